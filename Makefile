@@ -1,0 +1,58 @@
+# The README's two commands: `make run` and `make test`. Both install missing Debian packages first
+# (packaging/install-deps.sh, idempotent), configure with the `dev` CMake preset and build.
+PRESET ?= dev
+BUILD  := build/$(PRESET)
+JOBS   ?= $(shell nproc)
+DEMO_WS ?= build/demo/demo.sqlite
+CLI    := $(BUILD)/app/cli/tiltbench-cli
+GUI    := $(BUILD)/app/gui/tiltbench
+
+.PHONY: all deps configure build run demo test test-asan bench clean format
+
+all: build
+
+deps:
+	@TILTBENCH_DEPS_QUIET=1 packaging/install-deps.sh
+
+configure: deps
+	@test -f $(BUILD)/build.ninja || cmake --preset $(PRESET)
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Opens the workbench on a demo workspace (generated on first use). Without a display it says so and runs
+# the headless demo instead: generate -> summary.
+run: build demo
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "Opening the workbench on $(DEMO_WS)"; \
+	  $(GUI) $(DEMO_WS); \
+	else \
+	  echo "No display found (DISPLAY/WAYLAND_DISPLAY unset): running the headless demo instead."; \
+	  $(CLI) datasets --workspace $(DEMO_WS); \
+	  $(CLI) info --workspace $(DEMO_WS) --dataset demo; \
+	fi
+
+demo: build
+	@mkdir -p $(dir $(DEMO_WS))
+	@if [ -f $(DEMO_WS) ] && $(CLI) info --workspace $(DEMO_WS) --dataset demo --json >/dev/null 2>&1; then \
+	  echo "Demo workspace $(DEMO_WS) already has dataset 'demo'"; \
+	else \
+	  $(CLI) generate --workspace $(DEMO_WS) --name demo; \
+	fi
+
+test: build
+	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j$(JOBS) --timeout 600
+
+test-asan:
+	$(MAKE) test PRESET=asan
+
+bench: deps
+	@test -f build/release/build.ninja || cmake --preset release -DTILTBENCH_BENCH=ON
+	cmake --build build/release -j$(JOBS)
+	bench/import_throughput.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf build

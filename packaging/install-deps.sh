@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Tiltbench needs to build, test and run — only those that are missing.
+# Idempotent: a second run installs nothing and says so. Works as root or through sudo.
+#
+#   packaging/install-deps.sh            # build + test + GUI dependencies
+#   TILTBENCH_DEPS_QUIET=1 packaging/install-deps.sh   # only print when something is installed
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config
+  # core
+  libtorch-dev libopenblas0-openmp libsqlite3-dev sqlite3 libsqlitecpp-dev nlohmann-json3-dev libfmt-dev
+  libcli11-dev
+  # GUI
+  qt6-base-dev libqcustomplot-dev libgl-dev libqt6svg6
+  # tests and benchmarks
+  libgtest-dev libgmock-dev googletest libbenchmark-dev xvfb xauth fonts-dejavu-core time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  # dpkg-query prints "install ok installed" only for a fully installed package.
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  [ -n "${TILTBENCH_DEPS_QUIET:-}" ] || echo "install-deps: all ${#PACKAGES[@]} Debian packages already installed."
+  exit 0
+fi
+
+echo "install-deps: installing ${#missing[@]} missing Debian package(s): ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "install-deps: not root and no sudo; install these yourself: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done."
