@@ -1,0 +1,125 @@
+#include "store/schema.h"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <string>
+
+namespace tiltbench::schema {
+namespace {
+
+// Schema 1. Interactions are keyed by (dataset, position in file) WITHOUT ROWID: an import appends in key
+// order (cheap B-tree appends), a dataset loads with one range scan in file order, and deleting a dataset is
+// a range delete — no extra index to maintain during a 20 M-row import.
+constexpr const char* kSchemaV1 = R"SQL(
+CREATE TABLE datasets(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  format TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  rows INTEGER NOT NULL DEFAULT 0,
+  users INTEGER NOT NULL DEFAULT 0,
+  items INTEGER NOT NULL DEFAULT 0,
+  has_time INTEGER NOT NULL DEFAULT 0,
+  reward_min REAL,
+  reward_max REAL,
+  reward_mean REAL,
+  random_test_rows INTEGER NOT NULL DEFAULT 0,
+  meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE users(
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  external_id TEXT NOT NULL,
+  PRIMARY KEY(dataset_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE items(
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  external_id TEXT NOT NULL,
+  title TEXT,
+  PRIMARY KEY(dataset_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE interactions(
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  pos INTEGER NOT NULL,
+  user_idx INTEGER NOT NULL,
+  item_idx INTEGER NOT NULL,
+  reward REAL NOT NULL,
+  ts INTEGER NOT NULL,
+  PRIMARY KEY(dataset_id, pos)
+) WITHOUT ROWID;
+CREATE TABLE random_test(
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  pos INTEGER NOT NULL,
+  user_idx INTEGER NOT NULL,
+  item_idx INTEGER NOT NULL,
+  reward REAL NOT NULL,
+  PRIMARY KEY(dataset_id, pos)
+) WITHOUT ROWID;
+CREATE TABLE ground_truth(
+  dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  config TEXT NOT NULL,
+  blob BLOB NOT NULL
+);
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}',
+  status TEXT NOT NULL,
+  device TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  error TEXT,
+  timings TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX runs_dataset ON runs(dataset_id);
+CREATE TABLE run_metrics(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  split TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  lo REAL,
+  hi REAL,
+  PRIMARY KEY(run_id, epoch, split, name)
+) WITHOUT ROWID;
+CREATE TABLE checkpoints(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  blob BLOB NOT NULL,
+  PRIMARY KEY(run_id, epoch)
+);
+)SQL";
+
+// Schema 2: per-user metric values of a run (users and values as little-endian int32 / float64 arrays), for
+// bootstrap intervals and paired comparisons between runs on the same split.
+constexpr const char* kSchemaV2 = R"SQL(
+CREATE TABLE run_user_metrics(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  split TEXT NOT NULL,
+  name TEXT NOT NULL,
+  users BLOB NOT NULL,
+  "values" BLOB NOT NULL,
+  PRIMARY KEY(run_id, split, name)
+) WITHOUT ROWID;
+)SQL";
+
+}  // namespace
+
+void migrate(SQLite::Database& db, int fromVersion) {
+    SQLite::Transaction tx(db);
+    if (fromVersion < 1) {
+        db.exec(kSchemaV1);
+        db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    }
+    if (fromVersion < 2) db.exec(kSchemaV2);
+    db.exec("PRAGMA user_version = " + std::to_string(kVersion));
+    tx.commit();
+}
+
+}  // namespace tiltbench::schema

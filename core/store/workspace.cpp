@@ -1,0 +1,320 @@
+#include "store/workspace.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <numeric>
+
+#include "common/error.h"
+#include "store/dataset_writer.h"
+#include "store/schema.h"
+#include "store/workspace_impl.h"
+
+namespace tiltbench {
+
+static_assert(Workspace::kSchemaVersion == schema::kVersion);
+
+std::string utcNowIso() {
+    std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+namespace {
+
+enum class PathKind { Missing, File, Directory, Other };
+
+PathKind pathKind(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return PathKind::Missing;
+    if (S_ISDIR(st.st_mode))
+        return PathKind::Directory;
+    if (S_ISREG(st.st_mode))
+        return PathKind::File;
+    return PathKind::Other;
+}
+
+// Checks the file is a Tiltbench workspace of a schema we can read, migrating older ones; a brand-new empty
+// database gets the current schema.
+void prepareSchema(SQLite::Database& db, const std::string& path) {
+    int appId = 0, version = 0, tables = 0;
+    try {
+        appId = db.execAndGet("PRAGMA application_id").getInt();
+        version = db.execAndGet("PRAGMA user_version").getInt();
+        tables = db.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+    } catch (const SQLite::Exception& e) {
+        throw Error(
+            fmt::format("'{}' is not a Tiltbench workspace: SQLite cannot read it ({})", path, e.what()));
+    }
+    if (appId == 0 && version == 0 && tables == 0) {
+        schema::migrate(db, 0);
+        return;
+    }
+    if (appId != schema::kApplicationId) {
+        throw Error(fmt::format(
+            "'{}' is an SQLite database but not a Tiltbench workspace (application_id {:#x}, expected {:#x})",
+            path, static_cast<unsigned>(appId), static_cast<unsigned>(schema::kApplicationId)));
+    }
+    if (version > schema::kVersion) {
+        throw Error(fmt::format(
+            "'{}' was written by a newer Tiltbench (workspace schema {}; this build reads up to {})", path,
+            version, schema::kVersion));
+    }
+    if (version < schema::kVersion)
+        schema::migrate(db, version);
+}
+
+DatasetInfo readInfo(SQLite::Statement& q) {
+    DatasetInfo d;
+    d.id = q.getColumn(0).getInt64();
+    d.name = q.getColumn(1).getString();
+    d.format = q.getColumn(2).getString();
+    d.source = q.getColumn(3).getString();
+    d.createdAt = q.getColumn(4).getString();
+    d.rows = q.getColumn(5).getInt64();
+    d.users = q.getColumn(6).getInt64();
+    d.items = q.getColumn(7).getInt64();
+    d.hasTime = q.getColumn(8).getInt() != 0;
+    d.rewardMin = q.getColumn(9).getDouble();
+    d.rewardMax = q.getColumn(10).getDouble();
+    d.rewardMean = q.getColumn(11).getDouble();
+    d.randomTestRows = q.getColumn(12).getInt64();
+    d.meta = q.getColumn(13).getString();
+    d.hasTruth = q.getColumn(14).getInt() != 0;
+    return d;
+}
+
+constexpr const char* kInfoColumns =
+    "SELECT d.id, d.name, d.format, d.source, d.created_at, d.rows, d.users, d.items, d.has_time, "
+    "d.reward_min, "
+    "d.reward_max, d.reward_mean, d.random_test_rows, d.meta, "
+    "EXISTS(SELECT 1 FROM ground_truth g WHERE g.dataset_id = d.id) FROM datasets d ";
+
+}  // namespace
+
+Workspace::Workspace(const std::string& path, OpenMode mode) {
+    const PathKind kind = pathKind(path);
+    if (kind == PathKind::Directory)
+        throw Error(fmt::format("'{}' is a directory, not a workspace file", path));
+    if (kind == PathKind::Other)
+        throw Error(fmt::format("'{}' is not a regular file", path));
+    if (kind == PathKind::Missing && mode == OpenMode::OpenExisting) {
+        throw Error(
+            fmt::format("workspace '{}' does not exist (import or generate a dataset to create it)", path));
+    }
+    int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX;
+    if (kind == PathKind::Missing)
+        flags |= SQLite::OPEN_CREATE;
+    try {
+        m_impl = std::make_unique<Impl>(path, flags);
+    } catch (const SQLite::Exception& e) {
+        throw Error(fmt::format("cannot open workspace '{}': {}", path, e.what()));
+    }
+    auto& db = m_impl->db;
+    db.setBusyTimeout(10000);
+    prepareSchema(db, path);
+    // WAL lets GUI readers and a writer (import, training) work at once; NORMAL sync is durable at
+    // checkpoints and never corrupts the file on a crash, which is the guarantee we need.
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+}
+
+Workspace::~Workspace() = default;
+Workspace::Workspace(Workspace&&) noexcept = default;
+Workspace& Workspace::operator=(Workspace&&) noexcept = default;
+
+const std::string& Workspace::path() const {
+    return m_impl->path;
+}
+
+int Workspace::schemaVersion() const {
+    return m_impl->db.execAndGet("PRAGMA user_version").getInt();
+}
+
+Workspace::Impl& Workspace::impl() const {
+    return *m_impl;
+}
+
+std::vector<DatasetInfo> Workspace::datasets() const {
+    SQLite::Statement q(m_impl->db, std::string(kInfoColumns) + "ORDER BY d.id");
+    std::vector<DatasetInfo> out;
+    while (q.executeStep())
+        out.push_back(readInfo(q));
+    return out;
+}
+
+std::optional<DatasetInfo> Workspace::findDataset(const std::string& name) const {
+    SQLite::Statement q(m_impl->db, std::string(kInfoColumns) + "WHERE d.name = ?");
+    q.bind(1, name);
+    if (q.executeStep())
+        return readInfo(q);
+    return std::nullopt;
+}
+
+DatasetInfo readDatasetInfo(Workspace::Impl& ws, int64_t id) {
+    SQLite::Statement q(ws.db, std::string(kInfoColumns) + "WHERE d.id = ?");
+    q.bind(1, id);
+    if (q.executeStep())
+        return readInfo(q);
+    throw Error(fmt::format("workspace '{}' has no dataset with id {}", ws.path, id));
+}
+
+DatasetInfo Workspace::dataset(int64_t id) const {
+    return readDatasetInfo(*m_impl, id);
+}
+
+DatasetInfo Workspace::datasetByName(const std::string& name) const {
+    if (auto d = findDataset(name))
+        return *d;
+    std::string known;
+    for (const auto& d : datasets())
+        known += (known.empty() ? "" : ", ") + d.name;
+    throw Error(fmt::format("workspace '{}' has no dataset named '{}' (datasets: {})", m_impl->path, name,
+                            known.empty() ? "none" : known));
+}
+
+InteractionLog Workspace::loadLog(int64_t datasetId, const ProgressCallback& progress) const {
+    const DatasetInfo info = dataset(datasetId);
+    auto& db = m_impl->db;
+    InteractionLog log;
+    log.datasetId = info.id;
+    log.name = info.name;
+    log.hasTime = info.hasTime;
+    log.userIds.resize(static_cast<size_t>(info.users));
+    log.itemIds.resize(static_cast<size_t>(info.items));
+    log.itemTitles.resize(static_cast<size_t>(info.items));
+    // One read transaction so the catalogue, ids and rows are one consistent snapshot.
+    db.exec("BEGIN");
+    try {
+        {
+            SQLite::Statement q(db, "SELECT idx, external_id FROM users WHERE dataset_id = ?");
+            q.bind(1, datasetId);
+            while (q.executeStep())
+                log.userIds.at(static_cast<size_t>(q.getColumn(0).getInt64())) = q.getColumn(1).getString();
+        }
+        {
+            SQLite::Statement q(db, "SELECT idx, external_id, title FROM items WHERE dataset_id = ?");
+            q.bind(1, datasetId);
+            while (q.executeStep()) {
+                const auto i = static_cast<size_t>(q.getColumn(0).getInt64());
+                log.itemIds.at(i) = q.getColumn(1).getString();
+                log.itemTitles.at(i) = q.getColumn(2).isNull() ? std::string() : q.getColumn(2).getString();
+            }
+        }
+        // Rows come in file order; a counting sort by user keeps that order, then a stable sort by time
+        // within each user gives "sorted by time, ties in file order".
+        const auto n = static_cast<size_t>(info.rows);
+        std::vector<int32_t> user(n), item(n);
+        std::vector<double> reward(n);
+        std::vector<int64_t> ts(n);
+        {
+            SQLite::Statement q(
+                db,
+                "SELECT user_idx, item_idx, reward, ts FROM interactions WHERE dataset_id = ? "
+                "ORDER BY pos");
+            q.bind(1, datasetId);
+            size_t k = 0;
+            while (q.executeStep()) {
+                if (k >= n)
+                    throw Error(fmt::format("dataset '{}' has more rows than its catalogue says", info.name));
+                user[k] = q.getColumn(0).getInt();
+                item[k] = q.getColumn(1).getInt();
+                reward[k] = q.getColumn(2).getDouble();
+                ts[k] = q.getColumn(3).getInt64();
+                ++k;
+                if ((k & 0xFFFF) == 0)
+                    reportProgress(progress, {"loading " + info.name, k, n, "rows"});
+            }
+            if (k != n)
+                throw Error(fmt::format("dataset '{}' has {} rows, its catalogue says {}", info.name, k, n));
+        }
+        {
+            SQLite::Statement q(db,
+                                "SELECT user_idx, item_idx, reward FROM random_test WHERE dataset_id = ? "
+                                "ORDER BY pos");
+            q.bind(1, datasetId);
+            while (q.executeStep()) {
+                log.randomTest.push_back(
+                    {q.getColumn(0).getInt(), q.getColumn(1).getInt(), q.getColumn(2).getDouble()});
+            }
+        }
+        db.exec("COMMIT");
+
+        const auto numUsers = static_cast<size_t>(info.users);
+        log.userOffsets.assign(numUsers + 1, 0);
+        for (size_t k = 0; k < n; ++k) {
+            if (user[k] < 0 || static_cast<size_t>(user[k]) >= numUsers) {
+                throw Error(fmt::format("dataset '{}': row {} has user index {} outside 0..{}", info.name, k,
+                                        user[k], numUsers));
+            }
+            ++log.userOffsets[static_cast<size_t>(user[k]) + 1];
+        }
+        std::partial_sum(log.userOffsets.begin(), log.userOffsets.end(), log.userOffsets.begin());
+        std::vector<int64_t> order(n), cursor(log.userOffsets.begin(), log.userOffsets.end() - 1);
+        for (size_t k = 0; k < n; ++k)
+            order[static_cast<size_t>(cursor[static_cast<size_t>(user[k])]++)] = static_cast<int64_t>(k);
+        for (size_t u = 0; u < numUsers; ++u) {
+            auto b = order.begin() + log.userOffsets[u], e = order.begin() + log.userOffsets[u + 1];
+            std::stable_sort(b, e, [&](int64_t a, int64_t c) {
+                return ts[static_cast<size_t>(a)] < ts[static_cast<size_t>(c)];
+            });
+        }
+        log.user.resize(n);
+        log.item.resize(n);
+        log.reward.resize(n);
+        log.ts.resize(n);
+        for (size_t k = 0; k < n; ++k) {
+            const auto src = static_cast<size_t>(order[k]);
+            log.user[k] = user[src];
+            log.item[k] = item[src];
+            log.reward[k] = reward[src];
+            log.ts[k] = ts[src];
+        }
+    } catch (...) {
+        try {
+            db.exec("ROLLBACK");
+        } catch (...) {
+        }
+        throw;
+    }
+    reportProgress(progress, {"loading " + info.name, info.rows > 0 ? static_cast<uint64_t>(info.rows) : 0,
+                              static_cast<uint64_t>(info.rows), "rows"});
+    return log;
+}
+
+std::optional<GroundTruthRecord> Workspace::loadGroundTruth(int64_t datasetId) const {
+    SQLite::Statement q(m_impl->db, "SELECT kind, config, blob FROM ground_truth WHERE dataset_id = ?");
+    q.bind(1, datasetId);
+    if (!q.executeStep())
+        return std::nullopt;
+    GroundTruthRecord r;
+    r.kind = q.getColumn(0).getString();
+    r.config = q.getColumn(1).getString();
+    const auto blob = q.getColumn(2);
+    const auto* p = static_cast<const uint8_t*>(blob.getBlob());
+    r.blob.assign(p, p + blob.getBytes());
+    return r;
+}
+
+void Workspace::removeDataset(int64_t datasetId) {
+    if (m_impl->writerActive)
+        throw Error("cannot delete a dataset while an import is writing to the workspace");
+    dataset(datasetId);  // throws a clear error if absent
+    SQLite::Transaction tx(m_impl->db);
+    SQLite::Statement q(m_impl->db, "DELETE FROM datasets WHERE id = ?");
+    q.bind(1, datasetId);
+    q.exec();
+    tx.commit();
+}
+
+}  // namespace tiltbench

@@ -1,0 +1,76 @@
+#pragma once
+// Workspace: one SQLite file that holds datasets, their interactions and (later) runs, metrics and
+// checkpoints. The user owns the file and can open it with any SQLite tool. The schema is versioned with
+// `PRAGMA user_version`; opening a file that is not a Tiltbench workspace, or one written by a newer
+// Tiltbench, is a clear error. WAL mode, foreign keys on, a busy timeout, so readers on other threads or
+// processes do not block a writer. One Workspace object = one connection: use one per thread.
+//
+// Writes of a dataset go through a DatasetWriter (one transaction): until `commit()` nothing is visible, and
+// a writer destroyed without commit — an error, a cancel — rolls back, leaving the file's content as it was.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/progress.h"
+#include "data/interaction_log.h"
+#include "store/dataset_info.h"
+
+namespace tiltbench {
+
+class DatasetWriter;
+
+enum class OpenMode {
+    OpenExisting,     // missing file is an error
+    CreateIfMissing,  // a missing file becomes a new, empty workspace
+};
+
+struct NewDatasetSpec {
+    std::string name;
+    std::string format;
+    std::string source = "{}";  // JSON
+};
+
+struct GroundTruthRecord {  // opaque to the store; core/data/simulator interprets it
+    std::string kind;       // e.g. "simulator-v1"
+    std::string config;     // JSON
+    std::vector<uint8_t> blob;
+};
+
+class Workspace {
+  public:
+    static constexpr int kSchemaVersion = 2;
+
+    explicit Workspace(const std::string& path, OpenMode mode = OpenMode::OpenExisting);
+    ~Workspace();
+    Workspace(Workspace&&) noexcept;
+    Workspace& operator=(Workspace&&) noexcept;
+    Workspace(const Workspace&) = delete;
+    Workspace& operator=(const Workspace&) = delete;
+
+    const std::string& path() const;
+    int schemaVersion() const;
+
+    std::vector<DatasetInfo> datasets() const;
+    std::optional<DatasetInfo> findDataset(const std::string& name) const;
+    DatasetInfo dataset(int64_t id) const;                     // throws Error if absent
+    DatasetInfo datasetByName(const std::string& name) const;  // throws Error naming the known datasets
+
+    // Loads the whole dataset into memory (sorted per user by time, ties in file order).
+    InteractionLog loadLog(int64_t datasetId, const ProgressCallback& progress = {}) const;
+    std::optional<GroundTruthRecord> loadGroundTruth(int64_t datasetId) const;
+
+    // Starts a transaction that creates dataset `spec.name`; throws Error if the name is taken or empty.
+    std::unique_ptr<DatasetWriter> createDataset(const NewDatasetSpec& spec);
+    void removeDataset(int64_t datasetId);
+
+    // Raw handle for core-internal modules that own their own tables (runs, metrics). Not for the UI.
+    struct Impl;
+    Impl& impl() const;
+
+  private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace tiltbench

@@ -1,0 +1,25 @@
+#pragma once
+// Private to core: the state behind Workspace, shared with DatasetWriter and (later) the run store.
+#include <SQLiteCpp/Database.h>
+
+#include <string>
+
+#include "store/workspace.h"
+
+namespace tiltbench {
+
+struct Workspace::Impl {
+    std::string path;
+    SQLite::Database db;
+    bool writerActive = false;  // a DatasetWriter holds the connection's transaction
+
+    Impl(std::string p, int flags) : path(std::move(p)), db(path, flags) {}
+};
+
+// Current UTC time as ISO 8601 ("2026-11-29T18:00:00Z").
+std::string utcNowIso();
+
+// The catalogue row of dataset `id`; throws Error if absent.
+DatasetInfo readDatasetInfo(Workspace::Impl& ws, int64_t id);
+
+}  // namespace tiltbench

@@ -1,0 +1,94 @@
+#include "store/run_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <limits>
+
+#include "common/error.h"
+#include "store/dataset_writer.h"
+#include "support/test_support.h"
+
+using namespace tiltbench;
+using tiltbench::test::TempDir;
+
+namespace {
+
+int64_t addDataset(Workspace& ws) {
+    auto w = ws.createDataset({"d", "test", "{}"});
+    w->add(w->userIndex("u"), w->itemIndex("i"), 1.0, 0);
+    return w->commit().id;
+}
+
+}  // namespace
+
+TEST(RunStore, RecordsRunsMetricsAndPerUserValues) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    const int64_t d = addDataset(ws);
+    RunStore store(ws);
+    const int64_t id = store.createRun(d, "popularity", R"({"lambda":1})", "cpu");
+    EXPECT_EQ(store.run(id).status, "running");
+    store.addMetrics(id, {{-1, "test", "ndcg@10", 0.25, 0.2, 0.3}, {0, "valid", "ndcg@10", 0.5, 0.5, 0.5}},
+                     {{"test", "ndcg@10", {0, 3}, {0.0, 0.5}}});
+    store.finishRun(id, "done", "", R"({"seconds":1.5})");
+    const RunRecord r = store.run(id);
+    EXPECT_EQ(r.status, "done");
+    EXPECT_EQ(r.model, "popularity");
+    EXPECT_EQ(r.timings, R"({"seconds":1.5})");
+    EXPECT_FALSE(r.finishedAt.empty());
+    const auto m = store.metrics(id);
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_EQ(m[0].epoch, -1);
+    EXPECT_DOUBLE_EQ(m[0].value, 0.25);
+    EXPECT_DOUBLE_EQ(m[0].lo, 0.2);
+    const auto pu = store.perUserMetrics(id);
+    ASSERT_EQ(pu.size(), 1u);
+    EXPECT_EQ(pu[0].users, (std::vector<int32_t>{0, 3}));
+    EXPECT_EQ(pu[0].values, (std::vector<double>{0.0, 0.5}));
+    EXPECT_EQ(store.runs(d).size(), 1u);
+    EXPECT_TRUE(store.runs(d + 1).empty());
+    EXPECT_THROW(store.run(id + 7), Error);
+}
+
+TEST(RunStore, RefusesNonFiniteMetricsAndWritesNothing) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    RunStore store(ws);
+    const int64_t id = store.createRun(addDataset(ws), "markov", "{}", "cpu");
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(store.addMetrics(id, {{-1, "test", "hr@10", 0.1, 0.1, 0.1}, {-1, "test", "ndcg@10", nan, 0, 0}}),
+                 Error);
+    EXPECT_THROW(store.addMetrics(id, {}, {{"test", "ndcg@10", {0}, {nan}}}), Error);
+    EXPECT_TRUE(store.metrics(id).empty());
+    EXPECT_TRUE(store.perUserMetrics(id).empty());
+}
+
+TEST(RunStore, DeletingTheDatasetDeletesItsRuns) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    RunStore store(ws);
+    const int64_t d = addDataset(ws);
+    const int64_t id = store.createRun(d, "markov", "{}", "cpu");
+    store.addMetrics(id, {{-1, "test", "hr@10", 0.1, 0.1, 0.1}}, {{"test", "hr@10", {0}, {1.0}}});
+    ws.removeDataset(d);
+    EXPECT_TRUE(store.runs().empty());
+    EXPECT_THROW(store.run(id), Error);
+}
+
+TEST(Workspace, MigratesSchemaOneToCurrent) {
+    TempDir tmp;
+    const auto path = tmp.file("ws.sqlite");
+    { Workspace ws(path, OpenMode::CreateIfMissing); }
+    // Turn the file back into a schema-1 workspace: schema 2 only added run_user_metrics.
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE run_user_metrics; PRAGMA user_version = 1", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    Workspace ws(path);
+    EXPECT_EQ(ws.schemaVersion(), Workspace::kSchemaVersion);
+    RunStore store(ws);
+    const int64_t id = store.createRun(addDataset(ws), "markov", "{}", "cpu");
+    EXPECT_NO_THROW(store.addMetrics(id, {}, {{"test", "hr@10", {0}, {1.0}}}));
+}
