@@ -1,0 +1,16 @@
+#pragma once
+// Text encoding of titles. MovieLens 100K and 1M ship their titles in Latin-1 (ISO-8859-1) while newer
+// releases use UTF-8, and copies on the web have been re-encoded either way, so the importer does not trust a
+// declared encoding: text that is valid UTF-8 is kept, anything else is read as Latin-1 and converted.
+// Latin-1 text passes as UTF-8 only by accident of letter pairs real titles do not contain (such as "Ã©").
+#include <string>
+#include <string_view>
+
+namespace tiltbench {
+
+bool isValidUtf8(std::string_view s);
+std::string latin1ToUtf8(std::string_view s);
+// `s` unchanged when it is valid UTF-8, otherwise converted from Latin-1.
+std::string toUtf8(std::string_view s);
+
+}  // namespace tiltbench
