@@ -1,0 +1,350 @@
+#include "cli_commands.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "data/summary.h"
+#include "store/workspace.h"
+
+namespace tiltbench::cli {
+namespace {
+
+using json = nlohmann::json;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onSigint(int) {
+    g_interrupted = true;
+}
+
+// Progress on a terminal: one self-overwriting line on stderr, at most ~10 updates a second. Ctrl-C cancels
+// the job cleanly (the job rolls back) instead of killing the process mid-write.
+class TerminalProgress {
+  public:
+    TerminalProgress() : m_tty(::isatty(STDERR_FILENO) != 0) {
+        g_interrupted = false;
+        std::signal(SIGINT, onSigint);
+    }
+    ~TerminalProgress() {
+        std::signal(SIGINT, SIG_DFL);
+        finish();
+    }
+    ProgressCallback callback() {
+        return [this](const Progress& p) {
+            if (g_interrupted)
+                return false;
+            if (!m_tty)
+                return true;
+            const auto now = std::chrono::steady_clock::now();
+            if (now - m_last < std::chrono::milliseconds(100))
+                return true;
+            m_last = now;
+            std::string line = p.stage;
+            if (p.total > 0) {
+                line += fmt::format(" {:5.1f}%", 100.0 * p.fraction());
+            } else if (p.done > 0) {
+                line += fmt::format(" {} {}", p.done, p.unit);
+            }
+            std::cerr << "\r\033[K" << line << std::flush;
+            m_shown = true;
+            return true;
+        };
+    }
+    void finish() {
+        if (m_shown)
+            std::cerr << "\r\033[K" << std::flush;
+        m_shown = false;
+    }
+
+  private:
+    bool m_tty;
+    bool m_shown = false;
+    std::chrono::steady_clock::time_point m_last{};
+};
+
+json datasetJson(const DatasetInfo& d) {
+    json j = {{"id", d.id},
+              {"name", d.name},
+              {"format", d.format},
+              {"created_at", d.createdAt},
+              {"rows", d.rows},
+              {"users", d.users},
+              {"items", d.items},
+              {"density", d.density()},
+              {"has_time", d.hasTime},
+              {"reward_min", d.rewardMin},
+              {"reward_max", d.rewardMax},
+              {"reward_mean", d.rewardMean},
+              {"random_test_rows", d.randomTestRows},
+              {"has_ground_truth", d.hasTruth}};
+    j["source"] = json::parse(d.source, nullptr, false);
+    j["meta"] = json::parse(d.meta, nullptr, false);
+    return j;
+}
+
+json problemJson(const ImportProblem& p) {
+    return {{"file", p.file}, {"line", p.line}, {"field", p.field}, {"kind", p.kind}, {"message", p.message}};
+}
+
+void printDatasetLine(const DatasetInfo& d) {
+    std::cout << fmt::format(
+        "{:<24} {:>10} rows {:>8} users {:>8} items  reward {:g}..{:g} (mean {:.3f})  {}\n", d.name, d.rows,
+        d.users, d.items, d.rewardMin, d.rewardMax, d.rewardMean, d.format);
+}
+
+}  // namespace
+
+void Commands::registerAll(CLI::App& app) {
+    auto addCommon = [this](CLI::App* sub, bool workspaceRequired = true) {
+        auto* w = sub->add_option("-w,--workspace", m_workspace, "Workspace file (SQLite)");
+        if (workspaceRequired)
+            w->required();
+        sub->add_flag("--json", m_json, "Print one JSON object on stdout");
+    };
+
+    auto* imp =
+        app.add_subcommand("import", "Import an interaction log into a workspace (created if missing)");
+    addCommon(imp);
+    imp->add_option(
+           "-f,--format", m_format,
+           "Format: " +
+               [] {
+                   std::string s;
+                   for (const auto& n : formatNames())
+                       s += (s.empty() ? "" : ", ") + n;
+                   return s;
+               }())
+        ->capture_default_str();
+    imp->add_option("-n,--name", m_import.name, "Dataset name in the workspace")->required();
+    imp->add_option("--titles", m_import.titlesFile, "Item titles file (u.item, movies.dat, movies.csv)");
+    imp->add_option("--on-error", m_onError,
+                    "Bad rows: fail (default: list the first 20) or skip (count them)")
+        ->check(CLI::IsMember({"fail", "skip"}))
+        ->capture_default_str();
+    imp->add_option("--delimiter", m_delimiter,
+                    "csv: field delimiter (e.g. ',', 'tab', ';', '::'); default: sniff");
+    imp->add_flag("--header", m_header, "csv: the first line is a header");
+    imp->add_flag("--no-header", m_noHeader, "csv: there is no header line");
+    imp->add_option("--user-col", m_import.csv.userCol, "csv: user column (name or 0-based index)");
+    imp->add_option("--item-col", m_import.csv.itemCol, "csv: item column (name or 0-based index)");
+    imp->add_option("--reward-col", m_import.csv.rewardCol, "csv: reward column (name or 0-based index)");
+    imp->add_option("--time-col", m_import.csv.timeCol,
+                    "csv: timestamp column (name or 0-based index, 'none' = file order)");
+    imp->add_option(
+        "--random-test", m_import.randomTestFile,
+        "matrix: a randomly exposed test matrix of the same users and items (e.g. Coat's test.ascii)");
+    imp->add_option("files", m_import.files, "Input file(s); several files are concatenated")
+        ->required()
+        ->check(CLI::ExistingPath);
+    imp->callback([this] { m_selected = [this] { return runImport(); }; });
+
+    auto* gen = app.add_subcommand("generate", "Generate a synthetic log with known ground truth (the demo)");
+    addCommon(gen);
+    gen->add_option("-n,--name", m_name, "Dataset name")->required();
+    gen->add_option("--users", m_sim.users, "Users")->capture_default_str();
+    gen->add_option("--items", m_sim.items, "Items")->capture_default_str();
+    gen->add_option("--interactions", m_sim.interactions, "Interactions")->capture_default_str();
+    gen->add_option("--taste-dim", m_sim.tasteDim, "Latent taste dimensions")->capture_default_str();
+    gen->add_option("--popularity-exponent", m_sim.popularityExponent, "Zipf exponent of item exposure")
+        ->capture_default_str();
+    gen->add_option("--quality-popularity-corr", m_sim.qualityPopularityCorrelation,
+                    "Rank correlation of item quality and exposure, -1..1")
+        ->capture_default_str();
+    gen->add_option("--quality-scale", m_sim.qualityScale, "Spread of item quality")->capture_default_str();
+    gen->add_option("--taste-scale", m_sim.tasteScale, "Spread of user-item affinity")->capture_default_str();
+    gen->add_option("--noise", m_sim.noise, "Reward noise (std dev)")->capture_default_str();
+    gen->add_option("--self-selection", m_sim.selfSelection,
+                    "How much users choose items they like (0 = none)")
+        ->capture_default_str();
+    gen->add_option("--seed", m_sim.seed, "Random seed")->capture_default_str();
+    gen->callback([this] { m_selected = [this] { return runGenerate(); }; });
+
+    auto* ds = app.add_subcommand("datasets", "List the datasets of a workspace");
+    addCommon(ds);
+    ds->callback([this] { m_selected = [this] { return runDatasets(); }; });
+
+    auto* info = app.add_subcommand("info", "Describe one dataset: counts, rewards, popularity, sequences");
+    addCommon(info);
+    info->add_option("-d,--dataset", m_dataset, "Dataset name")->required();
+    info->callback([this] { m_selected = [this] { return runInfo(); }; });
+}
+
+int Commands::run() {
+    try {
+        return m_selected ? m_selected() : 2;
+    } catch (const Cancelled&) {
+        std::cerr << "tiltbench-cli: cancelled; the workspace is unchanged\n";
+        return 130;
+    } catch (const ImportError& e) {
+        if (m_json) {
+            json j = {{"error", e.what()}, {"problems", json::array()}};
+            for (const auto& p : e.problems())
+                j["problems"].push_back(problemJson(p));
+            std::cout << j.dump(2) << "\n";
+        }
+        std::cerr << "tiltbench-cli: error: " << e.what() << "\n";
+        for (const auto& p : e.problems())
+            std::cerr << "  " << p.message << "\n";
+        std::cerr << "The workspace is unchanged.\n";
+        return 1;
+    } catch (const std::exception& e) {
+        if (m_json)
+            std::cout << json{{"error", e.what()}}.dump(2) << "\n";
+        std::cerr << "tiltbench-cli: error: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+int Commands::runImport() {
+    m_import.format = parseFormatName(m_format);
+    m_import.onError = m_onError == "skip" ? OnError::Skip : OnError::Fail;
+    if (m_header && m_noHeader)
+        throw Error("--header and --no-header contradict each other");
+    if (m_header)
+        m_import.csv.header = true;
+    if (m_noHeader)
+        m_import.csv.header = false;
+    if (m_delimiter == "tab" || m_delimiter == "\\t") {
+        m_import.csv.delimiter = '\t';
+    } else if (m_delimiter == "space") {
+        m_import.csv.delimiter = ' ';
+    } else if (m_delimiter.size() == 1) {
+        m_import.csv.delimiter = m_delimiter[0];
+    } else if (!m_delimiter.empty()) {
+        m_import.csv.delimiterText = m_delimiter;
+    }
+    Workspace ws(m_workspace, OpenMode::CreateIfMissing);
+    TerminalProgress progress;
+    const ImportReport r = importDataset(ws, m_import, progress.callback());
+    progress.finish();
+    if (m_json) {
+        json j = datasetJson(r.dataset);
+        j["detected_format"] = formatName(r.format);
+        j["rows_read"] = r.rowsRead;
+        j["rows_skipped"] = r.rowsSkipped;
+        j["skipped_by_kind"] = r.skippedByKind;
+        j["duplicates"] = r.duplicates;
+        j["warnings"] = r.warnings;
+        j["seconds"] = r.seconds;
+        j["problems"] = json::array();
+        for (const auto& p : r.problems)
+            j["problems"].push_back(problemJson(p));
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("Imported '{}' ({}) into {}: {} rows, {} users, {} items in {:.2f} s\n",
+                             r.dataset.name, formatName(r.format), m_workspace, r.dataset.rows,
+                             r.dataset.users, r.dataset.items, r.seconds);
+    if (r.dataset.randomTestRows > 0) {
+        std::cout << fmt::format("Randomly exposed test set: {} ratings\n", r.dataset.randomTestRows);
+    }
+    if (r.rowsSkipped > 0) {
+        std::cout << fmt::format("Skipped {} bad rows:", r.rowsSkipped);
+        for (const auto& [kind, n] : r.skippedByKind)
+            std::cout << fmt::format(" {} {}", kind, n);
+        std::cout << "\n";
+        for (const auto& p : r.problems)
+            std::cout << "  " << p.message << "\n";
+    }
+    if (r.duplicates > 0)
+        std::cout << fmt::format("{} duplicate (user, item, time) rows\n", r.duplicates);
+    for (const auto& w : r.warnings)
+        std::cout << "warning: " << w << "\n";
+    return 0;
+}
+
+int Commands::runGenerate() {
+    Workspace ws(m_workspace, OpenMode::CreateIfMissing);
+    TerminalProgress progress;
+    const auto t0 = std::chrono::steady_clock::now();
+    const DatasetInfo d = generateDataset(ws, m_name, m_sim, progress.callback());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    progress.finish();
+    if (m_json) {
+        json j = datasetJson(d);
+        j["seconds"] = seconds;
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("Generated '{}' into {}: {} rows, {} users, {} items in {:.2f} s (seed {})\n",
+                             d.name, m_workspace, d.rows, d.users, d.items, seconds, m_sim.seed);
+    return 0;
+}
+
+int Commands::runDatasets() {
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    const auto list = ws.datasets();
+    if (m_json) {
+        json j = {{"workspace", m_workspace}, {"datasets", json::array()}};
+        for (const auto& d : list)
+            j["datasets"].push_back(datasetJson(d));
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    if (list.empty())
+        std::cout << "(no datasets in " << m_workspace << ")\n";
+    for (const auto& d : list)
+        printDatasetLine(d);
+    return 0;
+}
+
+int Commands::runInfo() {
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    const DatasetInfo d = ws.datasetByName(m_dataset);
+    TerminalProgress progress;
+    const InteractionLog log = ws.loadLog(d.id, progress.callback());
+    progress.finish();
+    const DatasetSummary s = summarize(log);
+    if (m_json) {
+        json j = datasetJson(d);
+        j["reward_std"] = s.rewardStd;
+        j["discrete_rewards"] = s.discreteRewards;
+        j["reward_levels"] = json::array();
+        for (const auto& l : s.rewardLevels)
+            j["reward_levels"].push_back({{"reward", l.reward}, {"count", l.count}});
+        j["sequence_length"] = {{"min", s.minSequence},
+                                {"max", s.maxSequence},
+                                {"mean", s.meanSequence},
+                                {"median", s.medianSequence}};
+        j["time_range"] = {{"min", s.tsMin}, {"max", s.tsMax}};
+        j["top20_item_share"] = s.topFifthShare;
+        j["top_items"] = json::array();
+        for (size_t k = 0; k < std::min<size_t>(10, s.itemsByPopularity.size()); ++k) {
+            const auto& it = s.itemsByPopularity[k];
+            j["top_items"].push_back({{"item", log.itemIds[static_cast<size_t>(it.item)]},
+                                      {"title", log.itemTitles[static_cast<size_t>(it.item)]},
+                                      {"count", it.count},
+                                      {"mean_reward", it.meanReward}});
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("Dataset '{}' ({}), created {}\n", d.name, d.format, d.createdAt);
+    std::cout << fmt::format("  rows {}   users {}   items {}   density {:.4f}%\n", s.rows, s.users, s.items,
+                             100.0 * s.density);
+    std::cout << fmt::format("  reward {:g} .. {:g}, mean {:.3f}, std {:.3f}\n", s.rewardMin, s.rewardMax,
+                             s.rewardMean, s.rewardStd);
+    std::cout << "  reward " << (s.discreteRewards ? "levels:" : "histogram:");
+    for (const auto& l : s.rewardLevels)
+        std::cout << fmt::format(" {:g}:{}", l.reward, l.count);
+    std::cout << "\n";
+    std::cout << fmt::format("  sequence length min {} / median {:g} / mean {:.1f} / max {}\n", s.minSequence,
+                             s.medianSequence, s.meanSequence, s.maxSequence);
+    std::cout << fmt::format("  top 20% of items get {:.1f}% of interactions\n", 100.0 * s.topFifthShare);
+    std::cout << fmt::format("  time: {}\n", d.hasTime ? fmt::format("{} .. {}", s.tsMin, s.tsMax)
+                                                       : std::string("none (file order)"));
+    if (d.randomTestRows > 0)
+        std::cout << fmt::format("  randomly exposed test set: {} ratings\n", d.randomTestRows);
+    if (d.hasTruth)
+        std::cout << "  ground truth: stored (simulator)\n";
+    return 0;
+}
+
+}  // namespace tiltbench::cli

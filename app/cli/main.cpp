@@ -1,0 +1,31 @@
+// tiltbench-cli: the headless front end. Argument parsing and output only; all work is done by core.
+#include <fmt/format.h>
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_commands.h"
+#include "common/error.h"
+#include "runtime/runtime.h"
+
+int main(int argc, char** argv) {
+    using namespace tiltbench::cli;
+    CLI::App app{"Tiltbench: reward-weighted fine-tuning workbench for generative recommenders (headless)",
+                 "tiltbench-cli"};
+    app.set_version_flag("--version", tiltbench::versionString());
+    app.require_subcommand(1);
+    app.fallthrough();
+
+    Commands commands;
+    commands.registerAll(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return commands.run();
+}
