@@ -1,0 +1,264 @@
+// The shell end to end, offscreen: welcome state, opening workspaces (good, missing, not a workspace), the
+// Data page listing datasets and filling the summary and plots, generate, delete, and closing during a job.
+#include <gtest/gtest.h>
+#include <qcustomplot.h>
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSplitter>
+#include <QTableView>
+#include <QTest>
+
+#include "data/summary.h"
+#include "data_page.h"
+#include "dataset_list_model.h"
+#include "dataset_plots.h"
+#include "dataset_summary_panel.h"
+#include "formatting.h"
+#include "import_dialog.h"
+#include "main_window.h"
+#include "plot_widget.h"
+#include "recent_files.h"
+#include "runtime/runtime.h"
+#include "store/workspace.h"
+#include "support/test_support.h"
+#include "ui_test_helpers.h"
+#include "welcome_page.h"
+
+using namespace tiltbench;
+
+namespace {
+constexpr int kWaitMs = 30000;
+
+// The plot data the Data page should show for this dataset, from core directly.
+DatasetSummary expectedSummary(const std::string& ws, int64_t id) {
+    Workspace w(ws);
+    return summarize(w.loadLog(id));
+}
+
+int64_t itemsWithInteractions(const DatasetSummary& s) {
+    int64_t n = 0;
+    for (const ItemStat& item : s.itemsByPopularity) {
+        n += item.count > 0 ? 1 : 0;
+    }
+    return n;
+}
+
+// Clicks `button` on the first visible message box that is a child of `parent`.
+bool answer(QWidget* parent, QMessageBox::StandardButton button) {
+    for (QMessageBox* box : parent->findChildren<QMessageBox*>()) {
+        if (box->isVisible() && box->button(button)) {
+            box->button(button)->click();
+            return true;
+        }
+    }
+    return false;
+}
+}  // namespace
+
+TEST(MainWindow, StartsOnTheWelcomePageWithPlaceholders) {
+    RecentFiles().clear();
+    MainWindow w;
+    w.show();
+    EXPECT_TRUE(w.isShowingWelcome());
+    EXPECT_FALSE(w.hasWorkspace());
+    EXPECT_EQ(w.windowTitle(), QStringLiteral("Tiltbench"));
+    auto* nav = w.findChild<QListWidget*>(QStringLiteral("navigation"));
+    ASSERT_NE(nav, nullptr);
+    ASSERT_EQ(nav->count(), MainWindow::NUM_PAGES);
+    EXPECT_EQ(nav->item(1)->text(), QStringLiteral("λ Explorer"));
+    EXPECT_EQ(w.findChildren<QLabel*>(QStringLiteral("comingLater")).size(), 4);
+}
+
+TEST(MainWindow, OpensWorkspaceListsDatasetsAndShowsSummaryAndPlots) {
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    const auto infos = test::makeWorkspace(ws, {"first", "second"});
+
+    MainWindow w;
+    w.show();
+    DataPage* page = w.dataPage();
+    QAbstractItemModelTester tester(page->datasetModel());
+    QSignalSpy shown(page, &DataPage::datasetShown);
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    EXPECT_FALSE(w.isShowingWelcome());
+    EXPECT_EQ(w.currentPage(), MainWindow::DataPageIndex);
+    EXPECT_TRUE(w.windowTitle().startsWith(QStringLiteral("lab.sqlite")));
+    EXPECT_EQ(RecentFiles().list().value(0), QFileInfo(QString::fromStdString(ws)).canonicalFilePath());
+    ASSERT_EQ(page->datasetModel()->rowCount(), 2);
+
+    // The first dataset is selected and loaded on a worker.
+    ASSERT_TRUE(shown.wait(kWaitMs));
+    EXPECT_EQ(shown.takeFirst().at(0).toLongLong(), infos[0].id);
+    DatasetSummary expected = expectedSummary(ws, infos[0].id);
+    EXPECT_EQ(page->summaryPanel()->value(QStringLiteral("rows")), formatCount(expected.rows));
+    EXPECT_EQ(page->summaryPanel()->value(QStringLiteral("users")), formatCount(expected.users));
+    EXPECT_EQ(page->summaryPanel()->value(QStringLiteral("items")), formatCount(expected.items));
+    EXPECT_FALSE(page->summaryPanel()->value(QStringLiteral("rewardMean")).isEmpty());
+    EXPECT_FALSE(page->summaryPanel()->value(QStringLiteral("topShare")).isEmpty());
+
+    DatasetPlots* plots = page->plots();
+    ASSERT_NE(plots->rewardBars(), nullptr);
+    EXPECT_EQ(plots->rewardBars()->dataCount(), static_cast<int>(expected.rewardLevels.size()));
+    ASSERT_NE(plots->popularityGraph(), nullptr);
+    EXPECT_EQ(plots->popularityGraph()->dataCount(), itemsWithInteractions(expected));
+    ASSERT_NE(plots->meanRewardGraph(), nullptr);
+    EXPECT_EQ(plots->meanRewardGraph()->dataCount(), itemsWithInteractions(expected));
+    EXPECT_EQ(plots->popularityPlot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+    EXPECT_EQ(plots->popularityPlot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    EXPECT_EQ(plots->meanRewardPlot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+
+    // Selecting the other dataset loads it.
+    page->selectDataset(infos[1].id);
+    ASSERT_TRUE(shown.wait(kWaitMs));
+    EXPECT_EQ(page->shownDatasetId(), infos[1].id);
+    EXPECT_EQ(page->summaryPanel()->value(QStringLiteral("rows")), formatCount(infos[1].rows));
+
+    // A plot saves itself as PNG and PDF.
+    const QString png = QString::fromStdString(dir.file("reward.png"));
+    const QString pdf = QString::fromStdString(dir.file("reward.pdf"));
+    EXPECT_TRUE(plots->rewardPlot()->saveAs(png));
+    EXPECT_TRUE(plots->rewardPlot()->saveAs(pdf));
+    EXPECT_GT(QFileInfo(png).size(), 1000);
+    EXPECT_GT(QFileInfo(pdf).size(), 1000);
+}
+
+TEST(MainWindow, MissingFileOrNonWorkspaceIsAClearError) {
+    test::TempDir dir;
+    MainWindow w;
+    w.show();
+    EXPECT_FALSE(w.openWorkspace(QString::fromStdString(dir.file("missing.sqlite"))));
+    EXPECT_TRUE(w.isShowingWelcome());
+    EXPECT_FALSE(QFileInfo::exists(QString::fromStdString(dir.file("missing.sqlite"))));
+    auto* box = w.findChild<QMessageBox*>(QStringLiteral("warningBox"));
+    ASSERT_NE(box, nullptr);
+    EXPECT_TRUE(box->text().contains(QStringLiteral("missing.sqlite")));
+    box->close();
+
+    test::writeFile(dir.file("notes.txt"), "just some text\n");
+    EXPECT_FALSE(w.openWorkspace(QString::fromStdString(dir.file("notes.txt"))));
+    EXPECT_TRUE(w.isShowingWelcome());
+}
+
+TEST(MainWindow, GenerateThenDeleteOnTheDataPage) {
+    test::TempDir dir;
+    const std::string ws = dir.file("new.sqlite");
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws), OpenMode::CreateIfMissing));
+    DataPage* page = w.dataPage();
+    EXPECT_EQ(page->datasetModel()->rowCount(), 0);
+
+    QSignalSpy shown(page, &DataPage::datasetShown);
+    page->startGenerate(QStringLiteral("sim"), test::smallSimulatorConfig(2000));
+    EXPECT_TRUE(page->hasWriteJob());
+    ASSERT_TRUE(shown.wait(kWaitMs));
+    ASSERT_EQ(page->datasetModel()->rowCount(), 1);
+    EXPECT_EQ(page->selectedDatasetId(), page->datasetModel()->datasetAt(0)->id);
+
+    QSignalSpy changed(page, &DataPage::datasetsChanged);
+    page->deleteSelected();
+    ASSERT_TRUE(answer(page, QMessageBox::Yes));
+    ASSERT_TRUE(changed.wait(kWaitMs));
+    EXPECT_EQ(page->datasetModel()->rowCount(), 0);
+    EXPECT_TRUE(Workspace(ws).datasets().empty());
+}
+
+TEST(MainWindow, ClosingDuringAJobAsksCancelsAndCloses) {
+    test::TempDir dir;
+    const std::string ws = dir.file("busy.sqlite");
+    auto* w = new MainWindow;
+    w->setAttribute(Qt::WA_DeleteOnClose, false);
+    w->show();
+    ASSERT_TRUE(w->openWorkspace(QString::fromStdString(ws), OpenMode::CreateIfMissing));
+    w->dataPage()->startGenerate(QStringLiteral("big"), test::smallSimulatorConfig(5'000'000));
+    ASSERT_TRUE(w->dataPage()->hasWriteJob());
+
+    EXPECT_FALSE(w->close());  // asks first
+    EXPECT_TRUE(w->isVisible());
+    ASSERT_TRUE(answer(w, QMessageBox::Yes));
+    EXPECT_TRUE(QTest::qWaitFor([w] { return !w->isVisible(); }, kWaitMs));
+    EXPECT_FALSE(w->dataPage()->isBusy());
+    delete w;
+    EXPECT_FALSE(Workspace(ws).findDataset("big").has_value());
+}
+
+TEST(MainWindow, GeometryAndSplittersPersist) {
+    test::TempDir dir;
+    const QString ws = QString::fromStdString(dir.file("w.sqlite"));
+    {
+        MainWindow w;
+        w.resize(1400, 860);
+        w.show();
+        ASSERT_TRUE(w.openWorkspace(ws, OpenMode::CreateIfMissing));
+        auto* nav = w.findChild<QSplitter*>(QStringLiteral("navSplitter"));
+        ASSERT_NE(nav, nullptr);
+        QTest::qWait(50);
+        nav->setSizes({210, 1190});
+        ASSERT_TRUE(w.close());
+    }
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(ws));
+    QTest::qWait(50);
+    EXPECT_EQ(w.size(), QSize(1400, 860));
+    EXPECT_EQ(w.findChild<QSplitter*>(QStringLiteral("navSplitter"))->sizes().value(0), 210);
+}
+
+TEST(MainWindow, AboutShowsTheVersion) {
+    MainWindow w;
+    w.show();
+    w.showAbout();
+    auto* box = w.findChild<QMessageBox*>();
+    ASSERT_NE(box, nullptr);
+    EXPECT_TRUE(box->text().contains(QString::fromStdString(versionString()))) << box->text().toStdString();
+    box->close();
+}
+
+TEST(MainWindow, GenerateDemoFromTheWelcomePage) {
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.isShowingWelcome());
+    QSignalSpy shown(w.dataPage(), &DataPage::datasetShown);
+    w.welcomePage()->demoButton()->click();
+    ASSERT_FALSE(w.isShowingWelcome());
+    EXPECT_EQ(w.workspacePath(), QFileInfo(MainWindow::demoWorkspacePath()).absoluteFilePath());
+    ASSERT_TRUE(shown.wait(kWaitMs));
+    ASSERT_EQ(w.dataPage()->datasetModel()->rowCount(), 1);
+    EXPECT_EQ(w.dataPage()->datasetModel()->datasetAt(0)->name, "demo");
+    EXPECT_EQ(w.dataPage()->datasetModel()->datasetAt(0)->rows, SimulatorConfig{}.interactions);
+
+    // A second click finds the demo dataset instead of generating another.
+    w.generateDemo();
+    EXPECT_FALSE(w.dataPage()->hasWriteJob());
+    EXPECT_EQ(w.dataPage()->datasetModel()->rowCount(), 1);
+    w.closeWorkspace();
+    QFile::remove(MainWindow::demoWorkspacePath());
+}
+
+TEST(MainWindow, ImportFromTheDataPageSelectsTheDatasetAndReports) {
+    test::TempDir dir;
+    const std::string ws = dir.file("w.sqlite");
+    const std::string csv = test::writeRatingsCsv(dir.file("clicks.csv"), 300);
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws), OpenMode::CreateIfMissing));
+    DataPage* page = w.dataPage();
+    ImportDialog* dialog = page->showImportDialog();
+    ASSERT_NE(dialog, nullptr);
+    dialog->setFiles({QString::fromStdString(csv)});
+    QSignalSpy shown(page, &DataPage::datasetShown);
+    dialog->startImport();
+    ASSERT_TRUE(shown.wait(kWaitMs));
+    ASSERT_EQ(page->datasetModel()->rowCount(), 1);
+    EXPECT_EQ(page->datasetModel()->datasetAt(0)->name, "clicks");
+    EXPECT_EQ(page->shownDatasetId(), page->datasetModel()->datasetAt(0)->id);
+    auto* report = page->findChild<QMessageBox*>(QStringLiteral("importReportBox"));
+    ASSERT_NE(report, nullptr);
+    EXPECT_TRUE(report->informativeText().contains(QStringLiteral("300 rows")))
+        << report->informativeText().toStdString();
+    EXPECT_TRUE(QTest::qWaitFor([page] { return page->importDialog() == nullptr; }, kWaitMs));
+}

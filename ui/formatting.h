@@ -1,0 +1,19 @@
+#pragma once
+// Number and date formatting shared by the models and panels, so a count or a reward reads the same in the
+// dataset list, the summary and the import report. English grouping ("100,000") regardless of the system
+// locale keeps screenshots and tests stable.
+#include <QString>
+#include <cstdint>
+
+namespace tiltbench {
+
+QString formatCount(int64_t n);
+QString formatReal(double value, int significant = 4);  // trailing zeros dropped
+QString formatPercent(double fraction, int decimals = 1);
+QString formatRange(double lo, double hi);
+// Seconds since the epoch (milliseconds are recognised by size) as a UTC date; `withTime` adds hh:mm.
+QString formatTimestamp(int64_t ts, bool withTime = false);
+// The store's ISO 8601 UTC text as "2024-05-01 14:03".
+QString formatIsoDateTime(const QString& iso);
+
+}  // namespace tiltbench
