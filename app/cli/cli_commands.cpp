@@ -5,13 +5,21 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "data/summary.h"
+#include "eval/split.h"
+#include "store/run_store.h"
 #include "store/workspace.h"
+#include "train/closed_form_run.h"
+#include "weighting/reward_level_table.h"
+#include "weighting/target_view.h"
+#include "weighting/weight_stats.h"
 
 namespace tiltbench::cli {
 namespace {
@@ -174,6 +182,62 @@ void Commands::registerAll(CLI::App& app) {
     addCommon(info);
     info->add_option("-d,--dataset", m_dataset, "Dataset name")->required();
     info->callback([this] { m_selected = [this] { return runInfo(); }; });
+
+    auto addWeighting = [this](CLI::App* sub) {
+        sub->add_option("--scheme", m_scheme,
+                        "Weighting: uniform (plain SFT), exp (w = exp(r/lambda)), linear, filter")
+            ->check(CLI::IsMember({"uniform", "sft", "exp", "linear", "filter"}))
+            ->capture_default_str();
+        sub->add_option("--lambda", m_lambda, "Temperature of exp, > 0, or 'inf' (= uniform)")
+            ->capture_default_str();
+        sub->add_option("--normalization", m_normalization, "none, mean (mean weight 1) or batch")
+            ->check(CLI::IsMember({"none", "mean", "batch"}))
+            ->capture_default_str();
+        sub->add_option("--clip", m_clip, "Maximum normalised weight, or 'none'")->capture_default_str();
+        sub->add_option("--epsilon", m_epsilon, "linear: w = r - r_min + epsilon")->capture_default_str();
+        sub->add_option("--threshold", m_threshold,
+                        "filter: keep targets with reward >= threshold (default: top)");
+    };
+
+    auto* train = app.add_subcommand("train", "Train (fit) a model at one weighting and record the run");
+    addCommon(train);
+    train->add_option("-d,--dataset", m_dataset, "Dataset name")->required();
+    train
+        ->add_option("-m,--model", m_model,
+                     "Model: popularity, markov, itemmean (closed-form tilted policies)")
+        ->required();
+    addWeighting(train);
+    train->add_option("--split", m_split, "Split: loo (leave-one-out) or time")
+        ->check(CLI::IsMember({"loo", "leave-one-out", "time"}))
+        ->capture_default_str();
+    train->add_option("--k", m_ks, "Cut-offs K")->delimiter(',')->capture_default_str();
+    train->add_option("--bootstrap", m_bootstrap, "Bootstrap resamples for 95% intervals (0 = none)")
+        ->capture_default_str();
+    train->add_option("--seed", m_seed, "Seed (bootstrap)")->capture_default_str();
+    train->add_option("--threads", m_threads, "Threads (0 = all cores)")->capture_default_str();
+    train
+        ->add_option("--markov-smoothing", m_policyParams.markovSmoothing,
+                     "markov: pseudo-targets toward the tilted popularity policy")
+        ->capture_default_str();
+    train
+        ->add_option("--itemmean-prior", m_policyParams.itemMeanPrior,
+                     "itemmean: pseudo-targets at the global mean reward")
+        ->capture_default_str();
+    train->callback([this] { m_selected = [this] { return runTrain(); }; });
+
+    auto* weights = app.add_subcommand("weights", "Training-weight statistics of a dataset at one weighting");
+    addCommon(weights);
+    weights->add_option("-d,--dataset", m_dataset, "Dataset name")->required();
+    addWeighting(weights);
+    weights->add_option("--top", m_top, "Items gaining and losing most to list")->capture_default_str();
+    weights->add_option("--ess-floor", m_essFloor, "Suggest the smallest lambda with ESS/N above this")
+        ->capture_default_str();
+    weights->callback([this] { m_selected = [this] { return runWeights(); }; });
+
+    auto* runs = app.add_subcommand("runs", "List the recorded runs of a workspace");
+    addCommon(runs);
+    runs->add_option("-d,--dataset", m_dataset, "Only runs of this dataset");
+    runs->callback([this] { m_selected = [this] { return runRuns(); }; });
 }
 
 int Commands::run() {
@@ -344,6 +408,232 @@ int Commands::runInfo() {
         std::cout << fmt::format("  randomly exposed test set: {} ratings\n", d.randomTestRows);
     if (d.hasTruth)
         std::cout << "  ground truth: stored (simulator)\n";
+    return 0;
+}
+
+WeightScheme Commands::schemeFromOptions() const {
+    WeightScheme scheme;
+    scheme.kind = parseWeightKind(m_scheme);
+    scheme.lambda = parseLambda(m_lambda);
+    scheme.normalization = parseWeightNormalization(m_normalization);
+    scheme.clip = parseClip(m_clip);
+    scheme.epsilon = m_epsilon;
+    scheme.threshold = m_threshold;
+    scheme.validate();
+    return scheme;
+}
+
+namespace {
+
+json metricsJson(const EvalResult& r) {
+    json values = json::object();
+    for (const auto& m : r.metrics) {
+        if (std::isfinite(m.value))
+            values[m.name] = m.value;
+    }
+    return values;
+}
+
+json intervalsJson(const EvalResult& r) {
+    json out = json::object();
+    for (const auto& m : r.metrics) {
+        if (std::isfinite(m.lo) && std::isfinite(m.hi))
+            out[m.name] = {m.lo, m.hi};
+    }
+    return out;
+}
+
+std::string fmtMetric(const EvalResult& r, const std::string& name) {
+    const MetricValue* m = r.find(name);
+    if (!m || !std::isfinite(m->value))
+        return "-";
+    if (std::isfinite(m->lo) && std::isfinite(m->hi))
+        return fmt::format("{:.4f} [{:.4f}, {:.4f}]", m->value, m->lo, m->hi);
+    return fmt::format("{:.4f}", m->value);
+}
+
+}  // namespace
+
+int Commands::runTrain() {
+    if (m_model == "sasrec") {
+        throw Error(
+            "model 'sasrec' (the neural generative recommender) is not in this version yet; "
+            "use popularity, markov or itemmean");
+    }
+    ClosedFormRunConfig config;
+    config.dataset = m_dataset;
+    config.model = parsePolicyKind(m_model);
+    config.scheme = schemeFromOptions();
+    config.params = m_policyParams;
+    config.split.kind = SplitConfig::kindFromString(m_split);
+    config.ks = m_ks;
+    config.bootstrapResamples = m_bootstrap;
+    config.seed = m_seed;
+    config.threads = m_threads;
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    TerminalProgress progress;
+    const ClosedFormRunResult r = runClosedForm(ws, config, progress.callback());
+    progress.finish();
+    if (m_json) {
+        json j = {
+            {"run_id", r.runId},
+            {"dataset", m_dataset},
+            {"model", formatPolicyKind(config.model)},
+            {"weighting", json::parse(config.scheme.toJson())},
+            {"metrics", {{"valid", metricsJson(r.valid)}, {"test", metricsJson(r.test)}}},
+            {"intervals", {{"valid", intervalsJson(r.valid)}, {"test", intervalsJson(r.test)}}},
+            {"protocol", {{"valid", r.valid.protocol.toString()}, {"test", r.test.protocol.toString()}}},
+            {"fit_seconds", r.fitSeconds},
+            {"eval_seconds", r.evalSeconds},
+            {"seconds", r.totalSeconds}};
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("Run {}: {} on '{}', {} — fit {:.1f} ms, evaluation {:.1f} ms\n", r.runId,
+                             formatPolicyKind(config.model), m_dataset, config.scheme.describe(),
+                             1e3 * r.fitSeconds, 1e3 * r.evalSeconds);
+    std::cout << "Protocol: " << r.test.protocol.toString() << "\n";
+    std::cout << fmt::format("{:<22} {:<32} {:<32}\n", "metric", "valid [95% CI]", "test [95% CI]");
+    for (const auto& m : r.test.metrics) {
+        std::cout << fmt::format("{:<22} {:<32} {:<32}\n", m.name, fmtMetric(r.valid, m.name),
+                                 fmtMetric(r.test, m.name));
+    }
+    return 0;
+}
+
+int Commands::runWeights() {
+    const WeightScheme scheme = schemeFromOptions();
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    const DatasetInfo d = ws.datasetByName(m_dataset);
+    TerminalProgress progress;
+    const InteractionLog log = ws.loadLog(d.id, progress.callback());
+    progress.finish();
+    const Split split = Split::make(log);
+    const RewardLevelTable table(viewOf(split.training(), split.numItems()));
+    WeightStatsOptions options;
+    options.topItems = m_top;
+    const WeightStats s = computeWeightStats(table, scheme, options);
+    const double suggested = smallestLambdaWithEss(table, scheme, logLambdaGrid(), m_essFloor);
+    auto itemJson = [&](const ItemWeightShift& it) {
+        const auto i = static_cast<size_t>(it.item);
+        return json{{"item", log.itemIds[i]}, {"title", log.itemTitles[i]},       {"count", it.count},
+                    {"share", it.share},      {"uniform_share", it.uniformShare}, {"change", it.change},
+                    {"lift", it.lift}};
+    };
+    if (m_json) {
+        json j = {
+            {"dataset", m_dataset},
+            {"weighting", json::parse(scheme.toJson())},
+            {"targets", s.numTargets},
+            {"protocol", "training targets of the leave-one-out split (" + split.description() + ")"},
+            {"ess", s.ess},
+            {"ess_ratio", s.essRatio},
+            {"mean_weight", s.meanWeight},
+            {"max_weight", s.maxWeight},
+            {"min_weight", s.minWeight},
+            {"max_over_mean", s.maxOverMean},
+            {"top_level_mass", s.topLevelMass},
+            {"gini", s.gini},
+            {"uniform_gini", s.uniformGini},
+            {"levels_binned", s.levelsBinned},
+            {"levels", json::array()},
+            {"gainers", json::array()},
+            {"losers", json::array()},
+            {"ess_floor", m_essFloor},
+            {"smallest_lambda_above_ess_floor", std::isfinite(suggested) ? json(suggested) : json("inf")}};
+        for (const auto& l : s.levels) {
+            j["levels"].push_back({{"reward", l.reward},
+                                   {"count", l.count},
+                                   {"weight", l.weight},
+                                   {"mass", l.mass},
+                                   {"uniform_mass", l.uniformMass}});
+        }
+        for (const auto& g : s.gainers)
+            j["gainers"].push_back(itemJson(g));
+        for (const auto& g : s.losers)
+            j["losers"].push_back(itemJson(g));
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("'{}' at {}: {} training targets\n", m_dataset, scheme.describe(), s.numTargets);
+    std::cout << fmt::format(
+        "  ESS/N {:.4f} (ESS {:.0f})   max/mean weight {:.3g}   Gini of item shares {:.4f} "
+        "(uniform {:.4f})\n",
+        s.essRatio, s.ess, s.maxOverMean, s.gini, s.uniformGini);
+    std::cout << fmt::format("  {:>10} {:>10} {:>12} {:>10} {:>12}\n", "reward", "targets", "weight", "mass",
+                             "uniform mass");
+    for (const auto& l : s.levels) {
+        std::cout << fmt::format("  {:>10g} {:>10} {:>12.4g} {:>10.4f} {:>12.4f}\n", l.reward, l.count,
+                                 l.weight, l.mass, l.uniformMass);
+    }
+    auto printItems = [&](const char* title, const std::vector<ItemWeightShift>& items) {
+        std::cout << "  " << title << ":\n";
+        for (const auto& it : items) {
+            const auto i = static_cast<size_t>(it.item);
+            const std::string& name = log.itemTitles[i].empty() ? log.itemIds[i] : log.itemTitles[i];
+            std::cout << fmt::format("    {:<44} {:>7} logged  share {:.5f} (uniform {:.5f}, x{:.2f})\n",
+                                     name.substr(0, 44), it.count, it.share, it.uniformShare, it.lift);
+        }
+    };
+    printItems("items gaining most", s.gainers);
+    printItems("items losing most", s.losers);
+    std::cout << fmt::format(
+        "  smallest lambda on the grid with ESS/N >= {:g}: {}\n", m_essFloor,
+        std::isfinite(suggested) ? fmt::format("{:.3g}", suggested) : std::string("inf"));
+    return 0;
+}
+
+int Commands::runRuns() {
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    std::optional<int64_t> datasetId;
+    if (!m_dataset.empty())
+        datasetId = ws.datasetByName(m_dataset).id;
+    RunStore store(ws);
+    const auto list = store.runs(datasetId);
+    std::map<int64_t, std::string> names;
+    for (const auto& d : ws.datasets())
+        names[d.id] = d.name;
+    json out = {{"workspace", m_workspace}, {"runs", json::array()}};
+    if (!m_json) {
+        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<10} {:<34} {:>9} {:>12}  {}\n", "id", "dataset",
+                                 "model", "status", "weighting", "ndcg@10", "ndcg_high@10", "created");
+    }
+    for (const auto& r : list) {
+        std::map<std::string, double> test, valid;
+        for (const auto& m : store.metrics(r.id)) {
+            if (m.epoch != -1)
+                continue;
+            (m.split == "test" ? test : valid)[m.name] = m.value;
+        }
+        const json cfg = json::parse(r.config, nullptr, false);
+        if (m_json) {
+            out["runs"].push_back({{"run_id", r.id},
+                                   {"dataset", names[r.datasetId]},
+                                   {"model", r.model},
+                                   {"status", r.status},
+                                   {"device", r.device},
+                                   {"created_at", r.createdAt},
+                                   {"finished_at", r.finishedAt},
+                                   {"error", r.error},
+                                   {"config", cfg},
+                                   {"timings", json::parse(r.timings, nullptr, false)},
+                                   {"metrics", {{"valid", valid}, {"test", test}}}});
+            continue;
+        }
+        std::string weighting = "-";
+        if (cfg.is_object() && cfg.contains("weighting")) {
+            weighting = WeightScheme::fromJson(cfg["weighting"].dump()).describe();
+        }
+        auto val = [&](const char* name) {
+            auto it = test.find(name);
+            return it == test.end() ? std::string("-") : fmt::format("{:.4f}", it->second);
+        };
+        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<10} {:<34} {:>9} {:>12}  {}\n", r.id,
+                                 names[r.datasetId].substr(0, 16), r.model, r.status, weighting.substr(0, 34),
+                                 val("ndcg@10"), val("ndcg_high@10"), r.createdAt);
+    }
+    if (m_json)
+        std::cout << out.dump(2) << "\n";
     return 0;
 }
 

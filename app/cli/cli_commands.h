@@ -3,11 +3,14 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "data/simulator.h"
 #include "io/import.h"
+#include "model/closed_form_policy.h"
+#include "weighting/weight_scheme.h"
 
 namespace tiltbench::cli {
 
@@ -22,6 +25,10 @@ class Commands {
     int runGenerate();
     int runDatasets();
     int runInfo();
+    int runTrain();
+    int runWeights();
+    int runRuns();
+    WeightScheme schemeFromOptions() const;
 
     std::function<int()> m_selected;
     std::string m_workspace;
@@ -35,8 +42,25 @@ class Commands {
     // generate
     std::string m_name;
     SimulatorConfig m_sim;
-    // info
+    // info, train, weights, runs
     std::string m_dataset;
+    // weighting (train, weights)
+    std::string m_scheme = "exp";
+    std::string m_lambda = "1";
+    std::string m_normalization = "mean";
+    std::string m_clip = "none";
+    double m_epsilon = WeightScheme::kDefaultEpsilon;
+    std::optional<double> m_threshold;
+    int m_top = 10;
+    double m_essFloor = 0.3;
+    // train
+    std::string m_model;
+    std::string m_split = "loo";
+    std::vector<int> m_ks{10, 20};
+    int m_bootstrap = 1000;
+    uint64_t m_seed = 1;
+    int m_threads = 0;
+    PolicyParams m_policyParams;
 };
 
 }  // namespace tiltbench::cli

@@ -16,16 +16,19 @@ namespace {
 template <typename T>
 std::vector<uint8_t> toBytes(const std::vector<T>& v) {
     std::vector<uint8_t> out(v.size() * sizeof(T));
-    if (!v.empty()) std::memcpy(out.data(), v.data(), out.size());  // x86-64 and aarch64 are little-endian
+    if (!v.empty())
+        std::memcpy(out.data(), v.data(), out.size());  // x86-64 and aarch64 are little-endian
     return out;
 }
 
 template <typename T>
 std::vector<T> fromBlob(const SQLite::Column& c, const char* what) {
     const auto bytes = static_cast<size_t>(c.getBytes());
-    if (bytes % sizeof(T) != 0) throw Error(fmt::format("run_user_metrics.{} has a truncated array", what));
+    if (bytes % sizeof(T) != 0)
+        throw Error(fmt::format("run_user_metrics.{} has a truncated array", what));
     std::vector<T> v(bytes / sizeof(T));
-    if (bytes) std::memcpy(v.data(), c.getBlob(), bytes);
+    if (bytes)
+        std::memcpy(v.data(), c.getBlob(), bytes);
     return v;
 }
 
@@ -46,7 +49,8 @@ RunRecord readRun(SQLite::Statement& q) {
 }
 
 constexpr const char* kRunColumns =
-    "SELECT id, dataset_id, model, config, status, device, created_at, started_at, finished_at, error, timings "
+    "SELECT id, dataset_id, model, config, status, device, created_at, started_at, finished_at, error, "
+    "timings "
     "FROM runs ";
 
 }  // namespace
@@ -56,8 +60,9 @@ int64_t RunStore::createRun(int64_t datasetId, const std::string& model, const s
     auto& db = m_ws.impl().db;
     m_ws.dataset(datasetId);  // clear error if absent
     const std::string now = utcNowIso();
-    SQLite::Statement q(db, "INSERT INTO runs(dataset_id, model, config, status, device, created_at, started_at) "
-                            "VALUES(?, ?, ?, 'running', ?, ?, ?)");
+    SQLite::Statement q(db,
+                        "INSERT INTO runs(dataset_id, model, config, status, device, created_at, started_at) "
+                        "VALUES(?, ?, ?, 'running', ?, ?, ?)");
     q.bind(1, datasetId);
     q.bind(2, model);
     q.bind(3, configJson);
@@ -71,7 +76,8 @@ int64_t RunStore::createRun(int64_t datasetId, const std::string& model, const s
 void RunStore::finishRun(int64_t runId, const std::string& status, const std::string& error,
                          const std::string& timingsJson) {
     auto& db = m_ws.impl().db;
-    SQLite::Statement q(db, "UPDATE runs SET status = ?, error = ?, timings = ?, finished_at = ? WHERE id = ?");
+    SQLite::Statement q(db,
+                        "UPDATE runs SET status = ?, error = ?, timings = ?, finished_at = ? WHERE id = ?");
     q.bind(1, status);
     if (error.empty()) {
         q.bind(2);
@@ -81,14 +87,16 @@ void RunStore::finishRun(int64_t runId, const std::string& status, const std::st
     q.bind(3, timingsJson);
     q.bind(4, utcNowIso());
     q.bind(5, runId);
-    if (q.exec() != 1) throw Error(fmt::format("workspace '{}' has no run {}", m_ws.path(), runId));
+    if (q.exec() != 1)
+        throw Error(fmt::format("workspace '{}' has no run {}", m_ws.path(), runId));
 }
 
-void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows, const std::vector<PerUserMetric>& perUser) {
+void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
+                          const std::vector<PerUserMetric>& perUser) {
     for (const auto& m : rows) {
-        if (!std::isfinite(m.value) || !std::isfinite(m.lo) || !std::isfinite(m.hi)) {
-            throw Error(fmt::format("run {}: metric '{}' ({}, epoch {}) is not finite; nothing was written", runId,
-                                    m.name, m.split, m.epoch));
+        if (!std::isfinite(m.value) || std::isinf(m.lo) || std::isinf(m.hi)) {
+            throw Error(fmt::format("run {}: metric '{}' ({}, epoch {}) is not finite; nothing was written",
+                                    runId, m.name, m.split, m.epoch));
         }
     }
     for (const auto& p : perUser) {
@@ -98,28 +106,39 @@ void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows, con
         }
         for (double v : p.values) {
             if (!std::isfinite(v)) {
-                throw Error(fmt::format("run {}: per-user metric '{}' ({}) has a non-finite value; nothing was written",
-                                        runId, p.name, p.split));
+                throw Error(fmt::format(
+                    "run {}: per-user metric '{}' ({}) has a non-finite value; nothing was written", runId,
+                    p.name, p.split));
             }
         }
     }
     auto& db = m_ws.impl().db;
     SQLite::Transaction tx(db);
-    SQLite::Statement q(db, "INSERT OR REPLACE INTO run_metrics(run_id, epoch, split, name, value, lo, hi) "
-                            "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement q(db,
+                        "INSERT OR REPLACE INTO run_metrics(run_id, epoch, split, name, value, lo, hi) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?)");
     for (const auto& m : rows) {
         q.bind(1, runId);
         q.bind(2, m.epoch);
         q.bind(3, m.split);
         q.bind(4, m.name);
         q.bind(5, m.value);
-        q.bind(6, m.lo);
-        q.bind(7, m.hi);
+        if (std::isnan(m.lo)) {
+            q.bind(6);
+        } else {
+            q.bind(6, m.lo);
+        }
+        if (std::isnan(m.hi)) {
+            q.bind(7);
+        } else {
+            q.bind(7, m.hi);
+        }
         q.exec();
         q.reset();
     }
-    SQLite::Statement u(db, "INSERT OR REPLACE INTO run_user_metrics(run_id, split, name, users, \"values\") "
-                            "VALUES(?, ?, ?, ?, ?)");
+    SQLite::Statement u(db,
+                        "INSERT OR REPLACE INTO run_user_metrics(run_id, split, name, users, \"values\") "
+                        "VALUES(?, ?, ?, ?, ?)");
     for (const auto& p : perUser) {
         const auto users = toBytes(p.users), values = toBytes(p.values);
         u.bind(1, runId);
@@ -135,10 +154,13 @@ void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows, con
 
 std::vector<RunRecord> RunStore::runs(std::optional<int64_t> datasetId) const {
     auto& db = m_ws.impl().db;
-    SQLite::Statement q(db, std::string(kRunColumns) + (datasetId ? "WHERE dataset_id = ? " : "") + "ORDER BY id");
-    if (datasetId) q.bind(1, *datasetId);
+    SQLite::Statement q(
+        db, std::string(kRunColumns) + (datasetId ? "WHERE dataset_id = ? " : "") + "ORDER BY id");
+    if (datasetId)
+        q.bind(1, *datasetId);
     std::vector<RunRecord> out;
-    while (q.executeStep()) out.push_back(readRun(q));
+    while (q.executeStep())
+        out.push_back(readRun(q));
     return out;
 }
 
@@ -146,14 +168,16 @@ RunRecord RunStore::run(int64_t runId) const {
     auto& db = m_ws.impl().db;
     SQLite::Statement q(db, std::string(kRunColumns) + "WHERE id = ?");
     q.bind(1, runId);
-    if (!q.executeStep()) throw Error(fmt::format("workspace '{}' has no run {}", m_ws.path(), runId));
+    if (!q.executeStep())
+        throw Error(fmt::format("workspace '{}' has no run {}", m_ws.path(), runId));
     return readRun(q);
 }
 
 std::vector<MetricRow> RunStore::metrics(int64_t runId) const {
     auto& db = m_ws.impl().db;
-    SQLite::Statement q(db, "SELECT epoch, split, name, value, lo, hi FROM run_metrics WHERE run_id = ? "
-                            "ORDER BY epoch, split, name");
+    SQLite::Statement q(db,
+                        "SELECT epoch, split, name, value, lo, hi FROM run_metrics WHERE run_id = ? "
+                        "ORDER BY epoch, split, name");
     q.bind(1, runId);
     std::vector<MetricRow> out;
     while (q.executeStep()) {
@@ -162,8 +186,8 @@ std::vector<MetricRow> RunStore::metrics(int64_t runId) const {
         m.split = q.getColumn(1).getString();
         m.name = q.getColumn(2).getString();
         m.value = q.getColumn(3).getDouble();
-        m.lo = q.getColumn(4).isNull() ? m.value : q.getColumn(4).getDouble();
-        m.hi = q.getColumn(5).isNull() ? m.value : q.getColumn(5).getDouble();
+        m.lo = q.getColumn(4).isNull() ? std::nan("") : q.getColumn(4).getDouble();
+        m.hi = q.getColumn(5).isNull() ? std::nan("") : q.getColumn(5).getDouble();
         out.push_back(std::move(m));
     }
     return out;
@@ -171,8 +195,9 @@ std::vector<MetricRow> RunStore::metrics(int64_t runId) const {
 
 std::vector<PerUserMetric> RunStore::perUserMetrics(int64_t runId) const {
     auto& db = m_ws.impl().db;
-    SQLite::Statement q(db, "SELECT split, name, users, \"values\" FROM run_user_metrics WHERE run_id = ? "
-                            "ORDER BY split, name");
+    SQLite::Statement q(db,
+                        "SELECT split, name, users, \"values\" FROM run_user_metrics WHERE run_id = ? "
+                        "ORDER BY split, name");
     q.bind(1, runId);
     std::vector<PerUserMetric> out;
     while (q.executeStep()) {
@@ -181,7 +206,8 @@ std::vector<PerUserMetric> RunStore::perUserMetrics(int64_t runId) const {
         p.name = q.getColumn(1).getString();
         p.users = fromBlob<int32_t>(q.getColumn(2), "users");
         p.values = fromBlob<double>(q.getColumn(3), "values");
-        if (p.users.size() != p.values.size()) throw Error("run_user_metrics: users and values differ in length");
+        if (p.users.size() != p.values.size())
+            throw Error("run_user_metrics: users and values differ in length");
         out.push_back(std::move(p));
     }
     return out;

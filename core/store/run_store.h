@@ -1,8 +1,8 @@
 #pragma once
 // RunStore: the record of training runs in a workspace — config, status, timings, per-epoch and final metrics
 // with their 95 % intervals, and per-user metric values (so two runs on the same split can be compared
-// pairwise later). Every multi-row write is one transaction; a NaN or infinite metric is refused at write time
-// so that no NaN ever reaches the workspace.
+// pairwise later). Every multi-row write is one transaction; a NaN or infinite metric is refused at write
+// time so that no NaN ever reaches the workspace.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,11 +25,11 @@ struct RunRecord {
 };
 
 struct MetricRow {
-    int epoch = -1;      // -1 = final
-    std::string split;   // "valid" | "test"
-    std::string name;    // "ndcg@10", …
+    int epoch = -1;     // -1 = final
+    std::string split;  // "valid" | "test"
+    std::string name;   // "ndcg@10", …
     double value = 0.0;
-    double lo = 0.0, hi = 0.0;  // 95 % interval (equal to value when unknown)
+    double lo = 0.0, hi = 0.0;  // 95 % interval; NaN = none (stored as NULL, never as NaN)
 };
 
 struct PerUserMetric {
@@ -40,23 +40,24 @@ struct PerUserMetric {
 };
 
 class RunStore {
-public:
+  public:
     explicit RunStore(Workspace& ws) : m_ws(ws) {}
 
     int64_t createRun(int64_t datasetId, const std::string& model, const std::string& configJson,
                       const std::string& device);
     void finishRun(int64_t runId, const std::string& status, const std::string& error = {},
                    const std::string& timingsJson = "{}");
-    // Writes metric rows (and optional per-user values) in one transaction; throws Error naming the metric if a
-    // value is not finite, and writes nothing then.
-    void addMetrics(int64_t runId, const std::vector<MetricRow>& rows, const std::vector<PerUserMetric>& perUser = {});
+    // Writes metric rows (and optional per-user values) in one transaction; throws Error naming the metric if
+    // a value (or a per-user value) is not finite, or an interval bound is infinite, and writes nothing then.
+    void addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
+                    const std::vector<PerUserMetric>& perUser = {});
 
     std::vector<RunRecord> runs(std::optional<int64_t> datasetId = std::nullopt) const;
     RunRecord run(int64_t runId) const;  // throws Error if absent
     std::vector<MetricRow> metrics(int64_t runId) const;
     std::vector<PerUserMetric> perUserMetrics(int64_t runId) const;
 
-private:
+  private:
     Workspace& m_ws;
 };
 

@@ -57,7 +57,8 @@ TEST(Cli, ImportCsvThenListAndInfo) {
     const auto ws = tmp.file("ws.sqlite");
     const auto file = tmp.file("log.csv");
     writeFile(file, "user,item,rating,ts\nu1,a,5,100\nu1,b,3,200\nu2,a,4,150\nu2,c,1,160\nu3,a,2,10\n");
-    auto imp = parseJson(cli({"import", "--workspace", ws, "--format", "csv", "--name", "tiny", "--json", file}));
+    auto imp =
+        parseJson(cli({"import", "--workspace", ws, "--format", "csv", "--name", "tiny", "--json", file}));
     EXPECT_EQ(imp["rows"], 5);
     EXPECT_EQ(imp["users"], 3);
     EXPECT_EQ(imp["items"], 3);
@@ -101,7 +102,8 @@ TEST(Cli, BadRowFailsWithLineAndLeavesWorkspaceUnchanged) {
     EXPECT_EQ(list["datasets"][0]["name"], "good");
 
     // --on-error skip imports the rest and counts what it skipped.
-    auto skip = parseJson(cli({"import", "-w", ws, "-f", "csv", "-n", "bad", "--on-error", "skip", "--json", bad}));
+    auto skip =
+        parseJson(cli({"import", "-w", ws, "-f", "csv", "-n", "bad", "--on-error", "skip", "--json", bad}));
     EXPECT_EQ(skip["rows"], 2);
     EXPECT_EQ(skip["rows_skipped"], 1);
 }
@@ -118,8 +120,8 @@ TEST(Cli, UnknownFormatListsTheValidOnes) {
 TEST(Cli, GenerateIsSeededAndDescribed) {
     TempDir tmp;
     const auto ws = tmp.file("ws.sqlite");
-    auto a = parseJson(cli({"generate", "-w", ws, "-n", "a", "--users", "50", "--items", "80", "--interactions",
-                            "2000", "--seed", "7", "--json"}));
+    auto a = parseJson(cli({"generate", "-w", ws, "-n", "a", "--users", "50", "--items", "80",
+                            "--interactions", "2000", "--seed", "7", "--json"}));
     EXPECT_EQ(a["rows"], 2000);
     EXPECT_EQ(a["users"], 50);
     EXPECT_EQ(a["has_ground_truth"], true);
@@ -129,4 +131,67 @@ TEST(Cli, GenerateIsSeededAndDescribed) {
     auto bad = cli({"generate", "-w", ws, "-n", "b", "--users", "0"});
     EXPECT_EQ(bad.exitCode, 1);
     EXPECT_NE(bad.err.find("users"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, TrainRecordsARunWithMetricsAndIntervals) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "60", "--items", "50", "--interactions", "1500"})
+            .exitCode,
+        0);
+    auto r = parseJson(cli(
+        {"train", "-w", ws, "-d", "sim", "-m", "markov", "--lambda", "0.5", "--bootstrap", "50", "--json"}));
+    EXPECT_EQ(r["run_id"], 1);
+    for (const char* split : {"valid", "test"}) {
+        for (const char* m :
+             {"ndcg@10", "hr@10", "ndcg_high@10", "arp@10", "coverage@10", "true_reward@10"}) {
+            EXPECT_TRUE(r["metrics"][split].contains(m)) << split << " " << m;
+        }
+        const double v = r["metrics"][split]["ndcg@10"];
+        const auto ci = r["intervals"][split]["ndcg@10"];
+        EXPECT_LE(ci[0].get<double>(), v);
+        EXPECT_GE(ci[1].get<double>(), v);
+    }
+    EXPECT_EQ(r["weighting"]["scheme"], "exp");
+
+    // λ = inf is accepted and equals uniform weights: the same metrics as --scheme uniform.
+    auto inf =
+        parseJson(cli({"train", "-w", ws, "-d", "sim", "-m", "popularity", "--lambda", "inf", "--json"}));
+    auto uni =
+        parseJson(cli({"train", "-w", ws, "-d", "sim", "-m", "popularity", "--scheme", "uniform", "--json"}));
+    EXPECT_EQ(inf["metrics"]["test"], uni["metrics"]["test"]);
+
+    auto runs = parseJson(cli({"runs", "-w", ws, "--json"}));
+    ASSERT_EQ(runs["runs"].size(), 3u);
+    EXPECT_EQ(runs["runs"][0]["status"], "done");
+    EXPECT_EQ(runs["runs"][0]["model"], "markov");
+    EXPECT_DOUBLE_EQ(runs["runs"][0]["metrics"]["test"]["ndcg@10"].get<double>(),
+                     r["metrics"]["test"]["ndcg@10"].get<double>());
+    EXPECT_EQ(cli({"runs", "-w", ws}).exitCode, 0);
+
+    auto bad = cli({"train", "-w", ws, "-d", "sim", "-m", "markov", "--lambda", "-1"});
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.err.find("lambda"), std::string::npos) << bad.err;
+    EXPECT_EQ(parseJson(cli({"runs", "-w", ws, "--json"}))["runs"].size(), 3u);  // nothing recorded
+    EXPECT_EQ(cli({"train", "-w", ws, "-d", "sim", "-m", "sasrec"}).exitCode, 1);
+}
+
+TEST(Cli, WeightsReportsEssAndLevels) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "60", "--items", "50", "--interactions", "1500"})
+            .exitCode,
+        0);
+    auto uni = parseJson(cli({"weights", "-w", ws, "-d", "sim", "--lambda", "inf", "--json"}));
+    EXPECT_DOUBLE_EQ(uni["ess_ratio"].get<double>(), 1.0);
+    auto tilt = parseJson(cli({"weights", "-w", ws, "-d", "sim", "--lambda", "0.2", "--json"}));
+    EXPECT_LT(tilt["ess_ratio"].get<double>(), 1.0);
+    double mass = 0.0;
+    for (const auto& l : tilt["levels"])
+        mass += l["mass"].get<double>();
+    EXPECT_NEAR(mass, 1.0, 1e-9);
+    EXPECT_GT(tilt["top_level_mass"].get<double>(), uni["top_level_mass"].get<double>());
+    EXPECT_EQ(cli({"weights", "-w", ws, "-d", "sim", "--lambda", "0"}).exitCode, 1);
 }

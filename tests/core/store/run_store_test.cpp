@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <limits>
 
 #include "common/error.h"
@@ -57,11 +58,28 @@ TEST(RunStore, RefusesNonFiniteMetricsAndWritesNothing) {
     RunStore store(ws);
     const int64_t id = store.createRun(addDataset(ws), "markov", "{}", "cpu");
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    EXPECT_THROW(store.addMetrics(id, {{-1, "test", "hr@10", 0.1, 0.1, 0.1}, {-1, "test", "ndcg@10", nan, 0, 0}}),
-                 Error);
+    EXPECT_THROW(
+        store.addMetrics(id, {{-1, "test", "hr@10", 0.1, 0.1, 0.1}, {-1, "test", "ndcg@10", nan, 0, 0}}),
+        Error);
     EXPECT_THROW(store.addMetrics(id, {}, {{"test", "ndcg@10", {0}, {nan}}}), Error);
+    const double inf = std::numeric_limits<double>::infinity();
+    EXPECT_THROW(store.addMetrics(id, {{-1, "test", "hr@10", 0.1, 0.0, inf}}), Error);
     EXPECT_TRUE(store.metrics(id).empty());
     EXPECT_TRUE(store.perUserMetrics(id).empty());
+}
+
+TEST(RunStore, MissingIntervalIsStoredAsNull) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    RunStore store(ws);
+    const int64_t id = store.createRun(addDataset(ws), "markov", "{}", "cpu");
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    store.addMetrics(id, {{-1, "test", "coverage@10", 0.4, nan, nan}});
+    const auto m = store.metrics(id);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_DOUBLE_EQ(m[0].value, 0.4);
+    EXPECT_TRUE(std::isnan(m[0].lo));
+    EXPECT_TRUE(std::isnan(m[0].hi));
 }
 
 TEST(RunStore, DeletingTheDatasetDeletesItsRuns) {
@@ -83,8 +101,9 @@ TEST(Workspace, MigratesSchemaOneToCurrent) {
     // Turn the file back into a schema-1 workspace: schema 2 only added run_user_metrics.
     sqlite3* db = nullptr;
     sqlite3_open(path.c_str(), &db);
-    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE run_user_metrics; PRAGMA user_version = 1", nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "DROP TABLE run_user_metrics; PRAGMA user_version = 1", nullptr, nullptr, nullptr),
+        SQLITE_OK);
     sqlite3_close(db);
     Workspace ws(path);
     EXPECT_EQ(ws.schemaVersion(), Workspace::kSchemaVersion);

@@ -1,0 +1,130 @@
+#include "train/closed_form_run.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "common/error.h"
+#include "data/simulator.h"
+#include "eval/evaluator.h"
+#include "store/run_store.h"
+#include "weighting/target_view.h"
+
+namespace tiltbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Final metrics (epoch −1) of one evaluation. A metric no user contributes to (NaN, e.g. ndcg_high when no
+// test target has the top reward) is left out rather than stored: the workspace never holds a NaN.
+void collect(const EvalResult& r, const std::string& split, std::vector<MetricRow>& rows,
+             std::vector<PerUserMetric>& perUser) {
+    for (const auto& m : r.metrics) {
+        if (!std::isfinite(m.value))
+            continue;
+        rows.push_back({-1, split, m.name, m.value, m.lo, m.hi});
+    }
+    for (size_t k = 0; k < r.perUserNames.size(); ++k) {
+        PerUserMetric p{split, r.perUserNames[k], {}, {}};
+        const auto& values = r.perUserValues[k];
+        for (size_t j = 0; j < values.size(); ++j) {
+            if (std::isnan(values[j]))
+                continue;  // user outside the metric's subset
+            p.users.push_back(r.users[j]);
+            p.values.push_back(values[j]);
+        }
+        if (!p.users.empty())
+            perUser.push_back(std::move(p));
+    }
+}
+
+}  // namespace
+
+std::string ClosedFormRunConfig::toJson() const {
+    nlohmann::json j;
+    j["dataset"] = dataset;
+    j["model"] = formatPolicyKind(model);
+    j["weighting"] = nlohmann::json::parse(scheme.toJson());
+    j["markov_smoothing"] = params.markovSmoothing;
+    j["itemmean_prior"] = params.itemMeanPrior;
+    j["split"] = SplitConfig::kindToString(split.kind);
+    j["ks"] = ks;
+    j["bootstrap_resamples"] = bootstrapResamples;
+    j["seed"] = seed;
+    return j.dump();
+}
+
+ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& config,
+                                  const ProgressCallback& progress) {
+    const auto t0 = Clock::now();
+    config.scheme.validate();
+    const DatasetInfo info = ws.datasetByName(config.dataset);
+    RunStore runs(ws);
+    ClosedFormRunResult result;
+    nlohmann::json cfg = nlohmann::json::parse(config.toJson());
+    try {
+        reportProgress(progress, {"loading " + info.name, 0, 0, ""});
+        const InteractionLog log = ws.loadLog(info.id, progress);
+        const Split split = Split::make(log, config.split);
+        cfg["split_hash"] = split.hashHex();
+        cfg["split_description"] = split.description();
+        result.runId = runs.createRun(info.id, formatPolicyKind(config.model), cfg.dump(), "cpu");
+
+        reportProgress(progress, {"fitting", 0, 0, ""});
+        const auto tFit = Clock::now();
+        const PolicyData data =
+            PolicyData::build(viewOf(split.training(), split.numItems()), config.model == PolicyKind::Markov);
+        const auto scorer = fitClosedFormPolicy(config.model, data, config.scheme, config.params);
+        result.fitSeconds = secondsSince(tFit);
+
+        EvalConfig ec;
+        ec.ks = config.ks;
+        ec.threads = config.threads;
+        ec.bootstrap.resamples = config.bootstrapResamples;
+        ec.bootstrap.seed = config.seed;
+        std::optional<GroundTruth> truth;
+        if (auto record = ws.loadGroundTruth(info.id)) {
+            truth = GroundTruth::fromRecord(*record);
+            // The simulator writes users and items in dense order, so its ids are the log's ids.
+            ec.trueReward = [&truth](int32_t u, int32_t i) { return truth->expectedReward(u, i); };
+        }
+        const auto tEval = Clock::now();
+        const Evaluator evaluator(log, split, ec);
+        result.valid = evaluator.evaluate(*scorer, EvalSet::Validation, progress);
+        result.test = evaluator.evaluate(*scorer, EvalSet::Test, progress);
+        result.evalSeconds = secondsSince(tEval);
+
+        std::vector<MetricRow> rows;
+        std::vector<PerUserMetric> perUser;
+        collect(result.valid, "valid", rows, perUser);
+        collect(result.test, "test", rows, perUser);
+        runs.addMetrics(result.runId, rows, perUser);
+        result.totalSeconds = secondsSince(t0);
+        const nlohmann::json timings = {{"fit_seconds", result.fitSeconds},
+                                        {"eval_seconds", result.evalSeconds},
+                                        {"total_seconds", result.totalSeconds}};
+        runs.finishRun(result.runId, "done", {}, timings.dump());
+    } catch (const Cancelled&) {
+        if (result.runId)
+            runs.finishRun(result.runId, "cancelled");
+        throw;
+    } catch (const std::exception& e) {
+        if (result.runId) {
+            try {
+                runs.finishRun(result.runId, "failed", e.what());
+            } catch (...) {
+            }
+        }
+        throw;
+    }
+    return result;
+}
+
+}  // namespace tiltbench

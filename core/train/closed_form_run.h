@@ -1,0 +1,47 @@
+#pragma once
+// ClosedFormRun: one recorded run of a closed-form tilted policy (popularity, markov, itemmean) — load the
+// dataset, split it, weight the training targets, fit the policy in closed form, evaluate it on the
+// validation and test targets with full-catalog ranking, and record config, metrics (with 95 % bootstrap
+// intervals) and per-user values in the workspace. The CLI's `train` and the GUI's Train page (later) share
+// it, so a run means the same thing wherever it was started.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/progress.h"
+#include "eval/eval_result.h"
+#include "eval/split.h"
+#include "model/closed_form_policy.h"
+#include "store/workspace.h"
+#include "weighting/weight_scheme.h"
+
+namespace tiltbench {
+
+struct ClosedFormRunConfig {
+    std::string dataset;  // name in the workspace
+    PolicyKind model = PolicyKind::Markov;
+    WeightScheme scheme = WeightScheme::exp(1.0);
+    PolicyParams params;
+    SplitConfig split;
+    std::vector<int> ks{10, 20};
+    int bootstrapResamples = 1000;
+    uint64_t seed = 1;  // bootstrap seed
+    int threads = 0;    // 0 = all cores
+
+    std::string toJson() const;
+};
+
+struct ClosedFormRunResult {
+    int64_t runId = 0;
+    EvalResult valid;
+    EvalResult test;
+    double fitSeconds = 0.0;
+    double evalSeconds = 0.0;
+    double totalSeconds = 0.0;
+};
+
+// Throws Error (recording the run as failed when it got that far) or Cancelled (run recorded as cancelled).
+ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& config,
+                                  const ProgressCallback& progress = {});
+
+}  // namespace tiltbench
