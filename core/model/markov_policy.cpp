@@ -1,4 +1,5 @@
 #include "model/markov_policy.h"
+#include "common/log_math.h"
 
 #include <fmt/format.h>
 
@@ -14,16 +15,6 @@ namespace tiltbench {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-double logAddExp(double a, double b) {
-    if (a < b) {
-        std::swap(a, b);
-    }
-    if (b == -kInf) {
-        return a;
-    }
-    return a + std::log1p(std::exp(b - a));
-}
 
 float toScore(double logProbability) {
     // A zero probability ranks last but stays a finite float, as the evaluator expects of every score.

@@ -1,4 +1,5 @@
 #include "weighting/weight_scheme.h"
+#include "common/log_math.h"
 
 #include <fmt/format.h>
 
@@ -43,17 +44,6 @@ std::string_view trim(std::string_view s) {
 
 bool isInfinityWord(const std::string& s) {
     return s == "inf" || s == "infinity" || s == "∞" || s == "+inf";
-}
-
-// log(exp(a) + exp(b)) without overflow; −inf stays −inf.
-double logAddExp(double a, double b) {
-    if (a < b) {
-        std::swap(a, b);
-    }
-    if (b == -kInf) {
-        return a;
-    }
-    return a + std::log1p(std::exp(b - a));
 }
 
 double toWeight(double logWeight) {
