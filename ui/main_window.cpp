@@ -37,6 +37,11 @@ QString workspaceFilter() {
     return QObject::tr("Tiltbench workspaces (*.sqlite *.db *.tiltbench);;All files (*)");
 }
 constexpr int kStatusTimeoutMs = 8000;
+
+// The explorer is reached through the page stack rather than a member, so the header stays as it is.
+ExplorerPage* explorerIn(QStackedWidget* pages) {
+    return qobject_cast<ExplorerPage*>(pages->widget(MainWindow::ExplorerPageIndex));
+}
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -77,6 +82,7 @@ MainWindow::~MainWindow() {
     // The pages' job handles wait for their threads when they are destroyed; cancelled first, that wait is
     // short.
     m_dataPage->cancelJobs();
+    explorerIn(m_pages)->cancelJobs();
 }
 
 QWidget* MainWindow::buildWorkbench() {
@@ -102,6 +108,11 @@ QWidget* MainWindow::buildWorkbench() {
         m_pages->addWidget(page);
     }
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+    // The explorer follows the Data page's dataset list and selection.
+    ExplorerPage* explorer = explorerIn(m_pages);
+    connect(m_dataPage, &DataPage::datasetsChanged, explorer, &ExplorerPage::refresh);
+    connect(m_dataPage, &DataPage::datasetShown, explorer,
+            [explorer](qint64 id) { explorer->selectDataset(id); });
     m_nav->setCurrentRow(DataPageIndex);
     m_navSplitter->addWidget(m_nav);
     m_navSplitter->addWidget(m_pages);
@@ -170,10 +181,12 @@ bool MainWindow::openWorkspace(const QString& path, OpenMode mode) {
         return false;
     }
     m_dataPage->setWorkspace(nullptr);
+    explorerIn(m_pages)->setWorkspace(nullptr);
     m_workspace = std::move(workspace);
     RecentFiles().add(absolute);
     rebuildRecentMenu();
     m_dataPage->setWorkspace(m_workspace.get());
+    explorerIn(m_pages)->setWorkspace(m_workspace.get());
     m_stack->setCurrentWidget(m_workbench);
     showPage(DataPageIndex);
     updateTitle();
@@ -184,6 +197,7 @@ bool MainWindow::openWorkspace(const QString& path, OpenMode mode) {
 
 void MainWindow::closeWorkspace() {
     m_dataPage->setWorkspace(nullptr);
+    explorerIn(m_pages)->setWorkspace(nullptr);
     m_workspace.reset();
     rebuildRecentMenu();
     m_stack->setCurrentWidget(m_welcome);
@@ -348,6 +362,7 @@ void MainWindow::saveSettings() {
     settings.setValue(QStringLiteral("mainWindow/state"), saveState());
     settings.setValue(QStringLiteral("mainWindow/navSplitter"), m_navSplitter->saveState());
     m_dataPage->saveSettings(settings);
+    explorerIn(m_pages)->saveSettings(settings);
 }
 
 void MainWindow::restoreSettings() {
@@ -358,6 +373,7 @@ void MainWindow::restoreSettings() {
     restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
     m_navSplitter->restoreState(settings.value(QStringLiteral("mainWindow/navSplitter")).toByteArray());
     m_dataPage->restoreSettings(settings);
+    explorerIn(m_pages)->restoreSettings(settings);
 }
 
 }  // namespace tiltbench

@@ -87,9 +87,6 @@ TEST(Screenshots, DataPage) {
         ASSERT_TRUE(shown.wait(kWaitMs));
         save(&w, QStringLiteral("data-page-ml-100k.png"));
     }
-
-    w.showPage(MainWindow::ExplorerPageIndex);
-    save(&w, QStringLiteral("explorer-placeholder.png"));
 }
 
 TEST(Screenshots, ImportDialogAndError) {
