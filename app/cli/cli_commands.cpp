@@ -17,6 +17,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "train/closed_form_run.h"
+#include "train/sasrec_trainer.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
 #include "weighting/weight_stats.h"
@@ -204,7 +205,8 @@ void Commands::registerAll(CLI::App& app) {
     train->add_option("-d,--dataset", m_dataset, "Dataset name")->required();
     train
         ->add_option("-m,--model", m_model,
-                     "Model: popularity, markov, itemmean (closed-form tilted policies)")
+                     "Model: popularity, markov, itemmean (closed-form tilted policies) or sasrec "
+                     "(causal self-attention recommender, reward-weighted SFT)")
         ->required();
     addWeighting(train);
     train->add_option("--split", m_split, "Split: loo (leave-one-out) or time")
@@ -213,7 +215,8 @@ void Commands::registerAll(CLI::App& app) {
     train->add_option("--k", m_ks, "Cut-offs K")->delimiter(',')->capture_default_str();
     train->add_option("--bootstrap", m_bootstrap, "Bootstrap resamples for 95% intervals (0 = none)")
         ->capture_default_str();
-    train->add_option("--seed", m_seed, "Seed (bootstrap)")->capture_default_str();
+    m_seedOption = train->add_option("--seed", m_seed, "Seed (bootstrap; sasrec: everything, default 42)")
+                       ->capture_default_str();
     train->add_option("--threads", m_threads, "Threads (0 = all cores)")->capture_default_str();
     train
         ->add_option("--markov-smoothing", m_policyParams.markovSmoothing,
@@ -222,6 +225,21 @@ void Commands::registerAll(CLI::App& app) {
     train
         ->add_option("--itemmean-prior", m_policyParams.itemMeanPrior,
                      "itemmean: pseudo-targets at the global mean reward")
+        ->capture_default_str();
+    train->add_option("--epochs", m_epochs, "sasrec: epochs at most")->capture_default_str();
+    train->add_option("--batch-size", m_batchSize, "sasrec: sequences per batch")->capture_default_str();
+    train->add_option("--lr", m_lr, "sasrec: Adam learning rate")->capture_default_str();
+    train->add_option("--dim", m_dim, "sasrec: embedding size")->capture_default_str();
+    train->add_option("--blocks", m_blocks, "sasrec: self-attention blocks")->capture_default_str();
+    train->add_option("--heads", m_heads, "sasrec: attention heads (must divide dim)")->capture_default_str();
+    train->add_option("--max-len", m_maxLen, "sasrec: newest items of a history the model reads")
+        ->capture_default_str();
+    train->add_option("--dropout", m_dropout, "sasrec: dropout rate")->capture_default_str();
+    train
+        ->add_option("--patience", m_patience,
+                     "sasrec: epochs without a better valid NDCG@10 (0 = never stop)")
+        ->capture_default_str();
+    train->add_option("--device", m_device, "sasrec: auto (CUDA when available), cpu, cuda or cuda:N")
         ->capture_default_str();
     train->callback([this] { m_selected = [this] { return runTrain(); }; });
 
@@ -455,11 +473,8 @@ std::string fmtMetric(const EvalResult& r, const std::string& name) {
 }  // namespace
 
 int Commands::runTrain() {
-    if (m_model == "sasrec") {
-        throw Error(
-            "model 'sasrec' (the neural generative recommender) is not in this version yet; "
-            "use popularity, markov or itemmean");
-    }
+    if (m_model == "sasrec")
+        return runSasrecTrain();
     ClosedFormRunConfig config;
     config.dataset = m_dataset;
     config.model = parsePolicyKind(m_model);
@@ -492,6 +507,94 @@ int Commands::runTrain() {
     std::cout << fmt::format("Run {}: {} on '{}', {} — fit {:.1f} ms, evaluation {:.1f} ms\n", r.runId,
                              formatPolicyKind(config.model), m_dataset, config.scheme.describe(),
                              1e3 * r.fitSeconds, 1e3 * r.evalSeconds);
+    std::cout << "Protocol: " << r.test.protocol.toString() << "\n";
+    std::cout << fmt::format("{:<22} {:<32} {:<32}\n", "metric", "valid [95% CI]", "test [95% CI]");
+    for (const auto& m : r.test.metrics) {
+        std::cout << fmt::format("{:<22} {:<32} {:<32}\n", m.name, fmtMetric(r.valid, m.name),
+                                 fmtMetric(r.test, m.name));
+    }
+    return 0;
+}
+
+int Commands::runSasrecTrain() {
+    SasrecRunConfig config;
+    config.dataset = m_dataset;
+    config.scheme = schemeFromOptions();
+    config.split.kind = SplitConfig::kindFromString(m_split);
+    config.dim = m_dim;
+    config.blocks = m_blocks;
+    config.heads = m_heads;
+    config.maxLen = m_maxLen;
+    config.dropout = m_dropout;
+    config.epochs = m_epochs;
+    config.batchSize = m_batchSize;
+    config.lr = m_lr;
+    config.patience = m_patience;
+    config.seed = (m_seedOption && m_seedOption->count() > 0) ? m_seed : 42;
+    config.device = m_device;
+    config.threads = m_threads;
+    config.ks = m_ks;
+    config.bootstrapResamples = m_bootstrap;
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    TerminalProgress terminal;
+    const ProgressCallback show = terminal.callback();
+    // One line per finished epoch on stderr (the terminal line above it is for the running epoch), so a log
+    // of a long run keeps its learning curve.
+    int reported = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto progress = [&](const TrainProgress& p) {
+        const std::string stage =
+            p.stage == "training"
+                ? fmt::format("epoch {}/{} step {}/{} loss {:.4f} {:.0f} ex/s ETA {:.0f} s", p.epoch,
+                              p.epochs, p.step, p.stepsPerEpoch, p.loss, p.examplesPerSecond, p.etaSeconds)
+                : fmt::format("epoch {}/{} {}", p.epoch, p.epochs, p.stage);
+        if (p.stage == "training" && p.step == p.stepsPerEpoch && p.epoch > reported) {
+            reported = p.epoch;
+            terminal.finish();
+            std::cerr << fmt::format(
+                "epoch {:>3}: train loss {:.4f}, {:.0f} examples/s, {:.1f} s elapsed\n", p.epoch, p.loss,
+                p.examplesPerSecond,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        }
+        return show(Progress{stage, 0, 0, ""});
+    };
+    const SasrecRunResult r = runSasrec(ws, config, progress);
+    terminal.finish();
+    if (m_json) {
+        json epochs = json::array();
+        for (const auto& e : r.epochs)
+            epochs.push_back({{"epoch", e.epoch},
+                              {"train_loss", e.trainLoss},
+                              {"valid_ndcg@10", std::isfinite(e.validNdcg10) ? json(e.validNdcg10) : json()},
+                              {"train_seconds", e.trainSeconds},
+                              {"seconds", e.seconds}});
+        json j = {
+            {"run_id", r.runId},
+            {"dataset", m_dataset},
+            {"model", "sasrec"},
+            {"device", r.device},
+            {"config", json::parse(config.toJson())},
+            {"weighting", json::parse(config.scheme.toJson())},
+            {"epochs", epochs},
+            {"best_epoch", r.bestEpoch},
+            {"training_positions", r.trainingPositions},
+            {"metrics", {{"valid", metricsJson(r.valid)}, {"test", metricsJson(r.test)}}},
+            {"intervals", {{"valid", intervalsJson(r.valid)}, {"test", intervalsJson(r.test)}}},
+            {"protocol", {{"valid", r.valid.protocol.toString()}, {"test", r.test.protocol.toString()}}},
+            {"seconds", r.totalSeconds}};
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format(
+        "Run {}: sasrec on '{}', {} — device {}, {} training positions, best epoch {} of {}, "
+        "{:.1f} s\n",
+        r.runId, m_dataset, config.scheme.describe(), r.device, r.trainingPositions, r.bestEpoch,
+        r.epochs.size(), r.totalSeconds);
+    std::cout << fmt::format("{:>5} {:>10} {:>12} {:>10}\n", "epoch", "train loss", "valid ndcg@10",
+                             "seconds");
+    for (const auto& e : r.epochs)
+        std::cout << fmt::format("{:>5} {:>10.4f} {:>12.4f} {:>10.2f}\n", e.epoch, e.trainLoss, e.validNdcg10,
+                                 e.trainSeconds);
     std::cout << "Protocol: " << r.test.protocol.toString() << "\n";
     std::cout << fmt::format("{:<22} {:<32} {:<32}\n", "metric", "valid [95% CI]", "test [95% CI]");
     for (const auto& m : r.test.metrics) {

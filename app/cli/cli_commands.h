@@ -26,6 +26,7 @@ class Commands {
     int runDatasets();
     int runInfo();
     int runTrain();
+    int runSasrecTrain();
     int runWeights();
     int runRuns();
     WeightScheme schemeFromOptions() const;
@@ -61,6 +62,18 @@ class Commands {
     uint64_t m_seed = 1;
     int m_threads = 0;
     PolicyParams m_policyParams;
+    CLI::Option* m_seedOption = nullptr;  // sasrec's default seed (42) differs from the bootstrap seed's (1)
+    // train -m sasrec
+    int m_epochs = 30;
+    int m_batchSize = 128;
+    double m_lr = 1e-3;
+    int m_dim = 64;
+    int m_blocks = 2;
+    int m_heads = 1;
+    int m_maxLen = 200;
+    double m_dropout = 0.2;
+    int m_patience = 5;
+    std::string m_device = "auto";
 };
 
 }  // namespace tiltbench::cli

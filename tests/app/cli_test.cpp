@@ -174,7 +174,9 @@ TEST(Cli, TrainRecordsARunWithMetricsAndIntervals) {
     EXPECT_EQ(bad.exitCode, 1);
     EXPECT_NE(bad.err.find("lambda"), std::string::npos) << bad.err;
     EXPECT_EQ(parseJson(cli({"runs", "-w", ws, "--json"}))["runs"].size(), 3u);  // nothing recorded
-    EXPECT_EQ(cli({"train", "-w", ws, "-d", "sim", "-m", "sasrec"}).exitCode, 1);
+    // An impossible architecture (64 dims over 3 heads) is refused before a run is recorded.
+    EXPECT_EQ(cli({"train", "-w", ws, "-d", "sim", "-m", "sasrec", "--heads", "3"}).exitCode, 1);
+    EXPECT_EQ(parseJson(cli({"runs", "-w", ws, "--json"}))["runs"].size(), 3u);
 }
 
 TEST(Cli, WeightsReportsEssAndLevels) {

@@ -1,0 +1,370 @@
+#include "model/sasrec.h"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <torch/cuda.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <sstream>
+
+#include "common/error.h"
+#include "model/sasrec_module.h"
+
+namespace tiltbench {
+
+namespace {
+
+at::Tensor dropoutIf(const at::Tensor& x, double p, bool training) {
+    // at::dropout with p = 0 or in eval mode would still allocate; skip it.
+    return (training && p > 0.0) ? at::dropout(x, p, true) : x;
+}
+
+}  // namespace
+
+void SasrecConfig::validate() const {
+    if (numItems < 1)
+        throw Error(fmt::format("sasrec: numItems must be >= 1 (got {})", numItems));
+    if (dim < 1 || heads < 1 || dim % heads != 0)
+        throw Error(
+            fmt::format("sasrec: dim must be >= 1 and divisible by heads "
+                        "(got dim {}, heads {})",
+                        dim, heads));
+    if (blocks < 1)
+        throw Error(fmt::format("sasrec: blocks must be >= 1 (got {})", blocks));
+    if (maxLen < 1)
+        throw Error(fmt::format("sasrec: max length must be >= 1 (got {})", maxLen));
+    if (!(dropout >= 0.0 && dropout < 1.0))
+        throw Error(fmt::format("sasrec: dropout must be in [0, 1) (got {})", dropout));
+}
+
+// ---- module
+// ---------------------------------------------------------------------------------------------
+
+SasrecBlockImpl::SasrecBlockImpl(int64_t dim, int64_t heads, double dropout)
+    : m_dim(dim), m_heads(heads), m_dropout(dropout) {
+    m_norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    m_norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    m_qkv = register_module("qkv", torch::nn::Linear(dim, 3 * dim));
+    m_out = register_module("out", torch::nn::Linear(dim, dim));
+    m_ff1 = register_module("ff1", torch::nn::Linear(dim, dim));
+    m_ff2 = register_module("ff2", torch::nn::Linear(dim, dim));
+}
+
+at::Tensor SasrecBlockImpl::forward(const at::Tensor& x, const at::Tensor& causalMask) {
+    const int64_t b = x.size(0), t = x.size(1), dh = m_dim / m_heads;
+    const bool train = is_training();
+    auto qkv = m_qkv(m_norm1(x)).view({b, t, 3, m_heads, dh}).permute({2, 0, 3, 1, 4});  // [3, B, H, T, dh]
+    const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
+    auto att = at::matmul(q, k.transpose(-2, -1)).mul_(1.0 / std::sqrt(static_cast<double>(dh)));
+    att = at::softmax(att.add_(causalMask), -1);
+    att = dropoutIf(att, m_dropout, train);
+    auto ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
+    auto y = x + dropoutIf(m_out(ctx), m_dropout, train);
+    auto ff = m_ff2(dropoutIf(at::relu(m_ff1(m_norm2(y))), m_dropout, train));
+    return y + dropoutIf(ff, m_dropout, train);
+}
+
+SasrecImpl::SasrecImpl(const SasrecConfig& config) : m_config(config) {
+    m_config.validate();
+    const int64_t d = config.dim;
+    m_items = register_module(
+        "items", torch::nn::Embedding(torch::nn::EmbeddingOptions(config.numItems + 1, d).padding_idx(0)));
+    m_positions = register_module("positions", torch::nn::Embedding(config.maxLen, d));
+    m_blocks = register_module("blocks", torch::nn::ModuleList());
+    for (int i = 0; i < config.blocks; ++i)
+        m_blocks->push_back(SasrecBlock(d, config.heads, config.dropout));
+    m_finalNorm = register_module("final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+
+    // Embeddings at std 1/√d: the input is scaled by √d (unit-size entries), and
+    // the tied output scores start at unit scale, so the initial softmax is near
+    // uniform instead of saturated (nn::Embedding's default N(0, 1) would give
+    // logits of size √d).
+    torch::NoGradGuard noGrad;
+    const double std = 1.0 / std::sqrt(static_cast<double>(d));
+    m_items->weight.normal_(0.0, std);
+    m_items->weight[0].zero_();
+    m_positions->weight.normal_(0.0, std);
+}
+
+at::Tensor SasrecImpl::hidden(const at::Tensor& inputs, const at::Tensor& lengths) {
+    const int64_t t = inputs.size(1);
+    const bool train = is_training();
+    auto x = m_items(inputs).mul_(std::sqrt(static_cast<double>(m_config.dim)));
+    // Distance from the row's newest real step; padding steps (negative distance)
+    // clamp to 0 and are unused.
+    auto steps = at::arange(t, inputs.options());
+    auto pos = (lengths.unsqueeze(1) - 1 - steps.unsqueeze(0)).clamp_(0, m_config.maxLen - 1);
+    x = dropoutIf(x + m_positions(pos), m_config.dropout, train);
+    const auto mask =
+        at::full({t, t}, -std::numeric_limits<float>::infinity(), x.options()).triu_(1);  // key > query
+    for (const auto& block : *m_blocks)
+        x = block->as<SasrecBlock>()->forward(x, mask);
+    return m_finalNorm(x);
+}
+
+at::Tensor SasrecImpl::scores(const at::Tensor& h, int64_t itemBegin, int64_t itemEnd) {
+    return at::linear(h, m_items->weight.slice(0, itemBegin + 1, itemEnd + 1));
+}
+
+at::Tensor weightedCrossEntropy(const at::Tensor& logits, const at::Tensor& targets,
+                                const at::Tensor& weights, double normaliser) {
+    const auto logp = at::log_softmax(logits, 1);
+    const auto ce = logp.gather(1, targets.unsqueeze(1)).squeeze(1).neg();
+    return (ce * weights).sum().div(normaliser);
+}
+
+at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::Device& device) {
+    const int64_t rows = batch.rows, len = batch.length;
+    if (static_cast<int64_t>(batch.inputs.size()) != rows * len ||
+        static_cast<int64_t>(batch.targets.size()) != rows * len ||
+        static_cast<int64_t>(batch.weights.size()) != rows * len)
+        throw Error(fmt::format("sasrec: batch arrays must hold rows × length = {} entries", rows * len));
+    std::vector<int64_t> lengths(static_cast<size_t>(rows), 0);
+    std::vector<int64_t> index, target;
+    std::vector<float> weight;
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t s = 0; s < len; ++s) {
+            const auto i = static_cast<size_t>(r * len + s);
+            if (batch.inputs[i] != 0)
+                lengths[static_cast<size_t>(r)] = s + 1;
+            if (batch.targets[i] >= 0) {
+                index.push_back(r * len + s);
+                target.push_back(batch.targets[i]);
+                weight.push_back(batch.weights[i]);
+            }
+        }
+    }
+    const auto longOpts = at::TensorOptions().dtype(at::kLong);
+    if (index.empty())
+        return at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
+    const auto n = static_cast<int64_t>(index.size());
+    // from_blob does not copy; clone so the tensors own their memory whatever the
+    // device.
+    auto inputs = at::from_blob(const_cast<int64_t*>(batch.inputs.data()), {rows, len}, longOpts)
+                      .to(device, false, true);
+    auto lens = at::from_blob(lengths.data(), {rows}, longOpts).to(device, false, true);
+    auto idx = at::from_blob(index.data(), {n}, longOpts).to(device, false, true);
+    auto tgt = at::from_blob(target.data(), {n}, longOpts).to(device, false, true);
+    auto w = at::from_blob(weight.data(), {n}, at::TensorOptions().dtype(at::kFloat)).to(device, false, true);
+
+    const auto h = module->hidden(inputs, lens);
+    // Only steps with a target reach the output projection: padding costs no
+    // logits.
+    const auto hv = h.reshape({rows * len, h.size(2)}).index_select(0, idx);
+    const auto logits = module->scores(hv, 0, module->config().numItems);
+    return weightedCrossEntropy(logits, tgt, w, static_cast<double>(n));
+}
+
+torch::Device resolveDevice(const std::string& name) {
+    if (name.empty() || name == "auto")
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    if (name == "cpu")
+        return torch::Device(torch::kCPU);
+    if (name.rfind("cuda", 0) == 0) {
+        if (!torch::cuda::is_available())
+            throw Error(
+                fmt::format("device '{}': this LibTorch build sees no CUDA "
+                            "device; use cpu or auto",
+                            name));
+        try {
+            return torch::Device(name);
+        } catch (const std::exception&) {
+        }
+    }
+    throw Error(fmt::format("device '{}': expected auto, cpu, cuda or cuda:N", name));
+}
+
+// ---- SasrecModel
+// ----------------------------------------------------------------------------------------
+
+SasrecModel::SasrecModel(const SasrecConfig& config, const std::string& device) {
+    config.validate();
+    m_impl = std::make_unique<Impl>(config, resolveDevice(device));
+}
+SasrecModel::~SasrecModel() = default;
+SasrecModel::SasrecModel(SasrecModel&&) noexcept = default;
+SasrecModel& SasrecModel::operator=(SasrecModel&&) noexcept = default;
+
+SasrecModel::Impl& SasrecModel::impl() const {
+    return *m_impl;
+}
+
+const SasrecConfig& SasrecModel::config() const {
+    return m_impl->config;
+}
+
+std::string SasrecModel::device() const {
+    return m_impl->device.str();
+}
+
+int64_t SasrecModel::numParameters() const {
+    int64_t n = 0;
+    for (const auto& p : m_impl->module->parameters())
+        n += p.numel();
+    return n;
+}
+
+void SasrecModel::setTraining(bool training) {
+    m_impl->module->train(training);
+}
+
+double SasrecModel::loss(const SequenceBatch& batch, bool backward) {
+    if (!backward) {
+        torch::NoGradGuard noGrad;
+        return batchLoss(m_impl->module, batch, m_impl->device).item<double>();
+    }
+    auto l = batchLoss(m_impl->module, batch, m_impl->device);
+    if (l.requires_grad())
+        l.backward();
+    return l.item<double>();
+}
+
+void SasrecModel::zeroGrad() {
+    m_impl->module->zero_grad();
+}
+
+std::vector<float> SasrecModel::gradients() const {
+    std::vector<float> out;
+    for (const auto& p : m_impl->module->parameters()) {
+        const auto g = p.grad().defined() ? p.grad().detach().to(at::kCPU, at::kFloat).contiguous()
+                                          : at::zeros({p.numel()}, at::kFloat);
+        const float* data = g.data_ptr<float>();
+        out.insert(out.end(), data, data + g.numel());
+    }
+    return out;
+}
+
+void SasrecModel::score(const std::vector<UserContext>& users, int32_t itemBegin, int32_t itemEnd,
+                        float* out) const {
+    const auto width = static_cast<size_t>(itemEnd - itemBegin);
+    std::fill(out, out + users.size() * width, 0.0f);
+    std::vector<int64_t> rows, lengths;
+    int64_t len = 0;
+    for (size_t k = 0; k < users.size(); ++k) {
+        const int64_t l = std::min<int64_t>(users[k].historyLength, m_impl->config.maxLen);
+        if (l > 0) {
+            rows.push_back(static_cast<int64_t>(k));
+            lengths.push_back(l);
+            len = std::max(len, l);
+        }
+    }
+    if (rows.empty() || width == 0)
+        return;
+    const auto b = static_cast<int64_t>(rows.size());
+    std::vector<int64_t> inputs(static_cast<size_t>(b * len), 0), last(static_cast<size_t>(b));
+    for (int64_t r = 0; r < b; ++r) {
+        const UserContext& u = users[static_cast<size_t>(rows[static_cast<size_t>(r)])];
+        const int64_t l = lengths[static_cast<size_t>(r)];
+        const int32_t* newest = u.history + (u.historyLength - l);
+        for (int64_t s = 0; s < l; ++s)
+            inputs[static_cast<size_t>(r * len + s)] = newest[s] + 1;
+        last[static_cast<size_t>(r)] = r * len + l - 1;
+    }
+    torch::NoGradGuard noGrad;
+    auto& module = m_impl->module;
+    const bool wasTraining = module->is_training();
+    module->eval();
+    const auto longOpts = at::TensorOptions().dtype(at::kLong);
+    const auto& dev = m_impl->device;
+    auto in = at::from_blob(inputs.data(), {b, len}, longOpts).to(dev, false, true);
+    auto lens = at::from_blob(lengths.data(), {b}, longOpts).to(dev, false, true);
+    auto idx = at::from_blob(last.data(), {b}, longOpts).to(dev, false, true);
+    const auto h = module->hidden(in, lens);
+    const auto hl = h.reshape({b * len, h.size(2)}).index_select(0, idx);
+    const auto s = module->scores(hl, itemBegin, itemEnd).to(at::kCPU, at::kFloat).contiguous();
+    module->train(wasTraining);
+    const float* data = s.data_ptr<float>();
+    for (int64_t r = 0; r < b; ++r)
+        std::memcpy(out + static_cast<size_t>(rows[static_cast<size_t>(r)]) * width,
+                    data + static_cast<size_t>(r) * width, width * sizeof(float));
+}
+
+std::string SasrecModel::saveState() const {
+    torch::serialize::OutputArchive archive;
+    m_impl->module->save(archive);
+    std::ostringstream os;
+    archive.save_to(os);
+    return os.str();
+}
+
+void SasrecModel::loadState(const std::string& bytes) {
+    // Module::load replaces each tensor wholesale (Tensor::set_) without comparing shapes, so a checkpoint of
+    // another size would load silently: keep the current tensors, check shapes afterwards, and put the old
+    // tensors back on a mismatch so the model stays usable.
+    auto params = m_impl->module->named_parameters(true);
+    std::vector<at::Tensor> before;
+    for (const auto& p : params)
+        before.push_back(p.value().detach().clone());
+    auto restore = [&] {
+        torch::NoGradGuard noGrad;
+        size_t k = 0;
+        for (auto& p : params)
+            p.value().set_(before[k++]);
+    };
+    std::string problem;
+    try {
+        torch::serialize::InputArchive archive;
+        std::istringstream is(bytes);
+        archive.load_from(is, m_impl->device);
+        m_impl->module->load(archive);
+        size_t k = 0;
+        for (const auto& p : params) {
+            if (!p.value().sizes().equals(before[k++].sizes())) {
+                problem = fmt::format("parameter '{}' has another shape", p.key());
+                break;
+            }
+        }
+    } catch (const c10::Error& e) {
+        problem = e.what_without_backtrace();
+    }
+    if (!problem.empty()) {
+        restore();
+        throw Error(
+            fmt::format("sasrec: the checkpoint does not fit this model (dim {}, blocks {}, heads {}, "
+                        "max length {}, {} items): {}",
+                        m_impl->config.dim, m_impl->config.blocks, m_impl->config.heads,
+                        m_impl->config.maxLen, m_impl->config.numItems, problem));
+    }
+}
+
+void seedTorch(uint64_t seed) {
+    at::manual_seed(seed);
+}
+
+// ---- scorer and plain-array loss
+// -------------------------------------------------------------------------
+
+struct SasrecScorer::Lock {
+    std::mutex mutex;
+};
+
+SasrecScorer::SasrecScorer(const SasrecModel& model) : m_model(model), m_lock(std::make_unique<Lock>()) {}
+SasrecScorer::~SasrecScorer() = default;
+
+int32_t SasrecScorer::numItems() const {
+    return m_model.config().numItems;
+}
+
+void SasrecScorer::score(const std::vector<UserContext>& users, int32_t itemBegin, int32_t itemEnd,
+                         float* out) const {
+    std::lock_guard<std::mutex> guard(m_lock->mutex);
+    m_model.score(users, itemBegin, itemEnd, out);
+}
+
+double weightedCrossEntropy(const float* logits, int64_t rows, int64_t classes, const int64_t* targets,
+                            const float* weights, double normaliser) {
+    torch::NoGradGuard noGrad;
+    const auto l = at::from_blob(const_cast<float*>(logits), {rows, classes}, at::kFloat);
+    const auto t = at::from_blob(const_cast<int64_t*>(targets), {rows}, at::kLong);
+    const auto w = at::from_blob(const_cast<float*>(weights), {rows}, at::kFloat);
+    return weightedCrossEntropy(l, t, w, normaliser).item<double>();
+}
+
+}  // namespace tiltbench

@@ -1,0 +1,117 @@
+#pragma once
+// SasrecModel: the generative recommender that reward-weighted SFT trains — a
+// causal self-attention next-item model (SASRec with pre-LayerNorm blocks,
+// learned position embeddings, tied output embeddings and a full-catalogue
+// softmax). This header is torch-free (pimpl) so the UI and the CLI can hold a
+// model, score with it, save and restore it without LibTorch headers; the
+// module itself lives in model/sasrec_module.h, which only core .cpp files
+// include.
+//
+// Layout of a sequence: items are shifted by one (0 = padding), rows are
+// right-padded, and the position embedding of a step is its distance from the
+// row's last real step (so the newest item always sits at position 0, as in
+// SASRec's left-padded window). Right padding plus the causal mask means real
+// positions never attend to padding, so no key-padding mask is needed.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eval/scorer.h"
+
+namespace tiltbench {
+
+struct SasrecConfig {
+    int32_t numItems = 0;
+    int dim = 64;
+    int blocks = 2;
+    int heads = 1;
+    int maxLen = 200;  // longest history the model reads; longer ones keep their
+                       // newest maxLen items
+    double dropout = 0.2;
+
+    // Throws Error naming the field (numItems ≥ 1, dim ≥ 1 and divisible by
+    // heads, blocks ≥ 1, maxLen ≥ 1, dropout in [0, 1)).
+    void validate() const;
+};
+
+// A batch of right-padded training sequences, row-major [rows × length].
+struct SequenceBatch {
+    int64_t rows = 0;
+    int64_t length = 0;
+    std::vector<int64_t> inputs;   // item + 1; 0 = padding
+    std::vector<int64_t> targets;  // next item (0-based) predicted at each step;
+                                   // −1 = no target (padding)
+    std::vector<float> weights;    // loss weight of each step's target (ignored where target is −1)
+};
+
+class SasrecModel {
+  public:
+    // Parameters are initialised from the torch generator (seed it with torch's
+    // manual seed, see seedTorch). `device`: "cpu", "cuda", "cuda:N" or "auto".
+    SasrecModel(const SasrecConfig& config, const std::string& device = "cpu");
+    ~SasrecModel();
+    SasrecModel(SasrecModel&&) noexcept;
+    SasrecModel& operator=(SasrecModel&&) noexcept;
+
+    const SasrecConfig& config() const;
+    std::string device() const;  // "cpu", "cuda:0", …
+    int64_t numParameters() const;
+
+    void setTraining(bool training);  // dropout on/off
+
+    // Weighted next-item loss of a batch: Σ_steps w · CE(step) / (number of steps
+    // with a target). Under uniform weights this is exactly the mean
+    // cross-entropy over the batch's real steps. With `backward` the gradients
+    // are accumulated into the parameters' .grad.
+    double loss(const SequenceBatch& batch, bool backward);
+    void zeroGrad();
+    // All parameter gradients, flattened in parameter order (zeros where a
+    // parameter has none).
+    std::vector<float> gradients() const;
+
+    // Scores of items [itemBegin, itemEnd) after each history (oldest first; the
+    // newest maxLen items are read). out[k * (itemEnd − itemBegin) + j]. An empty
+    // history scores every item 0. Eval mode, no grad.
+    void score(const std::vector<UserContext>& users, int32_t itemBegin, int32_t itemEnd, float* out) const;
+
+    // The parameters and buffers, serialised by torch::save into a byte string;
+    // `loadState` restores them into a model of the same config (throws Error on
+    // a mismatch).
+    std::string saveState() const;
+    void loadState(const std::string& bytes);
+
+    struct Impl;
+    Impl& impl() const;
+
+  private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Seeds torch's global generators (CPU and CUDA).
+void seedTorch(uint64_t seed);
+
+// Scorer adapter for the evaluator. Calls into the model are serialised (a
+// mutex), so the evaluator may use any thread count; the parallelism is inside
+// the matrix products.
+class SasrecScorer : public Scorer {
+  public:
+    explicit SasrecScorer(const SasrecModel& model);
+    ~SasrecScorer() override;
+    int32_t numItems() const override;
+    void score(const std::vector<UserContext>& users, int32_t itemBegin, int32_t itemEnd,
+               float* out) const override;
+
+  private:
+    const SasrecModel& m_model;
+    struct Lock;
+    std::unique_ptr<Lock> m_lock;
+};
+
+// The weighted cross-entropy on plain arrays, the same code the trainer runs
+// (for tests and diagnostics): Σ_i w_i · (−log softmax(logits_i)[target_i]) /
+// normaliser. logits: rows × classes, row-major.
+double weightedCrossEntropy(const float* logits, int64_t rows, int64_t classes, const int64_t* targets,
+                            const float* weights, double normaliser);
+
+}  // namespace tiltbench

@@ -1,0 +1,85 @@
+#pragma once
+// Private to core (.cpp files only): the LibTorch side of SASRec — the module
+// itself and the weighted next-item loss — shared by model/sasrec.cpp and
+// train/sasrec_trainer.cpp. Public code uses the torch-free SasrecModel in
+// model/sasrec.h.
+#include <ATen/core/Tensor.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include "model/sasrec.h"
+
+namespace tiltbench {
+
+// One pre-LayerNorm block: x + Drop(Attn(LN(x))), then x + Drop(FFN(LN(x))).
+// Causal multi-head attention written out by hand (one fused QKV projection)
+// rather than nn::MultiheadAttention, so the mask is a plain additive [T, T]
+// tensor and nothing is built for key padding: sequences are right-padded, so
+// under the causal mask a real position only ever sees real positions.
+class SasrecBlockImpl : public torch::nn::Module {
+  public:
+    SasrecBlockImpl(int64_t dim, int64_t heads, double dropout);
+    // x: [B, T, D]; causalMask: [T, T] additive (0 / −inf).
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& causalMask);
+
+  private:
+    int64_t m_dim;
+    int64_t m_heads;
+    double m_dropout;
+    torch::nn::LayerNorm m_norm1{nullptr}, m_norm2{nullptr};
+    torch::nn::Linear m_qkv{nullptr}, m_out{nullptr}, m_ff1{nullptr}, m_ff2{nullptr};
+};
+TORCH_MODULE(SasrecBlock);
+
+class SasrecImpl : public torch::nn::Module {
+  public:
+    explicit SasrecImpl(const SasrecConfig& config);
+
+    // inputs: [B, T] int64 of item + 1 (0 = padding), right-padded; lengths: [B]
+    // real lengths (≥ 1 for rows that matter). Returns the final-LayerNorm hidden
+    // states [B, T, D].
+    at::Tensor hidden(const at::Tensor& inputs, const at::Tensor& lengths);
+    // Scores of hidden states [N, D] against items [itemBegin, itemEnd) (tied
+    // output embeddings) → [N, n].
+    at::Tensor scores(const at::Tensor& h, int64_t itemBegin, int64_t itemEnd);
+
+    const SasrecConfig& config() const { return m_config; }
+
+  private:
+    SasrecConfig m_config;
+    torch::nn::Embedding m_items{nullptr};
+    torch::nn::Embedding m_positions{nullptr};
+    torch::nn::ModuleList m_blocks{nullptr};
+    torch::nn::LayerNorm m_finalNorm{nullptr};
+};
+TORCH_MODULE(Sasrec);
+
+// Σ_i w_i · CE(logits_i, target_i) / normaliser, with CE =
+// −log_softmax(logits_i)[target_i]. logits [N, C] float, targets [N] int64 in
+// 0..C−1, weights [N] float (same device).
+at::Tensor weightedCrossEntropy(const at::Tensor& logits, const at::Tensor& targets,
+                                const at::Tensor& weights, double normaliser);
+
+// The loss of one padded batch (see SasrecModel::loss): gathers the non-pad
+// positions before the output projection so padding costs no logits. Returns a
+// 0-dim tensor (0 when the batch has no target).
+at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::Device& device);
+
+struct SasrecModel::Impl {
+    SasrecConfig config;
+    torch::Device device;
+    Sasrec module;
+
+    Impl(const SasrecConfig& c, torch::Device d) : config(c), device(d), module(c) { module->to(device); }
+};
+
+// Device of "cpu", "cuda", "cuda:1" or "auto" (CUDA when LibTorch sees a GPU).
+// Throws Error otherwise.
+torch::Device resolveDevice(const std::string& name);
+
+}  // namespace tiltbench

@@ -1,0 +1,445 @@
+#include "train/sasrec_trainer.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <torch/optim/adam.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <optional>
+#include <random>
+
+#include "common/error.h"
+#include "data/simulator.h"
+#include "eval/evaluator.h"
+#include "model/sasrec_module.h"
+#include "runtime/runtime.h"
+#include "store/run_store.h"
+#include "store/workspace_impl.h"
+#include "weighting/reward_level_table.h"
+#include "weighting/target_view.h"
+
+namespace tiltbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+constexpr int kBatchesPerPool = 32;
+
+// One user's training sequence: items oldest first, and the weight of each item
+// as a target (entry 0 is never a target).
+struct TrainSequence {
+    std::vector<int32_t> items;
+    std::vector<float> weights;
+};
+
+std::vector<TrainSequence> buildSequences(const TrainingTargets& t, const std::vector<float>& targetWeight,
+                                          int maxLen) {
+    std::vector<TrainSequence> out;
+    size_t i = 0;
+    while (i < t.size()) {
+        size_t j = i;
+        while (j < t.size() && t.user[j] == t.user[i])
+            ++j;
+        // Newest maxLen + 1 items: maxLen inputs, each predicting the next.
+        const size_t begin =
+            (j - i > static_cast<size_t>(maxLen) + 1) ? j - static_cast<size_t>(maxLen) - 1 : i;
+        if (j - begin >= 2) {
+            TrainSequence s;
+            s.items.assign(t.item.begin() + static_cast<std::ptrdiff_t>(begin),
+                           t.item.begin() + static_cast<std::ptrdiff_t>(j));
+            s.weights.assign(targetWeight.begin() + static_cast<std::ptrdiff_t>(begin),
+                             targetWeight.begin() + static_cast<std::ptrdiff_t>(j));
+            out.push_back(std::move(s));
+        }
+        i = j;
+    }
+    return out;
+}
+
+// Length-bucketed batches of sequence indices: shuffle, sort each pool of
+// kBatchesPerPool batches by length, cut, shuffle the batches — nearly
+// padding-free batches that still change every epoch.
+std::vector<std::vector<size_t>> makeBatches(const std::vector<TrainSequence>& seqs, int batchSize,
+                                             std::mt19937_64& rng) {
+    std::vector<size_t> order(seqs.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t b = static_cast<size_t>(batchSize), pool = b * kBatchesPerPool;
+    std::vector<std::vector<size_t>> batches;
+    for (size_t p = 0; p < order.size(); p += pool) {
+        const auto first = order.begin() + static_cast<std::ptrdiff_t>(p);
+        const auto last = order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), p + pool));
+        std::stable_sort(first, last,
+                         [&](size_t x, size_t y) { return seqs[x].items.size() > seqs[y].items.size(); });
+        for (auto it = first; it < last;
+             it += static_cast<std::ptrdiff_t>(std::min<size_t>(b, static_cast<size_t>(last - it))))
+            batches.emplace_back(
+                it, it + static_cast<std::ptrdiff_t>(std::min<size_t>(b, static_cast<size_t>(last - it))));
+    }
+    std::shuffle(batches.begin(), batches.end(), rng);
+    return batches;
+}
+
+SequenceBatch makeBatch(const std::vector<TrainSequence>& seqs, const std::vector<size_t>& rows,
+                        const WeightScheme& scheme) {
+    SequenceBatch batch;
+    batch.rows = static_cast<int64_t>(rows.size());
+    for (size_t r : rows)
+        batch.length = std::max<int64_t>(batch.length, static_cast<int64_t>(seqs[r].items.size()) - 1);
+    const auto cells = static_cast<size_t>(batch.rows * batch.length);
+    batch.inputs.assign(cells, 0);
+    batch.targets.assign(cells, -1);
+    batch.weights.assign(cells, 0.0f);
+    std::vector<float*> real;  // the weights of steps with a target, for `batch` normalisation
+    for (size_t k = 0; k < rows.size(); ++k) {
+        const TrainSequence& s = seqs[rows[k]];
+        const size_t base = k * static_cast<size_t>(batch.length);
+        for (size_t t = 0; t + 1 < s.items.size(); ++t) {
+            batch.inputs[base + t] = s.items[t] + 1;
+            batch.targets[base + t] = s.items[t + 1];
+            batch.weights[base + t] = s.weights[t + 1];
+        }
+    }
+    if (scheme.normalization == WeightNormalization::Batch) {
+        std::vector<float> w;
+        std::vector<size_t> at;
+        for (size_t i = 0; i < cells; ++i) {
+            if (batch.targets[i] >= 0) {
+                w.push_back(batch.weights[i]);
+                at.push_back(i);
+            }
+        }
+        scheme.normalizeBatch(w.data(), w.size());
+        for (size_t k = 0; k < at.size(); ++k)
+            batch.weights[at[k]] = w[k];
+    }
+    return batch;
+}
+
+// Final metrics (epoch −1) of one evaluation; NaN metrics (no contributing
+// user) are left out.
+void collect(const EvalResult& r, const std::string& split, std::vector<MetricRow>& rows,
+             std::vector<PerUserMetric>& perUser) {
+    for (const auto& m : r.metrics) {
+        if (!std::isfinite(m.value))
+            continue;
+        rows.push_back({-1, split, m.name, m.value, m.lo, m.hi});
+    }
+    for (size_t k = 0; k < r.perUserNames.size(); ++k) {
+        PerUserMetric p{split, r.perUserNames[k], {}, {}};
+        const auto& values = r.perUserValues[k];
+        for (size_t j = 0; j < values.size(); ++j) {
+            if (std::isnan(values[j]))
+                continue;
+            p.users.push_back(r.users[j]);
+            p.values.push_back(values[j]);
+        }
+        if (!p.users.empty())
+            perUser.push_back(std::move(p));
+    }
+}
+
+// Only the best state is kept: a run's checkpoint row is replaced whenever
+// validation improves.
+void saveCheckpoint(Workspace& ws, int64_t runId, int epoch, const std::string& blob) {
+    auto& db = ws.impl().db;
+    SQLite::Transaction tx(db);
+    SQLite::Statement del(db, "DELETE FROM checkpoints WHERE run_id = ?");
+    del.bind(1, runId);
+    del.exec();
+    SQLite::Statement ins(db,
+                          "INSERT INTO checkpoints(run_id, epoch, "
+                          "created_at, blob) VALUES(?, ?, ?, ?)");
+    ins.bind(1, runId);
+    ins.bind(2, epoch);
+    ins.bind(3, utcNowIso());
+    ins.bind(4, blob.data(), static_cast<int>(blob.size()));
+    ins.exec();
+    tx.commit();
+}
+
+SasrecConfig modelConfig(const SasrecRunConfig& c, int32_t numItems) {
+    SasrecConfig m;
+    m.numItems = numItems;
+    m.dim = c.dim;
+    m.blocks = c.blocks;
+    m.heads = c.heads;
+    m.maxLen = c.maxLen;
+    m.dropout = c.dropout;
+    return m;
+}
+
+}  // namespace
+
+void SasrecRunConfig::validate() const {
+    scheme.validate();
+    SasrecConfig m = modelConfig(*this, 1);
+    m.validate();
+    if (epochs < 1)
+        throw Error(fmt::format("sasrec: epochs must be >= 1 (got {})", epochs));
+    if (batchSize < 1)
+        throw Error(fmt::format("sasrec: batch size must be >= 1 (got {})", batchSize));
+    if (!(lr > 0.0) || !std::isfinite(lr))
+        throw Error(fmt::format("sasrec: learning rate must be a positive number (got {})", lr));
+    if (threads < 0)
+        throw Error(fmt::format("sasrec: threads must be >= 0 (got {})", threads));
+}
+
+std::string SasrecRunConfig::toJson() const {
+    nlohmann::json j;
+    j["dataset"] = dataset;
+    j["model"] = "sasrec";
+    j["weighting"] = nlohmann::json::parse(scheme.toJson());
+    j["split"] = SplitConfig::kindToString(split.kind);
+    j["dim"] = dim;
+    j["blocks"] = blocks;
+    j["heads"] = heads;
+    j["max_len"] = maxLen;
+    j["dropout"] = dropout;
+    j["epochs"] = epochs;
+    j["batch_size"] = batchSize;
+    j["lr"] = lr;
+    j["optimizer"] = "adam";
+    j["patience"] = patience;
+    j["seed"] = seed;
+    j["device_requested"] = device;
+    j["threads_requested"] = threads;
+    j["ks"] = ks;
+    j["bootstrap_resamples"] = bootstrapResamples;
+    return j.dump();
+}
+
+SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
+                          const std::function<bool(const TrainProgress&)>& progress) {
+    const auto t0 = Clock::now();
+    config.validate();
+    const DatasetInfo info = ws.datasetByName(config.dataset);
+    const int threads = setThreads(config.threads);
+    const torch::Device device = resolveDevice(config.device);
+    RunStore runs(ws);
+    SasrecRunResult result;
+    result.device = device.str();
+    nlohmann::json timings;
+    auto report = [&](const TrainProgress& p) {
+        if (progress && !progress(p))
+            throw Cancelled();
+    };
+    try {
+        const InteractionLog log = ws.loadLog(info.id);
+        const Split split = Split::make(log, config.split);
+        nlohmann::json cfg = nlohmann::json::parse(config.toJson());
+        cfg["split_hash"] = split.hashHex();
+        cfg["split_description"] = split.description();
+        cfg["num_items"] = split.numItems();
+        cfg["device"] = result.device;
+        cfg["threads"] = threads;
+        cfg["torch_version"] = TORCH_VERSION;
+        cfg["tiltbench_version"] = versionString();
+        result.runId = runs.createRun(info.id, "sasrec", cfg.dump(), result.device);
+
+        const TrainingTargets& targets = split.training();
+        if (targets.size() == 0)
+            throw Error(fmt::format("dataset '{}' has no training targets", info.name));
+        const RewardLevelTable table(viewOf(targets, split.numItems()));
+        std::vector<float> targetWeight(targets.size());
+        table.fillTargetWeights(config.scheme, targetWeight.data());
+        const std::vector<TrainSequence> seqs = buildSequences(targets, targetWeight, config.maxLen);
+        if (seqs.empty())
+            throw Error(
+                fmt::format("dataset '{}': no user has two training interactions to learn from", info.name));
+        for (const auto& s : seqs)
+            result.trainingPositions += static_cast<int64_t>(s.items.size()) - 1;
+
+        seedTorch(config.seed);
+        std::mt19937_64 rng(config.seed);
+        SasrecModel model(modelConfig(config, split.numItems()), result.device);
+        auto& module = model.impl().module;
+        torch::optim::Adam optimizer(module->parameters(), torch::optim::AdamOptions(config.lr));
+
+        EvalConfig ec;
+        ec.ks = config.ks;
+        if (std::find(ec.ks.begin(), ec.ks.end(), 10) == ec.ks.end())
+            ec.ks.push_back(10);  // validation selects on ndcg@10
+        ec.threads = 1;           // the scorer is serialised; torch parallelises inside it
+        ec.bootstrap.resamples = 0;
+        std::optional<GroundTruth> truth;
+        if (auto record = ws.loadGroundTruth(info.id)) {
+            truth = GroundTruth::fromRecord(*record);
+            ec.trueReward = [&truth](int32_t u, int32_t i) { return truth->expectedReward(u, i); };
+        }
+        const Evaluator validator(log, split, ec);
+        const SasrecScorer scorer(model);
+
+        double best = -std::numeric_limits<double>::infinity();
+        std::string bestState = model.saveState();
+        int sinceBest = 0;
+        double trainSeconds = 0.0, evalSeconds = 0.0;
+        int64_t stepsDone = 0;
+        const int64_t stepsPerEpoch =
+            (static_cast<int64_t>(seqs.size()) + config.batchSize - 1) / config.batchSize;  // at most
+        nlohmann::json epochSeconds = nlohmann::json::array();
+        for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+            const auto tEpoch = Clock::now();
+            model.setTraining(true);
+            const auto batches = makeBatches(seqs, config.batchSize, rng);
+            const auto steps = static_cast<int64_t>(batches.size());
+            double lossSum = 0.0;
+            int64_t positions = 0;
+            TrainProgress p{"training", epoch, config.epochs, 0, steps, 0.0, 0.0, 0.0};
+            for (int64_t s = 0; s < steps; ++s) {
+                p.step = s;
+                report(p);  // cancel point between batches
+                const SequenceBatch batch = makeBatch(seqs, batches[static_cast<size_t>(s)], config.scheme);
+                optimizer.zero_grad();
+                auto loss = batchLoss(module, batch, device);
+                if (loss.requires_grad()) {
+                    loss.backward();
+                    optimizer.step();
+                }
+                int64_t n = 0;
+                for (int64_t t : batch.targets)
+                    n += t >= 0 ? 1 : 0;
+                lossSum += loss.item<double>() * static_cast<double>(n);
+                positions += n;
+                ++stepsDone;
+                const double elapsed = trainSeconds + secondsSince(tEpoch);
+                p.loss = positions ? lossSum / static_cast<double>(positions) : 0.0;
+                p.examplesPerSecond = static_cast<double>(positions) / std::max(1e-9, secondsSince(tEpoch));
+                const int64_t remaining =
+                    (steps - s - 1) + static_cast<int64_t>(config.epochs - epoch) * stepsPerEpoch;
+                p.etaSeconds = elapsed / static_cast<double>(stepsDone) * static_cast<double>(remaining);
+            }
+            p.step = steps;
+            report(p);
+            const double epochTrain = secondsSince(tEpoch);
+            trainSeconds += epochTrain;
+
+            const auto tEval = Clock::now();
+            TrainProgress vp = p;
+            vp.stage = "validating";
+            const EvalResult valid = validator.evaluate(scorer, EvalSet::Validation, [&](const Progress&) {
+                report(vp);
+                return true;
+            });
+            evalSeconds += secondsSince(tEval);
+            SasrecEpochRecord rec{epoch, p.loss, valid.value("ndcg@10"), epochTrain, secondsSince(tEpoch)};
+            result.epochs.push_back(rec);
+            epochSeconds.push_back(epochTrain);
+
+            std::vector<MetricRow> rows;
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            if (std::isfinite(rec.trainLoss))
+                rows.push_back({epoch, "train", "loss", rec.trainLoss, nan, nan});
+            for (const char* name : {"ndcg@10", "hr@10"}) {
+                const double v = valid.value(name);
+                if (std::isfinite(v))
+                    rows.push_back({epoch, "valid", name, v, nan, nan});
+            }
+            rows.push_back({epoch, "train", "seconds", epochTrain, nan, nan});
+            runs.addMetrics(result.runId, rows);
+
+            const double score = std::isfinite(rec.validNdcg10) ? rec.validNdcg10 : -1.0;
+            if (score > best) {
+                best = score;
+                result.bestEpoch = epoch;
+                bestState = model.saveState();
+                saveCheckpoint(ws, result.runId, epoch, bestState);
+                sinceBest = 0;
+            } else if (config.patience > 0 && ++sinceBest >= config.patience) {
+                break;
+            }
+        }
+
+        // Final figures come from the state chosen on validation, with intervals.
+        model.loadState(bestState);
+        model.setTraining(false);
+        EvalConfig fc = ec;
+        fc.threads = 1;
+        fc.bootstrap.resamples = config.bootstrapResamples;
+        fc.bootstrap.seed = config.seed;
+        const auto tTest = Clock::now();
+        TrainProgress tp{"testing", result.bestEpoch, config.epochs, 0, 0, 0.0, 0.0, 0.0};
+        const Evaluator finalEval(log, split, fc);
+        auto evalProgress = [&](const Progress&) {
+            report(tp);
+            return true;
+        };
+        result.valid = finalEval.evaluate(scorer, EvalSet::Validation, evalProgress);
+        result.test = finalEval.evaluate(scorer, EvalSet::Test, evalProgress);
+        evalSeconds += secondsSince(tTest);
+
+        std::vector<MetricRow> rows;
+        std::vector<PerUserMetric> perUser;
+        collect(result.valid, "valid", rows, perUser);
+        collect(result.test, "test", rows, perUser);
+        runs.addMetrics(result.runId, rows, perUser);
+        result.totalSeconds = secondsSince(t0);
+        timings = {{"total_seconds", result.totalSeconds},
+                   {"train_seconds", trainSeconds},
+                   {"eval_seconds", evalSeconds},
+                   {"epochs_run", result.epochs.size()},
+                   {"best_epoch", result.bestEpoch},
+                   {"seconds_per_epoch", epochSeconds},
+                   {"mean_epoch_seconds", trainSeconds / static_cast<double>(result.epochs.size())},
+                   {"training_positions", result.trainingPositions}};
+        runs.finishRun(result.runId, "done", {}, timings.dump());
+    } catch (const Cancelled&) {
+        if (result.runId) {
+            timings["total_seconds"] = secondsSince(t0);
+            timings["epochs_run"] = result.epochs.size();
+            runs.finishRun(result.runId, "cancelled", {}, timings.dump());
+        }
+        throw;
+    } catch (const std::exception& e) {
+        if (result.runId) {
+            try {
+                runs.finishRun(result.runId, "failed", e.what());
+            } catch (...) {
+            }
+        }
+        if (dynamic_cast<const Error*>(&e))
+            throw;
+        throw Error(fmt::format("sasrec training failed: {}", e.what()));
+    }
+    return result;
+}
+
+SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string& device) {
+    RunStore runs(ws);
+    const RunRecord run = runs.run(runId);
+    if (run.model != "sasrec")
+        throw Error(fmt::format("run {} is a '{}' run, not sasrec: it has no checkpoint", runId, run.model));
+    const auto cfg = nlohmann::json::parse(run.config);
+    SasrecConfig mc;
+    mc.numItems = cfg.at("num_items").get<int32_t>();
+    mc.dim = cfg.at("dim").get<int>();
+    mc.blocks = cfg.at("blocks").get<int>();
+    mc.heads = cfg.at("heads").get<int>();
+    mc.maxLen = cfg.at("max_len").get<int>();
+    mc.dropout = cfg.at("dropout").get<double>();
+    SQLite::Statement q(ws.impl().db,
+                        "SELECT blob FROM checkpoints WHERE run_id "
+                        "= ? ORDER BY epoch DESC LIMIT 1");
+    q.bind(1, runId);
+    if (!q.executeStep())
+        throw Error(fmt::format("run {} has no checkpoint (it stopped before its first epoch ended)", runId));
+    const auto col = q.getColumn(0);
+    const std::string blob(static_cast<const char*>(col.getBlob()), static_cast<size_t>(col.getBytes()));
+    SasrecModel model(mc, device);
+    model.loadState(blob);
+    model.setTraining(false);
+    return model;
+}
+
+}  // namespace tiltbench

@@ -1,0 +1,106 @@
+#pragma once
+// SasrecTrainer: one recorded reward-weighted SFT run of the SASRec model —
+// load the dataset, split it, weight every training target with the chosen
+// scheme (the same RewardLevelTable code the λ Explorer shows), train with the
+// weighted next-item cross-entropy over every position of every training
+// sequence, validate (NDCG@10) after each epoch, keep the best state (early
+// stopping), and evaluate it on the test targets with the full metric set.
+// Config, per-epoch curves, final metrics with per-user values, timings and the
+// best checkpoint go into the workspace. Torch-free header: the CLI and (later)
+// the GUI's Train page call it.
+//
+// Training sequences hold only training interactions (for leave-one-out: each
+// user's log minus the validation and test targets), newest maxLen + 1 items
+// per user; step t predicts item t + 1, so a user's first item is input only.
+// Batches are bucketed by length (sequences shuffled, then sorted by length
+// within pools of 32 batches, and the batches shuffled), so short sequences do
+// not pay for long padding. Loss of a batch = Σ_steps w · CE / (steps with a
+// target in the batch): with `none`/`mean` normalisation w is the target's
+// scheme weight, with `batch` the weights are first scaled to mean 1 over the
+// batch's steps (WeightScheme::normalizeBatch), which makes the same formula
+// self-normalised. `uniform` is exactly the mean cross-entropy. Reproducible on
+// CPU for a fixed seed and thread count.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "eval/eval_result.h"
+#include "eval/split.h"
+#include "model/sasrec.h"
+#include "store/workspace.h"
+#include "weighting/weight_scheme.h"
+
+namespace tiltbench {
+
+struct SasrecRunConfig {
+    std::string dataset;  // name in the workspace
+    WeightScheme scheme = WeightScheme::uniform();
+    SplitConfig split;
+
+    int dim = 64;
+    int blocks = 2;
+    int heads = 1;
+    int maxLen = 200;
+    double dropout = 0.2;
+    int epochs = 30;
+    int batchSize = 128;
+    double lr = 1e-3;
+    int patience = 5;  // epochs without a better validation NDCG@10 before
+                       // stopping; ≤ 0 = never stop early
+    uint64_t seed = 42;
+    std::string device = "auto";  // auto | cpu | cuda | cuda:N
+    int threads = 0;              // 0 = all cores
+
+    std::vector<int> ks{10, 20};
+    int bootstrapResamples = 1000;  // final evaluation only; per-epoch validation
+                                    // runs without intervals
+
+    // Throws Error naming the field (epochs, batch size, lr, …; model fields via
+    // SasrecConfig::validate).
+    void validate() const;
+    std::string toJson() const;
+};
+
+struct TrainProgress {
+    std::string stage;  // "training", "validating", "testing"
+    int epoch = 0;      // 1-based
+    int epochs = 0;
+    int64_t step = 0;  // batches done in this epoch
+    int64_t stepsPerEpoch = 0;
+    double loss = 0.0;               // running mean training loss of this epoch
+    double examplesPerSecond = 0.0;  // training positions (next-item targets) per second
+    double etaSeconds = 0.0;         // to the last epoch, validation excluded; 0 while unknown
+};
+
+struct SasrecEpochRecord {
+    int epoch = 0;
+    double trainLoss = 0.0;
+    double validNdcg10 = 0.0;
+    double trainSeconds = 0.0;  // the training pass
+    double seconds = 0.0;       // training + validation
+};
+
+struct SasrecRunResult {
+    int64_t runId = 0;
+    std::string device;
+    std::vector<SasrecEpochRecord> epochs;
+    int bestEpoch = 0;
+    int64_t trainingPositions = 0;  // next-item targets per epoch
+    EvalResult valid;               // best state, with intervals
+    EvalResult test;
+    double totalSeconds = 0.0;
+};
+
+// Returning false from `progress` cancels between batches (or during
+// validation): the run is recorded as cancelled and Cancelled is thrown. Other
+// failures are recorded as failed and rethrown as Error.
+SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
+                          const std::function<bool(const TrainProgress&)>& progress = {});
+
+// The best checkpoint of a SASRec run, restored into a model built from the
+// run's recorded config. Throws Error when the run is not a SASRec run or has
+// no checkpoint.
+SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string& device = "cpu");
+
+}  // namespace tiltbench
