@@ -30,6 +30,8 @@ run: build demo
 	  echo "No display found (DISPLAY/WAYLAND_DISPLAY unset): running the headless demo instead."; \
 	  $(CLI) datasets --workspace $(DEMO_WS); \
 	  $(CLI) info --workspace $(DEMO_WS) --dataset demo; \
+	  echo; echo "How exp(r/lambda) reweights the demo's training targets at lambda = 0.5:"; \
+	  $(CLI) weights --workspace $(DEMO_WS) --dataset demo --lambda 0.5 --top 5; \
 	fi
 
 demo: build
