@@ -1,12 +1,10 @@
 #include "cli_commands.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,8 +14,7 @@
 #include "eval/split.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
-#include "train/closed_form_run.h"
-#include "train/sasrec_trainer.h"
+#include "terminal_progress.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
 #include "weighting/weight_stats.h"
@@ -26,57 +23,6 @@ namespace tiltbench::cli {
 namespace {
 
 using json = nlohmann::json;
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void onSigint(int) {
-    g_interrupted = true;
-}
-
-// Progress on a terminal: one self-overwriting line on stderr, at most ~10 updates a second. Ctrl-C cancels
-// the job cleanly (the job rolls back) instead of killing the process mid-write.
-class TerminalProgress {
-  public:
-    TerminalProgress() : m_tty(::isatty(STDERR_FILENO) != 0) {
-        g_interrupted = false;
-        std::signal(SIGINT, onSigint);
-    }
-    ~TerminalProgress() {
-        std::signal(SIGINT, SIG_DFL);
-        finish();
-    }
-    ProgressCallback callback() {
-        return [this](const Progress& p) {
-            if (g_interrupted)
-                return false;
-            if (!m_tty)
-                return true;
-            const auto now = std::chrono::steady_clock::now();
-            if (now - m_last < std::chrono::milliseconds(100))
-                return true;
-            m_last = now;
-            std::string line = p.stage;
-            if (p.total > 0) {
-                line += fmt::format(" {:5.1f}%", 100.0 * p.fraction());
-            } else if (p.done > 0) {
-                line += fmt::format(" {} {}", p.done, p.unit);
-            }
-            std::cerr << "\r\033[K" << line << std::flush;
-            m_shown = true;
-            return true;
-        };
-    }
-    void finish() {
-        if (m_shown)
-            std::cerr << "\r\033[K" << std::flush;
-        m_shown = false;
-    }
-
-  private:
-    bool m_tty;
-    bool m_shown = false;
-    std::chrono::steady_clock::time_point m_last{};
-};
 
 json datasetJson(const DatasetInfo& d) {
     json j = {{"id", d.id},
@@ -191,57 +137,40 @@ void Commands::registerAll(CLI::App& app) {
             ->capture_default_str();
         sub->add_option("--lambda", m_lambda, "Temperature of exp, > 0, or 'inf' (= uniform)")
             ->capture_default_str();
-        sub->add_option("--normalization", m_normalization, "none, mean (mean weight 1) or batch")
-            ->check(CLI::IsMember({"none", "mean", "batch"}))
-            ->capture_default_str();
-        sub->add_option("--clip", m_clip, "Maximum normalised weight, or 'none'")->capture_default_str();
-        sub->add_option("--epsilon", m_epsilon, "linear: w = r - r_min + epsilon")->capture_default_str();
-        sub->add_option("--threshold", m_threshold,
-                        "filter: keep targets with reward >= threshold (default: top)");
+        addWeightShapeOptions(sub);
     };
 
     auto* train = app.add_subcommand("train", "Train (fit) a model at one weighting and record the run");
     addCommon(train);
-    train->add_option("-d,--dataset", m_dataset, "Dataset name")->required();
-    train
-        ->add_option("-m,--model", m_model,
-                     "Model: popularity, markov, itemmean (closed-form tilted policies) or sasrec "
-                     "(causal self-attention recommender, reward-weighted SFT)")
-        ->required();
     addWeighting(train);
-    train->add_option("--split", m_split, "Split: loo (leave-one-out) or time")
-        ->check(CLI::IsMember({"loo", "leave-one-out", "time"}))
-        ->capture_default_str();
-    train->add_option("--k", m_ks, "Cut-offs K")->delimiter(',')->capture_default_str();
-    train->add_option("--bootstrap", m_bootstrap, "Bootstrap resamples for 95% intervals (0 = none)")
-        ->capture_default_str();
-    m_seedOption = train->add_option("--seed", m_seed, "Seed (bootstrap; sasrec: everything, default 42)")
-                       ->capture_default_str();
-    train->add_option("--threads", m_threads, "Threads (0 = all cores)")->capture_default_str();
-    train
-        ->add_option("--markov-smoothing", m_policyParams.markovSmoothing,
-                     "markov: pseudo-targets toward the tilted popularity policy")
-        ->capture_default_str();
-    train
-        ->add_option("--itemmean-prior", m_policyParams.itemMeanPrior,
-                     "itemmean: pseudo-targets at the global mean reward")
-        ->capture_default_str();
-    train->add_option("--epochs", m_epochs, "sasrec: epochs at most")->capture_default_str();
-    train->add_option("--batch-size", m_batchSize, "sasrec: sequences per batch")->capture_default_str();
-    train->add_option("--lr", m_lr, "sasrec: Adam learning rate")->capture_default_str();
-    train->add_option("--dim", m_dim, "sasrec: embedding size")->capture_default_str();
-    train->add_option("--blocks", m_blocks, "sasrec: self-attention blocks")->capture_default_str();
-    train->add_option("--heads", m_heads, "sasrec: attention heads (must divide dim)")->capture_default_str();
-    train->add_option("--max-len", m_maxLen, "sasrec: newest items of a history the model reads")
-        ->capture_default_str();
-    train->add_option("--dropout", m_dropout, "sasrec: dropout rate")->capture_default_str();
-    train
-        ->add_option("--patience", m_patience,
-                     "sasrec: epochs without a better valid NDCG@10 (0 = never stop)")
-        ->capture_default_str();
-    train->add_option("--device", m_device, "sasrec: auto (CUDA when available), cpu, cuda or cuda:N")
-        ->capture_default_str();
+    addTrainingOptions(train);
+    train->add_option("--resume", m_resume,
+                      "sasrec: continue stopped run RUN (cancelled, interrupted or failed) from its last "
+                      "finished epoch, with its recorded settings (other training options are ignored)");
     train->callback([this] { m_selected = [this] { return runTrain(); }; });
+
+    auto* sweep = app.add_subcommand(
+        "sweep", "Train one model at a grid of weightings (lambdas x schemes), one recorded run each");
+    addCommon(sweep);
+    sweep->add_option("--lambdas", m_lambdas, "Temperatures of exp, comma-separated ('inf' = uniform)")
+        ->capture_default_str();
+    sweep
+        ->add_option("--schemes", m_schemes,
+                     "Schemes, comma-separated: exp (once per lambda), uniform, linear, filter (once each)")
+        ->capture_default_str();
+    addWeightShapeOptions(sweep);
+    addTrainingOptions(sweep);
+    sweep->get_option("--dataset")->required();
+    sweep->get_option("--model")->required();
+    sweep->callback([this] { m_selected = [this] { return runSweep(); }; });
+
+    auto* eval = app.add_subcommand(
+        "eval", "Evaluate a recorded run again on its split (closed-form: refit; sasrec: best checkpoint)");
+    addCommon(eval);
+    eval->add_option("-r,--run", m_runId, "Run id (see 'runs')")->required();
+    eval->add_option("--device", m_evalDevice, "sasrec: cpu, cuda, cuda:N or auto")->capture_default_str();
+    eval->add_option("--threads", m_threads, "Threads (0 = as the run was trained)")->capture_default_str();
+    eval->callback([this] { m_selected = [this] { return runEval(); }; });
 
     auto* weights = app.add_subcommand("weights", "Training-weight statistics of a dataset at one weighting");
     addCommon(weights);
@@ -256,6 +185,17 @@ void Commands::registerAll(CLI::App& app) {
     addCommon(runs);
     runs->add_option("-d,--dataset", m_dataset, "Only runs of this dataset");
     runs->callback([this] { m_selected = [this] { return runRuns(); }; });
+}
+
+// Normalisation, clip, ε and τ: the shape of a weighting apart from its kind and λ (train, sweep, weights).
+void Commands::addWeightShapeOptions(CLI::App* sub) {
+    sub->add_option("--normalization", m_normalization, "none, mean (mean weight 1) or batch")
+        ->check(CLI::IsMember({"none", "mean", "batch"}))
+        ->capture_default_str();
+    sub->add_option("--clip", m_clip, "Maximum normalised weight, or 'none'")->capture_default_str();
+    sub->add_option("--epsilon", m_epsilon, "linear: w = r - r_min + epsilon")->capture_default_str();
+    sub->add_option("--threshold", m_threshold,
+                    "filter: keep targets with reward >= threshold (default: top)");
 }
 
 int Commands::run() {
@@ -441,169 +381,6 @@ WeightScheme Commands::schemeFromOptions() const {
     return scheme;
 }
 
-namespace {
-
-json metricsJson(const EvalResult& r) {
-    json values = json::object();
-    for (const auto& m : r.metrics) {
-        if (std::isfinite(m.value))
-            values[m.name] = m.value;
-    }
-    return values;
-}
-
-json intervalsJson(const EvalResult& r) {
-    json out = json::object();
-    for (const auto& m : r.metrics) {
-        if (std::isfinite(m.lo) && std::isfinite(m.hi))
-            out[m.name] = {m.lo, m.hi};
-    }
-    return out;
-}
-
-std::string fmtMetric(const EvalResult& r, const std::string& name) {
-    const MetricValue* m = r.find(name);
-    if (!m || !std::isfinite(m->value))
-        return "-";
-    if (std::isfinite(m->lo) && std::isfinite(m->hi))
-        return fmt::format("{:.4f} [{:.4f}, {:.4f}]", m->value, m->lo, m->hi);
-    return fmt::format("{:.4f}", m->value);
-}
-
-}  // namespace
-
-int Commands::runTrain() {
-    if (m_model == "sasrec")
-        return runSasrecTrain();
-    ClosedFormRunConfig config;
-    config.dataset = m_dataset;
-    config.model = parsePolicyKind(m_model);
-    config.scheme = schemeFromOptions();
-    config.params = m_policyParams;
-    config.split.kind = SplitConfig::kindFromString(m_split);
-    config.ks = m_ks;
-    config.bootstrapResamples = m_bootstrap;
-    config.seed = m_seed;
-    config.threads = m_threads;
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
-    TerminalProgress progress;
-    const ClosedFormRunResult r = runClosedForm(ws, config, progress.callback());
-    progress.finish();
-    if (m_json) {
-        json j = {
-            {"run_id", r.runId},
-            {"dataset", m_dataset},
-            {"model", formatPolicyKind(config.model)},
-            {"weighting", json::parse(config.scheme.toJson())},
-            {"metrics", {{"valid", metricsJson(r.valid)}, {"test", metricsJson(r.test)}}},
-            {"intervals", {{"valid", intervalsJson(r.valid)}, {"test", intervalsJson(r.test)}}},
-            {"protocol", {{"valid", r.valid.protocol.toString()}, {"test", r.test.protocol.toString()}}},
-            {"fit_seconds", r.fitSeconds},
-            {"eval_seconds", r.evalSeconds},
-            {"seconds", r.totalSeconds}};
-        std::cout << j.dump(2) << "\n";
-        return 0;
-    }
-    std::cout << fmt::format("Run {}: {} on '{}', {} — fit {:.1f} ms, evaluation {:.1f} ms\n", r.runId,
-                             formatPolicyKind(config.model), m_dataset, config.scheme.describe(),
-                             1e3 * r.fitSeconds, 1e3 * r.evalSeconds);
-    std::cout << "Protocol: " << r.test.protocol.toString() << "\n";
-    std::cout << fmt::format("{:<22} {:<32} {:<32}\n", "metric", "valid [95% CI]", "test [95% CI]");
-    for (const auto& m : r.test.metrics) {
-        std::cout << fmt::format("{:<22} {:<32} {:<32}\n", m.name, fmtMetric(r.valid, m.name),
-                                 fmtMetric(r.test, m.name));
-    }
-    return 0;
-}
-
-int Commands::runSasrecTrain() {
-    SasrecRunConfig config;
-    config.dataset = m_dataset;
-    config.scheme = schemeFromOptions();
-    config.split.kind = SplitConfig::kindFromString(m_split);
-    config.dim = m_dim;
-    config.blocks = m_blocks;
-    config.heads = m_heads;
-    config.maxLen = m_maxLen;
-    config.dropout = m_dropout;
-    config.epochs = m_epochs;
-    config.batchSize = m_batchSize;
-    config.lr = m_lr;
-    config.patience = m_patience;
-    config.seed = (m_seedOption && m_seedOption->count() > 0) ? m_seed : 42;
-    config.device = m_device;
-    config.threads = m_threads;
-    config.ks = m_ks;
-    config.bootstrapResamples = m_bootstrap;
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
-    TerminalProgress terminal;
-    const ProgressCallback show = terminal.callback();
-    // One line per finished epoch on stderr (the terminal line above it is for the running epoch), so a log
-    // of a long run keeps its learning curve.
-    int reported = 0;
-    const auto t0 = std::chrono::steady_clock::now();
-    auto progress = [&](const TrainProgress& p) {
-        const std::string stage =
-            p.stage == "training"
-                ? fmt::format("epoch {}/{} step {}/{} loss {:.4f} {:.0f} ex/s ETA {:.0f} s", p.epoch,
-                              p.epochs, p.step, p.stepsPerEpoch, p.loss, p.examplesPerSecond, p.etaSeconds)
-                : fmt::format("epoch {}/{} {}", p.epoch, p.epochs, p.stage);
-        if (p.stage == "training" && p.step == p.stepsPerEpoch && p.epoch > reported) {
-            reported = p.epoch;
-            terminal.finish();
-            std::cerr << fmt::format(
-                "epoch {:>3}: train loss {:.4f}, {:.0f} examples/s, {:.1f} s elapsed\n", p.epoch, p.loss,
-                p.examplesPerSecond,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        }
-        return show(Progress{stage, 0, 0, ""});
-    };
-    const SasrecRunResult r = runSasrec(ws, config, progress);
-    terminal.finish();
-    if (m_json) {
-        json epochs = json::array();
-        for (const auto& e : r.epochs)
-            epochs.push_back({{"epoch", e.epoch},
-                              {"train_loss", e.trainLoss},
-                              {"valid_ndcg@10", std::isfinite(e.validNdcg10) ? json(e.validNdcg10) : json()},
-                              {"train_seconds", e.trainSeconds},
-                              {"seconds", e.seconds}});
-        json j = {
-            {"run_id", r.runId},
-            {"dataset", m_dataset},
-            {"model", "sasrec"},
-            {"device", r.device},
-            {"config", json::parse(config.toJson())},
-            {"weighting", json::parse(config.scheme.toJson())},
-            {"epochs", epochs},
-            {"best_epoch", r.bestEpoch},
-            {"training_positions", r.trainingPositions},
-            {"metrics", {{"valid", metricsJson(r.valid)}, {"test", metricsJson(r.test)}}},
-            {"intervals", {{"valid", intervalsJson(r.valid)}, {"test", intervalsJson(r.test)}}},
-            {"protocol", {{"valid", r.valid.protocol.toString()}, {"test", r.test.protocol.toString()}}},
-            {"seconds", r.totalSeconds}};
-        std::cout << j.dump(2) << "\n";
-        return 0;
-    }
-    std::cout << fmt::format(
-        "Run {}: sasrec on '{}', {} — device {}, {} training positions, best epoch {} of {}, "
-        "{:.1f} s\n",
-        r.runId, m_dataset, config.scheme.describe(), r.device, r.trainingPositions, r.bestEpoch,
-        r.epochs.size(), r.totalSeconds);
-    std::cout << fmt::format("{:>5} {:>10} {:>12} {:>10}\n", "epoch", "train loss", "valid ndcg@10",
-                             "seconds");
-    for (const auto& e : r.epochs)
-        std::cout << fmt::format("{:>5} {:>10.4f} {:>12.4f} {:>10.2f}\n", e.epoch, e.trainLoss, e.validNdcg10,
-                                 e.trainSeconds);
-    std::cout << "Protocol: " << r.test.protocol.toString() << "\n";
-    std::cout << fmt::format("{:<22} {:<32} {:<32}\n", "metric", "valid [95% CI]", "test [95% CI]");
-    for (const auto& m : r.test.metrics) {
-        std::cout << fmt::format("{:<22} {:<32} {:<32}\n", m.name, fmtMetric(r.valid, m.name),
-                                 fmtMetric(r.test, m.name));
-    }
-    return 0;
-}
-
 int Commands::runWeights() {
     const WeightScheme scheme = schemeFromOptions();
     Workspace ws(m_workspace, OpenMode::OpenExisting);
@@ -698,7 +475,7 @@ int Commands::runRuns() {
         names[d.id] = d.name;
     json out = {{"workspace", m_workspace}, {"runs", json::array()}};
     if (!m_json) {
-        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<10} {:<34} {:>9} {:>12}  {}\n", "id", "dataset",
+        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<11} {:<34} {:>9} {:>12}  {}\n", "id", "dataset",
                                  "model", "status", "weighting", "ndcg@10", "ndcg_high@10", "created");
     }
     for (const auto& r : list) {
@@ -731,7 +508,7 @@ int Commands::runRuns() {
             auto it = test.find(name);
             return it == test.end() ? std::string("-") : fmt::format("{:.4f}", it->second);
         };
-        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<10} {:<34} {:>9} {:>12}  {}\n", r.id,
+        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<11} {:<34} {:>9} {:>12}  {}\n", r.id,
                                  names[r.datasetId].substr(0, 16), r.model, r.status, weighting.substr(0, 34),
                                  val("ndcg@10"), val("ndcg_high@10"), r.createdAt);
     }

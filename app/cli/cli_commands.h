@@ -10,6 +10,8 @@
 #include "data/simulator.h"
 #include "io/import.h"
 #include "model/closed_form_policy.h"
+#include "train/closed_form_run.h"
+#include "train/sasrec_trainer.h"
 #include "weighting/weight_scheme.h"
 
 namespace tiltbench::cli {
@@ -29,7 +31,13 @@ class Commands {
     int runSasrecTrain();
     int runWeights();
     int runRuns();
+    int runEval();
+    int runSweep();
+    void addWeightShapeOptions(CLI::App* sub);
+    void addTrainingOptions(CLI::App* sub);
     WeightScheme schemeFromOptions() const;
+    ClosedFormRunConfig closedFormConfig() const;  // from the training options
+    SasrecRunConfig sasrecConfig() const;
 
     std::function<int()> m_selected;
     std::string m_workspace;
@@ -59,10 +67,9 @@ class Commands {
     std::string m_split = "loo";
     std::vector<int> m_ks{10, 20};
     int m_bootstrap = 1000;
-    uint64_t m_seed = 1;
+    std::optional<uint64_t> m_seed;  // default: 1 (bootstrap seed of closed-form runs), 42 (sasrec)
     int m_threads = 0;
     PolicyParams m_policyParams;
-    CLI::Option* m_seedOption = nullptr;  // sasrec's default seed (42) differs from the bootstrap seed's (1)
     // train -m sasrec
     int m_epochs = 30;
     int m_batchSize = 128;
@@ -74,6 +81,13 @@ class Commands {
     double m_dropout = 0.2;
     int m_patience = 5;
     std::string m_device = "auto";
+    std::optional<int64_t> m_resume;
+    // sweep
+    std::string m_lambdas = "inf,4,2,1,0.5,0.25";
+    std::string m_schemes = "exp";
+    // eval
+    int64_t m_runId = 0;
+    std::string m_evalDevice = "cpu";
 };
 
 }  // namespace tiltbench::cli

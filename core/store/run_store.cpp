@@ -4,8 +4,14 @@
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 
 #include "common/error.h"
 #include "store/workspace_impl.h"
@@ -32,6 +38,14 @@ std::vector<T> fromBlob(const SQLite::Column& c, const char* what) {
     return v;
 }
 
+// Whether process `pid` of this machine is gone. Only ESRCH counts: EPERM means it exists under another
+// user, which is still alive.
+bool processIsGone(int64_t pid) {
+    if (pid <= 0 || pid > INT_MAX)
+        return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH;
+}
+
 RunRecord readRun(SQLite::Statement& q) {
     RunRecord r;
     r.id = q.getColumn(0).getInt64();
@@ -45,15 +59,33 @@ RunRecord readRun(SQLite::Statement& q) {
     r.finishedAt = q.getColumn(8).getString();
     r.error = q.getColumn(9).getString();
     r.timings = q.getColumn(10).getString();
+    r.writerPid = q.getColumn(11).getInt64();
+    r.writerHost = q.getColumn(12).getString();
+    if (r.status == "running" && r.writerPid > 0 && r.writerHost == writerHostId() &&
+        processIsGone(r.writerPid))
+        r.status = "interrupted";
     return r;
 }
 
 constexpr const char* kRunColumns =
     "SELECT id, dataset_id, model, config, status, device, created_at, started_at, finished_at, error, "
-    "timings "
+    "timings, writer_pid, writer_host "
     "FROM runs ";
 
 }  // namespace
+
+std::string writerHostId() {
+    static const std::string id = [] {
+        char host[256] = {};
+        if (::gethostname(host, sizeof host - 1) != 0)
+            host[0] = '\0';
+        std::string boot;
+        std::ifstream in("/proc/sys/kernel/random/boot_id");
+        std::getline(in, boot);
+        return std::string(host) + "/" + boot;
+    }();
+    return id;
+}
 
 int64_t RunStore::createRun(int64_t datasetId, const std::string& model, const std::string& configJson,
                             const std::string& device) {
@@ -61,14 +93,16 @@ int64_t RunStore::createRun(int64_t datasetId, const std::string& model, const s
     m_ws.dataset(datasetId);  // clear error if absent
     const std::string now = utcNowIso();
     SQLite::Statement q(db,
-                        "INSERT INTO runs(dataset_id, model, config, status, device, created_at, started_at) "
-                        "VALUES(?, ?, ?, 'running', ?, ?, ?)");
+                        "INSERT INTO runs(dataset_id, model, config, status, device, created_at, started_at, "
+                        "writer_pid, writer_host) VALUES(?, ?, ?, 'running', ?, ?, ?, ?, ?)");
     q.bind(1, datasetId);
     q.bind(2, model);
     q.bind(3, configJson);
     q.bind(4, device);
     q.bind(5, now);
     q.bind(6, now);
+    q.bind(7, static_cast<int64_t>(::getpid()));
+    q.bind(8, writerHostId());
     q.exec();
     return db.getLastInsertRowid();
 }
@@ -87,6 +121,18 @@ void RunStore::finishRun(int64_t runId, const std::string& status, const std::st
     q.bind(3, timingsJson);
     q.bind(4, utcNowIso());
     q.bind(5, runId);
+    if (q.exec() != 1)
+        throw Error(fmt::format("workspace '{}' has no run {}", m_ws.path(), runId));
+}
+
+void RunStore::resumeRun(int64_t runId) {
+    SQLite::Statement q(
+        m_ws.impl().db,
+        "UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, writer_pid = ?, "
+        "writer_host = ? WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(::getpid()));
+    q.bind(2, writerHostId());
+    q.bind(3, runId);
     if (q.exec() != 1)
         throw Error(fmt::format("workspace '{}' has no run {}", m_ws.path(), runId));
 }

@@ -1,8 +1,9 @@
 #pragma once
 // RunStore: the record of training runs in a workspace — config, status, timings, per-epoch and final metrics
 // with their 95 % intervals, and per-user metric values (so two runs on the same split can be compared
-// pairwise later). Every multi-row write is one transaction; a NaN or infinite metric is refused at write
-// time so that no NaN ever reaches the workspace.
+// pairwise later). Each run records the pid and machine of the process writing it, so a run whose process
+// died shows as `interrupted`. Every multi-row write is one transaction; a NaN or infinite metric is refused
+// at write time so that no NaN ever reaches the workspace.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,8 @@ struct RunRecord {
     std::string createdAt, startedAt, finishedAt;
     std::string error;
     std::string timings = "{}";  // JSON
+    int64_t writerPid = 0;       // the process that created the run; 0 = unknown (written before schema 3)
+    std::string writerHost;      // its machine, as writerHostId() puts it
 };
 
 struct MetricRow {
@@ -39,6 +42,10 @@ struct PerUserMetric {
     std::vector<double> values;
 };
 
+// This machine's identity for telling whether a run's writer still lives: "hostname/boot-id". The boot id
+// changes at every boot, so a pid recorded before a reboot is never mistaken for a process of this boot.
+std::string writerHostId();
+
 class RunStore {
   public:
     explicit RunStore(Workspace& ws) : m_ws(ws) {}
@@ -47,11 +54,17 @@ class RunStore {
                       const std::string& device);
     void finishRun(int64_t runId, const std::string& status, const std::string& error = {},
                    const std::string& timingsJson = "{}");
+    // Marks a stopped run as running again, written by this process (`--resume`): clears its end time and
+    // error. Throws Error if absent.
+    void resumeRun(int64_t runId);
     // Writes metric rows (and optional per-user values) in one transaction; throws Error naming the metric if
     // a value (or a per-user value) is not finite, or an interval bound is infinite, and writes nothing then.
     void addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
                     const std::vector<PerUserMetric>& perUser = {});
 
+    // A `running` run whose writer process no longer exists on this machine (it was killed, or crashed) is
+    // reported as `interrupted` — never as running forever. The stored status is left as it is: readers do
+    // not write, and a run written on another machine cannot be judged from here (it stays `running`).
     std::vector<RunRecord> runs(std::optional<int64_t> datasetId = std::nullopt) const;
     RunRecord run(int64_t runId) const;  // throws Error if absent
     std::vector<MetricRow> metrics(int64_t runId) const;

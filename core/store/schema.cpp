@@ -1,5 +1,6 @@
 #include "store/schema.h"
 
+#include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
 #include <string>
@@ -109,6 +110,38 @@ CREATE TABLE run_user_metrics(
 ) WITHOUT ROWID;
 )SQL";
 
+// Schema 3: which process writes a run — its pid and the machine it runs on (hostname and boot id), so a
+// run left `running` by a process that died can be told apart from one still going (RunStore reports it as
+// `interrupted`); columns rather than config keys because they describe the writer, not the experiment.
+// And the resumable training state of unfinished runs.
+void migrateToV3(SQLite::Database& db) {
+    // Idempotent: a file whose user_version was rewound by hand may have the columns already.
+    auto hasColumn = [&db](const char* name) {
+        SQLite::Statement q(db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = ?");
+        q.bind(1, name);
+        q.executeStep();
+        return q.getColumn(0).getInt() > 0;
+    };
+    if (!hasColumn("writer_pid"))
+        db.exec("ALTER TABLE runs ADD COLUMN writer_pid INTEGER");
+    if (!hasColumn("writer_host"))
+        db.exec("ALTER TABLE runs ADD COLUMN writer_host TEXT");
+    // The training state of an unfinished SASRec run after its last finished epoch (parameters, optimizer
+    // moments, random generators, best-so-far bookkeeping), so `--resume` continues it exactly. One row per
+    // run, replaced every epoch and dropped when the run is done.
+    db.exec(R"SQL(
+CREATE TABLE IF NOT EXISTS run_train_states(
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  state TEXT NOT NULL,
+  model BLOB NOT NULL,
+  optimizer BLOB NOT NULL,
+  generator BLOB NOT NULL
+);
+)SQL");
+}
+
 }  // namespace
 
 void migrate(SQLite::Database& db, int fromVersion) {
@@ -117,7 +150,10 @@ void migrate(SQLite::Database& db, int fromVersion) {
         db.exec(kSchemaV1);
         db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
     }
-    if (fromVersion < 2) db.exec(kSchemaV2);
+    if (fromVersion < 2)
+        db.exec(kSchemaV2);
+    if (fromVersion < 3)
+        migrateToV3(db);
     db.exec("PRAGMA user_version = " + std::to_string(kVersion));
     tx.commit();
 }

@@ -61,6 +61,53 @@ std::string ClosedFormRunConfig::toJson() const {
     return j.dump();
 }
 
+ClosedFormRunConfig ClosedFormRunConfig::fromJson(const std::string& text) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object())
+        throw Error("closed-form run config: expected a JSON object");
+    ClosedFormRunConfig c;
+    try {
+        c.dataset = j.value("dataset", c.dataset);
+        if (j.contains("model"))
+            c.model = parsePolicyKind(j.at("model").get<std::string>());
+        if (j.contains("weighting"))
+            c.scheme = WeightScheme::fromJson(j.at("weighting").dump());
+        c.params.markovSmoothing = j.value("markov_smoothing", c.params.markovSmoothing);
+        c.params.itemMeanPrior = j.value("itemmean_prior", c.params.itemMeanPrior);
+        if (j.contains("split"))
+            c.split.kind = SplitConfig::kindFromString(j.at("split").get<std::string>());
+        c.ks = j.value("ks", c.ks);
+        c.bootstrapResamples = j.value("bootstrap_resamples", c.bootstrapResamples);
+        c.seed = j.value("seed", c.seed);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(fmt::format("closed-form run config: a field has the wrong type ({})", e.what()));
+    }
+    return c;
+}
+
+void fitAndEvaluateClosedForm(const InteractionLog& log, const Split& split,
+                              const ClosedFormRunConfig& config, const TrueRewardFunction& trueReward,
+                              const ProgressCallback& progress, ClosedFormRunResult& result) {
+    reportProgress(progress, {"fitting", 0, 0, ""});
+    const auto tFit = Clock::now();
+    const PolicyData data =
+        PolicyData::build(viewOf(split.training(), split.numItems()), config.model == PolicyKind::Markov);
+    const auto scorer = fitClosedFormPolicy(config.model, data, config.scheme, config.params);
+    result.fitSeconds = secondsSince(tFit);
+
+    EvalConfig ec;
+    ec.ks = config.ks;
+    ec.threads = config.threads;
+    ec.bootstrap.resamples = config.bootstrapResamples;
+    ec.bootstrap.seed = config.seed;
+    ec.trueReward = trueReward;
+    const auto tEval = Clock::now();
+    const Evaluator evaluator(log, split, ec);
+    result.valid = evaluator.evaluate(*scorer, EvalSet::Validation, progress);
+    result.test = evaluator.evaluate(*scorer, EvalSet::Test, progress);
+    result.evalSeconds = secondsSince(tEval);
+}
+
 ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& config,
                                   const ProgressCallback& progress) {
     const auto t0 = Clock::now();
@@ -77,29 +124,14 @@ ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& conf
         cfg["split_description"] = split.description();
         result.runId = runs.createRun(info.id, formatPolicyKind(config.model), cfg.dump(), "cpu");
 
-        reportProgress(progress, {"fitting", 0, 0, ""});
-        const auto tFit = Clock::now();
-        const PolicyData data =
-            PolicyData::build(viewOf(split.training(), split.numItems()), config.model == PolicyKind::Markov);
-        const auto scorer = fitClosedFormPolicy(config.model, data, config.scheme, config.params);
-        result.fitSeconds = secondsSince(tFit);
-
-        EvalConfig ec;
-        ec.ks = config.ks;
-        ec.threads = config.threads;
-        ec.bootstrap.resamples = config.bootstrapResamples;
-        ec.bootstrap.seed = config.seed;
+        TrueRewardFunction trueReward;
         std::optional<GroundTruth> truth;
         if (auto record = ws.loadGroundTruth(info.id)) {
             truth = GroundTruth::fromRecord(*record);
             // The simulator writes users and items in dense order, so its ids are the log's ids.
-            ec.trueReward = [&truth](int32_t u, int32_t i) { return truth->expectedReward(u, i); };
+            trueReward = [&truth](int32_t u, int32_t i) { return truth->expectedReward(u, i); };
         }
-        const auto tEval = Clock::now();
-        const Evaluator evaluator(log, split, ec);
-        result.valid = evaluator.evaluate(*scorer, EvalSet::Validation, progress);
-        result.test = evaluator.evaluate(*scorer, EvalSet::Test, progress);
-        result.evalSeconds = secondsSince(tEval);
+        fitAndEvaluateClosedForm(log, split, config, trueReward, progress, result);
 
         std::vector<MetricRow> rows;
         std::vector<PerUserMetric> perUser;

@@ -10,6 +10,7 @@
 
 #include "common/progress.h"
 #include "eval/eval_result.h"
+#include "eval/evaluator.h"
 #include "eval/split.h"
 #include "model/closed_form_policy.h"
 #include "store/workspace.h"
@@ -29,6 +30,9 @@ struct ClosedFormRunConfig {
     int threads = 0;    // 0 = all cores
 
     std::string toJson() const;
+    // Reads what toJson wrote (a run's stored config); missing keys keep their defaults. Throws Error naming
+    // the field that does not parse.
+    static ClosedFormRunConfig fromJson(const std::string& json);
 };
 
 struct ClosedFormRunResult {
@@ -39,6 +43,12 @@ struct ClosedFormRunResult {
     double evalSeconds = 0.0;
     double totalSeconds = 0.0;
 };
+
+// Fits the policy on the split's training targets and evaluates it on validation and test: the work of a run
+// without its record, so `eval` can repeat exactly what `train` measured. `trueReward` may be empty.
+void fitAndEvaluateClosedForm(const InteractionLog& log, const Split& split,
+                              const ClosedFormRunConfig& config, const TrueRewardFunction& trueReward,
+                              const ProgressCallback& progress, ClosedFormRunResult& result);
 
 // Throws Error (recording the run as failed when it got that far) or Cancelled (run recorded as cancelled).
 ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& config,

@@ -22,6 +22,7 @@
 #include "runtime/runtime.h"
 #include "store/run_store.h"
 #include "store/workspace_impl.h"
+#include "train/sasrec_train_state.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
 
@@ -150,25 +151,6 @@ void collect(const EvalResult& r, const std::string& split, std::vector<MetricRo
     }
 }
 
-// Only the best state is kept: a run's checkpoint row is replaced whenever
-// validation improves.
-void saveCheckpoint(Workspace& ws, int64_t runId, int epoch, const std::string& blob) {
-    auto& db = ws.impl().db;
-    SQLite::Transaction tx(db);
-    SQLite::Statement del(db, "DELETE FROM checkpoints WHERE run_id = ?");
-    del.bind(1, runId);
-    del.exec();
-    SQLite::Statement ins(db,
-                          "INSERT INTO checkpoints(run_id, epoch, "
-                          "created_at, blob) VALUES(?, ?, ?, ?)");
-    ins.bind(1, runId);
-    ins.bind(2, epoch);
-    ins.bind(3, utcNowIso());
-    ins.bind(4, blob.data(), static_cast<int>(blob.size()));
-    ins.exec();
-    tx.commit();
-}
-
 SasrecConfig modelConfig(const SasrecRunConfig& c, int32_t numItems) {
     SasrecConfig m;
     m.numItems = numItems;
@@ -220,8 +202,56 @@ std::string SasrecRunConfig::toJson() const {
     return j.dump();
 }
 
-SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
-                          const std::function<bool(const TrainProgress&)>& progress) {
+SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object())
+        throw Error("sasrec run config: expected a JSON object");
+    SasrecRunConfig c;
+    try {
+        c.dataset = j.value("dataset", c.dataset);
+        if (j.contains("weighting"))
+            c.scheme = WeightScheme::fromJson(j.at("weighting").dump());
+        if (j.contains("split"))
+            c.split.kind = SplitConfig::kindFromString(j.at("split").get<std::string>());
+        c.dim = j.value("dim", c.dim);
+        c.blocks = j.value("blocks", c.blocks);
+        c.heads = j.value("heads", c.heads);
+        c.maxLen = j.value("max_len", c.maxLen);
+        c.dropout = j.value("dropout", c.dropout);
+        c.epochs = j.value("epochs", c.epochs);
+        c.batchSize = j.value("batch_size", c.batchSize);
+        c.lr = j.value("lr", c.lr);
+        c.patience = j.value("patience", c.patience);
+        c.seed = j.value("seed", c.seed);
+        c.device = j.value("device_requested", c.device);
+        c.threads = j.value("threads_requested", c.threads);
+        c.ks = j.value("ks", c.ks);
+        c.bootstrapResamples = j.value("bootstrap_resamples", c.bootstrapResamples);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(fmt::format("sasrec run config: a field has the wrong type ({})", e.what()));
+    }
+    return c;
+}
+
+EvalConfig sasrecEvalConfig(const SasrecRunConfig& config, int bootstrapResamples,
+                            const TrueRewardFunction& trueReward) {
+    EvalConfig ec;
+    ec.ks = config.ks;
+    if (std::find(ec.ks.begin(), ec.ks.end(), 10) == ec.ks.end())
+        ec.ks.push_back(10);
+    ec.threads = 1;
+    ec.bootstrap.resamples = bootstrapResamples;
+    ec.bootstrap.seed = config.seed;
+    ec.trueReward = trueReward;
+    return ec;
+}
+
+namespace {
+
+// A fresh run (`resume` empty) or the continuation of run `resumeRunId` from its saved state.
+SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_t resumeRunId,
+                            std::optional<SasrecTrainState> resume,
+                            const std::function<bool(const TrainProgress&)>& progress) {
     const auto t0 = Clock::now();
     config.validate();
     const DatasetInfo info = ws.datasetByName(config.dataset);
@@ -230,7 +260,7 @@ SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
     RunStore runs(ws);
     SasrecRunResult result;
     result.device = device.str();
-    nlohmann::json timings;
+    nlohmann::json timings = nlohmann::json::object();
     auto report = [&](const TrainProgress& p) {
         if (progress && !progress(p))
             throw Cancelled();
@@ -238,15 +268,26 @@ SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
     try {
         const InteractionLog log = ws.loadLog(info.id);
         const Split split = Split::make(log, config.split);
-        nlohmann::json cfg = nlohmann::json::parse(config.toJson());
-        cfg["split_hash"] = split.hashHex();
-        cfg["split_description"] = split.description();
-        cfg["num_items"] = split.numItems();
-        cfg["device"] = result.device;
-        cfg["threads"] = threads;
-        cfg["torch_version"] = TORCH_VERSION;
-        cfg["tiltbench_version"] = versionString();
-        result.runId = runs.createRun(info.id, "sasrec", cfg.dump(), result.device);
+        if (resume) {
+            const auto recorded = nlohmann::json::parse(runs.run(resumeRunId).config);
+            if (recorded.value("split_hash", std::string()) != split.hashHex()) {
+                throw Error(fmt::format(
+                    "run {} cannot be resumed: dataset '{}' no longer gives the split it was trained on",
+                    resumeRunId, info.name));
+            }
+            runs.resumeRun(resumeRunId);
+            result.runId = resumeRunId;
+        } else {
+            nlohmann::json cfg = nlohmann::json::parse(config.toJson());
+            cfg["split_hash"] = split.hashHex();
+            cfg["split_description"] = split.description();
+            cfg["num_items"] = split.numItems();
+            cfg["device"] = result.device;
+            cfg["threads"] = threads;
+            cfg["torch_version"] = TORCH_VERSION;
+            cfg["tiltbench_version"] = versionString();
+            result.runId = runs.createRun(info.id, "sasrec", cfg.dump(), result.device);
+        }
 
         const TrainingTargets& targets = split.training();
         if (targets.size() == 0)
@@ -267,29 +308,39 @@ SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
         auto& module = model.impl().module;
         torch::optim::Adam optimizer(module->parameters(), torch::optim::AdamOptions(config.lr));
 
-        EvalConfig ec;
-        ec.ks = config.ks;
-        if (std::find(ec.ks.begin(), ec.ks.end(), 10) == ec.ks.end())
-            ec.ks.push_back(10);  // validation selects on ndcg@10
-        ec.threads = 1;           // the scorer is serialised; torch parallelises inside it
-        ec.bootstrap.resamples = 0;
+        TrueRewardFunction trueReward;
         std::optional<GroundTruth> truth;
         if (auto record = ws.loadGroundTruth(info.id)) {
             truth = GroundTruth::fromRecord(*record);
-            ec.trueReward = [&truth](int32_t u, int32_t i) { return truth->expectedReward(u, i); };
+            trueReward = [&truth](int32_t u, int32_t i) { return truth->expectedReward(u, i); };
         }
+        const EvalConfig ec = sasrecEvalConfig(config, 0, trueReward);
         const Evaluator validator(log, split, ec);
         const SasrecScorer scorer(model);
 
-        double best = -std::numeric_limits<double>::infinity();
-        std::string bestState = model.saveState();
-        int sinceBest = 0;
-        double trainSeconds = 0.0, evalSeconds = 0.0;
-        int64_t stepsDone = 0;
+        SasrecLoopState loop;
+        std::string bestState;
+        if (resume) {
+            // Everything the loop consumed before the stop comes back, so the remaining epochs draw the same
+            // batches and dropout masks and take the same optimizer steps as an uninterrupted run.
+            loop = resume->loop;
+            model.loadState(resume->model);
+            loadOptimizer(optimizer, resume->optimizer);
+            setCpuGeneratorState(resume->generator);
+            rngFromText(rng, loop.batchRng);
+            bestState = bestCheckpointBytes(ws, result.runId);
+            result.epochs = loop.epochs;
+            result.bestEpoch = loop.bestEpoch;
+            timings["resumed_after_epoch"] = loop.epochsDone;
+        }
+        if (bestState.empty())
+            bestState = model.saveState();
+        double& trainSeconds = loop.trainSeconds;
+        double& evalSeconds = loop.evalSeconds;
+        int64_t& stepsDone = loop.stepsDone;
         const int64_t stepsPerEpoch =
             (static_cast<int64_t>(seqs.size()) + config.batchSize - 1) / config.batchSize;  // at most
-        nlohmann::json epochSeconds = nlohmann::json::array();
-        for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+        for (int epoch = loop.epochsDone + 1; epoch <= config.epochs && !loop.stoppedEarly; ++epoch) {
             const auto tEpoch = Clock::now();
             model.setTraining(true);
             const auto batches = makeBatches(seqs, config.batchSize, rng);
@@ -335,7 +386,7 @@ SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
             evalSeconds += secondsSince(tEval);
             SasrecEpochRecord rec{epoch, p.loss, valid.value("ndcg@10"), epochTrain, secondsSince(tEpoch)};
             result.epochs.push_back(rec);
-            epochSeconds.push_back(epochTrain);
+            loop.epochs.push_back(rec);
 
             std::vector<MetricRow> rows;
             const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -350,24 +401,29 @@ SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
             runs.addMetrics(result.runId, rows);
 
             const double score = std::isfinite(rec.validNdcg10) ? rec.validNdcg10 : -1.0;
-            if (score > best) {
-                best = score;
-                result.bestEpoch = epoch;
-                bestState = model.saveState();
-                saveCheckpoint(ws, result.runId, epoch, bestState);
-                sinceBest = 0;
-            } else if (config.patience > 0 && ++sinceBest >= config.patience) {
-                break;
+            SasrecTrainState state;
+            state.model = model.saveState();
+            const bool improved = score > loop.best;
+            if (improved) {
+                loop.best = score;
+                loop.bestEpoch = result.bestEpoch = epoch;
+                bestState = state.model;
+                loop.sinceBest = 0;
+            } else if (config.patience > 0 && ++loop.sinceBest >= config.patience) {
+                loop.stoppedEarly = true;
             }
+            loop.epochsDone = epoch;
+            loop.batchRng = rngText(rng);
+            state.loop = loop;
+            state.optimizer = saveOptimizer(optimizer);
+            state.generator = cpuGeneratorState();
+            saveEpochEnd(ws, result.runId, state, improved ? &bestState : nullptr);
         }
 
         // Final figures come from the state chosen on validation, with intervals.
         model.loadState(bestState);
         model.setTraining(false);
-        EvalConfig fc = ec;
-        fc.threads = 1;
-        fc.bootstrap.resamples = config.bootstrapResamples;
-        fc.bootstrap.seed = config.seed;
+        const EvalConfig fc = sasrecEvalConfig(config, config.bootstrapResamples, trueReward);
         const auto tTest = Clock::now();
         TrainProgress tp{"testing", result.bestEpoch, config.epochs, 0, 0, 0.0, 0.0, 0.0};
         const Evaluator finalEval(log, split, fc);
@@ -385,15 +441,20 @@ SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
         collect(result.test, "test", rows, perUser);
         runs.addMetrics(result.runId, rows, perUser);
         result.totalSeconds = secondsSince(t0);
-        timings = {{"total_seconds", result.totalSeconds},
-                   {"train_seconds", trainSeconds},
-                   {"eval_seconds", evalSeconds},
-                   {"epochs_run", result.epochs.size()},
-                   {"best_epoch", result.bestEpoch},
-                   {"seconds_per_epoch", epochSeconds},
-                   {"mean_epoch_seconds", trainSeconds / static_cast<double>(result.epochs.size())},
-                   {"training_positions", result.trainingPositions}};
+        nlohmann::json epochSeconds = nlohmann::json::array();
+        for (const auto& e : result.epochs)
+            epochSeconds.push_back(e.trainSeconds);
+        timings.update(
+            nlohmann::json{{"total_seconds", result.totalSeconds},
+                           {"train_seconds", trainSeconds},
+                           {"eval_seconds", evalSeconds},
+                           {"epochs_run", result.epochs.size()},
+                           {"best_epoch", result.bestEpoch},
+                           {"seconds_per_epoch", epochSeconds},
+                           {"mean_epoch_seconds", trainSeconds / static_cast<double>(result.epochs.size())},
+                           {"training_positions", result.trainingPositions}});
         runs.finishRun(result.runId, "done", {}, timings.dump());
+        dropTrainState(ws, result.runId);  // a finished run is not resumed; its state is megabytes
     } catch (const Cancelled&) {
         if (result.runId) {
             timings["total_seconds"] = secondsSince(t0);
@@ -413,6 +474,38 @@ SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
         throw Error(fmt::format("sasrec training failed: {}", e.what()));
     }
     return result;
+}
+
+}  // namespace
+
+SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
+                          const std::function<bool(const TrainProgress&)>& progress) {
+    return trainSasrec(ws, config, 0, std::nullopt, progress);
+}
+
+SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
+                             const std::function<bool(const TrainProgress&)>& progress) {
+    RunStore runs(ws);
+    const RunRecord run = runs.run(runId);
+    if (run.model != "sasrec")
+        throw Error(fmt::format("run {} is a '{}' run: only sasrec runs can be resumed", runId, run.model));
+    if (run.status == "done")
+        throw Error(fmt::format("run {} is done: there is nothing to resume", runId));
+    if (run.status == "running") {
+        throw Error(fmt::format("run {} is still running (process {} on {}): stop it before resuming", runId,
+                                run.writerPid,
+                                run.writerHost.empty() ? "an unknown machine" : run.writerHost));
+    }
+    std::optional<SasrecTrainState> state = loadTrainState(ws, runId);
+    if (!state) {
+        throw Error(
+            fmt::format("run {} ({}) has no saved training state: it stopped before its first epoch "
+                        "ended; train it again",
+                        runId, run.status));
+    }
+    SasrecRunConfig config = SasrecRunConfig::fromJson(run.config);
+    config.dataset = ws.dataset(run.datasetId).name;
+    return trainSasrec(ws, config, runId, std::move(state), progress);
 }
 
 SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string& device) {
@@ -440,6 +533,13 @@ SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string
     model.loadState(blob);
     model.setTraining(false);
     return model;
+}
+
+int sasrecCheckpointEpoch(Workspace& ws, int64_t runId) {
+    SQLite::Statement q(ws.impl().db, "SELECT max(epoch) FROM checkpoints WHERE run_id = ?");
+    q.bind(1, runId);
+    q.executeStep();
+    return q.getColumn(0).isNull() ? 0 : q.getColumn(0).getInt();
 }
 
 }  // namespace tiltbench

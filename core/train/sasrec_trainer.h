@@ -6,8 +6,10 @@
 // sequence, validate (NDCG@10) after each epoch, keep the best state (early
 // stopping), and evaluate it on the test targets with the full metric set.
 // Config, per-epoch curves, final metrics with per-user values, timings and the
-// best checkpoint go into the workspace. Torch-free header: the CLI and (later)
-// the GUI's Train page call it.
+// best checkpoint go into the workspace, and after every epoch the state needed
+// to resume (parameters, optimizer, generators; dropped when the run is done),
+// so a cancelled or killed run continues with resumeSasrec. Torch-free header:
+// the CLI and (later) the GUI's Train page call it.
 //
 // Training sequences hold only training interactions (for leave-one-out: each
 // user's log minus the validation and test targets), newest maxLen + 1 items
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "eval/eval_result.h"
+#include "eval/evaluator.h"
 #include "eval/split.h"
 #include "model/sasrec.h"
 #include "store/workspace.h"
@@ -60,6 +63,9 @@ struct SasrecRunConfig {
     // SasrecConfig::validate).
     void validate() const;
     std::string toJson() const;
+    // Reads what toJson wrote (a run's stored config); missing keys keep their defaults. Throws Error naming
+    // the field that does not parse.
+    static SasrecRunConfig fromJson(const std::string& json);
 };
 
 struct TrainProgress {
@@ -98,9 +104,25 @@ struct SasrecRunResult {
 SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
                           const std::function<bool(const TrainProgress&)>& progress = {});
 
+// Continues a cancelled, interrupted or failed SASRec run from the end of its last finished epoch, with its
+// recorded settings, under the same run id, to the same result as an uninterrupted run (on CPU with the same
+// thread count). Throws Error when the run is not SASRec, is done or still running, has no saved state (it
+// stopped before its first epoch ended) or its dataset no longer gives its split.
+SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
+                             const std::function<bool(const TrainProgress&)>& progress = {});
+
+// The evaluator settings of a SASRec run: K = 10 is always among the cut-offs (validation selects on
+// ndcg@10) and the evaluator runs one thread (the scorer is serialised; torch parallelises inside it).
+// `bootstrapResamples` = 0 for the per-epoch validation. `eval` uses the same settings, so a re-evaluation
+// of the best checkpoint reproduces the recorded figures.
+EvalConfig sasrecEvalConfig(const SasrecRunConfig& config, int bootstrapResamples,
+                            const TrueRewardFunction& trueReward);
+
 // The best checkpoint of a SASRec run, restored into a model built from the
 // run's recorded config. Throws Error when the run is not a SASRec run or has
 // no checkpoint.
 SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string& device = "cpu");
+// The epoch of that checkpoint; 0 when the run has none.
+int sasrecCheckpointEpoch(Workspace& ws, int64_t runId);
 
 }  // namespace tiltbench

@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
+#include "store/run_store.h"
 #include "support/test_support.h"
+#include "train/sasrec_trainer.h"
 
 using nlohmann::json;
 using tiltbench::test::cliPath;
@@ -196,4 +199,168 @@ TEST(Cli, WeightsReportsEssAndLevels) {
     EXPECT_NEAR(mass, 1.0, 1e-9);
     EXPECT_GT(tilt["top_level_mass"].get<double>(), uni["top_level_mass"].get<double>());
     EXPECT_EQ(cli({"weights", "-w", ws, "-d", "sim", "--lambda", "0"}).exitCode, 1);
+}
+
+TEST(Cli, EvalReproducesAClosedFormRun) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "60", "--items", "50", "--interactions", "1500"})
+            .exitCode,
+        0);
+    auto trained = parseJson(cli(
+        {"train", "-w", ws, "-d", "sim", "-m", "markov", "--lambda", "0.5", "--bootstrap", "50", "--json"}));
+    auto again = parseJson(cli({"eval", "-w", ws, "--run", "1", "--json"}));
+    EXPECT_EQ(again["run_id"], 1);
+    EXPECT_EQ(again["model"], "markov");
+    EXPECT_EQ(again["weighting"], trained["weighting"]);
+    EXPECT_DOUBLE_EQ(again["metrics"]["test"]["ndcg@10"].get<double>(),
+                     trained["metrics"]["test"]["ndcg@10"].get<double>());
+    EXPECT_EQ(again["metrics"], trained["metrics"]);
+    EXPECT_EQ(again["intervals"], trained["intervals"]);
+    auto text = cli({"eval", "-w", ws, "--run", "1"});
+    EXPECT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_NE(text.out.find("ndcg@10"), std::string::npos) << text.out;
+    // Evaluating changes nothing: still one run.
+    EXPECT_EQ(parseJson(cli({"runs", "-w", ws, "--json"}))["runs"].size(), 1u);
+
+    auto missing = cli({"eval", "-w", ws, "--run", "9"});
+    EXPECT_EQ(missing.exitCode, 1);
+    EXPECT_NE(missing.err.find("no run 9"), std::string::npos) << missing.err;
+}
+
+TEST(Cli, EvalReproducesASasrecRunFromItsCheckpoint) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "30", "--items", "25", "--interactions", "450"})
+            .exitCode,
+        0);
+    auto trained =
+        parseJson(cli({"train", "-w",           ws,   "-d",          "sim", "-m",       "sasrec", "--lambda",
+                       "1",     "--dim",        "16", "--blocks",    "1",   "--epochs", "2",      "--max-len",
+                       "20",    "--batch-size", "8",  "--bootstrap", "20",  "--device", "cpu",    "--threads",
+                       "1",     "--json"}));
+    const int64_t id = trained["run_id"];
+    auto again = parseJson(cli({"eval", "-w", ws, "--run", std::to_string(id), "--json"}));
+    EXPECT_EQ(again["model"], "sasrec");
+    EXPECT_EQ(again["checkpoint_epoch"], trained["best_epoch"]);
+    for (const char* split : {"valid", "test"}) {
+        for (const auto& [name, value] : trained["metrics"][split].items()) {
+            ASSERT_TRUE(again["metrics"][split].contains(name)) << split << " " << name;
+            EXPECT_NEAR(again["metrics"][split][name].get<double>(), value.get<double>(), 1e-9)
+                << split << " " << name;
+        }
+    }
+    EXPECT_EQ(again["intervals"]["test"].size(), trained["intervals"]["test"].size());
+}
+
+TEST(Cli, SweepTrainsEveryWeightingAndRecordsEachRun) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "60", "--items", "50", "--interactions", "1500"})
+            .exitCode,
+        0);
+    auto sweep = parseJson(cli({"sweep", "-w", ws, "-d", "sim", "-m", "popularity", "--lambdas", "inf,1,0.5",
+                                "--schemes", "exp,linear", "--bootstrap", "0", "--json"}));
+    ASSERT_EQ(sweep["runs"].size(), 4u);  // linear takes no lambda: once
+    EXPECT_EQ(sweep["stopped"], false);
+    EXPECT_EQ(sweep["runs"][0]["lambda"], "inf");
+    EXPECT_EQ(sweep["runs"][2]["lambda"], "0.5");
+    EXPECT_EQ(sweep["runs"][3]["scheme"], "linear");
+    EXPECT_TRUE(sweep["runs"][3]["lambda"].is_null());
+    for (const auto& r : sweep["runs"]) {
+        for (const char* m :
+             {"ndcg@10", "ndcg_high@10", "item_mean_reward@10", "true_reward@10", "arp@10", "coverage@10"})
+            EXPECT_TRUE(r["metrics"]["test"].contains(m)) << m;
+    }
+    // Each sweep run is an ordinary recorded run: the same figures as `train` at that weighting.
+    auto single = parseJson(cli({"train", "-w", ws, "-d", "sim", "-m", "popularity", "--lambda", "0.5",
+                                 "--bootstrap", "0", "--json"}));
+    EXPECT_EQ(single["metrics"]["test"], sweep["runs"][2]["metrics"]["test"]);
+    auto runs = parseJson(cli({"runs", "-w", ws, "--json"}));
+    ASSERT_EQ(runs["runs"].size(), 5u);
+    for (const auto& r : runs["runs"])
+        EXPECT_EQ(r["status"], "done");
+
+    auto text =
+        cli({"sweep", "-w", ws, "-d", "sim", "-m", "markov", "--lambdas", "2,0.25", "--bootstrap", "0"});
+    EXPECT_EQ(text.exitCode, 0) << text.err;
+    for (const char* column : {"lambda", "ndcg_high@10", "item_mean_rwd@10", "true_reward@10", "arp@10"})
+        EXPECT_NE(text.out.find(column), std::string::npos) << column << "\n" << text.out;
+    EXPECT_NE(text.out.find("0.25"), std::string::npos) << text.out;
+
+    // A bad lambda anywhere in the grid is refused before anything is trained.
+    auto bad = cli({"sweep", "-w", ws, "-d", "sim", "-m", "popularity", "--lambdas", "1,-2"});
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.err.find("lambda"), std::string::npos) << bad.err;
+    EXPECT_EQ(parseJson(cli({"runs", "-w", ws, "--json"}))["runs"].size(), 7u);
+
+    // sweep takes the same training options as train.
+    auto help = cli({"sweep", "--help"});
+    for (const char* option : {"--epochs", "--dim", "--device", "--markov-smoothing", "--normalization"})
+        EXPECT_NE(help.out.find(option), std::string::npos) << option;
+}
+
+TEST(Cli, TrainResumeContinuesAStoppedSasrecRun) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "30", "--items", "25", "--interactions", "450"})
+            .exitCode,
+        0);
+    tiltbench::SasrecRunConfig c;
+    c.dataset = "sim";
+    c.dim = 16;
+    c.blocks = 1;
+    c.maxLen = 20;
+    c.batchSize = 8;
+    c.epochs = 3;
+    c.patience = 0;
+    c.device = "cpu";
+    c.threads = 1;
+    c.bootstrapResamples = 20;
+    int64_t stopped = 0;
+    tiltbench::SasrecRunResult whole;
+    {
+        tiltbench::Workspace w(ws);
+        whole = tiltbench::runSasrec(w, c);
+        // What a Ctrl-C in epoch 2 leaves behind.
+        EXPECT_THROW(
+            tiltbench::runSasrec(w, c, [](const tiltbench::TrainProgress& p) { return p.epoch < 2; }),
+            tiltbench::Cancelled);
+        stopped = tiltbench::RunStore(w).runs().back().id;
+    }
+    auto resumed = parseJson(cli({"train", "-w", ws, "--resume", std::to_string(stopped), "--json"}));
+    EXPECT_EQ(resumed["run_id"], stopped);
+    EXPECT_EQ(resumed["resumed"], true);
+    EXPECT_EQ(resumed["dataset"], "sim");
+    EXPECT_EQ(resumed["epochs"].size(), 3u);
+    EXPECT_DOUBLE_EQ(resumed["metrics"]["test"]["ndcg@10"].get<double>(), whole.test.value("ndcg@10"));
+    EXPECT_DOUBLE_EQ(resumed["metrics"]["valid"]["hr@10"].get<double>(), whole.valid.value("hr@10"));
+    auto runs = parseJson(cli({"runs", "-w", ws, "--json"}));
+    EXPECT_EQ(runs["runs"][1]["status"], "done");
+
+    auto again = cli({"train", "-w", ws, "--resume", std::to_string(stopped)});
+    EXPECT_EQ(again.exitCode, 1);
+    EXPECT_NE(again.err.find("nothing to resume"), std::string::npos) << again.err;
+    // A run cancelled before its first epoch ended has neither a checkpoint nor a state to resume.
+    int64_t early = 0;
+    {
+        tiltbench::Workspace w(ws);
+        EXPECT_THROW(tiltbench::runSasrec(w, c, [](const tiltbench::TrainProgress& p) { return p.step < 1; }),
+                     tiltbench::Cancelled);
+        early = tiltbench::RunStore(w).runs().back().id;
+    }
+    auto noCheckpoint = cli({"eval", "-w", ws, "--run", std::to_string(early)});
+    EXPECT_EQ(noCheckpoint.exitCode, 1);
+    EXPECT_NE(noCheckpoint.err.find("no checkpoint"), std::string::npos) << noCheckpoint.err;
+    auto noState = cli({"train", "-w", ws, "--resume", std::to_string(early)});
+    EXPECT_EQ(noState.exitCode, 1);
+    EXPECT_NE(noState.err.find("first epoch"), std::string::npos) << noState.err;
+
+    auto neither = cli({"train", "-w", ws});
+    EXPECT_EQ(neither.exitCode, 1);
+    EXPECT_NE(neither.err.find("--dataset"), std::string::npos) << neither.err;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <limits>
@@ -110,4 +112,83 @@ TEST(Workspace, MigratesSchemaOneToCurrent) {
     RunStore store(ws);
     const int64_t id = store.createRun(addDataset(ws), "markov", "{}", "cpu");
     EXPECT_NO_THROW(store.addMetrics(id, {}, {{"test", "hr@10", {0}, {1.0}}}));
+}
+
+namespace {
+
+// Runs one SQL statement on the workspace file through a second connection, as another tool would.
+void execSql(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+}
+
+// The pid of a child that has exited and been reaped: no process has it (until the kernel reuses it).
+pid_t deadPid() {
+    const pid_t child = ::fork();
+    if (child == 0)
+        ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return child;
+}
+
+}  // namespace
+
+TEST(RunStore, RunOfADeadWriterIsInterrupted) {
+    TempDir tmp;
+    const auto path = tmp.file("ws.sqlite");
+    Workspace ws(path, OpenMode::CreateIfMissing);
+    RunStore store(ws);
+    const int64_t d = addDataset(ws);
+    const int64_t live = store.createRun(d, "sasrec", "{}", "cpu");
+    const int64_t dead = store.createRun(d, "sasrec", "{}", "cpu");
+    const int64_t elsewhere = store.createRun(d, "sasrec", "{}", "cpu");
+    const int64_t finished = store.createRun(d, "markov", "{}", "cpu");
+    store.finishRun(finished, "done");
+    EXPECT_EQ(store.run(live).writerPid, static_cast<int64_t>(::getpid()));
+    EXPECT_EQ(store.run(live).writerHost, writerHostId());
+    EXPECT_NE(writerHostId().find('/'), std::string::npos);
+
+    const pid_t gone = deadPid();
+    ASSERT_GT(gone, 0);
+    for (const int64_t id : {dead, elsewhere, finished})
+        execSql(path,
+                "UPDATE runs SET writer_pid = " + std::to_string(gone) + " WHERE id = " + std::to_string(id));
+    // A run written on another machine (or before a reboot) cannot be judged here.
+    execSql(path, "UPDATE runs SET writer_host = 'elsewhere/0' WHERE id = " + std::to_string(elsewhere));
+
+    EXPECT_EQ(store.run(live).status, "running");
+    EXPECT_EQ(store.run(dead).status, "interrupted");
+    EXPECT_EQ(store.run(elsewhere).status, "running");
+    EXPECT_EQ(store.run(finished).status, "done");
+    const auto all = store.runs(d);
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(all[1].status, "interrupted");
+    EXPECT_EQ(all[0].status, "running");
+}
+
+TEST(Workspace, MigratesSchemaTwoToThree) {
+    TempDir tmp;
+    const auto path = tmp.file("ws.sqlite");
+    {
+        Workspace ws(path, OpenMode::CreateIfMissing);
+        RunStore(ws).createRun(addDataset(ws), "markov", "{}", "cpu");
+    }
+    // Schema 3 only added the writer columns of runs.
+    execSql(path,
+            "ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; "
+            "PRAGMA user_version = 2");
+    Workspace ws(path);
+    EXPECT_EQ(ws.schemaVersion(), 3);
+    RunStore store(ws);
+    const auto old = store.runs();
+    ASSERT_EQ(old.size(), 1u);
+    EXPECT_EQ(old[0].writerPid, 0);  // unknown writer: left as it was
+    EXPECT_EQ(old[0].status, "running");
+    const int64_t id = store.createRun(old[0].datasetId, "markov", "{}", "cpu");
+    EXPECT_EQ(store.run(id).writerPid, static_cast<int64_t>(::getpid()));
 }

@@ -1,0 +1,424 @@
+// The CLI's training commands — train, sweep, eval — and the options and output they share.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_commands.h"
+#include "common/error.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
+#include "terminal_progress.h"
+#include "train/closed_form_run.h"
+#include "train/run_evaluation.h"
+#include "train/sasrec_trainer.h"
+#include "train/sweep.h"
+
+namespace tiltbench::cli {
+
+using json = nlohmann::json;
+
+// Everything a training run takes apart from its weighting: `train` and `sweep` share one list, so the two
+// commands accept the same options with the same meaning.
+void Commands::addTrainingOptions(CLI::App* sub) {
+    // Not required here: `train --resume` takes both from the run (runTrain checks them otherwise).
+    sub->add_option("-d,--dataset", m_dataset, "Dataset name (required)");
+    sub->add_option("-m,--model", m_model,
+                    "Model: popularity, markov, itemmean (closed-form tilted policies) or sasrec "
+                    "(causal self-attention recommender, reward-weighted SFT) (required)");
+    sub->add_option("--split", m_split, "Split: loo (leave-one-out) or time")
+        ->check(CLI::IsMember({"loo", "leave-one-out", "time"}))
+        ->capture_default_str();
+    sub->add_option("--k", m_ks, "Cut-offs K")->delimiter(',')->capture_default_str();
+    sub->add_option("--bootstrap", m_bootstrap, "Bootstrap resamples for 95% intervals (0 = none)")
+        ->capture_default_str();
+    sub->add_option("--seed", m_seed, "Seed (bootstrap, default 1; sasrec: everything, default 42)");
+    sub->add_option("--threads", m_threads, "Threads (0 = all cores)")->capture_default_str();
+    sub->add_option("--markov-smoothing", m_policyParams.markovSmoothing,
+                    "markov: pseudo-targets toward the tilted popularity policy")
+        ->capture_default_str();
+    sub->add_option("--itemmean-prior", m_policyParams.itemMeanPrior,
+                    "itemmean: pseudo-targets at the global mean reward")
+        ->capture_default_str();
+    sub->add_option("--epochs", m_epochs, "sasrec: epochs at most")->capture_default_str();
+    sub->add_option("--batch-size", m_batchSize, "sasrec: sequences per batch")->capture_default_str();
+    sub->add_option("--lr", m_lr, "sasrec: Adam learning rate")->capture_default_str();
+    sub->add_option("--dim", m_dim, "sasrec: embedding size")->capture_default_str();
+    sub->add_option("--blocks", m_blocks, "sasrec: self-attention blocks")->capture_default_str();
+    sub->add_option("--heads", m_heads, "sasrec: attention heads (must divide dim)")->capture_default_str();
+    sub->add_option("--max-len", m_maxLen, "sasrec: newest items of a history the model reads")
+        ->capture_default_str();
+    sub->add_option("--dropout", m_dropout, "sasrec: dropout rate")->capture_default_str();
+    sub->add_option("--patience", m_patience,
+                    "sasrec: epochs without a better valid NDCG@10 (0 = never stop)")
+        ->capture_default_str();
+    sub->add_option("--device", m_device, "sasrec: auto (CUDA when available), cpu, cuda or cuda:N")
+        ->capture_default_str();
+}
+
+ClosedFormRunConfig Commands::closedFormConfig() const {
+    ClosedFormRunConfig config;
+    config.dataset = m_dataset;
+    config.model = parsePolicyKind(m_model);
+    config.scheme = schemeFromOptions();
+    config.params = m_policyParams;
+    config.split.kind = SplitConfig::kindFromString(m_split);
+    config.ks = m_ks;
+    config.bootstrapResamples = m_bootstrap;
+    config.seed = m_seed.value_or(1);
+    config.threads = m_threads;
+    return config;
+}
+
+SasrecRunConfig Commands::sasrecConfig() const {
+    SasrecRunConfig config;
+    config.dataset = m_dataset;
+    config.scheme = schemeFromOptions();
+    config.split.kind = SplitConfig::kindFromString(m_split);
+    config.dim = m_dim;
+    config.blocks = m_blocks;
+    config.heads = m_heads;
+    config.maxLen = m_maxLen;
+    config.dropout = m_dropout;
+    config.epochs = m_epochs;
+    config.batchSize = m_batchSize;
+    config.lr = m_lr;
+    config.patience = m_patience;
+    config.seed = m_seed.value_or(42);
+    config.device = m_device;
+    config.threads = m_threads;
+    config.ks = m_ks;
+    config.bootstrapResamples = m_bootstrap;
+    return config;
+}
+
+namespace {
+
+json metricsJson(const EvalResult& r) {
+    json values = json::object();
+    for (const auto& m : r.metrics) {
+        if (std::isfinite(m.value))
+            values[m.name] = m.value;
+    }
+    return values;
+}
+
+json intervalsJson(const EvalResult& r) {
+    json out = json::object();
+    for (const auto& m : r.metrics) {
+        if (std::isfinite(m.lo) && std::isfinite(m.hi))
+            out[m.name] = {m.lo, m.hi};
+    }
+    return out;
+}
+
+std::string fmtMetric(const EvalResult& r, const std::string& name) {
+    const MetricValue* m = r.find(name);
+    if (!m || !std::isfinite(m->value))
+        return "-";
+    if (std::isfinite(m->lo) && std::isfinite(m->hi))
+        return fmt::format("{:.4f} [{:.4f}, {:.4f}]", m->value, m->lo, m->hi);
+    return fmt::format("{:.4f}", m->value);
+}
+
+// The figures of one run as `train`, `eval` and `sweep --json` print them.
+void addFigures(json& j, const EvalResult& valid, const EvalResult& test) {
+    j["metrics"] = {{"valid", metricsJson(valid)}, {"test", metricsJson(test)}};
+    j["intervals"] = {{"valid", intervalsJson(valid)}, {"test", intervalsJson(test)}};
+    j["protocol"] = {{"valid", valid.protocol.toString()}, {"test", test.protocol.toString()}};
+}
+
+void printFigures(const EvalResult& valid, const EvalResult& test) {
+    std::cout << "Protocol: " << test.protocol.toString() << "\n";
+    std::cout << fmt::format("{:<22} {:<32} {:<32}\n", "metric", "valid [95% CI]", "test [95% CI]");
+    for (const auto& m : test.metrics) {
+        std::cout << fmt::format("{:<22} {:<32} {:<32}\n", m.name, fmtMetric(valid, m.name),
+                                 fmtMetric(test, m.name));
+    }
+}
+
+// SASRec progress on the terminal: the running epoch on the self-overwriting line, and one line per finished
+// epoch on stderr, so a log of a long run keeps its learning curve. `restart` before each run of a sweep.
+class SasrecProgress {
+  public:
+    explicit SasrecProgress(TerminalProgress& terminal) : m_terminal(terminal), m_show(terminal.callback()) {}
+    void restart() {
+        m_reported = 0;
+        m_t0 = std::chrono::steady_clock::now();
+    }
+    std::function<bool(const TrainProgress&)> callback() {
+        return [this](const TrainProgress& p) {
+            const std::string stage =
+                p.stage == "training"
+                    ? fmt::format("epoch {}/{} step {}/{} loss {:.4f} {:.0f} ex/s ETA {:.0f} s", p.epoch,
+                                  p.epochs, p.step, p.stepsPerEpoch, p.loss, p.examplesPerSecond,
+                                  p.etaSeconds)
+                    : fmt::format("epoch {}/{} {}", p.epoch, p.epochs, p.stage);
+            if (p.stage == "training" && p.step == p.stepsPerEpoch && p.epoch > m_reported) {
+                m_reported = p.epoch;
+                m_terminal.finish();
+                std::cerr << fmt::format(
+                    "epoch {:>3}: train loss {:.4f}, {:.0f} examples/s, {:.1f} s elapsed\n", p.epoch, p.loss,
+                    p.examplesPerSecond,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count());
+            }
+            return m_show(Progress{stage, 0, 0, ""});
+        };
+    }
+
+  private:
+    TerminalProgress& m_terminal;
+    ProgressCallback m_show;
+    int m_reported = 0;
+    std::chrono::steady_clock::time_point m_t0 = std::chrono::steady_clock::now();
+};
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t end = std::min(text.find(',', start), text.size());
+        std::string item = text.substr(start, end - start);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (!item.empty())
+            out.push_back(item);
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+int Commands::runTrain() {
+    if (m_resume || m_model == "sasrec")
+        return runSasrecTrain();
+    if (m_dataset.empty() || m_model.empty())
+        throw Error("train: --dataset and --model are required (or --resume RUN to continue a stopped run)");
+    const ClosedFormRunConfig config = closedFormConfig();
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    TerminalProgress progress;
+    const ClosedFormRunResult r = runClosedForm(ws, config, progress.callback());
+    progress.finish();
+    if (m_json) {
+        json j = {{"run_id", r.runId},
+                  {"dataset", m_dataset},
+                  {"model", formatPolicyKind(config.model)},
+                  {"weighting", json::parse(config.scheme.toJson())}};
+        addFigures(j, r.valid, r.test);
+        j["fit_seconds"] = r.fitSeconds;
+        j["eval_seconds"] = r.evalSeconds;
+        j["seconds"] = r.totalSeconds;
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("Run {}: {} on '{}', {} — fit {:.1f} ms, evaluation {:.1f} ms\n", r.runId,
+                             formatPolicyKind(config.model), m_dataset, config.scheme.describe(),
+                             1e3 * r.fitSeconds, 1e3 * r.evalSeconds);
+    printFigures(r.valid, r.test);
+    return 0;
+}
+
+int Commands::runSasrecTrain() {
+    if (!m_resume && m_dataset.empty())
+        throw Error("train: --dataset is required");
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    TerminalProgress terminal;
+    SasrecProgress progress(terminal);
+    SasrecRunConfig config;
+    SasrecRunResult r;
+    if (m_resume) {
+        r = resumeSasrec(ws, *m_resume, progress.callback());
+        config = SasrecRunConfig::fromJson(RunStore(ws).run(r.runId).config);
+    } else {
+        config = sasrecConfig();
+        r = runSasrec(ws, config, progress.callback());
+    }
+    terminal.finish();
+    if (m_json) {
+        json epochs = json::array();
+        for (const auto& e : r.epochs)
+            epochs.push_back({{"epoch", e.epoch},
+                              {"train_loss", e.trainLoss},
+                              {"valid_ndcg@10", std::isfinite(e.validNdcg10) ? json(e.validNdcg10) : json()},
+                              {"train_seconds", e.trainSeconds},
+                              {"seconds", e.seconds}});
+        json j = {{"run_id", r.runId},
+                  {"dataset", config.dataset},
+                  {"model", "sasrec"},
+                  {"resumed", m_resume.has_value()},
+                  {"device", r.device},
+                  {"config", json::parse(config.toJson())},
+                  {"weighting", json::parse(config.scheme.toJson())},
+                  {"epochs", epochs},
+                  {"best_epoch", r.bestEpoch},
+                  {"training_positions", r.trainingPositions}};
+        addFigures(j, r.valid, r.test);
+        j["seconds"] = r.totalSeconds;
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format(
+        "Run {}{}: sasrec on '{}', {} — device {}, {} training positions, best epoch {} of {}, "
+        "{:.1f} s\n",
+        r.runId, m_resume ? " (resumed)" : "", config.dataset, config.scheme.describe(), r.device,
+        r.trainingPositions, r.bestEpoch, r.epochs.size(), r.totalSeconds);
+    std::cout << fmt::format("{:>5} {:>10} {:>12} {:>10}\n", "epoch", "train loss", "valid ndcg@10",
+                             "seconds");
+    for (const auto& e : r.epochs)
+        std::cout << fmt::format("{:>5} {:>10.4f} {:>12.4f} {:>10.2f}\n", e.epoch, e.trainLoss, e.validNdcg10,
+                                 e.trainSeconds);
+    printFigures(r.valid, r.test);
+    return 0;
+}
+
+int Commands::runEval() {
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    TerminalProgress progress;
+    const RunEvaluation e = reevaluateRun(ws, m_runId, m_evalDevice, m_threads, progress.callback());
+    progress.finish();
+    const WeightScheme scheme = WeightScheme::fromJson(e.weightingJson);
+    if (m_json) {
+        json j = {{"run_id", e.run.id},
+                  {"dataset", e.dataset},
+                  {"model", e.run.model},
+                  {"status", e.run.status},
+                  {"weighting", json::parse(e.weightingJson)}};
+        if (e.checkpointEpoch > 0)
+            j["checkpoint_epoch"] = e.checkpointEpoch;
+        addFigures(j, e.valid, e.test);
+        j["seconds"] = e.seconds;
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format(
+        "Run {} ({}): {} on '{}', {}{} — evaluated again in {:.2f} s\n", e.run.id, e.run.status, e.run.model,
+        e.dataset, scheme.describe(),
+        e.checkpointEpoch > 0 ? fmt::format(", checkpoint of epoch {}", e.checkpointEpoch) : std::string(),
+        e.seconds);
+    printFigures(e.valid, e.test);
+    return 0;
+}
+
+int Commands::runSweep() {
+    SweepConfig config;
+    config.model = m_model;
+    std::vector<double> lambdas;
+    for (const auto& l : splitList(m_lambdas))
+        lambdas.push_back(parseLambda(l));
+    std::vector<WeightKind> kinds;
+    for (const auto& k : splitList(m_schemes))
+        kinds.push_back(parseWeightKind(k));
+    config.schemes = SweepConfig::grid(schemeFromOptions(), lambdas, kinds);
+    const bool sasrec = m_model == "sasrec";
+    if (sasrec) {
+        config.sasrec = sasrecConfig();
+    } else {
+        config.closedForm = closedFormConfig();
+    }
+
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    // The first Ctrl-C lets the run under way finish (it is recorded) and stops there; a second cancels it.
+    TerminalProgress terminal(2);
+    SasrecProgress sasrecProgress(terminal);
+    bool announced = false;
+    auto announceStop = [&] {
+        if (TerminalProgress::interrupts() >= 1 && !announced) {
+            announced = true;
+            terminal.finish();
+            std::cerr << "tiltbench-cli: stopping after the current run (Ctrl-C again cancels it)\n";
+        }
+    };
+    const ProgressCallback show = terminal.callback();
+    SweepCallbacks callbacks;
+    callbacks.keepGoing = [] { return TerminalProgress::interrupts() == 0; };
+    callbacks.runStarting = [&](size_t index, size_t total, const WeightScheme& scheme) {
+        sasrecProgress.restart();
+        terminal.finish();
+        std::cerr << fmt::format("run {}/{}: {} {}\n", index + 1, total, m_model, scheme.describe());
+    };
+    callbacks.progress = [&](const Progress& p) {
+        announceStop();
+        return show(p);
+    };
+    const auto train = sasrecProgress.callback();
+    callbacks.trainProgress = [&](const TrainProgress& p) {
+        announceStop();
+        return train(p);
+    };
+    const SweepResult result = tiltbench::runSweep(ws, config, callbacks);
+    terminal.finish();
+
+    const bool anyTruth = std::any_of(result.runs.begin(), result.runs.end(),
+                                      [](const SweepRun& r) { return r.test.find("true_reward@10"); });
+    if (m_json) {
+        json runs = json::array();
+        for (const auto& r : result.runs) {
+            json j = {
+                {"run_id", r.runId},
+                {"scheme", formatWeightKind(r.scheme.kind)},
+                {"lambda", r.scheme.kind == WeightKind::Exp ? json(formatLambda(r.scheme.lambda)) : json()},
+                {"weighting", json::parse(r.scheme.toJson())}};
+            addFigures(j, r.valid, r.test);
+            if (sasrec) {
+                j["best_epoch"] = r.bestEpoch;
+                j["mean_epoch_seconds"] = r.meanEpochSeconds;
+            }
+            j["seconds"] = r.seconds;
+            runs.push_back(std::move(j));
+        }
+        json out = {{"dataset", m_dataset},
+                    {"model", m_model},
+                    {"planned", result.planned},
+                    {"stopped", result.stopped},
+                    {"runs", runs}};
+        std::cout << out.dump(2) << "\n";
+    } else {
+        std::string header = fmt::format("{:>5} {:>7} {:<8} {:>9} {:>13} {:>15}", "run", "lambda", "scheme",
+                                         "ndcg@10", "ndcg_high@10", "item_mean_rwd@10");
+        if (anyTruth)
+            header += fmt::format(" {:>15}", "true_reward@10");
+        header += fmt::format(" {:>9} {:>12}", "arp@10", "coverage@10");
+        if (sasrec)
+            header += fmt::format(" {:>9}", "epoch s");
+        std::cout << header << "\n";
+        auto cell = [](const EvalResult& r, const char* name, int width, int precision) {
+            const double v = r.value(name);
+            return std::isfinite(v) ? fmt::format("{:>{}.{}f}", v, width, precision)
+                                    : fmt::format("{:>{}}", "-", width);
+        };
+        for (const auto& r : result.runs) {
+            std::string line = fmt::format(
+                "{:>5} {:>7} {:<8}", r.runId,
+                r.scheme.kind == WeightKind::Exp ? formatLambda(r.scheme.lambda) : std::string("-"),
+                formatWeightKind(r.scheme.kind));
+            line += " " + cell(r.test, "ndcg@10", 9, 4);
+            line += " " + cell(r.test, "ndcg_high@10", 13, 4);
+            line += " " + cell(r.test, "item_mean_reward@10", 16, 4);
+            if (anyTruth)
+                line += " " + cell(r.test, "true_reward@10", 15, 4);
+            line += " " + cell(r.test, "arp@10", 9, 1);
+            line += " " + cell(r.test, "coverage@10", 12, 4);
+            if (sasrec)
+                line += fmt::format(" {:>9.2f}", r.meanEpochSeconds);
+            std::cout << line << "\n";
+        }
+        std::cout << "Test figures; protocol: "
+                  << (result.runs.empty() ? std::string("-") : result.runs.front().test.protocol.toString())
+                  << "\n";
+    }
+    if (result.stopped) {
+        std::cerr << fmt::format(
+            "tiltbench-cli: sweep stopped by the user after {} of {} runs{}; the finished runs are "
+            "recorded\n",
+            result.runs.size(), result.planned,
+            result.cancelledCurrent ? " (the run under way was cancelled)" : "");
+        return 130;
+    }
+    return 0;
+}
+
+}  // namespace tiltbench::cli
