@@ -35,7 +35,7 @@ SEED="${SEED:-42}"
 CASES="${CASES:-ml100k generated}"
 KEEP_LOG="${KEEP_LOG:-1}"
 BENCH_DATA="${BENCH_DATA:-build/bench-data}"
-ML100K="${ML100K:-$REPO/../shared/data/ml-100k/u.data}"
+ML100K="${ML100K:-$(cd "$REPO/.." && pwd)/shared/data/ml-100k/u.data}"
 [[ "$ROWS" =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer (got '$ROWS')"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer (got '$RUNS')"
 

@@ -10,11 +10,15 @@
 //                 interactions table (WITHOUT ROWID, PK(dataset_id, pos)) in one transaction, WAL,
 //                 k rows per INSERT statement, WAL checkpoint on close included — the floor for the store's
 //                 background writer
+//   SqliteInsertRowidKey      candidate: rowid table, INTEGER PRIMARY KEY = dataset << 40 | pos
+//   SqliteInsertColumnarBlobs candidate: 64K-row columnar chunks stored as BLOBs
 //   SqliteInsertShellTable  the same rows into the sqlite3-shell baseline's plain rowid table
 //                 (user, item, rating, ts), one row per INSERT — what `.import` does, minus its text parsing
 //
 // Input: the file in $TILTBENCH_BENCH_FILE (e.g. one made by make_log), else a 1 M-row file generated into
-// $TMPDIR. Run:   build/bench/bench/parse_bench --benchmark_min_time=2
+// $TMPDIR. SQLite databases go to $TMPDIR; $TILTBENCH_BENCH_PRAGMAS adds settings to try (run before
+// "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", which match a Tiltbench workspace). Run:
+// build/bench/bench/parse_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -295,8 +299,17 @@ void removeDb(const std::string& path) {
 sqlite3* openDb(const std::string& path, const char* ddl) {
     removeDb(path);
     sqlite3* db = nullptr;
-    check(sqlite3_open(path.c_str(), &db), db, "open");
-    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr), db, "wal");
+    // $TILTBENCH_BENCH_NOMUTEX=1 opens the connection in multi-thread mode (no per-call connection mutex);
+    // the default, like the workspace's SQLite::OPEN_FULLMUTEX, is serialized mode.
+    const char* nomutex = std::getenv("TILTBENCH_BENCH_NOMUTEX");
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                      (nomutex && *nomutex == '1' ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX);
+    check(sqlite3_open_v2(path.c_str(), &db, flags, nullptr), db, "open");
+    // Extra settings to try (e.g. "PRAGMA page_size=16384; PRAGMA cache_size=-65536"), run before WAL.
+    if (const char* extra = std::getenv("TILTBENCH_BENCH_PRAGMAS"))
+        check(sqlite3_exec(db, extra, nullptr, nullptr, nullptr), db, "TILTBENCH_BENCH_PRAGMAS");
+    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr),
+          db, "wal");
     check(sqlite3_exec(db, ddl, nullptr, nullptr, nullptr), db, "schema");
     return db;
 }
@@ -386,6 +399,113 @@ void BM_SqliteInsertShellTable(benchmark::State& state) {
     finish(state, rows);
 }
 
+// Candidate layout A: a rowid table whose INTEGER PRIMARY KEY encodes (dataset, position) as
+// dataset << 40 | pos. Appending in key order takes SQLite's append fast path (no key comparisons, no
+// separate key columns in the record); a dataset is still one range scan (id BETWEEN d << 40 AND (d + 1) <<
+// 40).
+void BM_SqliteInsertRowidKey(benchmark::State& state) {
+    const int perStmt = static_cast<int>(state.range(0));
+    const int64_t rows = state.range(1);
+    const std::string path = scratchDb();
+    for (auto _ : state) {
+        state.PauseTiming();
+        sqlite3* db = openDb(path,
+                             "CREATE TABLE interactions(id INTEGER PRIMARY KEY, user_idx INTEGER NOT NULL, "
+                             "item_idx INTEGER NOT NULL, reward REAL NOT NULL, ts INTEGER NOT NULL);");
+        std::string sql = "INSERT INTO interactions(id, user_idx, item_idx, reward, ts) VALUES";
+        for (int r = 0; r < perStmt; ++r)
+            sql += r ? ",(?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)";
+        sqlite3_stmt* stmt = nullptr;
+        check(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), db, "prepare");
+        state.ResumeTiming();
+
+        check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), db, "begin");
+        uint64_t x = 0x2545F4914F6CDD1DULL;
+        int64_t pos = 0;
+        const int64_t base = int64_t(1) << 40;
+        for (int64_t done = 0; done + perStmt <= rows; done += perStmt) {
+            int col = 1;
+            for (int k = 0; k < perStmt; ++k) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                sqlite3_bind_int64(stmt, col++, base + pos++);
+                sqlite3_bind_int(stmt, col++, static_cast<int>(x % 200000));
+                sqlite3_bind_int(stmt, col++, static_cast<int>((x >> 20) % 50000));
+                sqlite3_bind_double(stmt, col++, static_cast<double>(1 + (x >> 40) % 5));
+                sqlite3_bind_int64(stmt, col++, 874724710 + pos);
+            }
+            check(sqlite3_step(stmt), db, "insert");
+            sqlite3_reset(stmt);
+        }
+        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
+        sqlite3_finalize(stmt);
+        check(sqlite3_close(db), nullptr, "close");
+
+        state.PauseTiming();
+        removeDb(path);
+        state.ResumeTiming();
+    }
+    finish(state, rows);
+}
+
+// Candidate layout B: columnar chunks, 64K rows per row of the table, one little-endian array per column as a
+// BLOB (int32 user, int32 item, float64 reward, int64 ts) — the InteractionLog's own layout. SQLite then only
+// copies pages; the rows are no longer visible to plain SQL (a view or export would have to unpack them).
+void BM_SqliteInsertColumnarBlobs(benchmark::State& state) {
+    const int64_t rows = state.range(0);
+    constexpr int64_t kChunk = 1 << 16;
+    const std::string path = scratchDb();
+    std::vector<int32_t> users(kChunk), items(kChunk);
+    std::vector<double> rewards(kChunk);
+    std::vector<int64_t> times(kChunk);
+    for (auto _ : state) {
+        state.PauseTiming();
+        sqlite3* db =
+            openDb(path,
+                   "CREATE TABLE interaction_chunks(dataset_id INTEGER NOT NULL, chunk INTEGER NOT NULL, "
+                   "n INTEGER NOT NULL, user_idx BLOB NOT NULL, item_idx BLOB NOT NULL, reward BLOB NOT "
+                   "NULL, ts BLOB NOT NULL, PRIMARY KEY(dataset_id, chunk));");
+        sqlite3_stmt* stmt = nullptr;
+        check(sqlite3_prepare_v2(db, "INSERT INTO interaction_chunks VALUES(1, ?, ?, ?, ?, ?, ?)", -1, &stmt,
+                                 nullptr),
+              db, "prepare");
+        state.ResumeTiming();
+
+        check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), db, "begin");
+        uint64_t x = 0x2545F4914F6CDD1DULL;
+        int64_t pos = 0;
+        for (int64_t chunk = 0; pos < rows; ++chunk) {
+            const int64_t n = std::min(kChunk, rows - pos);
+            for (int64_t k = 0; k < n; ++k, ++pos) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                users[static_cast<size_t>(k)] = static_cast<int32_t>(x % 200000);
+                items[static_cast<size_t>(k)] = static_cast<int32_t>((x >> 20) % 50000);
+                rewards[static_cast<size_t>(k)] = static_cast<double>(1 + (x >> 40) % 5);
+                times[static_cast<size_t>(k)] = 874724710 + pos;
+            }
+            sqlite3_bind_int64(stmt, 1, chunk);
+            sqlite3_bind_int64(stmt, 2, n);
+            sqlite3_bind_blob(stmt, 3, users.data(), static_cast<int>(n * 4), SQLITE_STATIC);
+            sqlite3_bind_blob(stmt, 4, items.data(), static_cast<int>(n * 4), SQLITE_STATIC);
+            sqlite3_bind_blob(stmt, 5, rewards.data(), static_cast<int>(n * 8), SQLITE_STATIC);
+            sqlite3_bind_blob(stmt, 6, times.data(), static_cast<int>(n * 8), SQLITE_STATIC);
+            check(sqlite3_step(stmt), db, "insert");
+            sqlite3_reset(stmt);
+        }
+        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
+        sqlite3_finalize(stmt);
+        check(sqlite3_close(db), nullptr, "close");
+
+        state.PauseTiming();
+        removeDb(path);
+        state.ResumeTiming();
+    }
+    finish(state, rows);
+}
+
 }  // namespace
 
 BENCHMARK(BM_Read)->Unit(benchmark::kMillisecond);
@@ -401,6 +521,17 @@ BENCHMARK(BM_SqliteInsert)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_SqliteInsertShellTable)
+    ->ArgNames({"rows"})
+    ->Args({1'000'000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+BENCHMARK(BM_SqliteInsertRowidKey)
+    ->ArgNames({"rows_per_insert", "rows"})
+    ->Args({64, 1'000'000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SqliteInsertColumnarBlobs)
     ->ArgNames({"rows"})
     ->Args({1'000'000})
     ->Unit(benchmark::kMillisecond)
