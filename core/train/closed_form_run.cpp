@@ -1,4 +1,5 @@
 #include "train/closed_form_run.h"
+#include "train/final_metrics.h"
 
 #include <fmt/format.h>
 
@@ -20,29 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// Final metrics (epoch −1) of one evaluation. A metric no user contributes to (NaN, e.g. ndcg_high when no
-// test target has the top reward) is left out rather than stored: the workspace never holds a NaN.
-void collect(const EvalResult& r, const std::string& split, std::vector<MetricRow>& rows,
-             std::vector<PerUserMetric>& perUser) {
-    for (const auto& m : r.metrics) {
-        if (!std::isfinite(m.value))
-            continue;
-        rows.push_back({-1, split, m.name, m.value, m.lo, m.hi});
-    }
-    for (size_t k = 0; k < r.perUserNames.size(); ++k) {
-        PerUserMetric p{split, r.perUserNames[k], {}, {}};
-        const auto& values = r.perUserValues[k];
-        for (size_t j = 0; j < values.size(); ++j) {
-            if (std::isnan(values[j]))
-                continue;  // user outside the metric's subset
-            p.users.push_back(r.users[j]);
-            p.values.push_back(values[j]);
-        }
-        if (!p.users.empty())
-            perUser.push_back(std::move(p));
-    }
 }
 
 }  // namespace
@@ -135,8 +113,8 @@ ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& conf
 
         std::vector<MetricRow> rows;
         std::vector<PerUserMetric> perUser;
-        collect(result.valid, "valid", rows, perUser);
-        collect(result.test, "test", rows, perUser);
+        appendFinalMetrics(result.valid, "valid", rows, perUser);
+        appendFinalMetrics(result.test, "test", rows, perUser);
         runs.addMetrics(result.runId, rows, perUser);
         result.totalSeconds = secondsSince(t0);
         const nlohmann::json timings = {{"fit_seconds", result.fitSeconds},

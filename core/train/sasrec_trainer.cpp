@@ -1,4 +1,5 @@
 #include "train/sasrec_trainer.h"
+#include "train/final_metrics.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -126,29 +127,6 @@ SequenceBatch makeBatch(const std::vector<TrainSequence>& seqs, const std::vecto
             batch.weights[at[k]] = w[k];
     }
     return batch;
-}
-
-// Final metrics (epoch −1) of one evaluation; NaN metrics (no contributing
-// user) are left out.
-void collect(const EvalResult& r, const std::string& split, std::vector<MetricRow>& rows,
-             std::vector<PerUserMetric>& perUser) {
-    for (const auto& m : r.metrics) {
-        if (!std::isfinite(m.value))
-            continue;
-        rows.push_back({-1, split, m.name, m.value, m.lo, m.hi});
-    }
-    for (size_t k = 0; k < r.perUserNames.size(); ++k) {
-        PerUserMetric p{split, r.perUserNames[k], {}, {}};
-        const auto& values = r.perUserValues[k];
-        for (size_t j = 0; j < values.size(); ++j) {
-            if (std::isnan(values[j]))
-                continue;
-            p.users.push_back(r.users[j]);
-            p.values.push_back(values[j]);
-        }
-        if (!p.users.empty())
-            perUser.push_back(std::move(p));
-    }
 }
 
 SasrecConfig modelConfig(const SasrecRunConfig& c, int32_t numItems) {
@@ -437,8 +415,8 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
 
         std::vector<MetricRow> rows;
         std::vector<PerUserMetric> perUser;
-        collect(result.valid, "valid", rows, perUser);
-        collect(result.test, "test", rows, perUser);
+        appendFinalMetrics(result.valid, "valid", rows, perUser);
+        appendFinalMetrics(result.test, "test", rows, perUser);
         runs.addMetrics(result.runId, rows, perUser);
         result.totalSeconds = secondsSince(t0);
         nlohmann::json epochSeconds = nlohmann::json::array();
