@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
@@ -64,6 +65,10 @@ ExplorerPage::ExplorerPage(QWidget* parent)
       m_view(new QTableView(this)),
       m_splitter(new QSplitter(Qt::Vertical, this)),
       m_job(new JobHandle(this)),
+      m_fullEvalButton(new QPushButton(tr("Evaluate fully at this λ"), this)),
+      m_fullEvalCancel(new QPushButton(tr("Cancel"), this)),
+      m_fullEvalResult(new QLabel(this)),
+      m_fullEvalJob(new JobHandle(this)),
       m_suggested(kNaN) {
     setObjectName(QStringLiteral("explorerPage"));
 
@@ -197,6 +202,7 @@ QWidget* ExplorerPage::buildControls() {
     layout->addLayout(row1);
     layout->addLayout(row2);
     layout->addLayout(row3);
+    layout->addLayout(buildFullEvalRow());
 
     connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] { requestCompute(); });
     connect(m_schemeCombo, &QComboBox::currentIndexChanged, this, [this] {
@@ -209,6 +215,34 @@ QWidget* ExplorerPage::buildControls() {
     connect(m_essFloorSpin, &QDoubleSpinBox::valueChanged, this, [this] { updateSuggestion(); });
     connect(m_applyButton, &QPushButton::clicked, this, &ExplorerPage::applySuggestion);
     return box;
+}
+
+QHBoxLayout* ExplorerPage::buildFullEvalRow() {
+    m_fullEvalButton->setObjectName(QStringLiteral("fullEvalButton"));
+    m_fullEvalButton->setToolTip(
+        tr("The curves use a seeded sample of %1 users and no intervals. This runs the tilted Markov policy "
+           "at the current scheme on all users with %2 bootstrap resamples and records the run, like "
+           "`tiltbench-cli train -m markov`.")
+            .arg(ExplorerWorker::kSampleUsers)
+            .arg(ExplorerFullEvalWorker::kBootstrapResamples));
+    m_fullEvalCancel->setObjectName(QStringLiteral("fullEvalCancel"));
+    m_fullEvalCancel->setVisible(false);
+    m_fullEvalResult->setObjectName(QStringLiteral("fullEvalResult"));
+    m_fullEvalResult->setTextFormat(Qt::RichText);
+    m_fullEvalResult->setWordWrap(true);
+    m_fullEvalResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fullEvalResult->setText(
+        tr("Live metrics: a fixed seeded sample of %1 users, point values only")
+            .arg(QLocale().toString(static_cast<qlonglong>(ExplorerWorker::kSampleUsers))));
+    connect(m_fullEvalButton, &QPushButton::clicked, this, &ExplorerPage::evaluateFully);
+    connect(m_fullEvalCancel, &QPushButton::clicked, this, &ExplorerPage::cancelFullEvaluation);
+    connect(m_fullEvalJob, &JobHandle::stopped, this, &ExplorerPage::onFullEvalStopped);
+
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_fullEvalButton);
+    row->addWidget(m_fullEvalCancel);
+    row->addWidget(m_fullEvalResult, 1);
+    return row;
 }
 
 void ExplorerPage::setWorkspace(Workspace* workspace) {
@@ -256,12 +290,88 @@ int64_t ExplorerPage::selectedDatasetId() const {
 }
 
 bool ExplorerPage::isBusy() const {
-    return m_job->isRunning();
+    return m_job->isRunning() || m_fullEvalJob->isRunning();
 }
 
 void ExplorerPage::cancelJobs() {
     m_pending = false;
     m_job->cancel();
+    m_fullEvalJob->cancel();
+}
+
+bool ExplorerPage::isEvaluatingFully() const {
+    return m_fullEvalJob->isRunning();
+}
+
+void ExplorerPage::cancelFullEvaluation() {
+    m_fullEvalJob->cancel();
+}
+
+void ExplorerPage::evaluateFully() {
+    if (!m_workspace || selectedDatasetId() < 0 || m_fullEvalJob->isRunning()) {
+        return;
+    }
+    const QString name = m_datasetCombo->currentText();
+    const WeightScheme scheme = currentScheme();
+    auto* worker = new ExplorerFullEvalWorker(QString::fromStdString(m_workspace->path()), name, scheme);
+    connect(worker, &Worker::progress, this, [this](qint64 done, qint64 total, const QString& stage) {
+        m_fullEvalButton->setText(total > 0 ? tr("Evaluating: %1 (%2 of %3)…").arg(stage).arg(done).arg(total)
+                                            : tr("Evaluating: %1…").arg(stage));
+    });
+    connect(worker, &ExplorerFullEvalWorker::finished, this, &ExplorerPage::onFullEvalResult);
+    connect(worker, &Worker::cancelled, this,
+            [this] { m_fullEvalResult->setText(tr("Full evaluation cancelled (recorded as cancelled)")); });
+    connect(worker, &Worker::failed, this, [this, name](const QString& message) {
+        m_fullEvalResult->setText(tr("Full evaluation failed"));
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("λ Explorer"),
+                                    tr("Could not evaluate the tilted Markov policy on '%1'.").arg(name),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("fullEvalErrorBox"));
+        box->setInformativeText(message);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        Q_EMIT failed(message);
+    });
+    m_fullEvalButton->setEnabled(false);
+    m_fullEvalButton->setText(tr("Evaluating…"));
+    m_fullEvalCancel->setVisible(true);
+    m_fullEvalCancel->setEnabled(true);
+    m_fullEvalResult->setText(
+        tr("Evaluating '%1' at λ = %2 on all users…").arg(name, lambdaText(scheme.lambda)));
+    m_fullEvalJob->start(worker);
+}
+
+void ExplorerPage::onFullEvalStopped() {
+    m_fullEvalButton->setEnabled(true);
+    m_fullEvalButton->setText(tr("Evaluate fully at this λ"));
+    m_fullEvalCancel->setVisible(false);
+}
+
+void ExplorerPage::onFullEvalResult(const ExplorerFullEvalResult& result) {
+    m_fullEval = result;
+    m_hasFullEval = true;
+    auto metric = [](const EvalResult& r, const char* name) {
+        const MetricValue* m = r.find(name);
+        if (!m || !std::isfinite(m->value)) {
+            return QStringLiteral("—");
+        }
+        QString text = formatReal(m->value, 4);
+        if (std::isfinite(m->lo) && std::isfinite(m->hi)) {
+            text += QStringLiteral(" [%1, %2]").arg(formatReal(m->lo, 4), formatReal(m->hi, 4));
+        }
+        return text;
+    };
+    const ClosedFormRunResult& run = result.run;
+    m_fullEvalResult->setText(tr("<b>Full evaluation</b> ('%2', λ = %3) — NDCG@10 valid %4, test %5 · "
+                                 "high-reward NDCG@10 valid %6, test %7 "
+                                 "(95 % intervals)<br><small>%8</small><br>recorded as run %1")
+                                  .arg(run.runId)
+                                  .arg(result.dataset.toHtmlEscaped(), lambdaText(result.scheme.lambda),
+                                       metric(run.valid, "ndcg@10"), metric(run.test, "ndcg@10"),
+                                       metric(run.valid, "ndcg_high@10"), metric(run.test, "ndcg_high@10"),
+                                       QString::fromStdString(run.test.protocol.toString()).toHtmlEscaped()));
+    setStatus(tr("Full evaluation recorded as run %1").arg(run.runId));
+    Q_EMIT fullEvaluationFinished();
 }
 
 WeightScheme ExplorerPage::currentScheme() const {

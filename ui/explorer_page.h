@@ -5,15 +5,19 @@
 // expensive — loading the log, the split and tables, and the tilted policies' metric curves — runs once per
 // dataset and scheme settings on an ExplorerWorker and is cached. Beside the slider, a suggested λ with its
 // reason: the best validation NDCG@10 on high-reward targets of the tilted Markov policy among the grid λ
-// whose ESS/N stays above a floor the user sets.
+// whose ESS/N stays above a floor the user sets. The live metrics use a seeded user sample; "Evaluate fully
+// at this λ" runs the full evaluation (all users, bootstrap intervals) on an ExplorerFullEvalWorker and
+// records it as a run.
 #include <QHash>
 #include <QWidget>
 #include <cstdint>
 #include <memory>
 
 #include "explorer_data.h"
+#include "explorer_full_eval_worker.h"
 
 class QComboBox;
+class QHBoxLayout;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -58,6 +62,16 @@ class ExplorerPage : public QWidget {
     void setEssFloor(double floor);
     void applySuggestion();
 
+    // Runs the tilted Markov policy at currentScheme() on all users with bootstrap intervals and records the
+    // run (see ExplorerFullEvalWorker); the result shows beside the button. No-op while one runs.
+    void evaluateFully();
+    void cancelFullEvaluation();
+    bool isEvaluatingFully() const;
+    // The last full evaluation's result; nullptr before the first one finished.
+    const ExplorerFullEvalResult* lastFullEvaluation() const { return m_hasFullEval ? &m_fullEval : nullptr; }
+    QPushButton* fullEvalButton() const { return m_fullEvalButton; }
+    QLabel* fullEvalResultLabel() const { return m_fullEvalResult; }
+
     std::shared_ptr<const ExplorerDataset> dataset() const { return m_dataset; }
     std::shared_ptr<const ExplorerCurves> curves() const { return m_curves; }
     const WeightStats* stats() const { return m_hasStats ? &m_stats : nullptr; }
@@ -79,7 +93,8 @@ class ExplorerPage : public QWidget {
     void restoreSettings(const QSettings& settings);
 
   Q_SIGNALS:
-    void ready();  // the curves for the current dataset and settings are shown
+    void ready();                   // the curves for the current dataset and settings are shown
+    void fullEvaluationFinished();  // lastFullEvaluation() is set and shown
     void failed(const QString& message);
     void statusMessage(const QString& message);
 
@@ -88,6 +103,7 @@ class ExplorerPage : public QWidget {
 
   private:
     QWidget* buildControls();
+    QHBoxLayout* buildFullEvalRow();
     void requestCompute();
     void startJob();
     void onResult(const ExplorerResult& result);
@@ -97,6 +113,8 @@ class ExplorerPage : public QWidget {
     void updateLambda();
     void updateSuggestion();
     void onCurrentItemChanged();
+    void onFullEvalResult(const ExplorerFullEvalResult& result);
+    void onFullEvalStopped();
     void setStatus(const QString& text);
     QString cacheKey(int64_t datasetId) const;
 
@@ -118,6 +136,12 @@ class ExplorerPage : public QWidget {
     QTableView* m_view;
     QSplitter* m_splitter;
     JobHandle* m_job;
+    QPushButton* m_fullEvalButton;
+    QPushButton* m_fullEvalCancel;
+    QLabel* m_fullEvalResult;
+    JobHandle* m_fullEvalJob;
+    ExplorerFullEvalResult m_fullEval;
+    bool m_hasFullEval = false;
 
     std::shared_ptr<const ExplorerDataset> m_dataset;
     std::shared_ptr<const ExplorerCurves> m_curves;
