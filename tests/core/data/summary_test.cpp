@@ -6,53 +6,21 @@
 
 #include "data/simulator.h"
 #include "support/test_support.h"
+#include "support/toy_log.h"
 
 using namespace tiltbench;
-
-namespace {
-
-// Rows per user in time order: {user, item, reward, ts}.
-struct Row {
-    int32_t user, item;
-    double reward;
-    int64_t ts;
-};
-
-InteractionLog makeLog(int32_t users, int32_t items, const std::vector<Row>& rows) {
-    InteractionLog log;
-    log.hasTime = true;
-    for (int32_t u = 0; u < users; ++u) {
-        log.userIds.push_back("u" + std::to_string(u));
-    }
-    for (int32_t i = 0; i < items; ++i) {
-        log.itemIds.push_back("i" + std::to_string(i));
-        log.itemTitles.emplace_back();
-    }
-    log.userOffsets.assign(static_cast<size_t>(users) + 1, 0);
-    for (const auto& r : rows) {
-        log.user.push_back(r.user);
-        log.item.push_back(r.item);
-        log.reward.push_back(r.reward);
-        log.ts.push_back(r.ts);
-        ++log.userOffsets[static_cast<size_t>(r.user) + 1];
-    }
-    for (size_t u = 1; u < log.userOffsets.size(); ++u) {
-        log.userOffsets[u] += log.userOffsets[u - 1];
-    }
-    return log;
-}
-
-}  // namespace
+using tiltbench::test::LogRow;
+using tiltbench::test::makeEvalLog;
 
 TEST(Summary, HandComputedTinyLog) {
     // Items: 0 = w, 1 = x, 2 = y, 3 = z (never logged).
-    const auto log = makeLog(3, 4,
-                             {{0, 1, 5, 10},
-                              {0, 2, 3, 20},  //
-                              {1, 1, 4, 5},   //
-                              {2, 1, 1, 30},
-                              {2, 0, 5, 40},
-                              {2, 2, 3, 50}});
+    const auto log = makeEvalLog(3, 4,
+                                 {{0, 1, 5, 10},
+                                  {0, 2, 3, 20},  //
+                                  {1, 1, 4, 5},   //
+                                  {2, 1, 1, 30},
+                                  {2, 0, 5, 40},
+                                  {2, 2, 3, 50}});
     log.validate();
     const auto s = summarize(log);
     EXPECT_EQ(s.rows, 6);
@@ -96,17 +64,17 @@ TEST(Summary, HandComputedTinyLog) {
 }
 
 TEST(Summary, PopularityTiesAndEvenMedian) {
-    const auto log = makeLog(4, 10,
-                             {{0, 3, 2, 1},
-                              {0, 1, 4, 2},  //
-                              {1, 1, 4, 3},
-                              {1, 3, 2, 4},
-                              {1, 5, 1, 5},
-                              {1, 6, 1, 6},
-                              {1, 7, 1, 7},
-                              {2, 8, 3, 8},  //
-                              {3, 9, 3, 9},
-                              {3, 0, 3, 10}});
+    const auto log = makeEvalLog(4, 10,
+                                 {{0, 3, 2, 1},
+                                  {0, 1, 4, 2},  //
+                                  {1, 1, 4, 3},
+                                  {1, 3, 2, 4},
+                                  {1, 5, 1, 5},
+                                  {1, 6, 1, 6},
+                                  {1, 7, 1, 7},
+                                  {2, 8, 3, 8},  //
+                                  {3, 9, 3, 9},
+                                  {3, 0, 3, 10}});
     const auto s = summarize(log);
     // Items 1 and 3 both have two rows: the lower id comes first.
     EXPECT_EQ(s.itemsByPopularity[0].item, 1);
@@ -117,11 +85,11 @@ TEST(Summary, PopularityTiesAndEvenMedian) {
 }
 
 TEST(Summary, ContinuousRewardsGoInTwentyBins) {
-    std::vector<Row> rows;
+    std::vector<LogRow> rows;
     for (int k = 0; k <= 100; ++k) {
         rows.push_back({0, k % 3, k * 0.1, k});  // 101 distinct values from 0 to 10
     }
-    const auto s = summarize(makeLog(1, 3, rows));
+    const auto s = summarize(makeEvalLog(1, 3, rows));
     EXPECT_FALSE(s.discreteRewards);
     ASSERT_EQ(s.rewardLevels.size(), 20u);
     EXPECT_DOUBLE_EQ(s.rewardLevels.front().reward, 0.25);
@@ -136,7 +104,7 @@ TEST(Summary, ContinuousRewardsGoInTwentyBins) {
 }
 
 TEST(Summary, EmptyLogIsAllZeros) {
-    const auto s = summarize(makeLog(0, 0, {}));
+    const auto s = summarize(makeEvalLog(0, 0, {}));
     EXPECT_EQ(s.rows, 0);
     EXPECT_EQ(s.density, 0.0);
     EXPECT_TRUE(s.rewardLevels.empty());
