@@ -16,17 +16,9 @@
 
 #include "common/error.h"
 #include "model/sasrec_module.h"
+#include "model/sasrec_ops.h"
 
 namespace tiltbench {
-
-namespace {
-
-at::Tensor dropoutIf(const at::Tensor& x, double p, bool training) {
-    // at::dropout with p = 0 or in eval mode would still allocate; skip it.
-    return (training && p > 0.0) ? at::dropout(x, p, true) : x;
-}
-
-}  // namespace
 
 void SasrecConfig::validate() const {
     if (numItems < 1)
@@ -64,11 +56,11 @@ at::Tensor SasrecBlockImpl::forward(const at::Tensor& x, const at::Tensor& causa
     const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
     auto att = at::matmul(q, k.transpose(-2, -1)).mul_(1.0 / std::sqrt(static_cast<double>(dh)));
     att = at::softmax(att.add_(causalMask), -1);
-    att = dropoutIf(att, m_dropout, train);
+    att = fastDropout(att, m_dropout, train);
     auto ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
-    auto y = x + dropoutIf(m_out(ctx), m_dropout, train);
-    auto ff = m_ff2(dropoutIf(at::relu(m_ff1(m_norm2(y))), m_dropout, train));
-    return y + dropoutIf(ff, m_dropout, train);
+    auto y = x + fastDropout(m_out(ctx), m_dropout, train);
+    auto ff = m_ff2(fastDropout(at::relu(m_ff1(m_norm2(y))), m_dropout, train));
+    return y + fastDropout(ff, m_dropout, train);
 }
 
 SasrecImpl::SasrecImpl(const SasrecConfig& config) : m_config(config) {
@@ -101,7 +93,7 @@ at::Tensor SasrecImpl::hidden(const at::Tensor& inputs, const at::Tensor& length
     // clamp to 0 and are unused.
     auto steps = at::arange(t, inputs.options());
     auto pos = (lengths.unsqueeze(1) - 1 - steps.unsqueeze(0)).clamp_(0, m_config.maxLen - 1);
-    x = dropoutIf(x + m_positions(pos), m_config.dropout, train);
+    x = fastDropout(x + m_positions(pos), m_config.dropout, train);
     const auto mask =
         at::full({t, t}, -std::numeric_limits<float>::infinity(), x.options()).triu_(1);  // key > query
     for (const auto& block : *m_blocks)
@@ -158,8 +150,9 @@ at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::De
     // Only steps with a target reach the output projection: padding costs no
     // logits.
     const auto hv = h.reshape({rows * len, h.size(2)}).index_select(0, idx);
-    const auto logits = module->scores(hv, 0, module->config().numItems);
-    return weightedCrossEntropy(logits, tgt, w, static_cast<double>(n));
+    const auto& items = module->itemEmbeddings();
+    const auto out = items.slice(0, 1, module->config().numItems + 1);
+    return fusedSoftmaxLoss(hv, out, tgt, w.div_(static_cast<double>(n)), module->config().bf16);
 }
 
 torch::Device resolveDevice(const std::string& name) {

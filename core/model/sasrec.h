@@ -29,6 +29,10 @@ struct SasrecConfig {
     int maxLen = 200;  // longest history the model reads; longer ones keep their
                        // newest maxLen items
     double dropout = 0.2;
+    // Run the output layer's two large matrix products in bfloat16 during
+    // training (the softmax and everything else stay float). Pays on CPUs with
+    // AVX-512 BF16 or AMX; evaluation always scores in float.
+    bool bf16 = false;
 
     // Throws Error naming the field (numItems ≥ 1, dim ≥ 1 and divisible by
     // heads, blocks ≥ 1, maxLen ≥ 1, dropout in [0, 1)).

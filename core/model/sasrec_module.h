@@ -49,6 +49,9 @@ class SasrecImpl : public torch::nn::Module {
     at::Tensor scores(const at::Tensor& h, int64_t itemBegin, int64_t itemEnd);
 
     const SasrecConfig& config() const { return m_config; }
+    // The item embedding table [numItems + 1, D] (row 0 = padding), also the
+    // output layer's weights.
+    const at::Tensor& itemEmbeddings() const { return m_items->weight; }
 
   private:
     SasrecConfig m_config;

@@ -20,6 +20,7 @@
 #include "data/simulator.h"
 #include "eval/evaluator.h"
 #include "model/sasrec_module.h"
+#include "model/sasrec_ops.h"
 #include "runtime/runtime.h"
 #include "store/run_store.h"
 #include "store/workspace_impl.h"
@@ -154,6 +155,8 @@ void SasrecRunConfig::validate() const {
         throw Error(fmt::format("sasrec: learning rate must be a positive number (got {})", lr));
     if (threads < 0)
         throw Error(fmt::format("sasrec: threads must be >= 0 (got {})", threads));
+    if (precision != "auto" && precision != "fp32" && precision != "bf16")
+        throw Error(fmt::format("sasrec: precision must be auto, fp32 or bf16 (got '{}')", precision));
 }
 
 std::string SasrecRunConfig::toJson() const {
@@ -174,6 +177,7 @@ std::string SasrecRunConfig::toJson() const {
     j["patience"] = patience;
     j["seed"] = seed;
     j["device_requested"] = device;
+    j["precision_requested"] = precision;
     j["threads_requested"] = threads;
     j["ks"] = ks;
     j["bootstrap_resamples"] = bootstrapResamples;
@@ -202,6 +206,7 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
         c.patience = j.value("patience", c.patience);
         c.seed = j.value("seed", c.seed);
         c.device = j.value("device_requested", c.device);
+        c.precision = j.value("precision_requested", std::string("fp32"));  // runs before the option: fp32
         c.threads = j.value("threads_requested", c.threads);
         c.ks = j.value("ks", c.ks);
         c.bootstrapResamples = j.value("bootstrap_resamples", c.bootstrapResamples);
@@ -238,6 +243,9 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
     RunStore runs(ws);
     SasrecRunResult result;
     result.device = device.str();
+    const bool bf16 = config.precision == "bf16" ||
+                      (config.precision == "auto" && (!device.is_cpu() || cpuHasNativeBf16()));
+    result.precision = bf16 ? "bf16" : "fp32";
     nlohmann::json timings = nlohmann::json::object();
     auto report = [&](const TrainProgress& p) {
         if (progress && !progress(p))
@@ -261,6 +269,7 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
             cfg["split_description"] = split.description();
             cfg["num_items"] = split.numItems();
             cfg["device"] = result.device;
+            cfg["precision"] = bf16 ? "bf16" : "fp32";
             cfg["threads"] = threads;
             cfg["torch_version"] = TORCH_VERSION;
             cfg["tiltbench_version"] = versionString();
@@ -282,7 +291,9 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
 
         seedTorch(config.seed);
         std::mt19937_64 rng(config.seed);
-        SasrecModel model(modelConfig(config, split.numItems()), result.device);
+        SasrecConfig mc = modelConfig(config, split.numItems());
+        mc.bf16 = bf16;
+        SasrecModel model(mc, result.device);
         auto& module = model.impl().module;
         torch::optim::Adam optimizer(module->parameters(), torch::optim::AdamOptions(config.lr));
 
@@ -483,6 +494,8 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
     }
     SasrecRunConfig config = SasrecRunConfig::fromJson(run.config);
     config.dataset = ws.dataset(run.datasetId).name;
+    // Continue in the precision the run started with, whatever `auto` would pick on this machine.
+    config.precision = nlohmann::json::parse(run.config).value("precision", config.precision);
     return trainSasrec(ws, config, runId, std::move(state), progress);
 }
 

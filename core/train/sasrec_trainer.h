@@ -53,7 +53,10 @@ struct SasrecRunConfig {
                        // stopping; ≤ 0 = never stop early
     uint64_t seed = 42;
     std::string device = "auto";  // auto | cpu | cuda | cuda:N
-    int threads = 0;              // 0 = all cores
+    // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
+    // (see SasrecConfig::bf16); the run records what it used.
+    std::string precision = "auto";
+    int threads = 0;  // 0 = all cores
 
     std::vector<int> ks{10, 20};
     int bootstrapResamples = 1000;  // final evaluation only; per-epoch validation
@@ -90,6 +93,7 @@ struct SasrecEpochRecord {
 struct SasrecRunResult {
     int64_t runId = 0;
     std::string device;
+    std::string precision;  // fp32 | bf16
     std::vector<SasrecEpochRecord> epochs;
     int bestEpoch = 0;
     int64_t trainingPositions = 0;  // next-item targets per epoch

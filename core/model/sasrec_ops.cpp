@@ -1,0 +1,139 @@
+#include "model/sasrec_ops.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <cstdint>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+namespace tiltbench {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+at::Tensor matmulMaybeBf16(const at::Tensor& a, const at::Tensor& b, bool bf16) {
+    if (!bf16)
+        return at::mm(a, b);
+    return at::mm(a.to(at::kBFloat16), b.to(at::kBFloat16)).to(at::kFloat);
+}
+
+class FusedSoftmaxLoss : public torch::autograd::Function<FusedSoftmaxLoss> {
+  public:
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& h, const at::Tensor& w,
+                              const at::Tensor& targets, const at::Tensor& scale, bool bf16) {
+        at::Tensor p = matmulMaybeBf16(h, w.t(), bf16);  // logits [N, C]
+        const at::Tensor t = targets.unsqueeze(1);
+        const at::Tensor picked = p.gather(1, t).squeeze(1);
+        const at::Tensor m = std::get<0>(p.max(1, true));
+        p.sub_(m).exp_();
+        const at::Tensor s = p.sum(1, true);
+        p.div_(s);  // probabilities, in place
+        const at::Tensor lse = m.squeeze(1) + s.log().squeeze(1);
+        at::Tensor loss = ((lse - picked) * scale).sum();
+        ctx->save_for_backward({h, w, p, targets, scale});
+        ctx->saved_data["bf16"] = bf16;
+        return loss;
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const at::Tensor &h = saved[0], &w = saved[1], &targets = saved[3], &scale = saved[4];
+        at::Tensor g = saved[2];  // probabilities; this node runs backward once, so reuse the buffer
+        const bool bf16 = ctx->saved_data["bf16"].toBool();
+        // d/dlogits of scale_i · CE_i = scale_i · (softmax_i − onehot_i).
+        g.scatter_add_(1, targets.unsqueeze(1), at::full({g.size(0), 1}, -1.0, g.options()));
+        g.mul_((scale * grads[0]).unsqueeze(1));
+        at::Tensor gh = matmulMaybeBf16(g, w, bf16);
+        at::Tensor gw = matmulMaybeBf16(g.t(), h, bf16);
+        return {gh, gw, at::Tensor(), at::Tensor(), at::Tensor()};
+    }
+};
+
+inline uint64_t splitmix64(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+uint64_t drawSeed() {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return gen.get<at::CPUGeneratorImpl>()->random64();
+}
+
+}  // namespace
+
+bool referenceKernels() {
+    static const bool reference = [] {
+        const char* v = std::getenv("TILTBENCH_SASREC_KERNELS");
+        return v != nullptr && std::strcmp(v, "reference") == 0;
+    }();
+    return reference;
+}
+
+at::Tensor fusedSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
+                            const at::Tensor& scale, bool bf16) {
+    if (referenceKernels()) {
+        const auto logits =
+            bf16 ? at::mm(h.to(at::kBFloat16), w.to(at::kBFloat16).t()).to(at::kFloat) : at::mm(h, w.t());
+        const auto logp = at::log_softmax(logits, 1);
+        return (logp.gather(1, targets.unsqueeze(1)).squeeze(1).neg() * scale).sum();
+    }
+    return FusedSoftmaxLoss::apply(h, w, targets, scale, bf16);
+}
+
+at::Tensor fastDropout(const at::Tensor& x, double p, bool training) {
+    if (!training || p <= 0.0)
+        return x;
+    if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || referenceKernels())
+        return at::dropout(x, p, true);
+    // Keep an entry when its 16-bit uniform is ≥ threshold; four uniforms per
+    // hash. The kept share is exactly 1 − threshold / 65536, and the scale its
+    // inverse, so the expectation is unchanged.
+    const auto threshold = static_cast<uint32_t>(p * 65536.0 + 0.5);
+    const float keep = 1.0f - static_cast<float>(threshold) / 65536.0f;
+    const float scale = keep > 0.0f ? 1.0f / keep : 0.0f;
+    const uint64_t seed = drawSeed();
+    at::Tensor mask = at::empty(x.sizes(), x.options().requires_grad(false));
+    float* m = mask.data_ptr<float>();
+    const int64_t n = mask.numel();
+    const int64_t words = (n + 3) / 4;
+    at::parallel_for(0, words, 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k) {
+            uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(k) * 0xD1B54A32D192ED03ull));
+            const int64_t base = 4 * k;
+            const int64_t count = std::min<int64_t>(4, n - base);
+            for (int64_t j = 0; j < count; ++j, r >>= 16)
+                m[base + j] = (static_cast<uint32_t>(r & 0xFFFFu) >= threshold) ? scale : 0.0f;
+        }
+    });
+    return x * mask;
+}
+
+bool cpuHasNativeBf16() {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return false;
+    const bool amxBf16 = (d >> 22) & 1u;
+    const bool avx512bw = (b >> 30) & 1u;
+    if (!__get_cpuid_count(7, 1, &a, &b, &c, &d))
+        return amxBf16;
+    const bool avx512Bf16 = (a >> 5) & 1u;
+    return amxBf16 || (avx512Bf16 && avx512bw);
+#else
+    return false;
+#endif
+}
+
+}  // namespace tiltbench

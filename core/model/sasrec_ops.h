@@ -1,0 +1,41 @@
+#pragma once
+// Private to core (.cpp files only): the two hand-written pieces of the SASRec
+// training step that matter most for its speed on a CPU.
+//
+// - fusedSoftmaxLoss: the output layer and the weighted cross-entropy as one
+//   autograd node. Autograd's chain (matmul → log_softmax → gather → mul → sum)
+//   keeps the logits and the log-probabilities, builds a one-hot scatter in the
+//   backward pass and walks the [N × C] matrix about ten times; this node keeps
+//   one [N × C] buffer, turns it into probabilities in place in the forward pass
+//   and into the logit gradient in place in the backward pass. Optionally its
+//   two big matrix products run in bfloat16 (accumulating in float), which
+//   CPUs with AVX-512 BF16 do about twice as fast; the softmax stays in float.
+// - dropout: on a CPU, at::dropout draws every mask element from a serial
+//   Mersenne Twister; this draws them from a counter-based hash (SplitMix64)
+//   seeded by one number from torch's CPU generator, in parallel, so it is
+//   several times cheaper and still reproducible for a seed and independent of
+//   the thread count. On other devices it is at::dropout.
+#include <ATen/core/Tensor.h>
+
+namespace tiltbench {
+
+// Σ_i scale_i · CE(h_i · Wᵀ, target_i), with CE = −log softmax. h: [N, D]
+// float, W: [C, D] float (the output embeddings), targets: [N] int64 in
+// 0..C−1, scale: [N] float (weight / normaliser). Returns a 0-dim tensor;
+// gradients flow to h and W.
+at::Tensor fusedSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
+                            const at::Tensor& scale, bool bf16);
+
+// Inverted dropout (kept entries scaled by 1 / (1 − p)); identity when
+// !training or p = 0.
+at::Tensor fastDropout(const at::Tensor& x, double p, bool training);
+
+// TILTBENCH_SASREC_KERNELS=reference in the environment switches both back to
+// the plain LibTorch formulation (autograd chain, at::dropout): the baseline
+// that bench/sasrec_speed.sh measures in the same run.
+bool referenceKernels();
+
+// Whether this CPU runs bfloat16 matrix products natively (AVX-512 BF16 or AMX).
+bool cpuHasNativeBf16();
+
+}  // namespace tiltbench

@@ -1,0 +1,121 @@
+// The hand-written SASRec kernels against independent references: the fused
+// output layer + weighted cross-entropy against autograd's plain chain
+// (matmul → log_softmax → gather), value and both gradients; the fast dropout's
+// mask values, kept share, reproducibility and independence of the thread
+// count.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "model/sasrec_ops.h"
+
+using namespace tiltbench;
+
+namespace {
+
+struct LossCase {
+    at::Tensor h, w, targets, scale;
+};
+
+LossCase randomCase(int64_t n, int64_t d, int64_t c) {
+    at::manual_seed(7);
+    LossCase k;
+    k.h = at::randn({n, d}).mul_(0.7);
+    k.w = at::randn({c, d}).mul_(0.5);
+    k.targets = at::randint(0, c, {n}, at::kLong);
+    k.scale = at::rand({n}).add_(0.1).div_(static_cast<double>(n));
+    return k;
+}
+
+double maxRelDiff(const at::Tensor& a, const at::Tensor& b) {
+    return (a - b).abs().max().item<double>() / std::max(1e-12, b.abs().max().item<double>());
+}
+
+}  // namespace
+
+TEST(SasrecOps, FusedLossAndGradientsMatchAutogradChain) {
+    const LossCase k = randomCase(37, 12, 53);
+    auto h1 = k.h.clone().requires_grad_(true), w1 = k.w.clone().requires_grad_(true);
+    auto h2 = k.h.clone().requires_grad_(true), w2 = k.w.clone().requires_grad_(true);
+
+    const auto fused = fusedSoftmaxLoss(h1, w1, k.targets, k.scale, false);
+    const auto logp = at::log_softmax(at::mm(h2, w2.t()), 1);
+    const auto reference = (logp.gather(1, k.targets.unsqueeze(1)).squeeze(1).neg() * k.scale).sum();
+    EXPECT_NEAR(fused.item<double>(), reference.item<double>(), 1e-5 * std::abs(reference.item<double>()));
+
+    // A non-unit upstream gradient must scale both gradients.
+    (fused * 3.0).backward();
+    (reference * 3.0).backward();
+    EXPECT_LT(maxRelDiff(h1.grad(), h2.grad()), 1e-5);
+    EXPECT_LT(maxRelDiff(w1.grad(), w2.grad()), 1e-5);
+}
+
+TEST(SasrecOps, FusedLossIsStableForLargeLogits) {
+    LossCase k = randomCase(8, 4, 20);
+    k.h.mul_(200.0);  // logits in the hundreds: a naive exp would overflow
+    const auto fused = fusedSoftmaxLoss(k.h, k.w, k.targets, k.scale, false);
+    const auto logp = at::log_softmax(at::mm(k.h.to(at::kDouble), k.w.to(at::kDouble).t()), 1);
+    const auto reference =
+        (logp.gather(1, k.targets.unsqueeze(1)).squeeze(1).neg() * k.scale.to(at::kDouble)).sum();
+    ASSERT_TRUE(std::isfinite(fused.item<double>()));
+    EXPECT_NEAR(fused.item<double>(), reference.item<double>(), 1e-4 * std::abs(reference.item<double>()));
+}
+
+TEST(SasrecOps, Bfloat16LossStaysCloseToFloat) {
+    const LossCase k = randomCase(64, 32, 200);
+    auto h1 = k.h.clone().requires_grad_(true), w1 = k.w.clone().requires_grad_(true);
+    auto h2 = k.h.clone().requires_grad_(true), w2 = k.w.clone().requires_grad_(true);
+    const auto f32 = fusedSoftmaxLoss(h1, w1, k.targets, k.scale, false);
+    const auto b16 = fusedSoftmaxLoss(h2, w2, k.targets, k.scale, true);
+    // bfloat16 keeps 8 significant bits: logits of size ~3 are off by ~0.01.
+    EXPECT_NEAR(b16.item<double>(), f32.item<double>(), 0.02 * std::abs(f32.item<double>()));
+    f32.backward();
+    b16.backward();
+    EXPECT_LT(maxRelDiff(h2.grad(), h1.grad()), 0.05);
+    EXPECT_LT(maxRelDiff(w2.grad(), w1.grad()), 0.05);
+}
+
+TEST(SasrecOps, DropoutKeepsTheRightShareAndScale) {
+    at::manual_seed(3);
+    const auto x = at::ones({1000, 101});  // odd size: the last hash word is partial
+    const double p = 0.2;
+    const auto y = fastDropout(x, p, true);
+    const double scale = 1.0 / (1.0 - std::round(p * 65536.0) / 65536.0);
+    const auto kept = y.ne(0.0);
+    // Every entry is 0 or exactly the inverse keep rate.
+    EXPECT_TRUE(at::logical_or(y.eq(0.0), (y - scale).abs().lt(1e-6)).all().item<bool>());
+    const double share = kept.to(at::kDouble).mean().item<double>();
+    const double sd = std::sqrt(p * (1 - p) / static_cast<double>(x.numel()));
+    EXPECT_NEAR(share, 1.0 - p, 5.0 * sd);
+    // Unbiased: the mean stays 1.
+    EXPECT_NEAR(y.to(at::kDouble).mean().item<double>(), 1.0, 5.0 * sd * scale);
+    // Off in evaluation or at p = 0: the same tensor.
+    EXPECT_TRUE(fastDropout(x, p, false).is_same(x));
+    EXPECT_TRUE(fastDropout(x, 0.0, true).is_same(x));
+}
+
+TEST(SasrecOps, DropoutIsReproducibleAndIndependentOfThreads) {
+    const auto x = at::arange(1, 50001, at::kFloat).reshape({500, 100});
+    const int threads = at::get_num_threads();
+    at::set_num_threads(1);
+    at::manual_seed(11);
+    const auto a = fastDropout(x, 0.3, true);
+    const auto b = fastDropout(x, 0.3, true);  // the generator moved on: another mask
+    at::set_num_threads(std::max(2, threads));
+    at::manual_seed(11);
+    const auto c = fastDropout(x, 0.3, true);
+    at::set_num_threads(threads);
+    EXPECT_TRUE(at::equal(a, c));
+    EXPECT_FALSE(at::equal(a, b));
+}
+
+TEST(SasrecOps, DropoutGradientIsTheMask) {
+    at::manual_seed(5);
+    auto x = at::randn({64, 33}).requires_grad_(true);
+    const auto y = fastDropout(x, 0.5, true);
+    y.sum().backward();
+    // d(sum y)/dx = mask = y / x where x ≠ 0.
+    EXPECT_TRUE(at::allclose(x.grad(), (y / x).detach(), 1e-5, 1e-6));
+}
