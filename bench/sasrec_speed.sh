@@ -6,7 +6,7 @@
 # repetitions (odd runs Tiltbench first, even runs the peer first); epoch 1 of every run is warm-up and left
 # out; the table shows the median training-pass seconds per epoch (Tiltbench: epochs[].train_seconds of
 # `train --json`, which excludes its validation pass; peer: the training loop alone), the ratio
-# tiltbench / peer (< 1 = Tiltbench faster) and the useful GFLOP/s of each (real positions only, counted as
+# tiltbench / peer (< 1 = Tiltbench faster), for three Tiltbench variants (see VARIANTS) and the useful GFLOP/s of each (real positions only, counted as
 # bench/sasrec_step_bench.cpp counts them). Markdown report on stdout, progress on stderr.
 #
 # Builds nothing. Environment (all optional):
@@ -88,10 +88,21 @@ TB_CMD=("$CLI" train --workspace "$WS" --dataset ml100k --model sasrec --scheme 
 PEER_CMD=("$PY" "$PEER" --data "$ML100K" "${MODEL[@]}" --dropout 0.2 --epochs "$EPOCHS"
     --threads "$THREADS" --json)
 
+# Tiltbench variants, all measured in the same run: its defaults (precision auto: bf16 output products on CPUs
+# with native bfloat16), float32 throughout, and float32 with the plain LibTorch kernels (autograd
+# cross-entropy chain, at::dropout) — the named baseline for what the hand-written kernels buy.
+VARIANTS=(auto fp32 reference)
 run_tiltbench() {
-    say "run $1/$RUNS: tiltbench-cli train ($EPOCHS epochs, $THREADS threads)"
-    "${TB_CMD[@]}" >"$OUT/tiltbench-$1.json" 2>"$OUT/tiltbench-$1.err" ||
-        die "tiltbench-cli train failed (see $OUT/tiltbench-$1.err)"
+    local v
+    for v in "${VARIANTS[@]}"; do
+        say "run $1/$RUNS: tiltbench-cli train, $v ($EPOCHS epochs, $THREADS threads)"
+        case "$v" in
+        auto) "${TB_CMD[@]}" --precision auto ;;
+        fp32) "${TB_CMD[@]}" --precision fp32 ;;
+        reference) TILTBENCH_SASREC_KERNELS=reference "${TB_CMD[@]}" --precision fp32 ;;
+        esac >"$OUT/tiltbench-$v-$1.json" 2>"$OUT/tiltbench-$v-$1.err" ||
+            die "tiltbench-cli train ($v) failed (see $OUT/tiltbench-$v-$1.err)"
+    done
 }
 run_peer() {
     say "run $1/$RUNS: sasrec_peer.py ($EPOCHS epochs, $THREADS threads)"
@@ -118,45 +129,57 @@ export OUT RUNS THREADS EPOCHS NPROC="$(nproc)" MODEL_NAME LOAD_BEFORE LOAD_AFTE
 import json, os, statistics
 
 out, runs = os.environ["OUT"], int(os.environ["RUNS"])
-tb_s, peer_s, tb_pos, peer_pos, tb_loss, peer_loss, tb_all, peer_all = [], [], set(), set(), [], [], [], []
+variants = [("auto", "tiltbench-cli train (defaults: precision auto)"),
+            ("fp32", "tiltbench-cli train --precision fp32"),
+            ("reference", "tiltbench-cli train --precision fp32, plain LibTorch kernels")]
+rows = {}
+for v, label in variants:
+    secs, pos, loss, allr, prec = [], set(), [], [], set()
+    for r in range(1, runs + 1):
+        tb = json.load(open(f"{out}/tiltbench-{v}-{r}.json"))
+        s = [e["train_seconds"] for e in tb["epochs"]]
+        allr.append(s)
+        secs += s[1:]
+        pos.add(tb["training_positions"])
+        loss.append(tb["epochs"][-1]["train_loss"])
+        prec.add(tb.get("precision", "?"))
+    rows[v] = (label + f" [{'/'.join(sorted(prec))}]", secs, pos, loss, allr)
+peer_s, peer_pos, peer_loss, peer_all = [], set(), [], []
 torch_version = ""
 for r in range(1, runs + 1):
-    tb = json.load(open(f"{out}/tiltbench-{r}.json"))
     pe = json.load(open(f"{out}/peer-{r}.json"))
-    secs = [e["train_seconds"] for e in tb["epochs"]]
-    tb_all.append(secs)
-    tb_s += secs[1:]
-    tb_pos.add(tb["training_positions"])
-    tb_loss.append(tb["epochs"][-1]["train_loss"])
     peer_all.append(pe["epoch_seconds"])
     peer_s += pe["epoch_seconds"][1:]
     peer_pos.add(pe["training_positions"])
     peer_loss.append(pe["loss"][-1])
     torch_version = pe["torch_version"]
 
-tm, pm = statistics.median(tb_s), statistics.median(peer_s)
-gflop = pe["useful_flops_per_epoch"] / 1e9  # the same sequences, so the same useful work for both tools
+pm = statistics.median(peer_s)
+gflop = pe["useful_flops_per_epoch"] / 1e9  # the same sequences, so the same useful work for every row
 fmt = lambda v: " ".join(f"{x:.3f}" for x in v)
 print("## SASRec epoch time: Tiltbench vs plain PyTorch (ML-100K)\n")
 print(f"- machine: nproc {os.environ['NPROC']}, {os.environ['MODEL_NAME']}")
 print(f"- load average (1/5/15 min) before {os.environ['LOAD_BEFORE']}, after {os.environ['LOAD_AFTER']}")
 print(f"- threads {os.environ['THREADS']}, epochs {os.environ['EPOCHS']} per run (epoch 1 skipped), "
       f"runs {runs} (tools alternating); python torch {torch_version}; {os.environ['CLI_VERSION']}")
-print(f"- tiltbench: `{os.environ['TB_LINE']}`")
+print(f"- tiltbench: `{os.environ['TB_LINE']}` plus `--precision auto|fp32` "
+      "(reference: also TILTBENCH_SASREC_KERNELS=reference)")
 print(f"- peer: `{os.environ['PEER_LINE']}`\n")
-print("| tool | median s/epoch | vs peer | useful GFLOP/s | training positions | last-epoch loss "
-      "| epoch seconds, all runs (incl. epoch 1) |")
-print("|---|---:|---:|---:|---:|---:|---|")
-print(f"| tiltbench-cli train | {tm:.3f} | **{tm / pm:.2f}×** | {gflop / tm:.2f} | "
-      f"{', '.join(map(str, sorted(tb_pos)))} | {statistics.median(tb_loss):.4f} | "
-      f"{' / '.join(fmt(v) for v in tb_all)} |")
-print(f"| sasrec_peer.py (PyTorch) | {pm:.3f} | 1.00× | {gflop / pm:.2f} | "
+print("| tool | median s/epoch | vs peer | vs reference kernels | useful GFLOP/s | training positions "
+      "| last-epoch loss | epoch seconds, all runs (incl. epoch 1) |")
+print("|---|---:|---:|---:|---:|---:|---:|---|")
+ref = statistics.median(rows["reference"][1])
+for v, _ in variants:
+    label, secs, pos, loss, allr = rows[v]
+    tm = statistics.median(secs)
+    print(f"| {label} | {tm:.3f} | **{tm / pm:.2f}×** | {tm / ref:.2f}× | {gflop / tm:.2f} | "
+          f"{', '.join(map(str, sorted(pos)))} | {statistics.median(loss):.4f} | "
+          f"{' / '.join(fmt(x) for x in allr)} |")
+    if pos != peer_pos:
+        print(f"\nWARNING: training positions differ ({v} {sorted(pos)}, peer {sorted(peer_pos)})\n")
+print(f"| sasrec_peer.py (PyTorch) | {pm:.3f} | 1.00× | {pm / ref:.2f}× | {gflop / pm:.2f} | "
       f"{', '.join(map(str, sorted(peer_pos)))} | {statistics.median(peer_loss):.4f} | "
-      f"{' / '.join(fmt(v) for v in peer_all)} |")
+      f"{' / '.join(fmt(x) for x in peer_all)} |")
 print()
 print(f"useful work: {gflop:.1f} GFLOP per epoch (real positions only; see bench/sasrec_step_bench.cpp)")
-print(f"ratio tiltbench / peer = {tm / pm:.3f} (peer {pm / tm:.2f}× the time of Tiltbench)")
-if tb_pos != peer_pos:
-    print(f"WARNING: training positions differ (tiltbench {sorted(tb_pos)}, peer {sorted(peer_pos)}): "
-          "the two tools did not train on the same sequences")
 EOF

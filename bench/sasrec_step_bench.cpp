@@ -63,14 +63,16 @@ struct Options {
     uint64_t seed = 42;
     bool bucket = true;
     bool forward = true;  // also time the forward pass alone
+    bool bf16 = false;    // the model's bf16 output products (train --precision bf16)
 };
 
 [[noreturn]] void usage(int code) {
-    std::fprintf(code ? stderr : stdout,
-                 "usage: sasrec_step_bench [--data u.data] [--threads 2] [--steps 48] [--warmup 8]\n"
-                 "       [--batch-size 128] [--dim 50] [--blocks 2] [--heads 1] [--max-len 200]\n"
-                 "       [--items 1682] [--users 943] [--dropout 0.2] [--matmul-n 2048] [--matmul-reps 10]\n"
-                 "       [--seed 42] [--no-bucket] [--no-forward]\n");
+    std::fprintf(
+        code ? stderr : stdout,
+        "usage: sasrec_step_bench [--data u.data] [--threads 2] [--steps 48] [--warmup 8]\n"
+        "       [--batch-size 128] [--dim 50] [--blocks 2] [--heads 1] [--max-len 200]\n"
+        "       [--items 1682] [--users 943] [--dropout 0.2] [--bf16] [--matmul-n 2048] [--matmul-reps 10]\n"
+        "       [--seed 42] [--no-bucket] [--no-forward]\n");
     std::exit(code);
 }
 
@@ -109,6 +111,8 @@ Options parse(int argc, char** argv) {
             o.users = std::stoi(next());
         else if (a == "--dropout")
             o.dropout = std::stod(next());
+        else if (a == "--bf16")
+            o.bf16 = true;
         else if (a == "--matmul-n")
             o.matmulN = std::stoi(next());
         else if (a == "--matmul-reps")
@@ -262,8 +266,8 @@ double median(std::vector<double> v) {
 }
 
 // Median GFLOP/s of an n × n float32 matmul over `reps` repetitions (after one warm-up).
-double matmulGflops(int n, int reps, double& medianSeconds) {
-    const auto a = at::randn({n, n}, at::kFloat), b = at::randn({n, n}, at::kFloat);
+double matmulGflops(int n, int reps, double& medianSeconds, at::ScalarType type = at::kFloat) {
+    const auto a = at::randn({n, n}).to(type), b = at::randn({n, n}).to(type);
     auto c = at::matmul(a, b);  // warm-up: thread pool, pages
     std::vector<double> secs;
     for (int i = 0; i < reps; ++i) {
@@ -305,6 +309,7 @@ int main(int argc, char** argv) {
     mc.heads = o.heads;
     mc.maxLen = o.maxLen;
     mc.dropout = o.dropout;
+    mc.bf16 = o.bf16;
     SasrecModel model(mc, "cpu");
     model.setTraining(true);
 
@@ -352,6 +357,8 @@ int main(int argc, char** argv) {
 
     double mmSeconds = 0.0;
     const double mmGflops = matmulGflops(o.matmulN, o.matmulReps, mmSeconds);
+    double bfSeconds = 0.0;
+    const double bfGflops = matmulGflops(o.matmulN, o.matmulReps, bfSeconds, at::kBFloat16);
 
     const double padShare =
         1.0 - static_cast<double>(trainTotals.realPositions) / static_cast<double>(trainTotals.cells);
@@ -368,8 +375,11 @@ int main(int argc, char** argv) {
             1e3 * fwdSeconds / o.steps, fwdFlops / o.steps / 1e9, fwdFlops / fwdSeconds / 1e9);
     std::printf("at::matmul %d x %d float32: %.2f ms/call  -> %.2f GFLOP/s (median of %d)\n", o.matmulN,
                 o.matmulN, 1e3 * mmSeconds, mmGflops, o.matmulReps);
-    std::printf("training step / matmul: %.3f (%.1f %% of the practical limit)\n", trainGflops / mmGflops,
-                100.0 * trainGflops / mmGflops);
+    std::printf("at::matmul %d x %d bfloat16: %.2f ms/call  -> %.2f GFLOP/s (median of %d)\n", o.matmulN,
+                o.matmulN, 1e3 * bfSeconds, bfGflops, o.matmulReps);
+    std::printf(
+        "training step / float32 matmul: %.3f (%.1f %% of the practical limit)  output products in %s\n",
+        trainGflops / mmGflops, 100.0 * trainGflops / mmGflops, o.bf16 ? "bfloat16" : "float32");
     std::printf(
         "an epoch of %lld positions at this rate: %.2f s (training pass, no optimizer step)\n",
         static_cast<long long>(positions),

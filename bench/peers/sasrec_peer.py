@@ -10,7 +10,8 @@ Data (ML-100K u.data: user, item, rating, timestamp, tab-separated), as Tiltbenc
   * per user, interactions sorted by timestamp, ties kept in file order (stable sort);
   * leave-one-out: last = test, second last = validation, the rest is training (a user with fewer than 3
     interactions trains on all of them);
-  * training sequence = the newest max_len + 1 training items; users with at least 2 training items;
+  * training sequences = windows of at most max_len + 1 training items cut from the newest backwards, each
+    older window ending on the next one's first item (every training item but a user's first is a target once);
   * inputs = items[:-1], targets = items[1:]; "training_positions" = sum of len(targets).
 Items are renumbered 1..n_items in order of first appearance in the file (0 = padding).
 
@@ -58,9 +59,15 @@ def load_sequences(path, max_len):
         events = sorted(rows[user], key=lambda e: e[0])  # stable: ties keep file order
         items = [i for _, i in events]
         train = items[:-2] if len(items) >= 3 else items
-        train = train[-(max_len + 1):]
-        if len(train) >= 2:
-            seqs.append(train)
+        # Windows of at most max_len + 1 items from the newest backwards; each older window ends on the next
+        # one's first item, so every training item but the first is a target exactly once (as Tiltbench).
+        end = len(train)
+        while end >= 2:
+            begin = max(0, end - max_len - 1)
+            seqs.append(train[begin:end])
+            if begin == 0:
+                break
+            end = begin + 1
     return seqs, len(item_ids)
 
 

@@ -49,21 +49,26 @@ struct TrainSequence {
 std::vector<TrainSequence> buildSequences(const TrainingTargets& t, const std::vector<float>& targetWeight,
                                           int maxLen) {
     std::vector<TrainSequence> out;
+    const auto window = static_cast<size_t>(maxLen);
     size_t i = 0;
     while (i < t.size()) {
         size_t j = i;
         while (j < t.size() && t.user[j] == t.user[i])
             ++j;
-        // Newest maxLen + 1 items: maxLen inputs, each predicting the next.
-        const size_t begin =
-            (j - i > static_cast<size_t>(maxLen) + 1) ? j - static_cast<size_t>(maxLen) - 1 : i;
-        if (j - begin >= 2) {
+        // Windows of at most maxLen + 1 items (maxLen inputs, each predicting the next), newest first; each
+        // older window ends where the next one's first target starts, so every training interaction but the
+        // user's first is a target exactly once, however long the history.
+        for (size_t end = j; end >= i + 2;) {
+            const size_t begin = (end - i > window + 1) ? end - window - 1 : i;
             TrainSequence s;
             s.items.assign(t.item.begin() + static_cast<std::ptrdiff_t>(begin),
-                           t.item.begin() + static_cast<std::ptrdiff_t>(j));
+                           t.item.begin() + static_cast<std::ptrdiff_t>(end));
             s.weights.assign(targetWeight.begin() + static_cast<std::ptrdiff_t>(begin),
-                             targetWeight.begin() + static_cast<std::ptrdiff_t>(j));
+                             targetWeight.begin() + static_cast<std::ptrdiff_t>(end));
             out.push_back(std::move(s));
+            if (begin == i)
+                break;
+            end = begin + 1;  // this window's first item is the older window's last target
         }
         i = j;
     }
@@ -153,6 +158,8 @@ void SasrecRunConfig::validate() const {
         throw Error(fmt::format("sasrec: batch size must be >= 1 (got {})", batchSize));
     if (!(lr > 0.0) || !std::isfinite(lr))
         throw Error(fmt::format("sasrec: learning rate must be a positive number (got {})", lr));
+    if (!(weightDecay >= 0.0) || !std::isfinite(weightDecay))
+        throw Error(fmt::format("sasrec: weight decay must be a number >= 0 (got {})", weightDecay));
     if (threads < 0)
         throw Error(fmt::format("sasrec: threads must be >= 0 (got {})", threads));
     if (precision != "auto" && precision != "fp32" && precision != "bf16")
@@ -173,6 +180,7 @@ std::string SasrecRunConfig::toJson() const {
     j["epochs"] = epochs;
     j["batch_size"] = batchSize;
     j["lr"] = lr;
+    j["weight_decay"] = weightDecay;
     j["optimizer"] = "adam";
     j["patience"] = patience;
     j["seed"] = seed;
@@ -203,6 +211,7 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
         c.epochs = j.value("epochs", c.epochs);
         c.batchSize = j.value("batch_size", c.batchSize);
         c.lr = j.value("lr", c.lr);
+        c.weightDecay = j.value("weight_decay", c.weightDecay);
         c.patience = j.value("patience", c.patience);
         c.seed = j.value("seed", c.seed);
         c.device = j.value("device_requested", c.device);
@@ -295,7 +304,8 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
         mc.bf16 = bf16;
         SasrecModel model(mc, result.device);
         auto& module = model.impl().module;
-        torch::optim::Adam optimizer(module->parameters(), torch::optim::AdamOptions(config.lr));
+        torch::optim::Adam optimizer(module->parameters(),
+                                     torch::optim::AdamOptions(config.lr).weight_decay(config.weightDecay));
 
         TrueRewardFunction trueReward;
         std::optional<GroundTruth> truth;

@@ -12,8 +12,10 @@
 // the CLI and (later) the GUI's Train page call it.
 //
 // Training sequences hold only training interactions (for leave-one-out: each
-// user's log minus the validation and test targets), newest maxLen + 1 items
-// per user; step t predicts item t + 1, so a user's first item is input only.
+// user's log minus the validation and test targets), cut into windows of at
+// most maxLen + 1 items from the newest backwards (a history longer than the
+// model reads becomes several sequences, so no interaction is left unused);
+// step t predicts item t + 1, so a user's first item is input only.
 // Batches are bucketed by length (sequences shuffled, then sorted by length
 // within pools of 32 batches, and the batches shuffled), so short sequences do
 // not pay for long padding. Loss of a batch = Σ_steps w · CE / (steps with a
@@ -46,11 +48,12 @@ struct SasrecRunConfig {
     int heads = 1;
     int maxLen = 200;
     double dropout = 0.2;
-    int epochs = 30;
+    int epochs = 200;
     int batchSize = 128;
     double lr = 1e-3;
-    int patience = 5;  // epochs without a better validation NDCG@10 before
-                       // stopping; ≤ 0 = never stop early
+    double weightDecay = 0.0;  // Adam's L2 penalty on every parameter
+    int patience = 10;         // epochs without a better validation NDCG@10 before
+                               // stopping; ≤ 0 = never stop early
     uint64_t seed = 42;
     std::string device = "auto";  // auto | cpu | cuda | cuda:N
     // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16

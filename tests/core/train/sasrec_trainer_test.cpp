@@ -264,3 +264,20 @@ TEST(SasrecTrainer, ResumedRunMatchesAnUninterruptedOne) {
         EXPECT_NE(std::string(e.what()).find("first epoch"), std::string::npos) << e.what();
     }
 }
+
+TEST(SasrecTrainer, HistoriesLongerThanMaxLenBecomeSeveralWindows) {
+    // kLength − 2 = 10 training items per user and a model that reads 3: windows of 4 items from the newest
+    // backwards ([6,10), [3,7), [0,4)), so every training item but the user's first is a target exactly
+    // once — the same count as with a model that reads everything.
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    SasrecRunConfig c = tinyRun();
+    c.maxLen = 3;
+    c.epochs = 1;
+    c.bootstrapResamples = 0;
+    const SasrecRunResult r = runSasrec(ws, c);
+    EXPECT_EQ(r.trainingPositions, kUsers * (kLength - 3));
+    c.maxLen = 4;  // 10 items: windows [5,10), [1,6), [0,2)
+    EXPECT_EQ(runSasrec(ws, c).trainingPositions, kUsers * (kLength - 3));
+}
