@@ -13,7 +13,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp libsqlite3-dev sqlite3 libsqlitecpp-dev nlohmann-json3-dev libfmt-dev
   libcli11-dev
   # GUI
-  qt6-base-dev libqcustomplot-dev libgl-dev libqt6svg6
+  qt6-base-dev libqcustomplot-dev libgl-dev libqt6svg6 qt6-svg-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev xvfb xauth fonts-dejavu-core time
 )

@@ -47,6 +47,27 @@ QString formatTimestamp(int64_t ts, bool withTime) {
     return dt.toString(withTime ? QStringLiteral("yyyy-MM-dd hh:mm") : QStringLiteral("yyyy-MM-dd"));
 }
 
+QString formatDuration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0.0) {
+        return QStringLiteral("—");
+    }
+    if (seconds < 10.0) {
+        return QString::number(seconds, 'f', 1) + QStringLiteral(" s");
+    }
+    const auto total = static_cast<qint64>(std::llround(seconds));
+    if (total < 60) {
+        return QStringLiteral("%1 s").arg(total);
+    }
+    if (total < 3600) {
+        return QStringLiteral("%1 min %2 s").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
+    }
+    return QStringLiteral("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+QString formatLambdaText(double lambda) {
+    return std::isfinite(lambda) ? formatReal(lambda, 4) : QStringLiteral("∞");
+}
+
 QString formatIsoDateTime(const QString& iso) {
     QDateTime dt = QDateTime::fromString(iso, Qt::ISODate);
     if (!dt.isValid()) {

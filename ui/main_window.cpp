@@ -72,6 +72,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             close();
         }
     });
+    connect(m_trainPage, &TrainPage::idle, this, [this] {
+        if (m_closeWhenIdle) {
+            close();
+        }
+    });
+    connect(m_trainPage, &TrainPage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_comparePage, &ComparePage::statusMessage, this, &MainWindow::showStatusMessage);
 
     buildMenus();
     restoreSettings();
@@ -83,6 +90,8 @@ MainWindow::~MainWindow() {
     // short.
     m_dataPage->cancelJobs();
     explorerIn(m_pages)->cancelJobs();
+    m_trainPage->cancelAll();
+    m_comparePage->cancelJobs();
 }
 
 QWidget* MainWindow::buildWorkbench() {
@@ -96,11 +105,13 @@ QWidget* MainWindow::buildWorkbench() {
     m_nav->setMaximumWidth(260);
     m_pages = new QStackedWidget(m_navSplitter);
     m_dataPage = new DataPage(m_pages);
+    m_trainPage = new TrainPage(m_pages);
+    m_comparePage = new ComparePage(m_pages);
     const QList<QPair<QString, QWidget*>> pages = {
         {tr("Data"), m_dataPage},
         {tr("λ Explorer"), new ExplorerPage(m_pages)},
-        {tr("Train"), new TrainPage(m_pages)},
-        {tr("Compare"), new ComparePage(m_pages)},
+        {tr("Train"), m_trainPage},
+        {tr("Compare"), m_comparePage},
         {tr("Export"), new ExportPage(m_pages)},
     };
     for (const auto& [name, page] : pages) {
@@ -113,6 +124,23 @@ QWidget* MainWindow::buildWorkbench() {
     connect(m_dataPage, &DataPage::datasetsChanged, explorer, &ExplorerPage::refresh);
     connect(m_dataPage, &DataPage::datasetShown, explorer,
             [explorer](qint64 id) { explorer->selectDataset(id); });
+    // Train and Compare follow the Data page's dataset too; Train takes the Explorer's weighting on request,
+    // and Compare re-reads its runs whenever Train records or finishes one.
+    connect(m_dataPage, &DataPage::datasetsChanged, m_trainPage, &TrainPage::refresh);
+    connect(m_dataPage, &DataPage::datasetShown, m_trainPage,
+            [this](qint64 id) { m_trainPage->selectDataset(id); });
+    connect(m_dataPage, &DataPage::datasetsChanged, m_comparePage, &ComparePage::refresh);
+    connect(m_dataPage, &DataPage::datasetShown, m_comparePage,
+            [this](qint64 id) { m_comparePage->selectDataset(id); });
+    m_trainPage->setExplorerWeightingSource([explorer] { return explorer->currentScheme(); });
+    connect(m_trainPage, &TrainPage::runRecorded, m_comparePage, [this] { m_comparePage->refreshRuns(); });
+    connect(m_comparePage, &ComparePage::resumeRequested, this, [this](qint64 runId) {
+        if (m_trainPage->resumeRun(runId) > 0) {
+            showPage(TrainPageIndex);
+        }
+    });
+    connect(explorer, &ExplorerPage::fullEvaluationFinished, m_comparePage,
+            [this] { m_comparePage->refreshRuns(); });
     m_nav->setCurrentRow(DataPageIndex);
     m_navSplitter->addWidget(m_nav);
     m_navSplitter->addWidget(m_pages);
@@ -180,13 +208,11 @@ bool MainWindow::openWorkspace(const QString& path, OpenMode mode) {
                     QString::fromStdString(e.what()));
         return false;
     }
-    m_dataPage->setWorkspace(nullptr);
-    explorerIn(m_pages)->setWorkspace(nullptr);
+    setPagesWorkspace(nullptr);
     m_workspace = std::move(workspace);
     RecentFiles().add(absolute);
     rebuildRecentMenu();
-    m_dataPage->setWorkspace(m_workspace.get());
-    explorerIn(m_pages)->setWorkspace(m_workspace.get());
+    setPagesWorkspace(m_workspace.get());
     m_stack->setCurrentWidget(m_workbench);
     showPage(DataPageIndex);
     updateTitle();
@@ -195,9 +221,19 @@ bool MainWindow::openWorkspace(const QString& path, OpenMode mode) {
     return true;
 }
 
+void MainWindow::setPagesWorkspace(Workspace* workspace) {
+    m_dataPage->setWorkspace(workspace);
+    explorerIn(m_pages)->setWorkspace(workspace);
+    m_trainPage->setWorkspace(workspace);
+    m_comparePage->setWorkspace(workspace);
+}
+
+void MainWindow::showStatusMessage(const QString& message) {
+    statusBar()->showMessage(message, kStatusTimeoutMs);
+}
+
 void MainWindow::closeWorkspace() {
-    m_dataPage->setWorkspace(nullptr);
-    explorerIn(m_pages)->setWorkspace(nullptr);
+    setPagesWorkspace(nullptr);
     m_workspace.reset();
     rebuildRecentMenu();
     m_stack->setCurrentWidget(m_welcome);
@@ -306,6 +342,12 @@ void MainWindow::updateTitle() {
 }
 
 bool MainWindow::refuseWhileBusy() {
+    if (m_trainPage->isBusy()) {
+        showWarning(tr("Training is running"),
+                    tr("%1 is still running. Cancel it (Train page) or wait for the queue to finish first.")
+                        .arg(m_trainPage->busyDescription()));
+        return true;
+    }
     if (!m_dataPage->hasWriteJob()) {
         m_dataPage->cancelJobs();  // at most a load: nothing to lose
         return false;
@@ -324,36 +366,47 @@ void MainWindow::showWarning(const QString& title, const QString& text, const QS
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (m_dataPage->isBusy()) {
-        event->ignore();
-        if (!m_dataPage->hasWriteJob()) {
-            m_closeWhenIdle = true;
-            m_dataPage->cancelJobs();
-            return;
-        }
-        if (m_askingToClose || m_closeWhenIdle) {
-            return;
-        }
-        m_askingToClose = true;
-        auto* box =
-            new QMessageBox(QMessageBox::Question, tr("Quit Tiltbench?"),
-                            tr("%1 is still running. Cancel it and quit? The workspace is left as it was "
-                               "before the job started.")
-                                .arg(m_dataPage->busyDescription()),
-                            QMessageBox::Yes | QMessageBox::No, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        connect(box, &QMessageBox::finished, this, [this](int result) {
-            m_askingToClose = false;
-            if (result == QMessageBox::Yes) {
-                m_closeWhenIdle = true;
-                m_dataPage->cancelJobs();
-            }
-        });
-        box->open();
+    const bool training = m_trainPage->isBusy();
+    if (!m_dataPage->isBusy() && !training) {
+        saveSettings();
+        m_comparePage->cancelJobs();
+        event->accept();
         return;
     }
-    saveSettings();
-    event->accept();
+    event->ignore();
+    if (m_askingToClose || m_closeWhenIdle) {
+        return;  // already asking, or already waiting for the cancelled work to stop
+    }
+    if (!m_dataPage->hasWriteJob() && !training) {
+        m_closeWhenIdle = true;
+        m_dataPage->cancelJobs();  // at most a load: nothing to lose
+        return;
+    }
+    m_askingToClose = true;
+    QString what;
+    if (training) {
+        what =
+            tr("%1 is still running. Cancel it and quit? The run is recorded as cancelled and keeps its last "
+               "finished epoch, so it can be resumed later; queued runs are dropped.")
+                .arg(m_trainPage->busyDescription());
+    } else {
+        what = tr("%1 is still running. Cancel it and quit? The workspace is left as it was before the job "
+                  "started.")
+                   .arg(m_dataPage->busyDescription());
+    }
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Quit Tiltbench?"), what,
+                                QMessageBox::Yes | QMessageBox::No, this);
+    box->setObjectName(QStringLiteral("quitWhileBusyBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this](int result) {
+        m_askingToClose = false;
+        if (result == QMessageBox::Yes) {
+            m_closeWhenIdle = true;
+            m_dataPage->cancelJobs();
+            m_trainPage->cancelAll();
+        }
+    });
+    box->open();
 }
 
 void MainWindow::saveSettings() {
@@ -363,6 +416,8 @@ void MainWindow::saveSettings() {
     settings.setValue(QStringLiteral("mainWindow/navSplitter"), m_navSplitter->saveState());
     m_dataPage->saveSettings(settings);
     explorerIn(m_pages)->saveSettings(settings);
+    m_trainPage->saveSettings(settings);
+    m_comparePage->saveSettings(settings);
 }
 
 void MainWindow::restoreSettings() {
@@ -374,6 +429,8 @@ void MainWindow::restoreSettings() {
     m_navSplitter->restoreState(settings.value(QStringLiteral("mainWindow/navSplitter")).toByteArray());
     m_dataPage->restoreSettings(settings);
     explorerIn(m_pages)->restoreSettings(settings);
+    m_trainPage->restoreSettings(settings);
+    m_comparePage->restoreSettings(settings);
 }
 
 }  // namespace tiltbench

@@ -2,7 +2,8 @@
 // MainWindow: the workbench shell. Left, the navigation of the whole product (Data, λ Explorer, Train,
 // Compare, Export); right, the current page. Owns the open workspace (the GUI thread's connection) and the
 // File menu (new, open, recent, quit); shows WelcomePage while nothing is open. Geometry and splitters are
-// kept in QSettings. Closing while a job runs asks, cancels the job, and closes once its thread has stopped.
+// kept in QSettings. Closing while a job or a training run is under way asks, cancels it, and closes once it
+// has stopped (a cancelled SASRec run is recorded as cancelled and stays resumable).
 #include <QMainWindow>
 #include <memory>
 
@@ -16,7 +17,9 @@ class QStackedWidget;
 
 namespace tiltbench {
 
+class ComparePage;
 class DataPage;
+class TrainPage;
 class WelcomePage;
 
 class MainWindow : public QMainWindow {
@@ -46,6 +49,8 @@ class MainWindow : public QMainWindow {
     bool isShowingWelcome() const;
 
     DataPage* dataPage() const { return m_dataPage; }
+    TrainPage* trainPage() const { return m_trainPage; }
+    ComparePage* comparePage() const { return m_comparePage; }
     WelcomePage* welcomePage() const { return m_welcome; }
 
     // Where "Generate demo" puts its workspace.
@@ -57,6 +62,8 @@ class MainWindow : public QMainWindow {
     void generateDemo();
     void showAbout();
 
+    void showStatusMessage(const QString& message);
+
   Q_SIGNALS:
     void workspaceChanged(const QString& path);
 
@@ -67,6 +74,7 @@ class MainWindow : public QMainWindow {
     void buildMenus();
     QWidget* buildWorkbench();
     void rebuildRecentMenu();
+    void setPagesWorkspace(Workspace* workspace);
     void updateTitle();
     bool refuseWhileBusy();
     void showWarning(const QString& title, const QString& text, const QString& details = {});
@@ -81,6 +89,8 @@ class MainWindow : public QMainWindow {
     QListWidget* m_nav = nullptr;
     QStackedWidget* m_pages = nullptr;
     DataPage* m_dataPage = nullptr;
+    TrainPage* m_trainPage = nullptr;
+    ComparePage* m_comparePage = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pathLabel = nullptr;
     bool m_closeWhenIdle = false;

@@ -7,6 +7,9 @@ void registerMetaTypes() {
         qRegisterMetaType<DatasetInfo>();
         qRegisterMetaType<ImportReport>();
         qRegisterMetaType<LoadedDataset>();
+        qRegisterMetaType<TrainProgressEvent>();
+        qRegisterMetaType<TrainEpochEvent>();
+        qRegisterMetaType<TrainOutcome>();
         return true;
     }();
     Q_UNUSED(registered);

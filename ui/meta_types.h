@@ -6,6 +6,7 @@
 #include "io/import.h"
 #include "loaded_dataset.h"
 #include "store/dataset_info.h"
+#include "train_events.h"
 
 Q_DECLARE_METATYPE(tiltbench::DatasetInfo)
 Q_DECLARE_METATYPE(tiltbench::ImportReport)

@@ -6,6 +6,9 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QRegularExpression>
+#ifdef TILTBENCH_HAVE_QTSVG
+#include <QSvgGenerator>
+#endif
 
 namespace tiltbench {
 
@@ -66,16 +69,48 @@ void PlotWidget::requestReplot() {
 bool PlotWidget::saveAs(const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool ok = false;
+    const bool legendWasVisible = legend->visible();
+    if (m_legendOnExport && legend->itemCount() > 0) {
+        legend->setVisible(true);
+    }
     if (suffix == QStringLiteral("pdf")) {
         ok = savePdf(path, kExportWidth, kExportHeight, QCP::epNoCosmetic, QStringLiteral("Tiltbench"),
                      title());
+    } else if (suffix == QStringLiteral("svg")) {
+#ifdef TILTBENCH_HAVE_QTSVG
+        QSvgGenerator generator;
+        generator.setFileName(path);
+        generator.setSize(QSize(kExportWidth, kExportHeight));
+        generator.setViewBox(QRect(0, 0, kExportWidth, kExportHeight));
+        generator.setTitle(title());
+        generator.setDescription(QStringLiteral("Tiltbench"));
+        QCPPainter painter;
+        if (painter.begin(&generator)) {
+            toPainter(&painter, kExportWidth, kExportHeight);
+            ok = painter.end();
+        }
+        // QSvgGenerator reports no write errors; an empty or missing file is the sign of one.
+        ok = ok && QFileInfo(path).size() > 0;
+#endif
     } else {
         ok = savePng(path, kExportWidth, kExportHeight, 2.0);
+    }
+    if (legend->visible() != legendWasVisible) {
+        legend->setVisible(legendWasVisible);
+        requestReplot();
     }
     if (ok) {
         Q_EMIT saved(path);
     }
     return ok;
+}
+
+bool PlotWidget::canSaveSvg() {
+#ifdef TILTBENCH_HAVE_QTSVG
+    return true;
+#else
+    return false;
+#endif
 }
 
 QString PlotWidget::suggestedFileName() const {
@@ -90,14 +125,18 @@ void PlotWidget::showContextMenu(const QPoint& pos) {
     menu->setAttribute(Qt::WA_DeleteOnClose);
     menu->addAction(tr("Save as PNG…"), this, [this] { saveWithDialog(QStringLiteral("png")); });
     menu->addAction(tr("Save as PDF…"), this, [this] { saveWithDialog(QStringLiteral("pdf")); });
+    if (canSaveSvg()) {
+        menu->addAction(tr("Save as SVG…"), this, [this] { saveWithDialog(QStringLiteral("svg")); });
+    }
     menu->addSeparator();
     menu->addAction(tr("Reset view"), this, &PlotWidget::resetView);
     menu->popup(mapToGlobal(pos));
 }
 
 void PlotWidget::saveWithDialog(const QString& suffix) {
-    const QString filter =
-        suffix == QStringLiteral("pdf") ? tr("PDF files (*.pdf)") : tr("PNG images (*.png)");
+    const QString filter = suffix == QStringLiteral("pdf")   ? tr("PDF files (*.pdf)")
+                           : suffix == QStringLiteral("svg") ? tr("SVG images (*.svg)")
+                                                             : tr("PNG images (*.png)");
     QString path = QFileDialog::getSaveFileName(
         this, tr("Save plot"), QDir::home().filePath(suggestedFileName() + QLatin1Char('.') + suffix),
         filter);

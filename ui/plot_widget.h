@@ -1,7 +1,8 @@
 #pragma once
 // PlotWidget: a QCustomPlot with what every Tiltbench plot needs — a title, a message shown instead of data
-// ("Select a dataset"), drag/zoom, and a context menu to save the plot as PNG or PDF. Content is added by
-// the page that owns it; replots are queued so that several updates in one event cost one repaint.
+// ("Select a dataset"), drag/zoom, and a context menu to save the plot as PNG, PDF or SVG (SVG when the build
+// has QtSvg). Content is added by the page that owns it; replots are queued so that several updates in one
+// event cost one repaint.
 #include <qcustomplot.h>
 #include <QString>
 
@@ -24,8 +25,12 @@ class PlotWidget : public QCustomPlot {
     void rememberView();
     void resetView();
 
-    bool saveAs(const QString& path);  // format from the suffix: .png or .pdf
+    bool saveAs(const QString& path);  // format from the suffix: .png, .pdf or .svg
+    // Shows the plot's legend in saved files even while it is hidden on screen (where a page may show one
+    // shared legend for several plots).
+    void setLegendOnExport(bool on) { m_legendOnExport = on; }
     QString suggestedFileName() const;
+    static bool canSaveSvg();
 
   Q_SIGNALS:
     void saved(const QString& path);
@@ -38,6 +43,7 @@ class PlotWidget : public QCustomPlot {
     QCPItemText* m_message = nullptr;
     QCPRange m_homeX, m_homeY;
     bool m_hasHome = false;
+    bool m_legendOnExport = false;
 };
 
 }  // namespace tiltbench

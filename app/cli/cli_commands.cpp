@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "data/summary.h"
 #include "eval/split.h"
+#include "runtime/runtime.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
@@ -147,6 +148,9 @@ void Commands::registerAll(CLI::App& app) {
     train->add_option("--resume", m_resume,
                       "sasrec: continue stopped run RUN (cancelled, interrupted or failed) from its last "
                       "finished epoch, with its recorded settings (other training options are ignored)");
+    train->add_option("--progress-jsonl", m_progressJsonl,
+                      "Also write machine-readable progress, one JSON object per line (events run, progress, "
+                      "epoch, finished), to TARGET: stderr, stdout, fd:N or a file path");
     train->callback([this] { m_selected = [this] { return runTrain(); }; });
 
     auto* sweep = app.add_subcommand(
@@ -170,6 +174,9 @@ void Commands::registerAll(CLI::App& app) {
     eval->add_option("-r,--run", m_runId, "Run id (see 'runs')")->required();
     eval->add_option("--device", m_evalDevice, "sasrec: cpu, cuda, cuda:N or auto")->capture_default_str();
     eval->add_option("--threads", m_threads, "Threads (0 = as the run was trained)")->capture_default_str();
+    eval->add_flag("--top-counts", m_topCounts,
+                   "With --json: add how often each item appears in the test users' top-10 lists "
+                   "(\"top_counts\")");
     eval->callback([this] { m_selected = [this] { return runEval(); }; });
 
     auto* weights = app.add_subcommand("weights", "Training-weight statistics of a dataset at one weighting");
@@ -180,6 +187,11 @@ void Commands::registerAll(CLI::App& app) {
     weights->add_option("--ess-floor", m_essFloor, "Suggest the smallest lambda with ESS/N above this")
         ->capture_default_str();
     weights->callback([this] { m_selected = [this] { return runWeights(); }; });
+
+    auto* runtime = app.add_subcommand(
+        "runtime", "What this build can train on: LibTorch version, CUDA devices, CPU threads");
+    runtime->add_flag("--json", m_json, "Print one JSON object on stdout");
+    runtime->callback([this] { m_selected = [this] { return runRuntime(); }; });
 
     auto* runs = app.add_subcommand("runs", "List the recorded runs of a workspace");
     addCommon(runs);
@@ -514,6 +526,31 @@ int Commands::runRuns() {
     }
     if (m_json)
         std::cout << out.dump(2) << "\n";
+    return 0;
+}
+
+int Commands::runRuntime() {
+    const RuntimeInfo info = runtimeInfo();
+    json devices = json::array({"cpu"});
+    for (int d = 0; d < info.cudaDevices; ++d)
+        devices.push_back(d == 0 ? std::string("cuda") : fmt::format("cuda:{}", d));
+    if (m_json) {
+        std::cout << json{{"tiltbench_version", info.tiltbenchVersion},
+                          {"torch_version", info.torchVersion},
+                          {"cuda_available", info.cudaAvailable},
+                          {"cuda_devices", info.cudaDevices},
+                          {"devices", devices},
+                          {"threads", info.threads},
+                          {"hardware_threads", info.hardwareThreads}}
+                         .dump(2)
+                  << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("tiltbench {} with LibTorch {}\n", info.tiltbenchVersion, info.torchVersion);
+    std::cout << fmt::format("  CUDA: {}\n", info.cudaAvailable
+                                                 ? fmt::format("available, {} device(s)", info.cudaDevices)
+                                                 : std::string("not available (CPU only)"));
+    std::cout << fmt::format("  CPU threads: {} (default in use: {})\n", info.hardwareThreads, info.threads);
     return 0;
 }
 

@@ -33,6 +33,7 @@ class Commands {
     int runRuns();
     int runEval();
     int runSweep();
+    int runRuntime();
     void addWeightShapeOptions(CLI::App* sub);
     void addTrainingOptions(CLI::App* sub);
     WeightScheme schemeFromOptions() const;
@@ -71,7 +72,7 @@ class Commands {
     int m_threads = 0;
     PolicyParams m_policyParams;
     // train -m sasrec
-    int m_epochs = 30;
+    int m_epochs = 200;
     int m_batchSize = 128;
     double m_lr = 1e-3;
     int m_dim = 64;
@@ -79,15 +80,19 @@ class Commands {
     int m_heads = 1;
     int m_maxLen = 200;
     double m_dropout = 0.2;
-    int m_patience = 5;
+    std::string m_precision = "auto";
+    double m_weightDecay = 0.0;
+    int m_patience = 10;
     std::string m_device = "auto";
     std::optional<int64_t> m_resume;
+    std::string m_progressJsonl;  // train: where machine-readable progress goes (progress_stream.h)
     // sweep
     std::string m_lambdas = "inf,4,2,1,0.5,0.25";
     std::string m_schemes = "exp";
     // eval
     int64_t m_runId = 0;
     std::string m_evalDevice = "cpu";
+    bool m_topCounts = false;
 };
 
 }  // namespace tiltbench::cli

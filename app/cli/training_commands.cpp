@@ -7,8 +7,14 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <map>
+
 #include "cli_commands.h"
 #include "common/error.h"
+#include "eval/metrics.h"
+#include "progress_stream.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
@@ -46,6 +52,7 @@ void Commands::addTrainingOptions(CLI::App* sub) {
     sub->add_option("--epochs", m_epochs, "sasrec: epochs at most")->capture_default_str();
     sub->add_option("--batch-size", m_batchSize, "sasrec: sequences per batch")->capture_default_str();
     sub->add_option("--lr", m_lr, "sasrec: Adam learning rate")->capture_default_str();
+    sub->add_option("--weight-decay", m_weightDecay, "sasrec: Adam L2 penalty")->capture_default_str();
     sub->add_option("--dim", m_dim, "sasrec: embedding size")->capture_default_str();
     sub->add_option("--blocks", m_blocks, "sasrec: self-attention blocks")->capture_default_str();
     sub->add_option("--heads", m_heads, "sasrec: attention heads (must divide dim)")->capture_default_str();
@@ -56,6 +63,11 @@ void Commands::addTrainingOptions(CLI::App* sub) {
                     "sasrec: epochs without a better valid NDCG@10 (0 = never stop)")
         ->capture_default_str();
     sub->add_option("--device", m_device, "sasrec: auto (CUDA when available), cpu, cuda or cuda:N")
+        ->capture_default_str();
+    sub->add_option("--precision", m_precision,
+                    "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs "
+                    "with native bfloat16 (AVX-512 BF16, AMX)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
         ->capture_default_str();
 }
 
@@ -86,9 +98,11 @@ SasrecRunConfig Commands::sasrecConfig() const {
     config.epochs = m_epochs;
     config.batchSize = m_batchSize;
     config.lr = m_lr;
+    config.weightDecay = m_weightDecay;
     config.patience = m_patience;
     config.seed = m_seed.value_or(42);
     config.device = m_device;
+    config.precision = m_precision;
     config.threads = m_threads;
     config.ks = m_ks;
     config.bootstrapResamples = m_bootstrap;
@@ -176,6 +190,131 @@ class SasrecProgress {
     std::chrono::steady_clock::time_point m_t0 = std::chrono::steady_clock::now();
 };
 
+// Machine-readable SASRec progress (--progress-jsonl): the run id as soon as the run exists, throttled
+// progress, and one event per finished epoch with its recorded figures. The trainer reports only
+// TrainProgress, so the run id and the epochs' figures are read back from the workspace — the same
+// connection, between the trainer's writes — whenever the stage or the epoch changes.
+class SasrecStreamReporter {
+  public:
+    SasrecStreamReporter(ProgressStream& stream, Workspace& ws, std::optional<int64_t> resume)
+        : m_stream(stream), m_ws(ws), m_resume(resume), m_before(RunStore(ws).lastRunId()) {}
+
+    bool enabled() const { return m_stream.enabled(); }
+    int64_t runId() const { return m_runId; }
+    int epochsReported() const { return m_lastEpoch; }
+
+    void onProgress(const TrainProgress& p) {
+        if (!enabled())
+            return;
+        const auto now = Clock::now();
+        const bool changed = p.stage != m_stage || p.epoch != m_epoch;
+        if (changed) {
+            announceRun();
+            flushEpochs();
+            if (p.stage == "training" && !m_epochStart.count(p.epoch))
+                m_epochStart[p.epoch] = now;
+        }
+        const bool endOfPass = p.stage == "training" && p.step == p.stepsPerEpoch;
+        if (changed || endOfPass || now - m_lastEmit >= std::chrono::milliseconds(100)) {
+            m_lastEmit = now;
+            m_stream.emit({{"event", "progress"},
+                           {"stage", p.stage},
+                           {"epoch", p.epoch},
+                           {"epochs", p.epochs},
+                           {"step", p.step},
+                           {"steps_per_epoch", p.stepsPerEpoch},
+                           {"loss", p.loss},
+                           {"examples_per_second", p.examplesPerSecond},
+                           {"eta_seconds", p.etaSeconds},
+                           {"elapsed_seconds", secondsSince(m_t0)}});
+        }
+        m_stage = p.stage;
+        m_epoch = p.epoch;
+    }
+
+    // After the trainer returned or threw: the epochs it finished since the last report, and the outcome.
+    void finish(const std::string& status, const std::string& error = {}) {
+        if (!enabled())
+            return;
+        try {
+            announceRun();
+            flushEpochs();
+        } catch (const std::exception&) {
+            // The workspace may be what failed; the outcome below is still worth reporting.
+        }
+        nlohmann::json j = {{"event", "finished"},
+                            {"status", status},
+                            {"run_id", m_runId > 0 ? nlohmann::json(m_runId) : nlohmann::json()},
+                            {"epochs_done", m_lastEpoch},
+                            {"seconds", secondsSince(m_t0)}};
+        if (!error.empty())
+            j["error"] = error;
+        m_stream.emit(j);
+    }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    static double secondsSince(Clock::time_point t) {
+        return std::chrono::duration<double>(Clock::now() - t).count();
+    }
+
+    void announceRun() {
+        if (m_runId > 0)
+            return;
+        if (m_resume) {
+            m_runId = *m_resume;
+        } else if (auto id = RunStore(m_ws).newestRunOfWriter(::getpid(), writerHostId(), m_before)) {
+            m_runId = *id;
+        } else {
+            return;
+        }
+        m_stream.emit({{"event", "run"}, {"run_id", m_runId}, {"resumed", m_resume.has_value()}});
+    }
+
+    void flushEpochs() {
+        if (m_runId <= 0)
+            return;
+        std::map<int, std::map<std::string, double>> epochs;
+        for (const auto& m : RunStore(m_ws).metrics(m_runId)) {
+            if (m.epoch > m_lastEpoch)
+                epochs[m.epoch][m.split + "/" + m.name] = m.value;
+        }
+        const auto value = [](const std::map<std::string, double>& values, const char* key) {
+            const auto it = values.find(key);
+            return it == values.end() ? nlohmann::json() : nlohmann::json(it->second);
+        };
+        for (const auto& [epoch, values] : epochs) {
+            // An epoch's rows are written in one transaction after its validation: its training time
+            // (always recorded) means the epoch is complete.
+            if (!values.count("train/seconds"))
+                break;
+            nlohmann::json j = {{"event", "epoch"},
+                                {"epoch", epoch},
+                                {"train_loss", value(values, "train/loss")},
+                                {"valid_ndcg@10", value(values, "valid/ndcg@10")},
+                                {"valid_hr@10", value(values, "valid/hr@10")},
+                                {"train_seconds", value(values, "train/seconds")}};
+            const auto start = m_epochStart.find(epoch);
+            j["seconds"] = start != m_epochStart.end() ? nlohmann::json(secondsSince(start->second))
+                                                       : value(values, "train/seconds");
+            m_stream.emit(j);
+            m_lastEpoch = epoch;
+        }
+    }
+
+    ProgressStream& m_stream;
+    Workspace& m_ws;
+    std::optional<int64_t> m_resume;
+    int64_t m_before;
+    int64_t m_runId = 0;
+    int m_lastEpoch = 0;
+    std::string m_stage;
+    int m_epoch = -1;
+    std::map<int, Clock::time_point> m_epochStart;
+    Clock::time_point m_t0 = Clock::now();
+    Clock::time_point m_lastEmit{};
+};
+
 std::vector<std::string> splitList(const std::string& text) {
     std::vector<std::string> out;
     size_t start = 0;
@@ -199,10 +338,35 @@ int Commands::runTrain() {
     if (m_dataset.empty() || m_model.empty())
         throw Error("train: --dataset and --model are required (or --resume RUN to continue a stopped run)");
     const ClosedFormRunConfig config = closedFormConfig();
+    ProgressStream stream(m_progressJsonl);
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     TerminalProgress progress;
-    const ClosedFormRunResult r = runClosedForm(ws, config, progress.callback());
+    const ProgressCallback show = progress.callback();
+    auto lastEmit = std::chrono::steady_clock::time_point{};
+    std::string lastStage;
+    const ProgressCallback callback = [&](const Progress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (stream.enabled() && (p.stage != lastStage || now - lastEmit >= std::chrono::milliseconds(100))) {
+            lastEmit = now;
+            lastStage = p.stage;
+            stream.emit({{"event", "progress"}, {"stage", p.stage}, {"done", p.done}, {"total", p.total}});
+        }
+        return show(p) && !stream.broken();
+    };
+    ClosedFormRunResult r;
+    try {
+        r = runClosedForm(ws, config, callback);
+    } catch (const Cancelled&) {
+        stream.emit({{"event", "finished"}, {"status", "cancelled"}});
+        throw;
+    } catch (const std::exception& e) {
+        stream.emit({{"event", "finished"}, {"status", "failed"}, {"error", e.what()}});
+        throw;
+    }
     progress.finish();
+    stream.emit({{"event", "run"}, {"run_id", r.runId}, {"resumed", false}});
+    stream.emit(
+        {{"event", "finished"}, {"status", "done"}, {"run_id", r.runId}, {"seconds", r.totalSeconds}});
     if (m_json) {
         json j = {{"run_id", r.runId},
                   {"dataset", m_dataset},
@@ -225,19 +389,37 @@ int Commands::runTrain() {
 int Commands::runSasrecTrain() {
     if (!m_resume && m_dataset.empty())
         throw Error("train: --dataset is required");
+    ProgressStream stream(m_progressJsonl);
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     TerminalProgress terminal;
     SasrecProgress progress(terminal);
+    SasrecStreamReporter reporter(stream, ws, m_resume);
+    const auto show = progress.callback();
+    const std::function<bool(const TrainProgress&)> callback = [&](const TrainProgress& p) {
+        reporter.onProgress(p);
+        return show(p) && !stream.broken();
+    };
     SasrecRunConfig config;
     SasrecRunResult r;
-    if (m_resume) {
-        r = resumeSasrec(ws, *m_resume, progress.callback());
-        config = SasrecRunConfig::fromJson(RunStore(ws).run(r.runId).config);
-    } else {
-        config = sasrecConfig();
-        r = runSasrec(ws, config, progress.callback());
+    try {
+        if (m_resume) {
+            r = resumeSasrec(ws, *m_resume, callback);
+            config = SasrecRunConfig::fromJson(RunStore(ws).run(r.runId).config);
+        } else {
+            config = sasrecConfig();
+            r = runSasrec(ws, config, callback);
+        }
+    } catch (const Cancelled&) {
+        terminal.finish();
+        reporter.finish("cancelled");
+        throw;
+    } catch (const std::exception& e) {
+        terminal.finish();
+        reporter.finish("failed", e.what());
+        throw;
     }
     terminal.finish();
+    reporter.finish("done");
     if (m_json) {
         json epochs = json::array();
         for (const auto& e : r.epochs)
@@ -251,6 +433,7 @@ int Commands::runSasrecTrain() {
                   {"model", "sasrec"},
                   {"resumed", m_resume.has_value()},
                   {"device", r.device},
+                  {"precision", r.precision},
                   {"config", json::parse(config.toJson())},
                   {"weighting", json::parse(config.scheme.toJson())},
                   {"epochs", epochs},
@@ -290,6 +473,25 @@ int Commands::runEval() {
         if (e.checkpointEpoch > 0)
             j["checkpoint_epoch"] = e.checkpointEpoch;
         addFigures(j, e.valid, e.test);
+        if (m_topCounts) {
+            // Sparse: most catalogues are long tails that a top-10 list never reaches.
+            const int k = std::min(10, e.test.kMax);
+            const auto counts =
+                metrics::recommendationCounts(e.test.topItems, e.test.kMax, k, e.test.protocol.numItems);
+            json items = json::array(), values = json::array();
+            for (size_t i = 0; i < counts.size(); ++i) {
+                if (counts[i] > 0) {
+                    items.push_back(i);
+                    values.push_back(counts[i]);
+                }
+            }
+            j["top_counts"] = {{"split", "test"},
+                               {"k", k},
+                               {"users", e.test.users.size()},
+                               {"num_items", e.test.protocol.numItems},
+                               {"items", items},
+                               {"counts", values}};
+        }
         j["seconds"] = e.seconds;
         std::cout << j.dump(2) << "\n";
         return 0;

@@ -259,4 +259,36 @@ std::vector<PerUserMetric> RunStore::perUserMetrics(int64_t runId) const {
     return out;
 }
 
+int64_t RunStore::lastRunId() const {
+    SQLite::Statement q(m_ws.impl().db, "SELECT coalesce(max(id), 0) FROM runs");
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+}
+
+std::optional<int64_t> RunStore::newestRunOfWriter(int64_t pid, const std::string& host,
+                                                   int64_t afterId) const {
+    SQLite::Statement q(m_ws.impl().db,
+                        "SELECT max(id) FROM runs WHERE id > ? AND writer_pid = ? AND writer_host = ?");
+    q.bind(1, afterId);
+    q.bind(2, pid);
+    q.bind(3, host);
+    if (!q.executeStep() || q.getColumn(0).isNull())
+        return std::nullopt;
+    return q.getColumn(0).getInt64();
+}
+
+std::vector<std::string> RunStore::userExternalIds(int64_t datasetId) const {
+    SQLite::Statement q(m_ws.impl().db,
+                        "SELECT idx, external_id FROM users WHERE dataset_id = ? ORDER BY idx");
+    q.bind(1, datasetId);
+    std::vector<std::string> out;
+    while (q.executeStep()) {
+        const auto idx = static_cast<size_t>(q.getColumn(0).getInt64());
+        if (idx >= out.size())
+            out.resize(idx + 1);
+        out[idx] = q.getColumn(1).getString();
+    }
+    return out;
+}
+
 }  // namespace tiltbench

@@ -70,6 +70,16 @@ class RunStore {
     std::vector<MetricRow> metrics(int64_t runId) const;
     std::vector<PerUserMetric> perUserMetrics(int64_t runId) const;
 
+    // The largest run id of the workspace; 0 when it has no run.
+    int64_t lastRunId() const;
+    // The newest run with an id above `afterId` created (or resumed) by process `pid` on machine `host`
+    // (writerHostId()): how a front end that only sees a training process from outside — or the process
+    // itself, from inside a progress callback — learns the id of the run it is writing. Empty when none.
+    std::optional<int64_t> newestRunOfWriter(int64_t pid, const std::string& host, int64_t afterId = 0) const;
+    // The external user ids of a dataset by dense index (what run_user_metrics' user arrays index), for
+    // exports that should name users as the source data did.
+    std::vector<std::string> userExternalIds(int64_t datasetId) const;
+
   private:
     Workspace& m_ws;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common/error.h"
 #include "store/run_store.h"
@@ -363,4 +364,124 @@ TEST(Cli, TrainResumeContinuesAStoppedSasrecRun) {
     auto neither = cli({"train", "-w", ws});
     EXPECT_EQ(neither.exitCode, 1);
     EXPECT_NE(neither.err.find("--dataset"), std::string::npos) << neither.err;
+}
+
+TEST(Cli, RuntimeReportsTorchAndDevices) {
+    auto j = parseJson(cli({"runtime", "--json"}));
+    EXPECT_FALSE(j["torch_version"].get<std::string>().empty());
+    EXPECT_EQ(j["devices"][0], "cpu");
+    EXPECT_EQ(j["cuda_available"].get<bool>(), j["cuda_devices"].get<int>() > 0);
+    EXPECT_GE(j["hardware_threads"].get<int>(), 1);
+    auto text = cli({"runtime"});
+    EXPECT_EQ(text.exitCode, 0);
+    EXPECT_NE(text.out.find("LibTorch"), std::string::npos) << text.out;
+}
+
+TEST(Cli, TrainProgressJsonlStreamsTheRunItsEpochsAndTheEnd) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "30", "--items", "25", "--interactions", "450"})
+            .exitCode,
+        0);
+    const auto stream = tmp.file("progress.jsonl");
+    auto r = cli({"train",
+                  "-w",
+                  ws,
+                  "-d",
+                  "sim",
+                  "-m",
+                  "sasrec",
+                  "--dim",
+                  "8",
+                  "--blocks",
+                  "1",
+                  "--max-len",
+                  "20",
+                  "--batch-size",
+                  "8",
+                  "--epochs",
+                  "2",
+                  "--patience",
+                  "0",
+                  "--bootstrap",
+                  "20",
+                  "--threads",
+                  "1",
+                  "--device",
+                  "cpu",
+                  "--json",
+                  "--progress-jsonl",
+                  stream});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto result = json::parse(r.out);
+    std::vector<json> events;
+    std::istringstream lines(tiltbench::test::readFile(stream));
+    for (std::string line; std::getline(lines, line);)
+        events.push_back(json::parse(line));
+    ASSERT_GE(events.size(), 5u);
+    // The run id first, then progress; the epochs in order; the outcome last.
+    EXPECT_EQ(events.front()["event"], "run");
+    EXPECT_EQ(events.front()["run_id"], result["run_id"]);
+    EXPECT_EQ(events[1]["event"], "progress");
+    EXPECT_EQ(events[1]["stage"], "training");
+    EXPECT_EQ(events[1]["epochs"], 2);
+    EXPECT_GT(events[1]["steps_per_epoch"].get<int>(), 0);
+    std::vector<int> epochs;
+    for (const auto& e : events) {
+        if (e["event"] == "epoch") {
+            epochs.push_back(e["epoch"]);
+            EXPECT_TRUE(e["train_loss"].is_number());
+            EXPECT_TRUE(e["valid_ndcg@10"].is_number());
+            EXPECT_TRUE(e["seconds"].is_number());
+        }
+    }
+    EXPECT_EQ(epochs, (std::vector<int>{1, 2}));
+    EXPECT_DOUBLE_EQ(result["epochs"][1]["train_loss"].get<double>(), [&] {
+        for (const auto& e : events)
+            if (e["event"] == "epoch" && e["epoch"] == 2)
+                return e["train_loss"].get<double>();
+        return -1.0;
+    }());
+    EXPECT_EQ(events.back()["event"], "finished");
+    EXPECT_EQ(events.back()["status"], "done");
+    EXPECT_EQ(events.back()["epochs_done"], 2);
+
+    // Without the option nothing machine-readable goes to stderr.
+    auto plain = cli({"train", "-w", ws, "-d", "sim", "-m", "popularity", "--bootstrap", "0"});
+    ASSERT_EQ(plain.exitCode, 0) << plain.err;
+    EXPECT_EQ(plain.err.find("{\"event\""), std::string::npos);
+    auto closed = cli({"train", "-w", ws, "-d", "sim", "-m", "markov", "--bootstrap", "0", "--json",
+                       "--progress-jsonl", "stderr"});
+    ASSERT_EQ(closed.exitCode, 0) << closed.err;
+    EXPECT_NE(closed.err.find("\"event\":\"finished\""), std::string::npos) << closed.err;
+    auto bad =
+        cli({"train", "-w", ws, "-d", "sim", "-m", "markov", "--progress-jsonl", tmp.file("no/such/dir")});
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.err.find("--progress-jsonl"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, EvalTopCountsCountEveryTestList) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "40", "--items", "30", "--interactions", "600"})
+            .exitCode,
+        0);
+    auto trained =
+        parseJson(cli({"train", "-w", ws, "-d", "sim", "-m", "markov", "--bootstrap", "0", "--json"}));
+    auto j = parseJson(cli({"eval", "-w", ws, "--run", std::to_string(trained["run_id"].get<int64_t>()),
+                            "--json", "--top-counts"}));
+    const auto& counts = j["top_counts"];
+    EXPECT_EQ(counts["split"], "test");
+    EXPECT_EQ(counts["k"], 10);
+    EXPECT_EQ(counts["num_items"], 30);
+    ASSERT_EQ(counts["items"].size(), counts["counts"].size());
+    int64_t total = 0;
+    for (const auto& c : counts["counts"])
+        total += c.get<int64_t>();
+    // At most 10 items per test user's list (fewer where the history leaves fewer candidates).
+    EXPECT_LE(total, counts["users"].get<int64_t>() * 10);
+    EXPECT_GT(total, 0);
+    EXPECT_FALSE(parseJson(cli({"eval", "-w", ws, "--run", "1", "--json"})).contains("top_counts"));
 }

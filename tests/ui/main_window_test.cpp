@@ -70,7 +70,7 @@ TEST(MainWindow, StartsOnTheWelcomePageWithPlaceholders) {
     ASSERT_NE(nav, nullptr);
     ASSERT_EQ(nav->count(), MainWindow::NUM_PAGES);
     EXPECT_EQ(nav->item(1)->text(), QStringLiteral("λ Explorer"));
-    EXPECT_EQ(w.findChildren<QLabel*>(QStringLiteral("comingLater")).size(), 3);  // Train, Compare, Export
+    EXPECT_EQ(w.findChildren<QLabel*>(QStringLiteral("comingLater")).size(), 1);  // Export
 }
 
 TEST(MainWindow, OpensWorkspaceListsDatasetsAndShowsSummaryAndPlots) {

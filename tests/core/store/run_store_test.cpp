@@ -192,3 +192,22 @@ TEST(Workspace, MigratesSchemaTwoToThree) {
     const int64_t id = store.createRun(old[0].datasetId, "markov", "{}", "cpu");
     EXPECT_EQ(store.run(id).writerPid, static_cast<int64_t>(::getpid()));
 }
+
+TEST(RunStore, FindsTheNewestRunOfAWriter) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    const int64_t d = addDataset(ws);
+    RunStore store(ws);
+    EXPECT_EQ(store.lastRunId(), 0);
+    EXPECT_FALSE(store.newestRunOfWriter(::getpid(), writerHostId()).has_value());
+    const int64_t first = store.createRun(d, "popularity", "{}", "cpu");
+    const int64_t second = store.createRun(d, "markov", "{}", "cpu");
+    EXPECT_EQ(store.lastRunId(), second);
+    EXPECT_EQ(store.newestRunOfWriter(::getpid(), writerHostId()), second);
+    EXPECT_EQ(store.newestRunOfWriter(::getpid(), writerHostId(), first - 1), second);
+    EXPECT_FALSE(store.newestRunOfWriter(::getpid(), writerHostId(), second).has_value());
+    EXPECT_FALSE(store.newestRunOfWriter(::getpid() + 1, writerHostId()).has_value());
+    EXPECT_FALSE(store.newestRunOfWriter(::getpid(), "elsewhere/boot").has_value());
+    EXPECT_EQ(store.userExternalIds(d), (std::vector<std::string>{"u"}));
+    EXPECT_TRUE(store.userExternalIds(d + 1).empty());
+}

@@ -1,0 +1,55 @@
+#include "progress_stream.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "common/error.h"
+
+namespace tiltbench::cli {
+
+ProgressStream::ProgressStream(const std::string& target) {
+    if (target.empty())
+        return;
+    if (target == "stderr") {
+        m_file = stderr;
+    } else if (target == "stdout") {
+        m_file = stdout;
+    } else if (target.rfind("fd:", 0) == 0) {
+        int fd = -1;
+        try {
+            fd = std::stoi(target.substr(3));
+        } catch (const std::exception&) {
+        }
+        m_file = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
+        m_owned = m_file != nullptr;
+    } else {
+        m_file = std::fopen(target.c_str(), "w");
+        m_owned = m_file != nullptr;
+    }
+    if (!m_file) {
+        throw Error(
+            fmt::format("--progress-jsonl: cannot write to '{}' ({}); expected stderr, stdout, fd:N "
+                        "or a file path",
+                        target, std::strerror(errno)));
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+ProgressStream::~ProgressStream() {
+    if (m_owned)
+        std::fclose(m_file);
+}
+
+void ProgressStream::emit(const nlohmann::json& event) {
+    if (!m_file)
+        return;
+    // NaN and ±inf are not JSON: nlohmann writes them as null, which readers take as "unknown".
+    const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fflush(m_file) != 0)
+        m_broken = true;
+}
+
+}  // namespace tiltbench::cli

@@ -1,0 +1,34 @@
+#pragma once
+// ProgressStream: machine-readable progress for front ends that run the CLI as a child process (the GUI's
+// Train page runs SASRec this way, so that the GUI process never loads LibTorch). One JSON object per line,
+// flushed at once, each with an "event" key — "run" (the run id, as soon as it exists), "progress",
+// "epoch", "finished". `--progress-jsonl TARGET` chooses where: stderr (beside the human-readable lines,
+// which never start with '{'), stdout, fd:N (an inherited descriptor) or a file path. While a stream is
+// open SIGPIPE is ignored: when the reader goes away (the GUI crashed or was killed), a write fails instead
+// of killing the process mid-run, broken() turns true and the commands cancel their run cleanly — recorded as
+// cancelled, resumable — rather than train on with nobody watching.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace tiltbench::cli {
+
+class ProgressStream {
+  public:
+    // Empty target: disabled. Throws Error when the target cannot be opened.
+    explicit ProgressStream(const std::string& target);
+    ~ProgressStream();
+    ProgressStream(const ProgressStream&) = delete;
+    ProgressStream& operator=(const ProgressStream&) = delete;
+
+    bool enabled() const { return m_file != nullptr; }
+    bool broken() const { return m_broken; }  // a write failed: nobody reads the stream any more
+    void emit(const nlohmann::json& event);
+
+  private:
+    std::FILE* m_file = nullptr;
+    bool m_owned = false;
+    bool m_broken = false;
+};
+
+}  // namespace tiltbench::cli

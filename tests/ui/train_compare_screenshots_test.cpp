@@ -1,0 +1,146 @@
+// Screenshots of the Train and Compare pages with real runs, for docs/screenshots: a simulated dataset, a
+// closed-form λ sweep (tilted Markov and popularity) and a small SASRec λ sweep trained through the Train
+// page (child tiltbench-cli). The Train page is grabbed while the SASRec sweep runs, the Compare page when it
+// is done, with a baseline pinned and one run's detail shown. Skipped unless TILTBENCH_SCREENSHOT_DIR is set:
+//
+//   TILTBENCH_SCREENSHOT_DIR=docs/screenshots build/dev/tests/tiltbench_ui_tests
+//   --gtest_filter='TrainCompareScreenshots.*'
+#include <gtest/gtest.h>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTest>
+#include <cmath>
+
+#include "compare_page.h"
+#include "data/simulator.h"
+#include "io/import.h"
+#include "lambda_slider.h"
+#include "main_window.h"
+#include "run_table_model.h"
+#include "store/workspace.h"
+#include "support/test_support.h"
+#include "train_events.h"
+#include "train_page.h"
+#include "train_queue.h"
+
+using namespace tiltbench;
+
+namespace {
+constexpr int kWaitMs = 900000;
+
+QString screenshotDir() {
+    return qEnvironmentVariable("TILTBENCH_SCREENSHOT_DIR");
+}
+
+void save(QWidget* widget, const QString& name) {
+    QTest::qWait(400);  // queued replots and layouts
+    const QString path = QDir(screenshotDir()).filePath(name);
+    ASSERT_TRUE(widget->grab().save(path)) << path.toStdString();
+    std::printf("wrote %s\n", qPrintable(path));
+}
+
+void pick(QComboBox* combo, const QString& data) {
+    combo->setCurrentIndex(combo->findData(data));
+}
+}  // namespace
+
+TEST(TrainCompareScreenshots, SweepsOnASimulatedDataset) {
+    if (screenshotDir().isEmpty()) {
+        GTEST_SKIP() << "set TILTBENCH_SCREENSHOT_DIR to write the documentation screenshots";
+    }
+    QDir().mkpath(screenshotDir());
+    qputenv("TILTBENCH_CLI", QByteArray::fromStdString(test::cliPath()));
+    test::TempDir dir;
+    const std::string ws = dir.file("research.sqlite");
+    {
+        Workspace w(ws, OpenMode::CreateIfMissing);
+        SimulatorConfig c;
+        c.users = 600;
+        c.items = 900;
+        c.interactions = 40000;
+        c.seed = 11;
+        generateDataset(w, "sim-600", c);
+    }
+    MainWindow w;
+    w.resize(1440, 900);
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+
+    // Closed-form sweeps: tilted Markov over λ plus linear, tilted popularity over λ.
+    train->sweepLambdas()->setText(QStringLiteral("inf, 8, 4, 2, 1, 0.5, 0.25, 0.1"));
+    pick(train->modelChooser(), QStringLiteral("markov"));
+    train->findChild<QCheckBox*>(QStringLiteral("sweep_linear"))->setChecked(true);
+    ASSERT_EQ(train->queueSweep().size(), 9);
+    train->findChild<QCheckBox*>(QStringLiteral("sweep_linear"))->setChecked(false);
+    pick(train->modelChooser(), QStringLiteral("popularity"));
+    ASSERT_EQ(train->queueSweep().size(), 8);
+
+    // A small SASRec sweep.
+    pick(train->modelChooser(), QStringLiteral("sasrec"));
+    train->dimSpin()->setValue(32);
+    train->blocksSpin()->setValue(1);
+    train->maxLenSpin()->setValue(50);
+    train->batchSpin()->setValue(64);
+    train->epochsSpin()->setValue(30);
+    train->patienceSpin()->setValue(0);
+    train->bootstrapSpin()->setValue(300);
+    pick(train->deviceChooser(), QStringLiteral("cpu"));
+    train->sweepLambdas()->setText(QStringLiteral("inf, 2, 1, 0.5, 0.25"));
+    const QList<int> sasrec = train->queueSweep();
+    ASSERT_EQ(sasrec.size(), 5);
+    train->lambdaSlider()->setLambda(0.5);
+
+    // The Train page mid-sweep: the third SASRec run a few epochs in.
+    QSignalSpy epochs(train->queue(), &TrainQueue::epochFinished);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const QueueEntry* e = train->queue()->runningEntry();
+            return e && e->id == sasrec[2] && e->epochsDone >= 6;
+        },
+        kWaitMs));
+    save(&w, QStringLiteral("train-sweep-running.png"));
+
+    ASSERT_TRUE(QTest::qWaitFor([train] { return !train->isBusy(); }, kWaitMs));
+    for (const QueueEntry& e : train->queue()->entries()) {
+        EXPECT_EQ(e.status, QueueEntry::Done) << e.error.toStdString();
+    }
+
+    // Compare: the SASRec and tilted Markov runs, SASRec at λ = ∞ (plain SFT) as the baseline, the detail of
+    // SASRec at λ = 0.5.
+    ComparePage* compare = w.comparePage();
+    QSignalSpy reference(compare, &ComparePage::referenceReady);
+    w.showPage(MainWindow::ComparePageIndex);
+    ASSERT_TRUE(QTest::qWaitFor([compare] { return compare->runModel()->rowCount() == 22; }, kWaitMs));
+    ASSERT_TRUE(compare->reference() || reference.wait(kWaitMs));
+    QList<qint64> shown;
+    qint64 baseline = 0, detailRun = 0;
+    for (const CompareRun& r : compare->runModel()->runs()) {
+        if (r.model == QStringLiteral("sasrec") || r.model == QStringLiteral("markov")) {
+            shown << r.id();
+        }
+        if (r.isSasrec() && std::isinf(r.lambda)) {
+            baseline = r.id();
+        }
+        if (r.isSasrec() && r.lambda == 0.5) {
+            detailRun = r.id();
+        }
+    }
+    QSignalSpy compared(compare, &ComparePage::comparisonsReady);
+    compare->pinBaseline(baseline);
+    ASSERT_TRUE(compared.wait(kWaitMs));
+    QSignalSpy detail(compare, &ComparePage::detailReady);
+    shown.removeAll(detailRun);
+    shown.prepend(detailRun);  // the first becomes the current run
+    compare->selectRuns(shown);
+    ASSERT_TRUE(detail.wait(kWaitMs));
+    compare->runView()->sortByColumn(RunTableModel::ModelColumn, Qt::DescendingOrder);
+    compare->runView()->scrollToTop();
+    save(&w, QStringLiteral("compare-sweeps-baseline.png"));
+}

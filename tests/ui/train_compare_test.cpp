@@ -1,0 +1,350 @@
+// The Train and Compare pages end to end, offscreen, in a MainWindow: a tiny SASRec run (a child
+// tiltbench-cli) and a closed-form run queued from the Train page finish and appear in Compare with a pinned
+// baseline, plots and the run's detail; cancelling mid-run stops within about a second and leaves a
+// cancelled, resumable run (and resuming continues it); closing the window during a run asks, cancels and
+// exits cleanly; layouts persist.
+#include <gtest/gtest.h>
+#include <qcustomplot.h>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTest>
+#include <cmath>
+
+#include "compare_page.h"
+#include "compare_plots.h"
+#include "lambda_slider.h"
+#include "main_window.h"
+#include "plot_widget.h"
+#include "run_detail_panel.h"
+#include "run_table_model.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
+#include "support/test_support.h"
+#include "train_events.h"
+#include "train_page.h"
+#include "train_plots.h"
+#include "train_queue.h"
+#include "ui_test_helpers.h"
+
+using namespace tiltbench;
+
+namespace {
+constexpr int kWaitMs = 120000;
+
+void useBuiltCli() {
+    qputenv("TILTBENCH_CLI", QByteArray::fromStdString(test::cliPath()));
+}
+
+void pick(QComboBox* combo, const QString& data) {
+    const int row = combo->findData(data);
+    ASSERT_GE(row, 0) << data.toStdString();
+    combo->setCurrentIndex(row);
+}
+
+void useTinySasrec(TrainPage* page, int epochs) {
+    pick(page->modelChooser(), QStringLiteral("sasrec"));
+    page->dimSpin()->setValue(8);
+    page->blocksSpin()->setValue(1);
+    page->headsSpin()->setValue(1);
+    page->maxLenSpin()->setValue(20);
+    page->batchSpin()->setValue(16);
+    page->epochsSpin()->setValue(epochs);
+    page->patienceSpin()->setValue(0);
+    page->bootstrapSpin()->setValue(50);
+    page->threadsSpin()->setValue(1);
+    pick(page->deviceChooser(), QStringLiteral("cpu"));
+}
+
+bool answer(QWidget* parent, QMessageBox::StandardButton button) {
+    for (QMessageBox* box : parent->findChildren<QMessageBox*>()) {
+        if (box->isVisible() && box->button(button)) {
+            box->button(button)->click();
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<RunRecord> runsOf(const std::string& ws) {
+    Workspace w(ws);
+    return RunStore(w).runs();
+}
+
+// Waits for the queue to finish one run and returns its outcome.
+TrainOutcome waitForRun(TrainPage* page) {
+    QSignalSpy finished(page->queue(), &TrainQueue::runFinished);
+    EXPECT_TRUE(finished.wait(kWaitMs));
+    return finished.isEmpty() ? TrainOutcome{} : finished.front().at(1).value<TrainOutcome>();
+}
+}  // namespace
+
+TEST(TrainAndCompare, TinyRunsFromTheTrainPageAppearInCompare) {
+    useBuiltCli();
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+    EXPECT_EQ(train->datasetChooser()->currentText(), QStringLiteral("tiny"));
+    // The page asks the CLI what it can train on.
+    EXPECT_TRUE(QTest::qWaitFor([train] { return train->runtime().ok; }, kWaitMs))
+        << train->runtimeLabel()->text().toStdString();
+    EXPECT_TRUE(train->runtimeLabel()->text().contains(QStringLiteral("LibTorch")));
+
+    useTinySasrec(train, 2);
+    pick(train->schemeChooser(), QStringLiteral("exp"));
+    train->lambdaSlider()->setLambda(0.5);
+    QSignalSpy epochs(train->queue(), &TrainQueue::epochFinished);
+    ASSERT_GT(train->queueRun(), 0);
+    const TrainOutcome sasrec = waitForRun(train);
+    ASSERT_EQ(sasrec.status, TrainOutcome::Done) << sasrec.error.toStdString();
+    ASSERT_GT(sasrec.runId, 0);
+    EXPECT_EQ(epochs.count(), 2);
+    // Live curves: the loss per step and validation NDCG@10 per epoch.
+    ASSERT_NE(train->plots()->validGraph(), nullptr);
+    EXPECT_EQ(train->plots()->validGraph()->dataCount(), 2);
+    EXPECT_GE(train->plots()->lossGraph()->dataCount(), 2);
+    EXPECT_EQ(train->progressBar()->value(), train->progressBar()->maximum());
+    EXPECT_TRUE(train->logView()->toPlainText().contains(QStringLiteral("epoch   2:")))
+        << train->logView()->toPlainText().toStdString();
+
+    // A closed-form run, in-process, at λ = ∞.
+    pick(train->modelChooser(), QStringLiteral("markov"));
+    train->lambdaSlider()->setLambda(WeightScheme::kInfinity);
+    ASSERT_GT(train->queueRun(), 0);
+    const TrainOutcome markov = waitForRun(train);
+    ASSERT_EQ(markov.status, TrainOutcome::Done) << markov.error.toStdString();
+    EXPECT_EQ(train->queue()->entries().size(), 2u);
+
+    // Compare lists both, with every metric.
+    ComparePage* compare = w.comparePage();
+    w.showPage(MainWindow::ComparePageIndex);
+    EXPECT_TRUE(QTest::qWaitFor([compare] { return compare->runModel()->rowCount() == 2; }, kWaitMs));
+    RunTableModel* model = compare->runModel();
+    const CompareRun* run = model->runById(sasrec.runId);
+    ASSERT_NE(run, nullptr);
+    EXPECT_EQ(run->record.status, "done");
+    EXPECT_EQ(run->epochsRun, 2);
+    EXPECT_EQ(run->device, QStringLiteral("cpu"));
+    EXPECT_TRUE(std::isfinite(run->test.at("ndcg@10").value));
+    EXPECT_DOUBLE_EQ(run->lambda, 0.5);
+    EXPECT_NEAR(run->test.at("ndcg@10").value, sasrec.test.value(QStringLiteral("ndcg@10")), 1e-12);
+
+    // Reference curves, plots of both runs, and the current run's detail (SASRec: counts from the CLI).
+    QSignalSpy reference(compare, &ComparePage::referenceReady);
+    EXPECT_TRUE(compare->reference() || reference.wait(kWaitMs));
+    EXPECT_EQ(compare->plots()->markerCount("ndcg@10"), 2);
+    QSignalSpy detail(compare, &ComparePage::detailReady);
+    compare->selectRuns({sasrec.runId});
+    ASSERT_TRUE(detail.wait(kWaitMs));
+    ASSERT_NE(compare->detail()->recommendedBars(), nullptr)
+        << compare->detail()->popularityPlot()->message().toStdString();
+    EXPECT_EQ(compare->detail()->recommendedBars()->data()->size(), 10);
+    EXPECT_EQ(compare->detail()->curvePlot()->graphCount(), 2);
+    detail.clear();
+    compare->selectRuns({markov.runId});
+    ASSERT_TRUE(detail.wait(kWaitMs));
+    ASSERT_NE(compare->detail()->recommendedBars(), nullptr);
+    EXPECT_FALSE(compare->detail()->curvePlot()->message().isEmpty());  // closed form: no epochs
+
+    // Pin the closed-form run as the baseline: the SASRec row shows differences with paired intervals.
+    QSignalSpy compared(compare, &ComparePage::comparisonsReady);
+    compare->pinBaseline(markov.runId);
+    ASSERT_TRUE(compared.wait(kWaitMs));
+    const int ndcg = model->columnOfKey(QStringLiteral("ndcg@10"));
+    const QString diff = model->index(model->rowOfRun(sasrec.runId), ndcg).data().toString();
+    EXPECT_TRUE(diff.contains(QLatin1Char('[')) && diff.contains(QLatin1Char(','))) << diff.toStdString();
+    EXPECT_TRUE(compare->baselineLabel()->text().contains(QString::number(markov.runId)));
+
+    // Exports.
+    test::TempDir out;
+    QString error;
+    ASSERT_TRUE(compare->exportTableCsv(QString::fromStdString(out.file("runs.csv")), &error))
+        << error.toStdString();
+    const std::string csv = test::readFile(out.file("runs.csv"));
+    EXPECT_NE(csv.find("Δ NDCG@10"), std::string::npos) << csv;
+    compare->selectRuns({sasrec.runId, markov.runId});
+    ASSERT_TRUE(compare->exportPerUserCsv(QString::fromStdString(out.file("users.csv")), &error))
+        << error.toStdString();
+    EXPECT_NE(test::readFile(out.file("users.csv")).find(std::to_string(sasrec.runId) + ",test,ndcg@10,"),
+              std::string::npos);
+}
+
+TEST(TrainAndCompare, CancelStopsWithinASecondAndTheRunResumes) {
+    useBuiltCli();
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+    useTinySasrec(train, 1000);
+    QSignalSpy epochs(train->queue(), &TrainQueue::epochFinished);
+    QSignalSpy created(train->queue(), &TrainQueue::runCreated);
+    ASSERT_GT(train->queueRun(), 0);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return epochs.count() >= 2; }, kWaitMs));
+    ASSERT_EQ(created.count(), 1);
+    const qint64 runId = created.front().at(1).toLongLong();
+    EXPECT_TRUE(train->isBusy());
+    EXPECT_EQ(runsOf(ws).front().status, "running");
+
+    QSignalSpy finished(train->queue(), &TrainQueue::runFinished);
+    QElapsedTimer timer;
+    timer.start();
+    train->cancelButton()->click();
+    ASSERT_TRUE(finished.wait(kWaitMs));
+    const qint64 stopMs = timer.elapsed();
+    std::printf("[cancel] the child stopped %lld ms after Cancel\n", static_cast<long long>(stopMs));
+    EXPECT_LT(stopMs, 3000);  // ~1 s target; generous for a loaded test machine
+    const auto outcome = finished.front().at(1).value<TrainOutcome>();
+    EXPECT_EQ(outcome.status, TrainOutcome::Cancelled);
+    EXPECT_EQ(outcome.runId, runId);
+    EXPECT_GE(outcome.epochsDone, 2);
+    // The workspace: one run, cancelled (not running, not interrupted), with its finished epochs.
+    const auto runs = runsOf(ws);
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs.front().status, "cancelled");
+    {
+        Workspace wsp(ws);
+        int epochRows = 0;
+        for (const MetricRow& m : RunStore(wsp).metrics(runId)) {
+            epochRows += m.epoch > 0 && m.name == "loss" ? 1 : 0;
+        }
+        EXPECT_GE(epochRows, outcome.epochsDone);
+    }
+    ASSERT_TRUE(train->resumeButton()->isVisibleTo(train));
+    EXPECT_TRUE(train->resumeButton()->text().contains(QString::number(runId)));
+
+    // Resume: the same run continues after its last finished epoch; the earlier epochs come back first.
+    epochs.clear();
+    finished.clear();
+    train->resumeButton()->click();
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            for (const auto& e : epochs) {
+                if (e.at(1).value<TrainEpochEvent>().epoch > outcome.epochsDone) {
+                    return true;
+                }
+            }
+            return false;
+        },
+        kWaitMs));
+    EXPECT_EQ(epochs.front().at(1).value<TrainEpochEvent>().epoch, 1);
+    EXPECT_EQ(runsOf(ws).front().status, "running");
+    train->cancelAll();
+    ASSERT_TRUE(finished.wait(kWaitMs));
+    EXPECT_EQ(finished.front().at(1).value<TrainOutcome>().runId, runId);
+    const auto after = runsOf(ws);
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_EQ(after.front().status, "cancelled");
+    EXPECT_FALSE(train->isBusy());
+}
+
+TEST(TrainAndCompare, ClosingTheWindowDuringARunAsksCancelsAndExitsCleanly) {
+    useBuiltCli();
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    auto* w = new MainWindow;
+    w->show();
+    ASSERT_TRUE(w->openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w->trainPage();
+    useTinySasrec(train, 1000);
+    QSignalSpy epochs(train->queue(), &TrainQueue::epochFinished);
+    ASSERT_GT(train->queueRun(), 0);
+    ASSERT_GT(train->queueRun(), 0);  // a second one waits in the queue
+    ASSERT_TRUE(epochs.wait(kWaitMs));
+
+    EXPECT_FALSE(w->close());  // asks first
+    EXPECT_TRUE(w->isVisible());
+    ASSERT_TRUE(answer(w, QMessageBox::Yes));
+    EXPECT_TRUE(QTest::qWaitFor([w] { return !w->isVisible(); }, kWaitMs));
+    EXPECT_FALSE(train->isBusy());
+    delete w;
+    const auto runs = runsOf(ws);
+    ASSERT_EQ(runs.size(), 1u);  // the waiting run never started
+    EXPECT_EQ(runs.front().status, "cancelled");
+}
+
+TEST(TrainAndCompare, DestroyingTheWindowDuringARunLeavesNoRunningRun) {
+    useBuiltCli();
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    {
+        MainWindow w;
+        w.show();
+        ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+        useTinySasrec(w.trainPage(), 1000);
+        QSignalSpy epochs(w.trainPage()->queue(), &TrainQueue::epochFinished);
+        ASSERT_GT(w.trainPage()->queueRun(), 0);
+        ASSERT_TRUE(epochs.wait(kWaitMs));
+    }  // no close(): the destructor interrupts the child and waits for it
+    const auto runs = runsOf(ws);
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs.front().status, "cancelled");
+}
+
+TEST(TrainAndCompare, ClosedFormSweepAndLayoutsPersist) {
+    useBuiltCli();
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(2000));
+    {
+        MainWindow w;
+        w.show();
+        ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+        TrainPage* train = w.trainPage();
+        pick(train->modelChooser(), QStringLiteral("popularity"));
+        train->sweepLambdas()->setText(QStringLiteral("inf, 1, 0.25, bogus"));
+        EXPECT_TRUE(train->sweepRequests().isEmpty());  // names the bad λ instead of queueing
+        train->sweepLambdas()->setText(QStringLiteral("inf, 1 0.25"));
+        ASSERT_EQ(train->sweepRequests().size(), 3);
+        QSignalSpy idle(train, &TrainPage::idle);
+        ASSERT_EQ(train->queueSweep().size(), 3);
+        ASSERT_TRUE(QTest::qWaitFor([train] { return !train->isBusy(); }, kWaitMs));
+        for (const QueueEntry& e : train->queue()->entries()) {
+            EXPECT_EQ(e.status, QueueEntry::Done) << e.error.toStdString();
+        }
+        ComparePage* compare = w.comparePage();
+        w.showPage(MainWindow::ComparePageIndex);
+        EXPECT_TRUE(QTest::qWaitFor([compare] { return compare->runModel()->rowCount() == 3; }, kWaitMs));
+        compare->setColumnHidden(QStringLiteral("device"), true);
+        compare->setColumnHidden(QStringLiteral("hr@20"), false);
+        compare->setSplit(QStringLiteral("valid"));
+        compare->findChild<QSplitter*>(QStringLiteral("compareSplitter"))->setSizes({300, 400});
+        w.showPage(MainWindow::TrainPageIndex);
+        train->findChild<QSplitter*>(QStringLiteral("trainSplitter"))->setSizes({420, 700});
+        w.close();
+    }
+    MainWindow again;
+    again.show();
+    ASSERT_TRUE(again.openWorkspace(QString::fromStdString(ws)));
+    ComparePage* compare = again.comparePage();
+    EXPECT_EQ(compare->split(), QStringLiteral("valid"));
+    EXPECT_TRUE(compare->isColumnHidden(QStringLiteral("device")));
+    EXPECT_FALSE(compare->isColumnHidden(QStringLiteral("hr@20")));
+    EXPECT_TRUE(compare->isColumnHidden(QStringLiteral("mrr@10")));  // hidden by default, kept hidden
+    again.showPage(MainWindow::TrainPageIndex);
+    EXPECT_NEAR(again.trainPage()->findChild<QSplitter*>(QStringLiteral("trainSplitter"))->sizes().front(),
+                420, 40);
+    QSettings().clear();  // later tests start from the defaults
+}

@@ -1,0 +1,69 @@
+#pragma once
+// The Compare page's view of the recorded runs of one dataset: each run's record, its weighting (scheme
+// and λ, with uniform drawn at λ = ∞), final validation and test metrics with their stored 95 % intervals,
+// per-epoch curves and timings, read from the workspace through RunStore. Plain data, cheap to copy.
+#include <QString>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/run_store.h"
+#include "store/workspace.h"
+#include "weighting/weight_scheme.h"
+
+namespace tiltbench {
+
+struct RunMetric {
+    double value = std::numeric_limits<double>::quiet_NaN();
+    double lo = std::numeric_limits<double>::quiet_NaN();
+    double hi = std::numeric_limits<double>::quiet_NaN();
+};
+
+struct RunEpoch {
+    int epoch = 0;
+    double trainLoss = std::numeric_limits<double>::quiet_NaN();
+    double validNdcg10 = std::numeric_limits<double>::quiet_NaN();
+    double validHr10 = std::numeric_limits<double>::quiet_NaN();
+    double trainSeconds = std::numeric_limits<double>::quiet_NaN();
+};
+
+struct CompareRun {
+    RunRecord record;
+    QString model;
+    QString split = QStringLiteral("loo");  // the run's split kind
+    bool hasScheme = false;
+    WeightScheme scheme;
+    // Where the run sits on a λ axis: exp → its λ (∞ allowed), uniform → ∞ (the same weights), linear and
+    // filter → NaN (no λ).
+    double lambda = std::numeric_limits<double>::quiet_NaN();
+    QString device;
+    int epochsRun = 0;
+    double meanEpochSeconds = std::numeric_limits<double>::quiet_NaN();  // SASRec training pass
+    double totalSeconds = std::numeric_limits<double>::quiet_NaN();
+    std::map<std::string, RunMetric> test;
+    std::map<std::string, RunMetric> valid;
+    std::vector<RunEpoch> epochs;
+
+    qint64 id() const { return record.id; }
+    bool isSasrec() const { return model == QStringLiteral("sasrec"); }
+    QString schemeName() const;  // exp, uniform, linear, filter; "?" without a recorded weighting
+    QString lambdaText() const;  // "0.5", "∞", "—"
+    QString label() const;       // "run 5 · sasrec · exp λ = 0.5"
+    const std::map<std::string, RunMetric>& metrics(const QString& split) const;  // "test" | "valid"
+    RunMetric metric(const QString& split, const std::string& name) const;
+};
+
+// Every run of `datasetId`, oldest first. Throws Error on a store failure.
+std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId);
+
+// The final metric names the runs have for `split`, in reading order: ranking quality (hr, ndcg, mrr), the
+// same on high-reward targets, reward (item mean, true), popularity bias (arp, aplt, coverage, gini,
+// entropy), each by K, then anything else.
+std::vector<std::string> orderedMetricNames(const std::vector<CompareRun>& runs, const QString& split);
+
+// "NDCG@10", "NDCG@10 high-reward", "Item-mean reward@10", … for column headers and plot titles.
+QString metricLabel(const std::string& name);
+
+}  // namespace tiltbench

@@ -1,0 +1,218 @@
+#include "compare_workers.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <cmath>
+#include <utility>
+
+#include <signal.h>
+
+#include "common/error.h"
+#include "data/simulator.h"
+#include "eval/evaluator.h"
+#include "eval/metrics.h"
+#include "explorer_worker.h"
+#include "model/closed_form_policy.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
+#include "train/closed_form_run.h"
+#include "weighting/target_view.h"
+
+namespace tiltbench {
+
+namespace {
+const char* const kReferenceMetrics[] = {"ndcg@10",        "ndcg_high@10", "item_mean_reward@10",
+                                         "true_reward@10", "arp@10",       "coverage@10"};
+constexpr int kCliPollMs = 100;
+}  // namespace
+
+// ─── BaselineWorker ─────────────────────────────────────────────────────────────────────────────────────
+
+BaselineWorker::BaselineWorker(QString workspacePath, qint64 baselineId, std::vector<qint64> runIds,
+                               QString split, BootstrapConfig bootstrap)
+    : m_workspacePath(std::move(workspacePath)),
+      m_baselineId(baselineId),
+      m_runIds(std::move(runIds)),
+      m_split(std::move(split)),
+      m_bootstrap(bootstrap) {
+    qRegisterMetaType<BaselineResult>();
+}
+
+QString BaselineWorker::description() const {
+    return tr("Comparing runs with baseline run %1").arg(m_baselineId);
+}
+
+void BaselineWorker::execute() {
+    Workspace ws(m_workspacePath.toStdString(), OpenMode::OpenExisting);
+    const RunStore store(ws);
+    BaselineResult result;
+    result.baselineId = m_baselineId;
+    result.split = m_split;
+    int done = 0;
+    for (qint64 id : m_runIds) {
+        if (isCancelRequested()) {
+            throw Cancelled();
+        }
+        Q_EMIT progress(done++, static_cast<qint64>(m_runIds.size()), tr("paired bootstrap"));
+        if (id == m_baselineId) {
+            continue;
+        }
+        try {
+            result.comparisons.insert(
+                id, compareRuns(store, id, m_baselineId, m_split.toStdString(), m_bootstrap));
+        } catch (const Error& e) {
+            result.errors.insert(id, QString::fromStdString(e.what()));
+        }
+    }
+    Q_EMIT finished(result);
+}
+
+// ─── ReferenceWorker ────────────────────────────────────────────────────────────────────────────────────
+
+ReferenceWorker::ReferenceWorker(QString workspacePath, int64_t datasetId, QString split)
+    : m_workspacePath(std::move(workspacePath)), m_datasetId(datasetId), m_split(std::move(split)) {
+    qRegisterMetaType<std::shared_ptr<const ReferenceCurves>>();
+}
+
+QString ReferenceWorker::description() const {
+    return tr("Computing the closed-form reference curves of dataset %1").arg(m_datasetId);
+}
+
+std::shared_ptr<const ReferenceCurves> ReferenceWorker::compute(const QString& workspacePath,
+                                                                int64_t datasetId, const QString& split,
+                                                                const std::function<bool()>& keepGoing) {
+    QElapsedTimer timer;
+    timer.start();
+    const ProgressCallback cancel = [&](const Progress&) { return !keepGoing || keepGoing(); };
+    // The λ Explorer's preparation: log, leave-one-out split, policy tables, a seeded user sample.
+    const auto dataset = ExplorerWorker::prepareDataset(workspacePath, datasetId, cancel);
+    auto c = std::make_shared<ReferenceCurves>();
+    c->datasetId = datasetId;
+    c->split = split;
+    c->lambdas = ExplorerWorker::metricGrid();
+    const EvalSet set = split == QStringLiteral("valid") ? EvalSet::Validation : EvalSet::Test;
+    c->evaluatedUsers = static_cast<int64_t>(dataset->evaluator->evaluatedUsers(set).size());
+    c->eligibleUsers = static_cast<int64_t>(dataset->split.targets(set).size());
+    for (double lambda : c->lambdas) {
+        if (keepGoing && !keepGoing()) {
+            throw Cancelled();
+        }
+        WeightScheme scheme = WeightScheme::exp(lambda);
+        scheme.normalization = WeightNormalization::Mean;
+        for (PolicyKind kind : {PolicyKind::Markov, PolicyKind::Popularity}) {
+            const auto scorer = fitClosedFormPolicy(kind, dataset->policy, scheme);
+            const EvalResult r = dataset->evaluator->evaluate(*scorer, set, cancel);
+            auto& curves = kind == PolicyKind::Markov ? c->markov : c->popularity;
+            for (const char* name : kReferenceMetrics) {
+                curves[name].push_back(r.value(name));
+            }
+        }
+    }
+    c->seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
+    return c;
+}
+
+void ReferenceWorker::execute() {
+    reportStage(tr("fitting the tilted policies"));
+    auto curves = compute(m_workspacePath, m_datasetId, m_split, [this] { return !isCancelRequested(); });
+    Q_EMIT finished(curves);
+}
+
+// ─── RunDetailWorker ────────────────────────────────────────────────────────────────────────────────────
+
+RunDetailWorker::RunDetailWorker(QString workspacePath, CompareRun run, QString cliPath)
+    : m_workspacePath(std::move(workspacePath)), m_run(std::move(run)), m_cliPath(std::move(cliPath)) {
+    qRegisterMetaType<RunDetail>();
+}
+
+QString RunDetailWorker::description() const {
+    return tr("Top-10 popularity profile of run %1").arg(m_run.id());
+}
+
+void RunDetailWorker::execute() {
+    Workspace ws(m_workspacePath.toStdString(), OpenMode::OpenExisting);
+    reportStage(tr("loading"));
+    const InteractionLog log = ws.loadLog(m_run.record.datasetId, progressCallback());
+    SplitConfig splitConfig;
+    splitConfig.kind = SplitConfig::kindFromString(m_run.split.toStdString());
+    const Split split = Split::make(log, splitConfig);
+    const ItemStatistics stats = ItemStatistics::fromTraining(split.training(), split.numItems());
+
+    RunDetail detail;
+    detail.runId = m_run.id();
+    std::vector<int64_t> recommended;
+    if (m_run.isSasrec()) {
+        recommended = sasrecCounts(split.numItems(), detail.k, detail.users);
+        detail.source =
+            tr("test users' top-%1 lists from the run's best checkpoint (tiltbench-cli eval)").arg(detail.k);
+    } else {
+        ClosedFormRunConfig config = ClosedFormRunConfig::fromJson(m_run.record.config);
+        config.bootstrapResamples = 0;  // only the lists are needed
+        ClosedFormRunResult result;
+        TrueRewardFunction none;
+        reportStage(tr("refitting"));
+        fitAndEvaluateClosedForm(log, split, config, none, progressCallback(), result);
+        detail.k = std::min(10, result.test.kMax);
+        detail.users = static_cast<int64_t>(result.test.users.size());
+        recommended =
+            metrics::recommendationCounts(result.test.topItems, result.test.kMax, detail.k, split.numItems());
+        detail.source = tr("test users' top-%1 lists of the refitted policy").arg(detail.k);
+    }
+    if (recommended.size() != stats.count.size()) {
+        throw Error("the run's item counts do not match the dataset's catalogue");
+    }
+    detail.profile = popularityProfile(stats.count, recommended, 10);
+    Q_EMIT finished(detail);
+}
+
+std::vector<int64_t> RunDetailWorker::sasrecCounts(int32_t numItems, int& k, int64_t& users) {
+    if (m_cliPath.isEmpty()) {
+        throw Error(
+            "tiltbench-cli was not found: the top-10 lists of a SASRec run need its model, which only "
+            "the CLI loads");
+    }
+    reportStage(tr("scoring the test users with the checkpoint"));
+    QProcess process;
+    process.start(m_cliPath, {QStringLiteral("eval"), QStringLiteral("--workspace"), m_workspacePath,
+                              QStringLiteral("--run"), QString::number(m_run.id()),
+                              QStringLiteral("--top-counts"), QStringLiteral("--json")});
+    if (!process.waitForStarted()) {
+        throw Error("could not start tiltbench-cli: " + process.errorString().toStdString());
+    }
+    while (!process.waitForFinished(kCliPollMs)) {
+        if (process.state() == QProcess::NotRunning) {
+            break;
+        }
+        if (isCancelRequested()) {
+            ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+            process.waitForFinished(5000);
+            throw Cancelled();
+        }
+    }
+    const QJsonObject out = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        QString error = out.value(QStringLiteral("error")).toString();
+        if (error.isEmpty()) {
+            error = QString::fromUtf8(process.readAllStandardError()).trimmed();
+        }
+        throw Error("tiltbench-cli eval failed: " + error.toStdString());
+    }
+    const QJsonObject counts = out.value(QStringLiteral("top_counts")).toObject();
+    k = counts.value(QStringLiteral("k")).toInt(10);
+    users = static_cast<int64_t>(counts.value(QStringLiteral("users")).toDouble());
+    std::vector<int64_t> result(static_cast<size_t>(numItems), 0);
+    const QJsonArray items = counts.value(QStringLiteral("items")).toArray();
+    const QJsonArray values = counts.value(QStringLiteral("counts")).toArray();
+    for (qsizetype i = 0; i < items.size() && i < values.size(); ++i) {
+        const int item = items[i].toInt(-1);
+        if (item >= 0 && item < numItems) {
+            result[static_cast<size_t>(item)] = static_cast<int64_t>(values[i].toDouble());
+        }
+    }
+    return result;
+}
+
+}  // namespace tiltbench
