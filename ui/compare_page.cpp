@@ -23,6 +23,7 @@
 #include "cli_locator.h"
 #include "compare_plots.h"
 #include "csv_export.h"
+#include "dataset_combo.h"
 #include "formatting.h"
 #include "job_handle.h"
 #include "run_detail_panel.h"
@@ -226,23 +227,7 @@ void ComparePage::setWorkspace(Workspace* workspace) {
 
 void ComparePage::refresh() {
     const int64_t keep = selectedDatasetId();
-    std::vector<DatasetInfo> datasets;
-    try {
-        if (m_workspace) {
-            datasets = m_workspace->datasets();
-        }
-    } catch (const std::exception& e) {
-        setStatus(QString::fromStdString(e.what()));
-    }
-    {
-        const QSignalBlocker block(m_datasetCombo);
-        m_datasetCombo->clear();
-        for (const DatasetInfo& d : datasets) {
-            m_datasetCombo->addItem(QString::fromStdString(d.name), static_cast<qlonglong>(d.id));
-        }
-        const int row = m_datasetCombo->findData(static_cast<qlonglong>(keep));
-        m_datasetCombo->setCurrentIndex(row >= 0 ? row : (datasets.empty() ? -1 : 0));
-    }
+    refillDatasetCombo(m_datasetCombo, m_workspace, keep, [this](const QString& e) { setStatus(e); });
     reloadRunsNow();
 }
 

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <limits>
 
+#include "dataset_combo.h"
 #include "explorer_items_model.h"
 #include "explorer_plots.h"
 #include "explorer_worker.h"
@@ -256,23 +257,7 @@ void ExplorerPage::setWorkspace(Workspace* workspace) {
 
 void ExplorerPage::refresh() {
     const int64_t keep = selectedDatasetId();
-    std::vector<DatasetInfo> datasets;
-    try {
-        if (m_workspace) {
-            datasets = m_workspace->datasets();
-        }
-    } catch (const std::exception& e) {
-        onFailed(QString::fromStdString(e.what()));
-    }
-    {
-        const QSignalBlocker block(m_datasetCombo);
-        m_datasetCombo->clear();
-        for (const DatasetInfo& d : datasets) {
-            m_datasetCombo->addItem(QString::fromStdString(d.name), static_cast<qlonglong>(d.id));
-        }
-        const int row = m_datasetCombo->findData(static_cast<qlonglong>(keep));
-        m_datasetCombo->setCurrentIndex(row >= 0 ? row : (datasets.empty() ? -1 : 0));
-    }
+    refillDatasetCombo(m_datasetCombo, m_workspace, keep, [this](const QString& e) { onFailed(e); });
     if (selectedDatasetId() != keep || !m_dataset) {
         requestCompute();
     }

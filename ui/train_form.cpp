@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "dataset_combo.h"
 #include "lambda_slider.h"
 #include "store/workspace.h"
 
@@ -248,21 +249,7 @@ void TrainForm::setWorkspace(Workspace* workspace) {
 
 void TrainForm::refresh() {
     const int64_t keep = selectedDatasetId();
-    std::vector<DatasetInfo> datasets;
-    try {
-        if (m_workspace) {
-            datasets = m_workspace->datasets();
-        }
-    } catch (const std::exception& e) {
-        Q_EMIT statusMessage(QString::fromStdString(e.what()));
-    }
-    const QSignalBlocker block(m_dataset);
-    m_dataset->clear();
-    for (const DatasetInfo& d : datasets) {
-        m_dataset->addItem(QString::fromStdString(d.name), static_cast<qlonglong>(d.id));
-    }
-    const int row = m_dataset->findData(static_cast<qlonglong>(keep));
-    m_dataset->setCurrentIndex(row >= 0 ? row : (datasets.empty() ? -1 : 0));
+    refillDatasetCombo(m_dataset, m_workspace, keep, [this](const QString& e) { Q_EMIT statusMessage(e); });
     updateFormState();
 }
 
