@@ -341,7 +341,8 @@ TEST(BaselineWorker, ComparesEveryRunWithTheBaselineInCore) {
     const auto result = done.front().front().value<BaselineResult>();
     EXPECT_EQ(result.comparisons.size(), 3);
     EXPECT_TRUE(result.errors.isEmpty());
-    const MetricDifference* d = result.comparisons.value(f.runIds[0]).find("ndcg@10");
+    const RunComparison comparison = result.comparisons.value(f.runIds[0]);  // value() returns a copy
+    const MetricDifference* d = comparison.find("ndcg@10");
     ASSERT_NE(d, nullptr);
     EXPECT_LE(d->lo, d->diff);
     EXPECT_GE(d->hi, d->diff);
