@@ -630,10 +630,10 @@ bool ComparePage::exportPerUserCsv(const QString& path, QString* error) const {
     return writePerUserCsv(*m_workspace, selectedDatasetId(), ids, path, error);
 }
 
-void ComparePage::exportTableWithDialog() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Export runs table"),
-                                                QDir::home().filePath(QStringLiteral("runs.csv")),
-                                                tr("CSV files (*.csv)"));
+void ComparePage::exportCsvWithDialog(const QString& title, const QString& fileName, const QString& failure,
+                                      const std::function<bool(const QString&, QString*)>& write) {
+    QString path =
+        QFileDialog::getSaveFileName(this, title, QDir::home().filePath(fileName), tr("CSV files (*.csv)"));
     if (path.isEmpty()) {
         return;
     }
@@ -641,29 +641,24 @@ void ComparePage::exportTableWithDialog() {
         path += QStringLiteral(".csv");
     }
     QString error;
-    if (!exportTableCsv(path, &error)) {
-        showError(tr("Export"), tr("Could not export the table."), error);
+    if (!write(path, &error)) {
+        showError(tr("Export"), failure, error);
     } else {
         setStatus(tr("Wrote %1").arg(QDir::toNativeSeparators(path)));
     }
 }
 
+void ComparePage::exportTableWithDialog() {
+    exportCsvWithDialog(tr("Export runs table"), QStringLiteral("runs.csv"),
+                        tr("Could not export the table."),
+                        [this](const QString& path, QString* error) { return exportTableCsv(path, error); });
+}
+
 void ComparePage::exportPerUserWithDialog() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Export per-user metrics"),
-                                                QDir::home().filePath(QStringLiteral("per-user-metrics.csv")),
-                                                tr("CSV files (*.csv)"));
-    if (path.isEmpty()) {
-        return;
-    }
-    if (QFileInfo(path).suffix().isEmpty()) {
-        path += QStringLiteral(".csv");
-    }
-    QString error;
-    if (!exportPerUserCsv(path, &error)) {
-        showError(tr("Export"), tr("Could not export the per-user metrics."), error);
-    } else {
-        setStatus(tr("Wrote %1").arg(QDir::toNativeSeparators(path)));
-    }
+    exportCsvWithDialog(
+        tr("Export per-user metrics"), QStringLiteral("per-user-metrics.csv"),
+        tr("Could not export the per-user metrics."),
+        [this](const QString& path, QString* error) { return exportPerUserCsv(path, error); });
 }
 
 void ComparePage::setStatus(const QString& text) {

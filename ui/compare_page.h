@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QWidget>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "compare_workers.h"
@@ -103,6 +104,9 @@ class ComparePage : public QWidget {
     void showRowMenu(const QPoint& pos);
     void exportTableWithDialog();
     void exportPerUserWithDialog();
+    // Asks for a .csv path and writes it with `write`, reporting the outcome (status line or error box).
+    void exportCsvWithDialog(const QString& title, const QString& fileName, const QString& failure,
+                             const std::function<bool(const QString&, QString*)>& write);
     void setStatus(const QString& text);
     void showError(const QString& title, const QString& text, const QString& details = {});
 

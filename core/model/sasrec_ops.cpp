@@ -20,17 +20,24 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-at::Tensor matmulMaybeBf16(const at::Tensor& a, const at::Tensor& b, bool bf16) {
-    if (!bf16)
-        return at::mm(a, b);
-    return at::mm(a.to(at::kBFloat16), b.to(at::kBFloat16)).to(at::kFloat);
+// The operand of a large product in the precision it runs in.
+at::Tensor productOperand(const at::Tensor& x, bool bf16) {
+    return bf16 ? x.to(at::kBFloat16) : x;
+}
+
+// A product of operands from productOperand, returned in float.
+at::Tensor product(const at::Tensor& a, const at::Tensor& b) {
+    at::Tensor c = at::mm(a, b);
+    return c.scalar_type() == at::kFloat ? c : c.to(at::kFloat);
 }
 
 class FusedSoftmaxLoss : public torch::autograd::Function<FusedSoftmaxLoss> {
   public:
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& h, const at::Tensor& w,
                               const at::Tensor& targets, const at::Tensor& scale, bool bf16) {
-        at::Tensor p = matmulMaybeBf16(h, w.t(), bf16);  // logits [N, C]
+        // Each operand is converted once; the backward pass reuses the converted copies.
+        const at::Tensor hp = productOperand(h, bf16), wp = productOperand(w, bf16);
+        at::Tensor p = product(hp, wp.t());  // logits [N, C]
         const at::Tensor t = targets.unsqueeze(1);
         const at::Tensor picked = p.gather(1, t).squeeze(1);
         const at::Tensor m = std::get<0>(p.max(1, true));
@@ -39,21 +46,22 @@ class FusedSoftmaxLoss : public torch::autograd::Function<FusedSoftmaxLoss> {
         p.div_(s);  // probabilities, in place
         const at::Tensor lse = m.squeeze(1) + s.log().squeeze(1);
         at::Tensor loss = ((lse - picked) * scale).sum();
-        ctx->save_for_backward({h, w, p, targets, scale});
+        ctx->save_for_backward({hp, wp, p, targets, scale});
         ctx->saved_data["bf16"] = bf16;
         return loss;
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto saved = ctx->get_saved_variables();
-        const at::Tensor &h = saved[0], &w = saved[1], &targets = saved[3], &scale = saved[4];
+        const at::Tensor &hp = saved[0], &wp = saved[1], &targets = saved[3], &scale = saved[4];
         at::Tensor g = saved[2];  // probabilities; this node runs backward once, so reuse the buffer
         const bool bf16 = ctx->saved_data["bf16"].toBool();
         // d/dlogits of scale_i · CE_i = scale_i · (softmax_i − onehot_i).
         g.scatter_add_(1, targets.unsqueeze(1), at::full({g.size(0), 1}, -1.0, g.options()));
         g.mul_((scale * grads[0]).unsqueeze(1));
-        at::Tensor gh = matmulMaybeBf16(g, w, bf16);
-        at::Tensor gw = matmulMaybeBf16(g.t(), h, bf16);
+        const at::Tensor gp = productOperand(g, bf16);  // [N, C]: converted once for both products
+        at::Tensor gh = product(gp, wp);
+        at::Tensor gw = product(gp.t(), hp);
         return {gh, gw, at::Tensor(), at::Tensor(), at::Tensor()};
     }
 };
