@@ -7,7 +7,7 @@ DEMO_WS ?= build/demo/demo.sqlite
 CLI    := $(BUILD)/app/cli/tiltbench-cli
 GUI    := $(BUILD)/app/gui/tiltbench
 
-.PHONY: all deps configure build run demo test test-asan bench clean format
+.PHONY: all deps configure build run demo test test-asan bench package clean format
 
 all: build
 
@@ -52,6 +52,14 @@ bench: deps
 	@test -f build/release/build.ninja || cmake --preset release -DTILTBENCH_BENCH=ON
 	cmake --build build/release -j$(JOBS)
 	bench/import_throughput.sh
+
+# The .deb (CPack, packaging/TiltbenchPackage.cmake) from the release preset: build/release/tiltbench_<version>_<arch>.deb
+package: deps
+	@test -f build/release/build.ninja || cmake --preset release
+	cmake --build build/release -j$(JOBS)
+	cd build/release && rm -f tiltbench_*.deb && cpack -G DEB
+	@deb=$$(ls build/release/tiltbench_*.deb) && echo "Package: $(CURDIR)/$$deb" && \
+	  echo "Install it with: sudo apt install ./$$deb"
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

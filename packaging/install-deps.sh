@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Tiltbench needs to build, test and run — only those that are missing.
 # Idempotent: a second run installs nothing and says so. Works as root or through sudo.
 #
-#   packaging/install-deps.sh            # build + test + GUI dependencies
+#   packaging/install-deps.sh            # build + test + GUI + packaging dependencies
 #   TILTBENCH_DEPS_QUIET=1 packaging/install-deps.sh   # only print when something is installed
 set -euo pipefail
 
@@ -14,8 +14,11 @@ PACKAGES=(
   libcli11-dev
   # GUI
   qt6-base-dev libqcustomplot-dev libgl-dev libqt6svg6 qt6-svg-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev googletest libbenchmark-dev xvfb xauth fonts-dejavu-core time
+  # tests and benchmarks (python3-torch: the export round trip loads TorchScript from Python)
+  libgtest-dev libgmock-dev googletest libbenchmark-dev xvfb xauth fonts-dejavu-core time python3-torch
+  # packaging: make package (CPack DEB needs dpkg-shlibdeps from dpkg-dev; the .deb's test validates its
+  # desktop entry); hicolor-icon-theme is the package's Recommends
+  dpkg-dev desktop-file-utils hicolor-icon-theme
 )
 
 missing=()

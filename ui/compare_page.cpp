@@ -606,6 +606,9 @@ void ComparePage::showRowMenu(const QPoint& pos) {
     const std::string& status = run->record.status;
     resume->setEnabled(run->isSasrec() && run->epochsRun > 0 &&
                        (status == "cancelled" || status == "interrupted" || status == "failed"));
+    QAction* exportRun =
+        menu->addAction(tr("Export run %1…").arg(id), this, [this, id] { Q_EMIT exportRequested(id); });
+    exportRun->setEnabled(status == "done");
     menu->addSeparator();
     menu->addAction(tr("Export per-user metrics of the selected runs…"), this,
                     &ComparePage::exportPerUserWithDialog);

@@ -88,6 +88,7 @@ class ComparePage : public QWidget {
     // "Resume training" on a stopped SASRec run with a finished epoch (MainWindow hands it to the Train
     // page).
     void resumeRequested(qint64 runId);
+    void exportRequested(qint64 runId);  // a finished run, for the Export page
 
   protected:
     void showEvent(QShowEvent* event) override;

@@ -79,6 +79,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(m_trainPage, &TrainPage::statusMessage, this, &MainWindow::showStatusMessage);
     connect(m_comparePage, &ComparePage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_exportPage, &ExportPage::statusMessage, this, &MainWindow::showStatusMessage);
 
     buildMenus();
     restoreSettings();
@@ -92,6 +93,7 @@ MainWindow::~MainWindow() {
     explorerIn(m_pages)->cancelJobs();
     m_trainPage->cancelAll();
     m_comparePage->cancelJobs();
+    m_exportPage->cancelJobs();
 }
 
 QWidget* MainWindow::buildWorkbench() {
@@ -107,12 +109,13 @@ QWidget* MainWindow::buildWorkbench() {
     m_dataPage = new DataPage(m_pages);
     m_trainPage = new TrainPage(m_pages);
     m_comparePage = new ComparePage(m_pages);
+    m_exportPage = new ExportPage(m_pages);
     const QList<QPair<QString, QWidget*>> pages = {
         {tr("Data"), m_dataPage},
         {tr("λ Explorer"), new ExplorerPage(m_pages)},
         {tr("Train"), m_trainPage},
         {tr("Compare"), m_comparePage},
-        {tr("Export"), new ExportPage(m_pages)},
+        {tr("Export"), m_exportPage},
     };
     for (const auto& [name, page] : pages) {
         m_nav->addItem(name);
@@ -137,6 +140,16 @@ QWidget* MainWindow::buildWorkbench() {
     connect(m_comparePage, &ComparePage::resumeRequested, this, [this](qint64 runId) {
         if (m_trainPage->resumeRun(runId) > 0) {
             showPage(TrainPageIndex);
+        }
+    });
+    // Export lists the finished runs: it follows the datasets and every recorded run, and takes a run from
+    // the Compare page's context menu.
+    connect(m_dataPage, &DataPage::datasetsChanged, m_exportPage, &ExportPage::refresh);
+    connect(m_dataPage, &DataPage::datasetShown, m_exportPage, [this](qint64 id) { m_exportPage->selectDataset(id); });
+    connect(m_trainPage, &TrainPage::runRecorded, m_exportPage, [this] { m_exportPage->refresh(); });
+    connect(m_comparePage, &ComparePage::exportRequested, this, [this](qint64 runId) {
+        if (m_exportPage->selectRun(runId)) {
+            showPage(ExportPageIndex);
         }
     });
     connect(explorer, &ExplorerPage::fullEvaluationFinished, m_comparePage,
@@ -226,6 +239,7 @@ void MainWindow::setPagesWorkspace(Workspace* workspace) {
     explorerIn(m_pages)->setWorkspace(workspace);
     m_trainPage->setWorkspace(workspace);
     m_comparePage->setWorkspace(workspace);
+    m_exportPage->setWorkspace(workspace);
 }
 
 void MainWindow::showStatusMessage(const QString& message) {
@@ -370,6 +384,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     if (!m_dataPage->isBusy() && !training) {
         saveSettings();
         m_comparePage->cancelJobs();
+        m_exportPage->cancelJobs();  // a cancelled export leaves no file behind
         event->accept();
         return;
     }

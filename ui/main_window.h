@@ -19,6 +19,7 @@ namespace tiltbench {
 
 class ComparePage;
 class DataPage;
+class ExportPage;
 class TrainPage;
 class WelcomePage;
 
@@ -51,6 +52,7 @@ class MainWindow : public QMainWindow {
     DataPage* dataPage() const { return m_dataPage; }
     TrainPage* trainPage() const { return m_trainPage; }
     ComparePage* comparePage() const { return m_comparePage; }
+    ExportPage* exportPage() const { return m_exportPage; }
     WelcomePage* welcomePage() const { return m_welcome; }
 
     // Where "Generate demo" puts its workspace.
@@ -91,6 +93,7 @@ class MainWindow : public QMainWindow {
     DataPage* m_dataPage = nullptr;
     TrainPage* m_trainPage = nullptr;
     ComparePage* m_comparePage = nullptr;
+    ExportPage* m_exportPage = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pathLabel = nullptr;
     bool m_closeWhenIdle = false;

@@ -197,6 +197,8 @@ void Commands::registerAll(CLI::App& app) {
     addCommon(runs);
     runs->add_option("-d,--dataset", m_dataset, "Only runs of this dataset");
     runs->callback([this] { m_selected = [this] { return runRuns(); }; });
+
+    registerExportCommands(app);
 }
 
 // Normalisation, clip, ε and τ: the shape of a weighting apart from its kind and λ (train, sweep, weights).

@@ -34,6 +34,9 @@ class Commands {
     int runEval();
     int runSweep();
     int runRuntime();
+    void registerExportCommands(CLI::App& app);  // export_commands.cpp
+    int runExport();
+    int runRecommend();
     void addWeightShapeOptions(CLI::App* sub);
     void addTrainingOptions(CLI::App* sub);
     WeightScheme schemeFromOptions() const;
@@ -93,6 +96,15 @@ class Commands {
     int64_t m_runId = 0;
     std::string m_evalDevice = "cpu";
     bool m_topCounts = false;
+    // export, recommend
+    std::string m_exportFormat;
+    std::string m_outPath;
+    int m_topK = 10;
+    std::string m_exportDevice = "cpu";
+    bool m_noTitles = false;
+    std::string m_modelPath;
+    std::string m_history;
+    std::string m_user;
 };
 
 }  // namespace tiltbench::cli

@@ -41,6 +41,13 @@ class MarkovPolicy final : public Scorer {
     // log π(to | from); from = −1 (no history) gives log π_pop(to). −inf where the probability is 0.
     double logProbability(int32_t from, int32_t to) const;
     double smoothing() const { return m_smoothing; }
+    // The parts of log π(j | i), for export: log π_pop(j), and per source item the log share left to
+    // popularity, log α − log(T_i + α), so that log π(j | i) = rowBase(i) + log π_pop(j) wherever i → j was
+    // never seen in training.
+    const std::vector<double>& logPopularity() const { return m_logPopularity; }
+    double logRowBase(int32_t from) const {
+        return m_logSmoothing - m_logDenominator[static_cast<size_t>(from)];
+    }
 
   private:
     double logPairMass(size_t pair) const;  // log T_ij

@@ -485,3 +485,106 @@ TEST(Cli, EvalTopCountsCountEveryTestList) {
     EXPECT_GT(total, 0);
     EXPECT_FALSE(parseJson(cli({"eval", "-w", ws, "--run", "1", "--json"})).contains("top_counts"));
 }
+
+TEST(Cli, ExportTorchScriptThenRecommendFromTheFileAsFromTheRun) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "30", "--items", "25", "--interactions", "450"})
+            .exitCode,
+        0);
+    auto trained =
+        parseJson(cli({"train", "-w",       ws,    "-d",        "sim", "-m",        "sasrec", "--dim",
+                       "8",     "--blocks", "1",   "--epochs",  "1",   "--max-len", "6",      "--bootstrap",
+                       "0",     "--device", "cpu", "--threads", "1",   "--json"}));
+    const std::string id = std::to_string(trained["run_id"].get<int64_t>());
+    const auto model = tmp.file("model.pt");
+    auto exported = parseJson(
+        cli({"export", "-w", ws, "--run", id, "--format", "torchscript", "--out", model, "--json"}));
+    EXPECT_EQ(exported["format"], "torchscript");
+    EXPECT_EQ(exported["files"], json::array({model}));
+    ASSERT_TRUE(pathExists(model));
+
+    // The same user: from the run (whole logged history) and from the file given that history.
+    std::string user, history;
+    {
+        tiltbench::Workspace w(ws);
+        const auto log = w.loadLog(w.datasetByName("sim").id);
+        user = log.userIds[3];
+        for (int64_t r = log.userOffsets[3]; r < log.userOffsets[4]; ++r)
+            history += (history.empty() ? "" : ",") + log.itemIds[static_cast<size_t>(log.item[r])];
+    }
+    auto fromRun = parseJson(cli({"recommend", "-w", ws, "--run", id, "--user", user, "--k", "5", "--json"}));
+    auto fromFile =
+        parseJson(cli({"recommend", "--model", model, "--history", history, "--k", "5", "--json"}));
+    EXPECT_EQ(fromRun["user"], user);
+    ASSERT_EQ(fromRun["items"].size(), 5u);
+    ASSERT_EQ(fromFile["items"].size(), 5u);
+    for (size_t r = 0; r < 5; ++r) {
+        EXPECT_EQ(fromFile["items"][r]["rank"], r + 1);
+        EXPECT_EQ(fromFile["items"][r]["item"], fromRun["items"][r]["item"]) << "rank " << r + 1;
+        EXPECT_EQ(fromFile["items"][r]["title"], fromRun["items"][r]["title"]);
+        EXPECT_NEAR(fromFile["items"][r]["score"].get<double>(), fromRun["items"][r]["score"].get<double>(),
+                    1e-4);
+    }
+    auto text = cli({"recommend", "--model", model, "--history", history, "--k", "3"});
+    EXPECT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_NE(text.out.find(fromRun["items"][0]["item"].get<std::string>()), std::string::npos) << text.out;
+
+    auto unknown = cli({"recommend", "--model", model, "--history", "no-such-item", "--k", "3"});
+    EXPECT_EQ(unknown.exitCode, 1);
+    EXPECT_NE(unknown.err.find("unknown item id 'no-such-item'"), std::string::npos) << unknown.err;
+    auto both = cli({"recommend", "--model", model, "-w", ws, "--run", id, "--user", user});
+    EXPECT_EQ(both.exitCode, 1);
+}
+
+TEST(Cli, ExportTopkCsvReportsProgressAndRefusesBadRequests) {
+    TempDir tmp;
+    const auto ws = tmp.file("ws.sqlite");
+    // About 15 interactions per user in a catalogue of 80: every user has at least 5 unseen items.
+    ASSERT_EQ(
+        cli({"generate", "-w", ws, "-n", "sim", "--users", "40", "--items", "80", "--interactions", "600"})
+            .exitCode,
+        0);
+    auto trained =
+        parseJson(cli({"train", "-w", ws, "-d", "sim", "-m", "markov", "--bootstrap", "0", "--json"}));
+    const std::string id = std::to_string(trained["run_id"].get<int64_t>());
+    const auto csv = tmp.file("top.csv"), events = tmp.file("events.jsonl");
+    auto exported = parseJson(cli({"export", "-w", ws, "--run", id, "--format", "topk-csv", "--out", csv,
+                                   "--k", "5", "--json", "--progress-jsonl", events}));
+    EXPECT_EQ(exported["users"], 40);
+    EXPECT_EQ(exported["rows"], exported["users"].get<int64_t>() * 5);
+    std::istringstream lines(tiltbench::test::readFile(events));
+    std::string line, last;
+    int progress = 0;
+    while (std::getline(lines, line)) {
+        progress += json::parse(line)["event"] == "progress";
+        last = line;
+    }
+    EXPECT_GT(progress, 0);
+    const json finished = json::parse(last);
+    EXPECT_EQ(finished["event"], "finished");
+    EXPECT_EQ(finished["status"], "done");
+    EXPECT_EQ(finished["files"], json::array({csv}));
+
+    auto text =
+        cli({"export", "-w", ws, "--run", id, "--format", "safetensors", "--out", tmp.file("m.safetensors")});
+    EXPECT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_NE(text.out.find(tmp.file("m.config.json")), std::string::npos) << text.out;
+
+    auto badFormat = cli({"export", "-w", ws, "--run", id, "--format", "onnx", "--out", tmp.file("x")});
+    EXPECT_EQ(badFormat.exitCode, 1);
+    EXPECT_NE(badFormat.err.find("torchscript, safetensors, topk-csv"), std::string::npos) << badFormat.err;
+    auto wrongModel =
+        cli({"export", "-w", ws, "--run", id, "--format", "torchscript", "--out", tmp.file("x.pt")});
+    EXPECT_EQ(wrongModel.exitCode, 1);
+    EXPECT_NE(wrongModel.err.find("safetensors, topk-csv"), std::string::npos) << wrongModel.err;
+    const auto unwritable = tmp.file("missing/top.csv");
+    auto badPath =
+        cli({"export", "-w", ws, "--run", id, "--format", "topk-csv", "--out", unwritable, "--json"});
+    EXPECT_EQ(badPath.exitCode, 1);
+    EXPECT_NE(badPath.err.find(unwritable), std::string::npos) << badPath.err;
+    EXPECT_TRUE(json::parse(badPath.out).contains("error"));
+    EXPECT_FALSE(pathExists(tmp.file("x")));
+    EXPECT_FALSE(pathExists(tmp.file("x.pt")));
+}

@@ -1,0 +1,191 @@
+// The CLI's export commands: `export` (a finished run to a TorchScript model, safetensors weights + config,
+// or a top-k CSV) and `recommend` (top-k of an exported TorchScript file, or of a run for one user — the
+// GUI's Export page preview).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_commands.h"
+#include "common/error.h"
+#include "export/export.h"
+#include "progress_stream.h"
+#include "store/workspace.h"
+#include "terminal_progress.h"
+
+namespace tiltbench::cli {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<std::string> splitHistory(const std::string& text) {
+    std::vector<std::string> out;
+    size_t begin = 0;
+    while (begin <= text.size()) {
+        size_t end = text.find(',', begin);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string id = text.substr(begin, end - begin);
+        const auto first = id.find_first_not_of(" \t");
+        const auto last = id.find_last_not_of(" \t");
+        id = first == std::string::npos ? std::string() : id.substr(first, last - first + 1);
+        if (!id.empty())
+            out.push_back(id);
+        begin = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+void Commands::registerExportCommands(CLI::App& app) {
+    auto* ex = app.add_subcommand(
+        "export", "Export a finished run: TorchScript model, safetensors weights + config, or top-k CSV");
+    ex->add_option("-w,--workspace", m_workspace, "Workspace file (SQLite)")->required();
+    ex->add_flag("--json", m_json, "Print one JSON object on stdout");
+    ex->add_option("-r,--run", m_runId, "Run id (see 'runs'); the run must be done")->required();
+    ex->add_option("-f,--format", m_exportFormat,
+                   "torchscript (sasrec), safetensors (weights or score tables + PATH's .config.json), "
+                   "topk-csv (user,rank,item,title,score for every user)")
+        ->required();
+    ex->add_option("-o,--out", m_outPath, "File to write (replaced if it exists; its folder must exist)")
+        ->required();
+    ex->add_option("--k", m_topK, "topk-csv: recommendations per user")->capture_default_str();
+    ex->add_option("--device", m_exportDevice, "topk-csv of a sasrec run: cpu, cuda, cuda:N or auto")
+        ->capture_default_str();
+    ex->add_option("--threads", m_threads, "Threads (0 = all cores)")->capture_default_str();
+    ex->add_flag("--no-titles", m_noTitles, "Leave item titles out of the exported files");
+    ex->add_option("--progress-jsonl", m_progressJsonl,
+                   "Also write machine-readable progress, one JSON object per line (events progress, "
+                   "finished), to TARGET: stderr, stdout, fd:N or a file path");
+    ex->callback([this] { m_selected = [this] { return runExport(); }; });
+
+    auto* rec = app.add_subcommand(
+        "recommend",
+        "Top-k items after a history: of an exported TorchScript file (--model, --history) or of a run for "
+        "one user of its dataset (--workspace, --run, --user)");
+    rec->add_option("--model", m_modelPath, "TorchScript file written by 'export --format torchscript'");
+    rec->add_option("--history", m_history, "--model: item ids, oldest first, comma-separated");
+    rec->add_option("-w,--workspace", m_workspace, "Workspace file (SQLite)");
+    rec->add_option("-r,--run", m_runId, "--workspace: run id (the run must be done)");
+    rec->add_option("--user", m_user, "--workspace: user id as in the dataset; their whole history is read");
+    rec->add_option("--k", m_topK, "Items to list")->capture_default_str();
+    rec->add_option("--device", m_exportDevice, "--workspace with a sasrec run: cpu, cuda, cuda:N or auto")
+        ->capture_default_str();
+    rec->add_flag("--json", m_json, "Print one JSON object on stdout");
+    rec->callback([this] { m_selected = [this] { return runRecommend(); }; });
+}
+
+int Commands::runExport() {
+    ExportRequest request;
+    request.runId = m_runId;
+    request.format = exportFormatFromString(m_exportFormat);
+    request.outPath = m_outPath;
+    request.k = m_topK;
+    request.device = m_exportDevice;
+    request.threads = m_threads;
+    request.titles = !m_noTitles;
+    ProgressStream stream(m_progressJsonl);
+    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    TerminalProgress progress;
+    const ProgressCallback show = progress.callback();
+    auto lastEmit = std::chrono::steady_clock::time_point{};
+    std::string lastStage;
+    const ProgressCallback callback = [&](const Progress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (stream.enabled() &&
+            (p.stage != lastStage || p.done == p.total || now - lastEmit >= std::chrono::milliseconds(100))) {
+            lastEmit = now;
+            lastStage = p.stage;
+            stream.emit({{"event", "progress"},
+                         {"stage", p.stage},
+                         {"done", p.done},
+                         {"total", p.total},
+                         {"unit", p.unit}});
+        }
+        return show(p) && !stream.broken();
+    };
+    ExportResult r;
+    try {
+        r = exportRun(ws, request, callback);
+    } catch (const Cancelled&) {
+        progress.finish();
+        stream.emit({{"event", "finished"}, {"status", "cancelled"}});
+        throw;
+    } catch (const std::exception& e) {
+        progress.finish();
+        stream.emit({{"event", "finished"}, {"status", "failed"}, {"error", e.what()}});
+        throw;
+    }
+    progress.finish();
+    stream.emit({{"event", "finished"},
+                 {"status", "done"},
+                 {"files", r.files},
+                 {"rows", r.rows},
+                 {"users", r.users},
+                 {"seconds", r.seconds}});
+    if (m_json) {
+        std::cout << json{{"run", m_runId},      {"format", toString(request.format)},
+                          {"model", r.model},    {"files", r.files},
+                          {"rows", r.rows},      {"users", r.users},
+                          {"seconds", r.seconds}}
+                         .dump(2)
+                  << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("Exported run {} ({}) as {} in {:.2f} s:\n", m_runId, r.model,
+                             toString(request.format), r.seconds);
+    for (const auto& f : r.files)
+        std::cout << "  " << f << "\n";
+    if (request.format == ExportFormat::TopkCsv)
+        std::cout << fmt::format("{} rows for {} users (top {})\n", r.rows, r.users, request.k);
+    return 0;
+}
+
+int Commands::runRecommend() {
+    const bool fromFile = !m_modelPath.empty();
+    const bool fromRun = !m_workspace.empty() || m_runId != 0 || !m_user.empty();
+    if (fromFile == fromRun)
+        throw Error(
+            "recommend: give either --model FILE --history IDS (an exported TorchScript model) or "
+            "--workspace W "
+            "--run ID --user USER (a run of the workspace)");
+    if (fromRun && (m_workspace.empty() || m_runId == 0 || m_user.empty()))
+        throw Error("recommend: --workspace, --run and --user are needed together");
+    if (!fromFile && !m_history.empty())
+        throw Error("recommend: --history goes with --model (with --run the user's logged history is read)");
+    std::vector<Recommendation> items;
+    std::vector<std::string> history;
+    if (fromFile) {
+        items = recommendFromTorchScript(m_modelPath, splitHistory(m_history), m_topK);
+    } else {
+        Workspace ws(m_workspace, OpenMode::OpenExisting);
+        items = recommendForUser(ws, m_runId, m_user, m_topK, m_exportDevice, &history);
+    }
+    if (m_json) {
+        json j = {{"items", json::array()}};
+        for (size_t r = 0; r < items.size(); ++r) {
+            j["items"].push_back({{"rank", r + 1},
+                                  {"item", items[r].item},
+                                  {"title", items[r].title},
+                                  {"score", items[r].score}});
+        }
+        if (fromRun) {
+            j["user"] = m_user;
+            j["run"] = m_runId;
+            j["history"] = history;  // the user's logged items, oldest first
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    if (fromRun)
+        std::cout << fmt::format("Top {} for user {} (run {}):\n", items.size(), m_user, m_runId);
+    for (size_t r = 0; r < items.size(); ++r) {
+        std::cout << fmt::format("{:>4}  {:<12} {:>12.6g}{}\n", r + 1, items[r].item, items[r].score,
+                                 items[r].title.empty() ? std::string() : "  " + items[r].title);
+    }
+    return 0;
+}
+
+}  // namespace tiltbench::cli

@@ -1,0 +1,126 @@
+// The TorchScript source of an exported SASRec model (see sasrec_torchscript.h). It is the forward pass of
+// SasrecImpl::hidden / scores in model/sasrec.cpp, op for op (same ATen operators in the same order, so the
+// scores agree to float rounding), in eval mode (no dropout), with the parameters of the blocks stacked along
+// a leading block dimension so that the source does not depend on the number of blocks. Module::define
+// resolves only `torch.<aten op>` names, so dtypes are never named (`.long()`, `x.dtype`). Kept in a raw
+// string of its own so the Python-like code reads as code.
+#include "export/sasrec_torchscript.h"
+
+namespace tiltbench {
+
+const char* sasrecTorchScriptSource() {
+    return R"TORCHSCRIPT(
+def _encode(self, inputs: Tensor, lengths: Tensor) -> Tensor:
+    # inputs [B, T]: item index + 1, right-padded with 0; lengths [B]: real steps. Returns the final hidden
+    # state of each row's newest step [B, D]. The position of a step is its distance from the newest step.
+    b = inputs.size(0)
+    t = inputs.size(1)
+    d = self.dim
+    dh = d // self.heads
+    x = torch.embedding(self.item_embedding, inputs, 0) * self.embedding_scale
+    steps = torch.arange(t, device=inputs.device)
+    pos = (lengths.unsqueeze(1) - 1 - steps.unsqueeze(0)).clamp(0, self.max_len - 1)
+    x = x + torch.embedding(self.position_embedding, pos)
+    mask = torch.full([t, t], float("-inf"), dtype=x.dtype, device=x.device).triu(1)
+    for i in range(self.blocks):
+        h = torch.layer_norm(x, [d], self.norm1_weight[i], self.norm1_bias[i], self.layer_norm_eps)
+        qkv = torch.linear(h, self.qkv_weight[i], self.qkv_bias[i])
+        qkv = qkv.view([b, t, 3, self.heads, dh]).permute([2, 0, 3, 1, 4])
+        q = qkv[0]
+        k = qkv[1]
+        v = qkv[2]
+        att = torch.matmul(q, k.transpose(-2, -1)) * self.attention_scale
+        att = torch.softmax(att + mask, -1)
+        ctx = torch.matmul(att, v).transpose(1, 2).reshape([b, t, d])
+        y = x + torch.linear(ctx, self.out_weight[i], self.out_bias[i])
+        f = torch.layer_norm(y, [d], self.norm2_weight[i], self.norm2_bias[i], self.layer_norm_eps)
+        f = torch.relu(torch.linear(f, self.ff1_weight[i], self.ff1_bias[i]))
+        x = y + torch.linear(f, self.ff2_weight[i], self.ff2_bias[i])
+    x = torch.layer_norm(x, [d], self.final_norm_weight, self.final_norm_bias, self.layer_norm_eps)
+    last = torch.arange(b, device=inputs.device) * t + (lengths - 1).clamp(0)
+    return x.reshape([b * t, d]).index_select(0, last)
+
+def _top(self, dense: Tensor, k: int) -> Tuple[Tensor, Tensor]:
+    # dense [B, L]: item index + 1, 0 = padding (anywhere in a row). The model reads each row's newest
+    # max_len items; every item of the row is masked. Returns top-k scores [B, k] and item indices [B, k].
+    if k < 1:
+        raise RuntimeError("tiltbench: k must be >= 1, got " + str(k))
+    b = dense.size(0)
+    n = self.num_items
+    valid = dense > 0
+    lengths = valid.sum(1)
+    scores = torch.zeros([b, n], dtype=self.item_embedding.dtype, device=dense.device)
+    t = 0
+    if b > 0 and dense.size(1) > 0:
+        t = min(int(lengths.max()), self.max_len)
+    if t > 0:
+        # Real items first, in their order (a stable sort of the padding flags), then the newest max_len.
+        order = torch.sort((~valid).long(), dim=1, stable=True)[1]
+        compact = dense.gather(1, order)
+        start = (lengths - self.max_len).clamp(0)
+        steps = torch.arange(t, device=dense.device).unsqueeze(0)
+        used = lengths.clamp(0, self.max_len)
+        inputs = compact.gather(1, (start.unsqueeze(1) + steps).clamp(0, dense.size(1) - 1))
+        inputs = inputs.masked_fill(steps >= used.unsqueeze(1), 0)
+        h = self._encode(inputs, used)
+        scores = torch.linear(h, self.item_embedding[1:]).masked_fill((used == 0).unsqueeze(1), 0.0)
+    zero = torch.zeros([b, 1], dtype=scores.dtype, device=scores.device)
+    masked = torch.cat([zero, scores], 1).scatter(1, dense, float("-inf"))
+    top = torch.topk(masked[:, 1:], min(k, n), 1)
+    return top[0], top[1]
+
+def _dense(self, history: Tensor) -> Tensor:
+    # External integer ids [B, L] (-1 = padding) -> item index + 1 (0 = padding).
+    pad = history == -1
+    pos = torch.searchsorted(self.sorted_item_ids, history).clamp(0, self.num_items - 1)
+    found = self.sorted_item_ids.index_select(0, pos.reshape([-1])).reshape(history.shape) == history
+    unknown = ~(found | pad)
+    if bool(unknown.any()):
+        bad = int(history[unknown][0])
+        raise RuntimeError("tiltbench: unknown item id " + str(bad) +
+                           ": it is not in the model's catalogue (pad batched rows with -1)")
+    return (self.sorted_item_index.index_select(0, pos.reshape([-1])).reshape(history.shape) + 1).masked_fill(pad, 0)
+
+def forward(self, history: Tensor, k: int = 10) -> Tuple[Tensor, Tensor]:
+    # history: external item ids (int64), oldest first, 1-D [L] or batched [B, L] with rows padded by -1.
+    # Returns (scores float [k] or [B, k], item ids int64 [k] or [B, k]), best first, history items excluded
+    # (when fewer than k items are left, the tail has score -inf).
+    if not self.integer_ids:
+        raise RuntimeError("tiltbench: this model's item ids are not all integers, so forward() cannot take "
+                           "them as a tensor: call recommend(history: List[str], k) instead")
+    single = history.dim() == 1
+    if not single and history.dim() != 2:
+        raise RuntimeError("tiltbench: history must be a 1-D [L] or 2-D [B, L] tensor of item ids, got "
+                           + str(history.dim()) + " dimensions")
+    h = history.to(self.item_embedding.device).long()
+    if single:
+        h = h.unsqueeze(0)
+    scores, top = self._top(self._dense(h), k)
+    ids = self.item_id_values.index_select(0, top.reshape([-1])).reshape(top.shape)
+    if single:
+        return scores[0], ids[0]
+    return scores, ids
+
+def recommend(self, history: List[str], k: int = 10) -> Tuple[List[str], List[float]]:
+    # history: external item ids as strings, oldest first. Returns the top-k ids and scores, best first,
+    # history items excluded (fewer than k when the rest of the catalogue is smaller).
+    idx: List[int] = []
+    for item in history:
+        if item not in self.item_index:
+            raise RuntimeError("tiltbench: unknown item id '" + item + "': it is not in the model's catalogue")
+        idx.append(self.item_index[item] + 1)
+    dense = torch.tensor(idx, device=self.item_embedding.device).long().reshape([1, len(idx)])
+    scores, top = self._top(dense, k)
+    ids: List[str] = []
+    values: List[float] = []
+    for j in range(top.size(1)):
+        s = float(scores[0, j])
+        if s == float("-inf"):
+            break
+        ids.append(self.item_ids[int(top[0, j])])
+        values.append(s)
+    return ids, values
+)TORCHSCRIPT";
+}
+
+}  // namespace tiltbench
