@@ -116,10 +116,32 @@ LineReader::LineReader(const std::string& path, size_t chunkBytes)
     struct stat st {};
     if (::fstat(m_fd, &st) == 0) {
         m_size = static_cast<uint64_t>(st.st_size);
+        m_regular = S_ISREG(st.st_mode);
+        m_mtimeNs = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     }
 #ifdef POSIX_FADV_SEQUENTIAL
     ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+}
+
+// At the end of a regular file: it must still be the file that was opened — same size and modification time,
+// and every byte of it read. A file truncated, rewritten or appended to while it was read would otherwise
+// give a dataset made of parts of two versions (or silently lose its tail).
+void LineReader::checkUnchanged() const {
+    if (!m_regular) {
+        return;
+    }
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0) {
+        throw Error("Cannot read '" + m_path + "': " + systemError() + ".");
+    }
+    const int64_t mtimeNs = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    const auto size = static_cast<uint64_t>(st.st_size);
+    if (size != m_size || mtimeNs != m_mtimeNs || m_bytesRead != m_size) {
+        throw Error("'" + m_path + "' changed while it was being read (" + std::to_string(m_size) +
+                    " bytes when reading began, " + std::to_string(size) + " now, " +
+                    std::to_string(m_bytesRead) + " read): import it again once it is complete.");
+    }
 }
 
 LineReader::~LineReader() {
@@ -153,9 +175,11 @@ bool LineReader::fill() {
         throw Error("Cannot read '" + m_path + "': " + systemError() + ".");
     }
     if (n == 0) {
+        checkUnchanged();
         m_eof = true;
         return false;
     }
+    m_bytesRead += static_cast<uint64_t>(n);
     m_end += static_cast<size_t>(n);
     if (!m_started) {
         // The BOM may arrive split over reads only with absurdly small chunks; the constructor's minimum

@@ -43,12 +43,16 @@ class LineReader {
   private:
     enum class Scan { Complete, NeedMore, TooLong };
     bool fill();
+    void checkUnchanged() const;
     Scan scanQuoted(size_t from, size_t& end, int64_t& lines) const;
     std::string_view take(size_t end, size_t resume);
 
     std::string m_path;
     int m_fd = -1;
     uint64_t m_size = 0;
+    uint64_t m_bytesRead = 0;  // from the file, BOM included
+    int64_t m_mtimeNs = 0;
+    bool m_regular = false;
     std::vector<char> m_buf;
     size_t m_pos = 0;       // start of unread data in m_buf
     size_t m_end = 0;       // end of valid data in m_buf

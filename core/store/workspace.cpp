@@ -1,5 +1,7 @@
 #include "store/workspace.h"
 
+#include <sqlite3.h>
+
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
@@ -73,6 +75,29 @@ void prepareSchema(SQLite::Database& db, const std::string& path) {
         schema::migrate(db, version);
 }
 
+// A file that claims to be a workspace (application_id and schema version) must also have its tables: a
+// damaged or hand-made one is refused at open, with the table it lacks, rather than failing later mid-job.
+void checkTables(SQLite::Database& db, const std::string& path) {
+    static const char* const kTables[] = {"datasets",    "users", "items",       "interactions",    "random_test",
+                                          "ground_truth", "runs",  "run_metrics", "checkpoints",
+                                          "run_user_metrics"};
+    try {
+        SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+        for (const char* table : kTables) {
+            q.reset();
+            q.bind(1, table);
+            if (!q.executeStep()) {
+                throw Error(fmt::format("'{}' is not a usable Tiltbench workspace: its table '{}' is missing (the "
+                                        "file is damaged or was not written by Tiltbench)",
+                                        path, table));
+            }
+        }
+    } catch (const SQLite::Exception& e) {
+        throw Error(fmt::format("'{}' is not a usable Tiltbench workspace: SQLite cannot read it ({})", path,
+                                e.what()));
+    }
+}
+
 DatasetInfo readInfo(SQLite::Statement& q) {
     DatasetInfo d;
     d.id = q.getColumn(0).getInt64();
@@ -121,7 +146,13 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
     }
     auto& db = m_impl->db;
     db.setBusyTimeout(10000);
+    // A workspace may come from someone else: SQLite's settings for untrusted database files. Defensive mode
+    // forbids writes that can corrupt the file on purpose (writable_schema, direct shadow-table writes), and
+    // an untrusted schema may not call functions with side effects from its views or triggers.
+    sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
     prepareSchema(db, path);
+    checkTables(db, path);
     // WAL lets GUI readers and a writer (import, training) work at once; NORMAL sync is durable at
     // checkpoints and never corrupts the file on a crash, which is the guarantee we need.
     db.exec("PRAGMA journal_mode = WAL");
