@@ -66,3 +66,13 @@ format:
 
 clean:
 	rm -rf build
+
+# libFuzzer targets for the importers (fuzz/, docs/RELIABILITY.md): a clang build in build/fuzz, then every
+# target for FUZZ_SECONDS (default 60) on a work corpus under build/fuzz/corpus; fails if any target finds a
+# crash, sanitizer report, leak, timeout or unexpected exception.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz:
+	@test -f build/fuzz/build.ninja || cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DTILTBENCH_FUZZ=ON
+	cmake --build build/fuzz -j$(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run-fuzzers.sh

@@ -211,22 +211,34 @@ std::vector<Recommendation> recommendFromTorchScript(const std::string& modelPat
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}: {}", modelPath, scriptMessage(e.what())));
     }
-    const auto tuple = result.toTuple();
-    const auto outIds = tuple->elements().at(0).toList();
-    const auto outScores = tuple->elements().at(1).toList();
-    std::unordered_map<std::string, std::string> titleOf;
-    const auto ids = m.attr("item_ids").toList();
-    const auto titles = m.attr("item_titles").toList();
-    for (size_t i = 0; i < ids.size() && i < titles.size(); ++i)
-        titleOf.emplace(ids.get(i).toStringRef(), titles.get(i).toStringRef());
+    // The file may come from anyone: every value read from it is checked for its type (a wrong one throws
+    // c10::Error), so a look-alike gives an Error naming the file, never a crash.
     std::vector<Recommendation> out;
-    for (size_t i = 0; i < outIds.size(); ++i) {
-        Recommendation r;
-        r.item = outIds.get(i).toStringRef();
-        r.score = outScores.get(i).toDouble();
-        const auto it = titleOf.find(r.item);
-        r.title = it == titleOf.end() ? std::string() : it->second;
-        out.push_back(std::move(r));
+    try {
+        if (!result.isTuple() || result.toTupleRef().elements().size() != 2)
+            throw Error("recommend() did not return a (ids, scores) pair");
+        const auto tuple = result.toTuple();
+        const auto outIds = tuple->elements().at(0).toList();
+        const auto outScores = tuple->elements().at(1).toList();
+        if (outIds.size() != outScores.size())
+            throw Error("recommend() returned lists of different lengths");
+        std::unordered_map<std::string, std::string> titleOf;
+        const auto ids = m.attr("item_ids").toList();
+        const auto titles = m.attr("item_titles").toList();
+        for (size_t i = 0; i < ids.size() && i < titles.size(); ++i)
+            titleOf.emplace(ids.get(i).toStringRef(), titles.get(i).toStringRef());
+        for (size_t i = 0; i < outIds.size(); ++i) {
+            Recommendation r;
+            r.item = outIds.get(i).toStringRef();
+            r.score = outScores.get(i).toDouble();
+            const auto it = titleOf.find(r.item);
+            r.title = it == titleOf.end() ? std::string() : it->second;
+            out.push_back(std::move(r));
+        }
+    } catch (const std::exception& e) {
+        const std::string what = e.what();
+        throw Error(fmt::format("'{}' is not a usable Tiltbench export: {}", modelPath,
+                                what.substr(0, what.find('\n'))));
     }
     return out;
 }

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "io/line_reader.h"
+#include "io/text_encoding.h"
 #include "io/value_parsing.h"
 
 namespace tiltbench {
@@ -467,8 +468,9 @@ DelimitedLayout CsvSniffer::resolve(const std::string& path, const std::vector<s
                                std::to_string(layout.fieldCount) + " fields");
     }
     for (size_t c = 0; c < layout.fieldCount; ++c) {
+        // As UTF-8: the names end up in messages, the preview and the dataset's source JSON.
         layout.columnNames.push_back(layout.header && c < rows[0].size() && !rows[0][c].empty()
-                                         ? rows[0][c]
+                                         ? toUtf8(rows[0][c])
                                          : "column " + std::to_string(c));
     }
     if (layout.fieldCount < 2) {

@@ -146,6 +146,12 @@ ImportPlan makePlan(const ImportRequest& request) {
     return plan;
 }
 
+// File paths and column options come from the user and may hold any bytes (a Latin-1 file name, say): bytes
+// that are not UTF-8 are stored as U+FFFD rather than failing the import with a JSON exception.
+std::string dumpJson(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 json optionsJson(const CsvOptions& o) {
     json j;
     j["delimiter"] = !o.delimiterText.empty() ? o.delimiterText
@@ -182,7 +188,7 @@ std::string sourceJson(const ImportRequest& request, const ImportPlan& plan) {
         mapping["columns"] = plan.layout.columnNames;
         j["mapping"] = mapping;
     }
-    return j.dump();
+    return dumpJson(j);
 }
 
 std::string kindSummary(const std::map<std::string, int64_t>& byKind) {
@@ -261,9 +267,16 @@ ImportReport importDataset(Workspace& ws, const ImportRequest& request, const Pr
     }
 
     int64_t matrixRows = 0, matrixColumns = 0;
+    // Bad rows of the interaction files; under Skip, bad entries of a random test matrix are counted apart
+    // (they are not rows of the log), so that the report's rows = rows read - rows skipped.
+    int64_t rowsSkipped = 0;
+    std::map<std::string, int64_t> skippedByKind;
     if (plan.format == ImportFormat::Matrix) {
         MatrixImporter matrix(sink);
-        if (matrix.importTrain(request.files.front()) && !request.randomTestFile.empty()) {
+        const bool trainComplete = matrix.importTrain(request.files.front());
+        rowsSkipped = sink.problems().total();
+        skippedByKind = sink.problems().countsByKind();
+        if (trainComplete && !request.randomTestFile.empty()) {
             matrix.importRandomTest(request.randomTestFile);
         }
         matrixRows = matrix.rows();
@@ -280,17 +293,27 @@ ImportReport importDataset(Workspace& ws, const ImportRequest& request, const Pr
     if (problems.failing()) {
         throw problems.failure();
     }
+    if (plan.format != ImportFormat::Matrix) {
+        rowsSkipped = problems.total();
+        skippedByKind = problems.countsByKind();
+    }
+    const int64_t randomTestSkipped = problems.total() - rowsSkipped;
     if (sink.rowsAdded() == 0) {
         std::string message = "Nothing to import: all " + std::to_string(sink.rowsRead()) +
-                              " data rows were bad (" + kindSummary(problems.countsByKind()) + ").";
+                              " data rows were bad (" + kindSummary(skippedByKind) + ").";
         if (!problems.problems().empty()) {
             message += " First: " + problems.problems().front().message;
         }
         throw ImportError(message, problems.problems());
     }
-    if (problems.total() > 0) {
-        sink.warn("Skipped " + std::to_string(problems.total()) +
-                  " bad row(s): " + kindSummary(problems.countsByKind()) + ".");
+    if (rowsSkipped > 0) {
+        sink.warn("Skipped " + std::to_string(rowsSkipped) + " bad row(s): " + kindSummary(skippedByKind) +
+                  ".");
+    }
+    if (randomTestSkipped > 0) {
+        sink.warn("Skipped " + std::to_string(randomTestSkipped) + " bad entr" +
+                  (randomTestSkipped == 1 ? "y" : "ies") + " of the random test matrix '" +
+                  fileName(request.randomTestFile) + "'; they are not in the random test set.");
     }
 
     int64_t titles = 0;
@@ -310,8 +333,9 @@ ImportReport importDataset(Workspace& ws, const ImportRequest& request, const Pr
     ImportReport report;
     report.format = plan.format;
     report.rowsRead = sink.rowsRead();
-    report.rowsSkipped = problems.total();
-    report.skippedByKind = problems.countsByKind();
+    report.rowsSkipped = rowsSkipped;
+    report.skippedByKind = skippedByKind;
+    report.randomTestSkipped = randomTestSkipped;
     report.problems = problems.problems();
     report.duplicates = duplicates;
     report.warnings = sink.warnings();
@@ -338,8 +362,9 @@ ImportReport importDataset(Workspace& ws, const ImportRequest& request, const Pr
         meta["matrix_rows"] = matrixRows;
         meta["matrix_columns"] = matrixColumns;
         meta["random_test_rows"] = sink.randomTestRows();
+        meta["random_test_skipped"] = randomTestSkipped;
     }
-    writer->setMeta(meta.dump());
+    writer->setMeta(dumpJson(meta));
 
     report.dataset = writer->commit(progress);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

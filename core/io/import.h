@@ -60,9 +60,10 @@ struct ImportReport {
     DatasetInfo dataset;
     ImportFormat format = ImportFormat::Auto;  // the format actually used (after auto-detection)
     int64_t rowsRead = 0;                      // data rows seen, good and bad
-    int64_t rowsSkipped = 0;
+    int64_t rowsSkipped = 0;                   // bad data rows (Skip policy): dataset rows = read - skipped
     std::map<std::string, int64_t> skippedByKind;
-    std::vector<ImportProblem> problems;  // first 20
+    int64_t randomTestSkipped = 0;        // matrix format, Skip policy: bad entries of the random test matrix
+    std::vector<ImportProblem> problems;  // first 20 (of the data rows and the random test matrix)
     int64_t duplicates = 0;               // rows repeating an earlier (user, item, time)
     std::vector<std::string> warnings;    // e.g. titles for unknown items
     double seconds = 0.0;

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "io/field_splitter.h"
+#include "io/text_encoding.h"
 
 namespace tiltbench {
 
@@ -79,7 +80,7 @@ void checkMovieLensCsvHeader(const std::string& path, const std::string& firstLi
     if (!isMovieLensCsvHeader(firstLine)) {
         throw Error("'" + path +
                     "' does not start with the MovieLens header 'userId,movieId,rating,timestamp' (found '" +
-                    firstLine.substr(0, 80) + "'). Import it with the csv format and map the columns.");
+                    utf8Prefix(firstLine, 80) + "'). Import it with the csv format and map the columns.");
     }
 }
 

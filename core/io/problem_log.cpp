@@ -1,13 +1,16 @@
 #include "io/problem_log.h"
 
+#include "io/text_encoding.h"
+
 namespace tiltbench {
 
 namespace {
 
-// Long values would drown the message; the line number lets the user find the rest.
+// Long values would drown the message; the line number lets the user find the rest. Quoted as UTF-8 (the
+// bytes of the file may be anything), so messages can go into JSON and the GUI.
 std::string quoteValue(std::string_view v) {
     constexpr size_t kMax = 40;
-    std::string s(v.substr(0, kMax));
+    std::string s = utf8Prefix(v, kMax);
     if (v.size() > kMax) {
         s += "...";
     }

@@ -63,4 +63,16 @@ std::string toUtf8(std::string_view s) {
     return isValidUtf8(s) ? std::string(s) : latin1ToUtf8(s);
 }
 
+std::string utf8Prefix(std::string_view s, size_t maxBytes) {
+    if (s.size() <= maxBytes) {
+        return toUtf8(s);
+    }
+    // A continuation byte right after the cut means the cut splits a character: end before its lead byte.
+    size_t n = maxBytes;
+    while (n > 0 && maxBytes - n < 3 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) {
+        --n;
+    }
+    return toUtf8(s.substr(0, n));
+}
+
 }  // namespace tiltbench

@@ -12,5 +12,9 @@ bool isValidUtf8(std::string_view s);
 std::string latin1ToUtf8(std::string_view s);
 // `s` unchanged when it is valid UTF-8, otherwise converted from Latin-1.
 std::string toUtf8(std::string_view s);
+// File content quoted in a message: at most the first `maxBytes` bytes of `s`, cut before a UTF-8 sequence
+// the limit would split, through toUtf8 — so messages stay valid UTF-8 (JSON output, the GUI) whatever the
+// file holds.
+std::string utf8Prefix(std::string_view s, size_t maxBytes);
 
 }  // namespace tiltbench

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -84,6 +85,10 @@ struct DatasetWriter::Impl {
     int64_t rows = 0;
     double rewardMin = std::numeric_limits<double>::infinity();
     double rewardMax = -std::numeric_limits<double>::infinity();
+    // Sum of reward * kSumScale: scaling by a power of two is exact, and it keeps the sum finite for any
+    // finite rewards (2^31 rows of ±1.8e308 fit), where a plain sum of two rewards of 1e308 is already
+    // infinite.
+    static constexpr double kSumScale = 0x1p-32;
     double rewardSum = 0.0;
 
     // Rows are written by a background thread so that parsing (the caller) and SQLite overlap.
@@ -257,7 +262,7 @@ void DatasetWriter::add(int32_t user, int32_t item, double reward, int64_t ts) {
         throw Error(fmt::format("dataset '{}': non-finite reward {}", d.name, reward));
     d.current.push_back({user, item, reward, ts});
     ++d.rows;
-    d.rewardSum += reward;
+    d.rewardSum += reward * Impl::kSumScale;
     d.rewardMin = std::min(d.rewardMin, reward);
     d.rewardMax = std::max(d.rewardMax, reward);
     if (d.current.size() >= kBatchRows)
@@ -363,7 +368,9 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
         q.bind(4, d.hasTime ? 1 : 0);
         q.bind(5, d.rewardMin);
         q.bind(6, d.rewardMax);
-        q.bind(7, d.rewardSum / static_cast<double>(d.rows));
+        // Clamped: rounding of the sum must not put the mean outside [min, max] (or past the largest double).
+        q.bind(7, std::clamp(d.rewardSum / static_cast<double>(d.rows) / Impl::kSumScale, d.rewardMin,
+                             d.rewardMax));
         q.bind(8, static_cast<int64_t>(d.randomTest.size()));
         q.bind(9, d.meta);
         q.bind(10, d.datasetId);
