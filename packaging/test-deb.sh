@@ -114,23 +114,31 @@ bins=(tiltbench-cli)
 [ "$KIND" = gui ] && bins+=(tiltbench)
 expected=()
 for b in "${bins[@]}"; do expected+=("./usr/bin/$b"); done
+# The LibTorch half of the CLI, which tiltbench-cli execs for training, export and the like.
+expected+=(./usr/libexec/tiltbench/tiltbench-cli-torch)
 [ "$KIND" = gui ] && expected+=(./usr/share/applications/tiltbench.desktop
   ./usr/share/icons/hicolor/scalable/apps/tiltbench.svg)
 for f in "${expected[@]}"; do
   grep -qxF "$f" "$TMP/files.txt" || fail "the package lacks $f"
 done
-unexpected=$(grep -vE '^\./usr/(bin|share)/' "$TMP/files.txt" || true)
-[ -z "$unexpected" ] || fail "files outside /usr/bin and /usr/share: $unexpected"
+unexpected=$(grep -vE '^\./usr/(bin|share|libexec/tiltbench)/' "$TMP/files.txt" || true)
+[ -z "$unexpected" ] || fail "files outside /usr/bin, /usr/libexec/tiltbench and /usr/share: $unexpected"
 in_bin=$(grep -c '^\./usr/bin/' "$TMP/files.txt" || true)
 [ "$in_bin" = "${#bins[@]}" ] || fail "unexpected executables in /usr/bin: $(grep '^\./usr/bin/' "$TMP/files.txt" | tr '\n' ' ')"
 
 dpkg-deb -x "$DEB" "$TMP/root"
-for b in "${bins[@]}"; do
-  sections=$(readelf -S -W "$TMP/root/usr/bin/$b")
+for f in "${bins[@]/#//usr/bin/}" /usr/libexec/tiltbench/tiltbench-cli-torch; do
+  sections=$(readelf -S -W "$TMP/root$f")
   if grep -Eq ' \.(symtab|debug_info) ' <<<"$sections"; then
-    fail "/usr/bin/$b is not stripped"
+    fail "$f is not stripped"
   fi
 done
+# tiltbench-cli itself must not load LibTorch (import and friends start fast); its other half does.
+if readelf -d "$TMP/root/usr/bin/tiltbench-cli" | grep -q 'libtorch'; then
+  fail "/usr/bin/tiltbench-cli links LibTorch"
+fi
+readelf -d "$TMP/root/usr/libexec/tiltbench/tiltbench-cli-torch" | grep -q 'libtorch' ||
+  fail "tiltbench-cli-torch does not link LibTorch"
 if [ "$KIND" = gui ]; then
   desktop="$TMP/root/usr/share/applications/tiltbench.desktop"
   grep -qx 'Exec=tiltbench %f' "$desktop" || fail "desktop entry: Exec is not 'tiltbench %f'"
@@ -200,6 +208,10 @@ if [ -z "$info_rows" ] || [ "$info_rows" -eq 0 ] || [ "$info_rows" != "$gen_rows
   fail "info reports rows '$info_rows' for a dataset generated with rows '$gen_rows': $info"
 fi
 say "tiltbench-cli generate + info: dataset pkgtest with $info_rows rows"
+# A LibTorch command goes through tiltbench-cli to the installed tiltbench-cli-torch.
+runtime=$(run "$BIN/tiltbench-cli" runtime --json)
+grep -q '"torch_version"' <<<"$runtime" || fail "tiltbench-cli runtime did not report LibTorch: $runtime"
+say "tiltbench-cli runtime (via tiltbench-cli-torch): $(tr -d '\n ' <<<"$runtime" | cut -c1-120)"
 
 if [ "$KIND" = gui ]; then
   gui_version=$(QT_QPA_PLATFORM=offscreen run "$BIN/tiltbench" --version)

@@ -1,5 +1,7 @@
 #include "cli_commands.h"
 
+#include "torch_forward.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -210,6 +212,21 @@ void Commands::addWeightShapeOptions(CLI::App* sub) {
     sub->add_option("--epsilon", m_epsilon, "linear: w = r - r_min + epsilon")->capture_default_str();
     sub->add_option("--threshold", m_threshold,
                     "filter: keep targets with reward >= threshold (default: top)");
+}
+
+std::vector<std::string> splitCommaList(const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t end = std::min(text.find(',', start), text.size());
+        std::string item = text.substr(start, end - start);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (!item.empty())
+            out.push_back(item);
+        start = end + 1;
+    }
+    return out;
 }
 
 int Commands::run() {
@@ -532,6 +549,9 @@ int Commands::runRuns() {
 }
 
 int Commands::runRuntime() {
+#ifdef TILTBENCH_CLI_LIGHT
+    return forwardToTorchCli();
+#else
     const RuntimeInfo info = runtimeInfo();
     json devices = json::array({"cpu"});
     for (int d = 0; d < info.cudaDevices; ++d)
@@ -554,6 +574,7 @@ int Commands::runRuntime() {
                                                  : std::string("not available (CPU only)"));
     std::cout << fmt::format("  CPU threads: {} (default in use: {})\n", info.hardwareThreads, info.threads);
     return 0;
+#endif
 }
 
 }  // namespace tiltbench::cli

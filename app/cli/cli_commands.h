@@ -16,6 +16,9 @@
 
 namespace tiltbench::cli {
 
+// "a, b,,c " → {"a", "b", "c"}: comma-separated values, trimmed, empty ones dropped.
+std::vector<std::string> splitCommaList(const std::string& text);
+
 class Commands {
   public:
     void registerAll(CLI::App& app);

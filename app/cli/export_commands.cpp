@@ -13,29 +13,12 @@
 #include "progress_stream.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
+#include "torch_forward.h"
 
 namespace tiltbench::cli {
 namespace {
 
 using json = nlohmann::json;
-
-std::vector<std::string> splitHistory(const std::string& text) {
-    std::vector<std::string> out;
-    size_t begin = 0;
-    while (begin <= text.size()) {
-        size_t end = text.find(',', begin);
-        if (end == std::string::npos)
-            end = text.size();
-        std::string id = text.substr(begin, end - begin);
-        const auto first = id.find_first_not_of(" \t");
-        const auto last = id.find_last_not_of(" \t");
-        id = first == std::string::npos ? std::string() : id.substr(first, last - first + 1);
-        if (!id.empty())
-            out.push_back(id);
-        begin = end + 1;
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -78,6 +61,9 @@ void Commands::registerExportCommands(CLI::App& app) {
 }
 
 int Commands::runExport() {
+#ifdef TILTBENCH_CLI_LIGHT
+    return forwardToTorchCli();
+#else
     ExportRequest request;
     request.runId = m_runId;
     request.format = exportFormatFromString(m_exportFormat);
@@ -141,9 +127,13 @@ int Commands::runExport() {
     if (request.format == ExportFormat::TopkCsv)
         std::cout << fmt::format("{} rows for {} users (top {})\n", r.rows, r.users, request.k);
     return 0;
+#endif
 }
 
 int Commands::runRecommend() {
+#ifdef TILTBENCH_CLI_LIGHT
+    return forwardToTorchCli();
+#else
     const bool fromFile = !m_modelPath.empty();
     const bool fromRun = !m_workspace.empty() || m_runId != 0 || !m_user.empty();
     if (fromFile == fromRun)
@@ -158,7 +148,7 @@ int Commands::runRecommend() {
     std::vector<Recommendation> items;
     std::vector<std::string> history;
     if (fromFile) {
-        items = recommendFromTorchScript(m_modelPath, splitHistory(m_history), m_topK);
+        items = recommendFromTorchScript(m_modelPath, splitCommaList(m_history), m_topK);
     } else {
         Workspace ws(m_workspace, OpenMode::OpenExisting);
         items = recommendForUser(ws, m_runId, m_user, m_topK, m_exportDevice, &history);
@@ -186,6 +176,7 @@ int Commands::runRecommend() {
                                  items[r].title.empty() ? std::string() : "  " + items[r].title);
     }
     return 0;
+#endif
 }
 
 }  // namespace tiltbench::cli

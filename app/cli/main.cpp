@@ -10,9 +10,11 @@
 #include "cli_commands.h"
 #include "common/error.h"
 #include "runtime/runtime.h"
+#include "torch_forward.h"
 
 int main(int argc, char** argv) {
     using namespace tiltbench::cli;
+    rememberArguments(argc, argv);
     CLI::App app{"Tiltbench: reward-weighted fine-tuning workbench for generative recommenders (headless)",
                  "tiltbench-cli"};
     app.set_version_flag("--version", tiltbench::versionString());

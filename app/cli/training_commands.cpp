@@ -18,6 +18,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
+#include "torch_forward.h"
 #include "train/closed_form_run.h"
 #include "train/run_evaluation.h"
 #include "train/sasrec_trainer.h"
@@ -315,21 +316,6 @@ class SasrecStreamReporter {
     Clock::time_point m_lastEmit{};
 };
 
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= text.size()) {
-        const size_t end = std::min(text.find(',', start), text.size());
-        std::string item = text.substr(start, end - start);
-        item.erase(0, item.find_first_not_of(" \t"));
-        item.erase(item.find_last_not_of(" \t") + 1);
-        if (!item.empty())
-            out.push_back(item);
-        start = end + 1;
-    }
-    return out;
-}
-
 }  // namespace
 
 int Commands::runTrain() {
@@ -387,6 +373,9 @@ int Commands::runTrain() {
 }
 
 int Commands::runSasrecTrain() {
+#ifdef TILTBENCH_CLI_LIGHT
+    return forwardToTorchCli();
+#else
     if (!m_resume && m_dataset.empty())
         throw Error("train: --dataset is required");
     ProgressStream stream(m_progressJsonl);
@@ -456,9 +445,13 @@ int Commands::runSasrecTrain() {
                                  e.trainSeconds);
     printFigures(r.valid, r.test);
     return 0;
+#endif
 }
 
 int Commands::runEval() {
+#ifdef TILTBENCH_CLI_LIGHT
+    return forwardToTorchCli();
+#else
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     TerminalProgress progress;
     const RunEvaluation e = reevaluateRun(ws, m_runId, m_evalDevice, m_threads, progress.callback());
@@ -503,16 +496,20 @@ int Commands::runEval() {
         e.seconds);
     printFigures(e.valid, e.test);
     return 0;
+#endif
 }
 
 int Commands::runSweep() {
+#ifdef TILTBENCH_CLI_LIGHT
+    return forwardToTorchCli();
+#else
     SweepConfig config;
     config.model = m_model;
     std::vector<double> lambdas;
-    for (const auto& l : splitList(m_lambdas))
+    for (const auto& l : splitCommaList(m_lambdas))
         lambdas.push_back(parseLambda(l));
     std::vector<WeightKind> kinds;
-    for (const auto& k : splitList(m_schemes))
+    for (const auto& k : splitCommaList(m_schemes))
         kinds.push_back(parseWeightKind(k));
     config.schemes = SweepConfig::grid(schemeFromOptions(), lambdas, kinds);
     const bool sasrec = m_model == "sasrec";
@@ -621,6 +618,7 @@ int Commands::runSweep() {
         return 130;
     }
     return 0;
+#endif
 }
 
 }  // namespace tiltbench::cli

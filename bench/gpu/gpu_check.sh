@@ -360,7 +360,7 @@ t0=$(date +%s)
 step build $(($(remaining) - 60)) "${BUILD_CMD[@]}" || fail build "tiltbench-cli did not build"
 meta build_seconds "$(($(date +%s) - t0))"
 meta build_jobs "$JOBS"
-if ldd "$CLI" | grep 'not found'; then fail build "tiltbench-cli misses shared libraries (above)"; fi
+if ldd "$CLI" "$BUILD/tree/app/cli/tiltbench-cli-torch" | grep 'not found'; then fail build "tiltbench-cli misses shared libraries (above)"; fi
 
 meta runtime_json "$WORK/runtime.json"
 step runtime 60 "${TO_FILE[@]}" "$WORK/runtime.json" "$CLI" runtime --json || fail runtime "tiltbench-cli runtime failed"
