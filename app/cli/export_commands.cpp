@@ -75,23 +75,7 @@ int Commands::runExport() {
     ProgressStream stream(m_progressJsonl);
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     TerminalProgress progress;
-    const ProgressCallback show = progress.callback();
-    auto lastEmit = std::chrono::steady_clock::time_point{};
-    std::string lastStage;
-    const ProgressCallback callback = [&](const Progress& p) {
-        const auto now = std::chrono::steady_clock::now();
-        if (stream.enabled() &&
-            (p.stage != lastStage || p.done == p.total || now - lastEmit >= std::chrono::milliseconds(100))) {
-            lastEmit = now;
-            lastStage = p.stage;
-            stream.emit({{"event", "progress"},
-                         {"stage", p.stage},
-                         {"done", p.done},
-                         {"total", p.total},
-                         {"unit", p.unit}});
-        }
-        return show(p) && !stream.broken();
-    };
+    const ProgressCallback callback = stream.progressCallback(progress.callback());
     ExportResult r;
     try {
         r = exportRun(ws, request, callback);

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <utility>
 
 #include "common/error.h"
 
@@ -50,6 +51,23 @@ void ProgressStream::emit(const nlohmann::json& event) {
     const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fflush(m_file) != 0)
         m_broken = true;
+}
+
+ProgressCallback ProgressStream::progressCallback(ProgressCallback show) {
+    return [this, show = std::move(show)](const Progress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (enabled() && (p.stage != m_lastStage || p.done == p.total ||
+                          now - m_lastEmit >= std::chrono::milliseconds(100))) {
+            m_lastEmit = now;
+            m_lastStage = p.stage;
+            emit({{"event", "progress"},
+                  {"stage", p.stage},
+                  {"done", p.done},
+                  {"total", p.total},
+                  {"unit", p.unit}});
+        }
+        return (!show || show(p)) && !m_broken;
+    };
 }
 
 }  // namespace tiltbench::cli

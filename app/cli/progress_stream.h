@@ -7,9 +7,12 @@
 // open SIGPIPE is ignored: when the reader goes away (the GUI crashed or was killed), a write fails instead
 // of killing the process mid-run, broken() turns true and the commands cancel their run cleanly — recorded as
 // cancelled, resumable — rather than train on with nobody watching.
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "common/progress.h"
 
 namespace tiltbench::cli {
 
@@ -24,11 +27,18 @@ class ProgressStream {
     bool enabled() const { return m_file != nullptr; }
     bool broken() const { return m_broken; }  // a write failed: nobody reads the stream any more
     void emit(const nlohmann::json& event);
+    // A progress callback for a core job: forwards every report to `show` (the terminal's) and emits
+    // "progress" events (stage, done, total, unit) at every change of stage, at the end of a stage and at
+    // most every 100 ms otherwise; it asks the job to stop once the stream is broken. Valid while this stream
+    // lives.
+    ProgressCallback progressCallback(ProgressCallback show);
 
   private:
     std::FILE* m_file = nullptr;
     bool m_owned = false;
     bool m_broken = false;
+    std::chrono::steady_clock::time_point m_lastEmit{};
+    std::string m_lastStage;
 };
 
 }  // namespace tiltbench::cli

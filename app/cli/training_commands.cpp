@@ -327,18 +327,7 @@ int Commands::runTrain() {
     ProgressStream stream(m_progressJsonl);
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     TerminalProgress progress;
-    const ProgressCallback show = progress.callback();
-    auto lastEmit = std::chrono::steady_clock::time_point{};
-    std::string lastStage;
-    const ProgressCallback callback = [&](const Progress& p) {
-        const auto now = std::chrono::steady_clock::now();
-        if (stream.enabled() && (p.stage != lastStage || now - lastEmit >= std::chrono::milliseconds(100))) {
-            lastEmit = now;
-            lastStage = p.stage;
-            stream.emit({{"event", "progress"}, {"stage", p.stage}, {"done", p.done}, {"total", p.total}});
-        }
-        return show(p) && !stream.broken();
-    };
+    const ProgressCallback callback = stream.progressCallback(progress.callback());
     ClosedFormRunResult r;
     try {
         r = runClosedForm(ws, config, callback);

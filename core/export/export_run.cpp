@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "eval/split.h"
 #include "runtime/runtime.h"
+#include "train/run_split.h"
 #include "weighting/target_view.h"
 
 namespace tiltbench {
@@ -51,22 +52,10 @@ std::unique_ptr<ExportedRun> loadRunForExport(Workspace& ws, int64_t runId, cons
     reportProgress(progress, {"loading " + out->dataset.name, 0, 0, ""});
     out->log = ws.loadLog(out->dataset.id, progress);
 
-    const auto cfg = nlohmann::json::parse(run.config, nullptr, false);
-    if (!cfg.is_object())
-        throw Error(fmt::format("run {}: its stored config is not a JSON object", runId));
-    SplitConfig splitConfig;
-    if (cfg.contains("split") && cfg["split"].is_string())
-        splitConfig.kind = SplitConfig::kindFromString(cfg["split"].get<std::string>());
-    const Split split = Split::make(out->log, splitConfig);
+    const Split split = recordedSplit(out->log, run, out->dataset.name,
+                                      "so the model's item ids no longer match it; train the model again");
     out->splitHash = split.hashHex();
     out->splitDescription = split.description();
-    const std::string recorded = cfg.value("split_hash", std::string());
-    if (!recorded.empty() && recorded != out->splitHash) {
-        throw Error(fmt::format(
-            "run {} was trained on another split of dataset '{}' (split hash {}, now {}): the dataset has "
-            "changed since, so the model's item ids no longer match it; train the model again",
-            runId, out->dataset.name, recorded, out->splitHash));
-    }
     for (const auto& m : store.metrics(runId)) {
         if (m.epoch == -1 && m.split == "test")
             out->testMetrics[m.name] = m.value;

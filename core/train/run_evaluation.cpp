@@ -12,6 +12,7 @@
 #include "model/sasrec.h"
 #include "runtime/runtime.h"
 #include "train/closed_form_run.h"
+#include "train/run_split.h"
 #include "train/sasrec_trainer.h"
 
 namespace tiltbench {
@@ -36,20 +37,7 @@ RunEvaluation reevaluateRun(Workspace& ws, int64_t runId, const std::string& dev
 
     reportProgress(progress, {"loading " + info.name, 0, 0, ""});
     const InteractionLog log = ws.loadLog(info.id, progress);
-    const auto cfg = nlohmann::json::parse(run.config, nullptr, false);
-    if (!cfg.is_object())
-        throw Error(fmt::format("run {}: its stored config is not a JSON object", runId));
-    SplitConfig splitConfig;
-    if (cfg.contains("split") && cfg["split"].is_string())
-        splitConfig.kind = SplitConfig::kindFromString(cfg["split"].get<std::string>());
-    const Split split = Split::make(log, splitConfig);
-    const std::string recordedHash = cfg.value("split_hash", std::string());
-    if (!recordedHash.empty() && recordedHash != split.hashHex()) {
-        throw Error(fmt::format(
-            "run {} was trained on another split of dataset '{}' (split hash {}, now {}): the dataset has "
-            "changed since, so its figures cannot be reproduced",
-            runId, info.name, recordedHash, split.hashHex()));
-    }
+    const Split split = recordedSplit(log, run, info.name, "so its figures cannot be reproduced");
 
     TrueRewardFunction trueReward;
     std::optional<GroundTruth> truth;

@@ -1,0 +1,30 @@
+#include "train/run_split.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+
+namespace tiltbench {
+
+Split recordedSplit(const InteractionLog& log, const RunRecord& run, const std::string& datasetName,
+                    const std::string& consequence) {
+    const auto cfg = nlohmann::json::parse(run.config, nullptr, false);
+    if (!cfg.is_object())
+        throw Error(fmt::format("run {}: its stored config is not a JSON object", run.id));
+    SplitConfig splitConfig;
+    if (cfg.contains("split") && cfg["split"].is_string())
+        splitConfig.kind = SplitConfig::kindFromString(cfg["split"].get<std::string>());
+    Split split = Split::make(log, splitConfig);
+    const std::string recorded = cfg.value("split_hash", std::string());
+    if (!recorded.empty() && recorded != split.hashHex()) {
+        throw Error(fmt::format(
+            "run {} was trained on another split of dataset '{}' (split hash {}, now {}): the dataset has "
+            "changed since, {}",
+            run.id, datasetName, recorded, split.hashHex(), consequence));
+    }
+    return split;
+}
+
+}  // namespace tiltbench

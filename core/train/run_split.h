@@ -1,0 +1,19 @@
+#pragma once
+// The split a recorded run was trained and evaluated on, rebuilt from the run's stored config (its split
+// kind), and checked against the split hash the run recorded — so that a figure or an export is never
+// silently made from other data. Shared by re-evaluation and export.
+#include <string>
+
+#include "data/interaction_log.h"
+#include "eval/split.h"
+#include "store/run_store.h"
+
+namespace tiltbench {
+
+// Throws Error when the stored config is not a JSON object or names an unknown split, and when `log` (the
+// dataset `datasetName` as it is now) gives another split than the recorded one; `consequence` ends that
+// message ("so its figures cannot be reproduced").
+Split recordedSplit(const InteractionLog& log, const RunRecord& run, const std::string& datasetName,
+                    const std::string& consequence);
+
+}  // namespace tiltbench
