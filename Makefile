@@ -7,7 +7,7 @@ DEMO_WS ?= build/demo/demo.sqlite
 CLI    := $(BUILD)/app/cli/tiltbench-cli
 GUI    := $(BUILD)/app/gui/tiltbench
 
-.PHONY: all deps configure build run demo test test-asan bench package clean format
+.PHONY: all deps configure build run demo test test-asan test-tsan bench package clean format
 
 all: build
 
@@ -42,11 +42,28 @@ demo: build
 	  $(CLI) generate --workspace $(DEMO_WS) --name demo; \
 	fi
 
+# The whole suite on the dev build, then the core, CLI and UI suites again under AddressSanitizer + UBSan
+# (preset asan; TILTBENCH_SKIP_ASAN=1 skips that second pass).
 test: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j$(JOBS) --timeout 600
+	@if [ "$(PRESET)" = dev ] && [ -z "$(TILTBENCH_SKIP_ASAN)" ]; then $(MAKE) --no-print-directory test-asan; fi
 
-test-asan:
-	$(MAKE) test PRESET=asan
+# Sanitizer passes: the test binaries and the CLI they start, built with the preset's flags; the packaging test
+# (which would package the sanitizer build) is left out.
+SANITIZER_TARGETS := tiltbench_core_tests tiltbench_ui_tests tiltbench-cli
+test-asan: deps
+	@test -f build/asan/build.ninja || cmake --preset asan
+	cmake --build build/asan -j$(JOBS) --target $(SANITIZER_TARGETS)
+	cd build/asan && QT_QPA_PLATFORM=offscreen ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900 -E '^packaging[.]'
+
+test-tsan: deps
+	@test -f build/tsan/build.ninja || cmake --preset tsan
+	cmake --build build/tsan -j$(JOBS) --target $(SANITIZER_TARGETS)
+	cd build/tsan && QT_QPA_PLATFORM=offscreen \
+	  TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1 die_after_fork=0" \
+	  ctest --output-on-failure -j$(JOBS) --timeout 1800 -E '^packaging[.]'
 
 bench: deps
 	@test -f build/release/build.ninja || cmake --preset release -DTILTBENCH_BENCH=ON
