@@ -14,25 +14,18 @@
 #include "support/test_support.h"
 
 using nlohmann::json;
-using tiltbench::test::cliPath;
 using tiltbench::test::runProcess;
 using tiltbench::test::TempDir;
 using tiltbench::test::writeFile;
 
 namespace {
 
-// The sqlite3 shell (Debian's `sqlite3`, installed by packaging/install-deps.sh): an independent reader.
-constexpr const char* kSqlite3 = "/usr/bin/sqlite3";
-
-tiltbench::test::ProcessResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), cliPath());
-    return runProcess(args);
-}
+constexpr auto cli = &tiltbench::test::runCli;
 
 // What "unchanged" means, read with the sqlite3 shell: integrity, row counts of every data table, and the
 // catalogue rows.
 std::string fingerprint(const std::string& ws) {
-    const auto r = runProcess({kSqlite3, ws,
+    const auto r = runProcess({tiltbench::test::kSqlite3Shell, ws,
                                "PRAGMA integrity_check; SELECT count(*) FROM datasets; SELECT count(*) FROM "
                                "interactions; SELECT count(*) FROM items; SELECT count(*) FROM users; SELECT "
                                "id, name, rows, users, items FROM datasets ORDER BY id;"});
@@ -143,7 +136,8 @@ TEST_P(BadInput, IsAClearErrorThatLeavesTheWorkspaceAsItWasOrADocumentedAcceptan
         ASSERT_EQ(info.exitCode, 0) << info.err;
         if (!c.titles.empty()) {
             // Valid UTF-8 in the workspace, read back by the sqlite3 shell.
-            const auto title = runProcess({kSqlite3, ws, "SELECT title FROM items WHERE external_id = '2'"});
+            const auto title = runProcess(
+                {tiltbench::test::kSqlite3Shell, ws, "SELECT title FROM items WHERE external_id = '2'"});
             EXPECT_NE(title.out.find("Caf\xC3\xA9"), std::string::npos) << title.out;
         }
     }

@@ -11,18 +11,13 @@
 #include "train/sasrec_trainer.h"
 
 using nlohmann::json;
-using tiltbench::test::cliPath;
 using tiltbench::test::pathExists;
-using tiltbench::test::runProcess;
 using tiltbench::test::TempDir;
 using tiltbench::test::writeFile;
 
 namespace {
 
-tiltbench::test::ProcessResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), cliPath());
-    return runProcess(args);
-}
+constexpr auto cli = &tiltbench::test::runCli;
 
 json parseJson(const tiltbench::test::ProcessResult& r) {
     EXPECT_EQ(r.exitCode, 0) << r.err;

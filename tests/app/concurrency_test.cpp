@@ -11,7 +11,6 @@
 #include <vector>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include "io/import.h"
@@ -19,32 +18,23 @@
 #include "store/workspace.h"
 #include "support/test_support.h"
 
-extern char** environ;
-
 using namespace tiltbench;
-using tiltbench::test::cliPath;
-using tiltbench::test::runProcess;
 using tiltbench::test::TempDir;
 
 TEST(Concurrency, ReadsAndAnImportWhileATrainingRunWritesNeverSeeALockedDatabase) {
     TempDir tmp;
     const std::string ws = tmp.file("ws.sqlite");
-    ASSERT_EQ(runProcess({cliPath(), "generate", "-w", ws, "-n", "sim", "--users", "80", "--items", "60",
-                          "--interactions", "2400"})
+    ASSERT_EQ(tiltbench::test::runCli({"generate", "-w", ws, "-n", "sim", "--users", "80", "--items", "60",
+                                       "--interactions", "2400"})
                   .exitCode,
               0);
-    std::vector<std::string> args = {cliPath(),    "train",  "-w",          ws,   "-d",           "sim",
-                                     "-m",         "sasrec", "--epochs",    "40", "--dim",        "16",
-                                     "--blocks",   "1",      "--max-len",   "30", "--batch-size", "8",
-                                     "--patience", "0",      "--bootstrap", "20", "--threads",    "1",
-                                     "--device",   "cpu"};
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+    const pid_t pid = tiltbench::test::spawnCli(
+        {"train", "-w",         ws,   "-d",          "sim", "-m",        "sasrec", "--epochs",
+         "40",    "--dim",      "16", "--blocks",    "1",   "--max-len", "30",     "--batch-size",
+         "8",     "--patience", "0",  "--bootstrap", "20",  "--threads", "1",      "--device",
+         "cpu"},
+        false);
+    ASSERT_GT(pid, 0);
 
     Workspace gui(ws);  // the GUI's long-lived connection
     RunStore guiRuns(gui);

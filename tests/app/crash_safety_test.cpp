@@ -12,50 +12,22 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "support/test_support.h"
 
-extern char** environ;
-
 using nlohmann::json;
-using tiltbench::test::cliPath;
 using tiltbench::test::runProcess;
 using tiltbench::test::TempDir;
-using tiltbench::test::writeFile;
 
 namespace {
 
-// The sqlite3 shell (Debian's `sqlite3`, installed by packaging/install-deps.sh): an independent reader.
-constexpr const char* kSqlite3 = "/usr/bin/sqlite3";
-
 using Clock = std::chrono::steady_clock;
-
-// Starts tiltbench-cli with `args`, stdout and stderr to /dev/null; returns its pid.
-pid_t spawnCli(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {cliPath()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0);
-    return pid;
-}
 
 // SIGKILL (if still running) and reap; returns true when the kill landed before the child exited on its own.
 bool killAndReap(pid_t pid) {
@@ -69,7 +41,7 @@ bool killAndReap(pid_t pid) {
 }
 
 std::string sql(const std::string& ws, const std::string& statement) {
-    const auto r = runProcess({kSqlite3, ws, statement});
+    const auto r = runProcess({tiltbench::test::kSqlite3Shell, ws, statement});
     EXPECT_EQ(r.exitCode, 0) << statement << ": " << r.err;
     return r.out;
 }
@@ -79,8 +51,7 @@ void expectIntegrity(const std::string& ws) {
 }
 
 json cliJson(std::vector<std::string> args) {
-    args.insert(args.begin(), cliPath());
-    const auto r = runProcess(args);
+    const auto r = tiltbench::test::runCli(std::move(args));
     EXPECT_EQ(r.exitCode, 0) << r.err;
     return json::parse(r.out.empty() ? "{}" : r.out);
 }
@@ -110,7 +81,7 @@ TEST(CrashSafety, ImportKilledAtRandomMomentsLeavesEachDatasetAbsentOrComplete) 
     int killedMidway = 0;
     for (int attempt = 0; attempt < 8; ++attempt) {
         const std::string name = "try" + std::to_string(attempt);
-        const pid_t pid = spawnCli({"import", "-w", ws, "-f", "csv", "-n", name, file});
+        const pid_t pid = tiltbench::test::spawnCli({"import", "-w", ws, "-f", "csv", "-n", name, file}, true);
         std::this_thread::sleep_for(std::chrono::duration<double>(when(rng)));
         killedMidway += killAndReap(pid) ? 1 : 0;
 
@@ -151,7 +122,7 @@ TEST(CrashSafety, TrainKilledMidRunResumesToTheSameFinalMetrics) {
     const std::string progress = tmp.file("progress.jsonl");
     std::vector<std::string> args = {"train", "-w", ws, "-d", "sim", "--progress-jsonl", progress};
     args.insert(args.end(), training.begin(), training.end());
-    const pid_t pid = spawnCli(args);
+    const pid_t pid = tiltbench::test::spawnCli(args, true);
     std::mt19937_64 rng(7);
     const int killAfterEpoch = 2 + static_cast<int>(rng() % 2);  // 2 or 3
     int64_t runId = 0;

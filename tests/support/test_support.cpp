@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,8 @@
 #include <stdexcept>
 
 namespace fs = std::filesystem;
+
+extern char** environ;
 
 namespace tiltbench::test {
 
@@ -92,6 +96,30 @@ ProcessResult runProcess(const std::vector<std::string>& args) {
     result.out = readFile(outPath);
     result.err = readFile(errPath);
     return result;
+}
+
+ProcessResult runCli(std::vector<std::string> args) {
+    args.insert(args.begin(), cliPath());
+    return runProcess(args);
+}
+
+int spawnCli(std::vector<std::string> args, bool quiet) {
+    args.insert(args.begin(), cliPath());
+    std::vector<char*> argv;
+    for (auto& a : args) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (quiet) {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    }
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? pid : -1;
 }
 
 }  // namespace tiltbench::test

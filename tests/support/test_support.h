@@ -44,5 +44,15 @@ struct ProcessResult {
 };
 // Runs `args[0]` with the arguments (no shell), capturing stdout and stderr.
 ProcessResult runProcess(const std::vector<std::string>& args);
+// runProcess of the built tiltbench-cli with `args`.
+ProcessResult runCli(std::vector<std::string> args);
+// Starts tiltbench-cli with `args` without waiting (stdout and stderr to /dev/null when `quiet`); returns its
+// pid
+// (-1 when it could not start). The caller reaps it with waitpid.
+int spawnCli(std::vector<std::string> args, bool quiet);
+
+// The sqlite3 shell (Debian's `sqlite3`, installed by packaging/install-deps.sh): a reader of workspaces that
+// shares no code with Tiltbench.
+constexpr const char* kSqlite3Shell = "/usr/bin/sqlite3";
 
 }  // namespace tiltbench::test
