@@ -2,14 +2,11 @@
 
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <cmath>
 #include <utility>
 
-#include <signal.h>
-
+#include "cli_json.h"
 #include "common/error.h"
 #include "data/simulator.h"
 #include "eval/evaluator.h"
@@ -26,7 +23,6 @@ namespace tiltbench {
 namespace {
 const char* const kReferenceMetrics[] = {"ndcg@10",        "ndcg_high@10", "item_mean_reward@10",
                                          "true_reward@10", "arp@10",       "coverage@10"};
-constexpr int kCliPollMs = 100;
 }  // namespace
 
 // ─── BaselineWorker ─────────────────────────────────────────────────────────────────────────────────────
@@ -175,30 +171,17 @@ std::vector<int64_t> RunDetailWorker::sasrecCounts(int32_t numItems, int& k, int
             "the CLI loads");
     }
     reportStage(tr("scoring the test users with the checkpoint"));
-    QProcess process;
-    process.start(m_cliPath, {QStringLiteral("eval"), QStringLiteral("--workspace"), m_workspacePath,
-                              QStringLiteral("--run"), QString::number(m_run.id()),
-                              QStringLiteral("--top-counts"), QStringLiteral("--json")});
-    if (!process.waitForStarted()) {
-        throw Error("could not start tiltbench-cli: " + process.errorString().toStdString());
-    }
-    while (!process.waitForFinished(kCliPollMs)) {
-        if (process.state() == QProcess::NotRunning) {
-            break;
-        }
-        if (isCancelRequested()) {
-            ::kill(static_cast<pid_t>(process.processId()), SIGINT);
-            process.waitForFinished(5000);
-            throw Cancelled();
-        }
-    }
-    const QJsonObject out = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        QString error = out.value(QStringLiteral("error")).toString();
-        if (error.isEmpty()) {
-            error = QString::fromUtf8(process.readAllStandardError()).trimmed();
-        }
-        throw Error("tiltbench-cli eval failed: " + error.toStdString());
+    QJsonObject out;
+    try {
+        out = runCliJson(
+            m_cliPath,
+            {QStringLiteral("eval"), QStringLiteral("--workspace"), m_workspacePath, QStringLiteral("--run"),
+             QString::number(m_run.id()), QStringLiteral("--top-counts"), QStringLiteral("--json")},
+            [this] { return isCancelRequested(); });
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const Error& e) {
+        throw Error(std::string("tiltbench-cli eval failed: ") + e.what());
     }
     const QJsonObject counts = out.value(QStringLiteral("top_counts")).toObject();
     k = counts.value(QStringLiteral("k")).toInt(10);
