@@ -3,7 +3,11 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "store/interaction_chunks.h"
 
 namespace tiltbench::schema {
 namespace {
@@ -142,6 +146,56 @@ CREATE TABLE IF NOT EXISTS run_train_states(
 )SQL");
 }
 
+// Schema 4: interactions are stored as columnar chunks (store/interaction_chunks.h) and `interactions`
+// becomes a view that decodes them in plain SQL. Rows of an older file are moved into chunks in file order.
+void migrateToV4(SQLite::Database& db) {
+    chunks::createTables(db);
+    const bool hasTable =
+        db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'interactions'")
+            .getInt() > 0;
+    if (hasTable) {
+        std::vector<int32_t> user, item;
+        std::vector<double> reward;
+        std::vector<int64_t> ts;
+        int64_t dataset = 0, chunk = 0, firstPos = 0;
+        std::unique_ptr<chunks::ChunkInserter> inserter;
+        auto flush = [&] {
+            if (user.empty())
+                return;
+            inserter->insert(chunk++, firstPos, static_cast<int>(user.size()), user.data(), item.data(),
+                             reward.data(), ts.data());
+            firstPos += static_cast<int64_t>(user.size());
+            user.clear();
+            item.clear();
+            reward.clear();
+            ts.clear();
+        };
+        SQLite::Statement q(db,
+                            "SELECT dataset_id, user_idx, item_idx, reward, ts FROM interactions "
+                            "ORDER BY dataset_id, pos");
+        while (q.executeStep()) {
+            const int64_t d = q.getColumn(0).getInt64();
+            if (!inserter || d != dataset) {
+                flush();
+                dataset = d;
+                chunk = firstPos = 0;
+                inserter = std::make_unique<chunks::ChunkInserter>(db.getHandle(), d);
+            }
+            user.push_back(q.getColumn(1).getInt());
+            item.push_back(q.getColumn(2).getInt());
+            reward.push_back(q.getColumn(3).getDouble());
+            ts.push_back(q.getColumn(4).getInt64());
+            if (static_cast<int>(user.size()) == chunks::kChunkRows)
+                flush();
+        }
+        flush();
+        inserter.reset();
+        q.reset();
+        db.exec("DROP TABLE interactions");
+    }
+    chunks::createView(db);
+}
+
 }  // namespace
 
 void migrate(SQLite::Database& db, int fromVersion) {
@@ -154,6 +208,8 @@ void migrate(SQLite::Database& db, int fromVersion) {
         db.exec(kSchemaV2);
     if (fromVersion < 3)
         migrateToV3(db);
+    if (fromVersion < 4)
+        migrateToV4(db);
     db.exec("PRAGMA user_version = " + std::to_string(kVersion));
     tx.commit();
 }

@@ -6,7 +6,7 @@
 namespace tiltbench::schema {
 
 constexpr int kApplicationId = 0x54494C54;  // "TILT", stored in PRAGMA application_id
-constexpr int kVersion = 3;
+constexpr int kVersion = 4;
 
 // Brings an empty or older Tiltbench database up to kVersion.
 void migrate(SQLite::Database& db, int fromVersion);

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "store/dataset_writer.h"
+#include "store/interaction_chunks.h"
 #include "store/schema.h"
 #include "store/workspace_impl.h"
 
@@ -78,18 +79,19 @@ void prepareSchema(SQLite::Database& db, const std::string& path) {
 // A file that claims to be a workspace (application_id and schema version) must also have its tables: a
 // damaged or hand-made one is refused at open, with the table it lacks, rather than failing later mid-job.
 void checkTables(SQLite::Database& db, const std::string& path) {
-    static const char* const kTables[] = {"datasets",    "users", "items",       "interactions",    "random_test",
-                                          "ground_truth", "runs",  "run_metrics", "checkpoints",
-                                          "run_user_metrics"};
+    static const char* const kTables[] = {"datasets",    "users",           "items", "interaction_chunks",
+                                          "random_test", "ground_truth",    "runs",  "run_metrics",
+                                          "checkpoints", "run_user_metrics"};
     try {
         SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
         for (const char* table : kTables) {
             q.reset();
             q.bind(1, table);
             if (!q.executeStep()) {
-                throw Error(fmt::format("'{}' is not a usable Tiltbench workspace: its table '{}' is missing (the "
-                                        "file is damaged or was not written by Tiltbench)",
-                                        path, table));
+                throw Error(
+                    fmt::format("'{}' is not a usable Tiltbench workspace: its table '{}' is missing (the "
+                                "file is damaged or was not written by Tiltbench)",
+                                path, table));
             }
         }
     } catch (const SQLite::Exception& e) {
@@ -248,27 +250,12 @@ InteractionLog Workspace::loadLog(int64_t datasetId, const ProgressCallback& pro
         std::vector<int32_t> user(n), item(n);
         std::vector<double> reward(n);
         std::vector<int64_t> ts(n);
-        {
-            SQLite::Statement q(
-                db,
-                "SELECT user_idx, item_idx, reward, ts FROM interactions WHERE dataset_id = ? "
-                "ORDER BY pos");
-            q.bind(1, datasetId);
-            size_t k = 0;
-            while (q.executeStep()) {
-                if (k >= n)
-                    throw Error(fmt::format("dataset '{}' has more rows than its catalogue says", info.name));
-                user[k] = q.getColumn(0).getInt();
-                item[k] = q.getColumn(1).getInt();
-                reward[k] = q.getColumn(2).getDouble();
-                ts[k] = q.getColumn(3).getInt64();
-                ++k;
-                if ((k & 0xFFFF) == 0)
-                    reportProgress(progress, {"loading " + info.name, k, n, "rows"});
-            }
-            if (k != n)
-                throw Error(fmt::format("dataset '{}' has {} rows, its catalogue says {}", info.name, k, n));
-        }
+        chunks::readAll(db, datasetId, info.name, info.rows, user.data(), item.data(), reward.data(),
+                        ts.data(), [&](int64_t done) {
+                            if ((done & 0xFFFF) == 0)
+                                reportProgress(progress, {"loading " + info.name, static_cast<uint64_t>(done),
+                                                          n, "rows"});
+                        });
         {
             SQLite::Statement q(db,
                                 "SELECT user_idx, item_idx, reward FROM random_test WHERE dataset_id = ? "

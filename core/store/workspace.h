@@ -40,7 +40,7 @@ struct GroundTruthRecord {  // opaque to the store; core/data/simulator interpre
 
 class Workspace {
   public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     explicit Workspace(const std::string& path, OpenMode mode = OpenMode::OpenExisting);
     ~Workspace();

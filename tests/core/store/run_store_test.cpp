@@ -171,7 +171,7 @@ TEST(RunStore, RunOfADeadWriterIsInterrupted) {
     EXPECT_EQ(all[0].status, "running");
 }
 
-TEST(Workspace, MigratesSchemaTwoToThree) {
+TEST(Workspace, MigratesSchemaTwoToCurrent) {
     TempDir tmp;
     const auto path = tmp.file("ws.sqlite");
     {
@@ -183,7 +183,7 @@ TEST(Workspace, MigratesSchemaTwoToThree) {
             "ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; "
             "PRAGMA user_version = 2");
     Workspace ws(path);
-    EXPECT_EQ(ws.schemaVersion(), 3);
+    EXPECT_EQ(ws.schemaVersion(), Workspace::kSchemaVersion);
     RunStore store(ws);
     const auto old = store.runs();
     ASSERT_EQ(old.size(), 1u);

@@ -1,0 +1,63 @@
+#pragma once
+// Private to core/store: how a dataset's interactions are stored (schema 4).
+//
+// Interactions are written as columnar chunks of up to kChunkRows rows in file order, one SQLite row per
+// chunk, instead of one SQLite row per interaction:
+//
+//   interaction_chunks(dataset_id, chunk, first_pos, n, user_idx, item_idx, reward, ts)
+//     user_idx, item_idx   n × int32, little-endian (dense indices into users / items)
+//     reward               n × float64, little-endian IEEE 754
+//     ts                   n × int64, little-endian (seconds since the epoch, or the file position)
+//
+// SQLite's cost per inserted row (VDBE, record building, B-tree) was the whole limit of an import (about
+// 0.45 µs per row at best, see bench/RESULTS.md); per chunk it is paid once for 256 interactions, and a
+// dataset loads with a memcpy per chunk column. The file stays readable with any SQLite tool: the view
+// `interactions(dataset_id, pos, user_idx, item_idx, reward, ts)` decodes the chunks in plain SQL (no
+// extension): a recursive counter picks each element, instr() against a 256-byte blob turns a byte into its
+// value, and a float64 is rebuilt exactly from its sign, exponent and mantissa with the powers of two in
+// table `tiltbench_pow2`. The view is slow (≈ 10 µs per row) but exact, except that -0.0 reads as 0.
+#include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace tiltbench::chunks {
+
+constexpr int kChunkRows = 256;
+
+// Creates interaction_chunks and tiltbench_pow2 (idempotent).
+void createTables(SQLite::Database& db);
+// (Re)creates the interactions view; an `interactions` table must already be gone.
+void createView(SQLite::Database& db);
+
+// The CREATE VIEW statement of `interactions`.
+std::string viewSql();
+
+// Inserts chunks through one prepared statement on a raw connection (the DatasetWriter's thread).
+class ChunkInserter {
+  public:
+    ChunkInserter(sqlite3* db, int64_t datasetId);
+    ~ChunkInserter();
+    ChunkInserter(const ChunkInserter&) = delete;
+    ChunkInserter& operator=(const ChunkInserter&) = delete;
+
+    // Appends rows [firstPos, firstPos + n) as chunk number `chunk`; n in 1..kChunkRows.
+    void insert(int64_t chunk, int64_t firstPos, int n, const int32_t* user, const int32_t* item,
+                const double* reward, const int64_t* ts);
+
+  private:
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+    int64_t m_datasetId;
+};
+
+// Reads dataset `datasetId`'s rows in file order into the caller's arrays of `rows` elements each. Every
+// chunk is checked (numbering, positions, blob sizes, total) so a damaged or hand-edited file gives a clear
+// error naming `datasetName` instead of wrong data. `onRows(done)` is called after each chunk.
+void readAll(SQLite::Database& db, int64_t datasetId, const std::string& datasetName, int64_t rows,
+             int32_t* user, int32_t* item, double* reward, int64_t* ts,
+             const std::function<void(int64_t done)>& onRows = {});
+
+}  // namespace tiltbench::chunks
