@@ -85,13 +85,15 @@ void check(int rc, sqlite3* db, const char* what) {
 
 }  // namespace
 
+// CROSS JOIN keeps the chunks in the outer loop: rows come out in file order, and a filter on dataset_id
+// uses the primary key.
 std::string viewSql() {
     const std::string all = allBytesBlob();
     return fmt::format(
         "CREATE VIEW interactions(dataset_id, pos, user_idx, item_idx, reward, ts) AS\n"
         "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {})\n"
         "SELECT c.dataset_id, c.first_pos + k.i,\n  {},\n  {},\n  {},\n  {}\n"
-        "FROM interaction_chunks c JOIN k ON k.i < c.n",
+        "FROM interaction_chunks c CROSS JOIN k WHERE k.i < c.n",
         kChunkRows - 1, int32Sql(all, "user_idx"), int32Sql(all, "item_idx"), float64Sql(all, "reward"),
         int64Sql(all, "ts"));
 }

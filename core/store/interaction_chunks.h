@@ -15,7 +15,7 @@
 // `interactions(dataset_id, pos, user_idx, item_idx, reward, ts)` decodes the chunks in plain SQL (no
 // extension): a recursive counter picks each element, instr() against a 256-byte blob turns a byte into its
 // value, and a float64 is rebuilt exactly from its sign, exponent and mantissa with the powers of two in
-// table `tiltbench_pow2`. The view is slow (≈ 10 µs per row) but exact, except that -0.0 reads as 0.
+// table `tiltbench_pow2`. The view is slow (5–10 µs per row) but exact, except that -0.0 reads as 0.
 #include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
 
