@@ -11,7 +11,9 @@
 //                 k rows per INSERT statement, WAL checkpoint on close included — the floor for the store's
 //                 background writer
 //   SqliteInsertRowidKey      candidate: rowid table, INTEGER PRIMARY KEY = dataset << 40 | pos
-//   SqliteInsertColumnarBlobs candidate: 64K-row columnar chunks stored as BLOBs
+//   SqliteInsertColumnarBlobs columnar chunks stored as BLOBs; chunk_rows 160 is the workspace's layout since
+//                 schema 4 (core/store/interaction_chunks.h: one chunk per 4 KiB page), 256 spills each chunk
+//                 into an overflow page, 65536 was the first candidate
 //   SqliteInsertShellTable  the same rows into the sqlite3-shell baseline's plain rowid table
 //                 (user, item, rating, ts), one row per INSERT — what `.import` does, minus its text parsing
 //
@@ -449,16 +451,16 @@ void BM_SqliteInsertRowidKey(benchmark::State& state) {
     finish(state, rows);
 }
 
-// Candidate layout B: columnar chunks, 64K rows per row of the table, one little-endian array per column as a
-// BLOB (int32 user, int32 item, float64 reward, int64 ts) — the InteractionLog's own layout. SQLite then only
-// copies pages; the rows are no longer visible to plain SQL (a view or export would have to unpack them).
+// Layout B (the workspace's since schema 4): columnar chunks of `chunk_rows` rows per row of the table, one
+// little-endian array per column as a BLOB (int32 user, int32 item, float64 reward, int64 ts) — the
+// InteractionLog's own layout. SQLite then only copies pages; plain SQL reads the rows through a view.
 void BM_SqliteInsertColumnarBlobs(benchmark::State& state) {
     const int64_t rows = state.range(0);
-    constexpr int64_t kChunk = 1 << 16;
+    const int64_t kChunk = state.range(1);
     const std::string path = scratchDb();
-    std::vector<int32_t> users(kChunk), items(kChunk);
-    std::vector<double> rewards(kChunk);
-    std::vector<int64_t> times(kChunk);
+    std::vector<int32_t> users(static_cast<size_t>(kChunk)), items(static_cast<size_t>(kChunk));
+    std::vector<double> rewards(static_cast<size_t>(kChunk));
+    std::vector<int64_t> times(static_cast<size_t>(kChunk));
     for (auto _ : state) {
         state.PauseTiming();
         sqlite3* db =
@@ -532,8 +534,10 @@ BENCHMARK(BM_SqliteInsertRowidKey)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_SqliteInsertColumnarBlobs)
-    ->ArgNames({"rows"})
-    ->Args({1'000'000})
+    ->ArgNames({"rows", "chunk_rows"})
+    ->Args({1'000'000, 160})
+    ->Args({1'000'000, 256})
+    ->Args({1'000'000, 65536})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

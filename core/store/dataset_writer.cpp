@@ -30,7 +30,8 @@ struct Row {
     int64_t ts;
 };
 
-constexpr size_t kBatchRows = 1 << 15;  // a multiple of chunks::kChunkRows: only the last chunk is short
+// A multiple of chunks::kChunkRows, so that only the dataset's last chunk is short.
+constexpr size_t kBatchRows = chunks::kChunkRows * 200;
 constexpr size_t kMaxQueuedBatches = 4;
 
 // Heterogeneous lookup is C++20; a string_view-keyed map into a stable deque of strings gives the same: no
