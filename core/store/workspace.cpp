@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "store/dataset_writer.h"
 #include "store/interaction_chunks.h"
+#include "store/run_store.h"
 #include "store/schema.h"
 #include "store/workspace_impl.h"
 
@@ -327,7 +328,19 @@ std::optional<GroundTruthRecord> Workspace::loadGroundTruth(int64_t datasetId) c
 void Workspace::removeDataset(int64_t datasetId) {
     if (m_impl->writerActive)
         throw Error("cannot delete a dataset while an import is writing to the workspace");
-    dataset(datasetId);  // throws a clear error if absent
+    const DatasetInfo info = dataset(datasetId);  // throws a clear error if absent
+    // A training process reads the dataset once and then writes runs against it: deleting it underneath
+    // would cascade its run away mid-training. A run counts as live while its writer process on this
+    // machine exists; a dead or foreign writer does not block (that run shows as interrupted, or cannot be
+    // judged here).
+    for (const RunRecord& r : RunStore(*this).runs(datasetId)) {
+        if (r.status == "running" && r.writerPid > 0 && r.writerHost == writerHostId()) {
+            throw Error(
+                fmt::format("cannot delete dataset '{}': run {} ({}) is still training on it in process {}; "
+                            "cancel it first",
+                            info.name, r.id, r.model, r.writerPid));
+        }
+    }
     SQLite::Transaction tx(m_impl->db);
     SQLite::Statement q(m_impl->db, "DELETE FROM datasets WHERE id = ?");
     q.bind(1, datasetId);

@@ -91,6 +91,7 @@ TEST(RunStore, DeletingTheDatasetDeletesItsRuns) {
     const int64_t d = addDataset(ws);
     const int64_t id = store.createRun(d, "markov", "{}", "cpu");
     store.addMetrics(id, {{-1, "test", "hr@10", 0.1, 0.1, 0.1}}, {{"test", "hr@10", {0}, {1.0}}});
+    store.finishRun(id, "done");  // a live run holds its dataset (below)
     ws.removeDataset(d);
     EXPECT_TRUE(store.runs().empty());
     EXPECT_THROW(store.run(id), Error);
@@ -210,4 +211,33 @@ TEST(RunStore, FindsTheNewestRunOfAWriter) {
     EXPECT_FALSE(store.newestRunOfWriter(::getpid(), "elsewhere/boot").has_value());
     EXPECT_EQ(store.userExternalIds(d), (std::vector<std::string>{"u"}));
     EXPECT_TRUE(store.userExternalIds(d + 1).empty());
+}
+
+TEST(RunStore, ADatasetWithALiveRunCannotBeDeletedUntilTheRunEnds) {
+    TempDir tmp;
+    const auto path = tmp.file("ws.sqlite");
+    Workspace ws(path, OpenMode::CreateIfMissing);
+    const int64_t d = addDataset(ws);
+    RunStore store(ws);
+    const int64_t live = store.createRun(d, "sasrec", "{}", "cpu");  // written by this process: alive
+    try {
+        ws.removeDataset(d);
+        FAIL() << "deleted a dataset under a live run";
+    } catch (const Error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("run " + std::to_string(live)), std::string::npos) << m;
+        EXPECT_NE(m.find("cancel it first"), std::string::npos) << m;
+    }
+    ASSERT_EQ(ws.datasets().size(), 1u);
+    EXPECT_EQ(store.runs().size(), 1u);
+
+    // A run whose process died does not hold the dataset.
+    const pid_t gone = deadPid();
+    ASSERT_GT(gone, 0);
+    execSql(path,
+            "UPDATE runs SET writer_pid = " + std::to_string(gone) + " WHERE id = " + std::to_string(live));
+    EXPECT_EQ(store.run(live).status, "interrupted");
+    ws.removeDataset(d);
+    EXPECT_TRUE(ws.datasets().empty());
+    EXPECT_TRUE(store.runs().empty());
 }
