@@ -33,7 +33,7 @@ struct TrainRequest {
     int heads = 1;
     int maxLen = 200;
     double dropout = 0.2;
-    int patience = 10;
+    int patience = 30;
     QString device = QStringLiteral("auto");  // auto | cpu | cuda | cuda:N
 
     std::optional<int64_t> resumeRunId;  // SASRec: continue this stopped run (the other settings are its own)

@@ -80,6 +80,7 @@ class Commands {
     // train -m sasrec
     int m_epochs = 200;
     int m_batchSize = 128;
+    bool m_lengthBuckets = false;
     double m_lr = 1e-3;
     int m_dim = 64;
     int m_blocks = 2;
@@ -88,7 +89,7 @@ class Commands {
     double m_dropout = 0.2;
     std::string m_precision = "auto";
     double m_weightDecay = 0.0;
-    int m_patience = 10;
+    int m_patience = 30;
     std::string m_device = "auto";
     std::optional<int64_t> m_resume;
     std::string m_progressJsonl;  // train: where machine-readable progress goes (progress_stream.h)

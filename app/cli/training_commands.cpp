@@ -52,6 +52,9 @@ void Commands::addTrainingOptions(CLI::App* sub) {
         ->capture_default_str();
     sub->add_option("--epochs", m_epochs, "sasrec: epochs at most")->capture_default_str();
     sub->add_option("--batch-size", m_batchSize, "sasrec: sequences per batch")->capture_default_str();
+    sub->add_flag("--length-buckets", m_lengthBuckets,
+                  "sasrec: batches of sequences sorted by length (the old behaviour; lower accuracy on small "
+                  "data) instead of random batches");
     sub->add_option("--lr", m_lr, "sasrec: Adam learning rate")->capture_default_str();
     sub->add_option("--weight-decay", m_weightDecay, "sasrec: Adam L2 penalty")->capture_default_str();
     sub->add_option("--dim", m_dim, "sasrec: embedding size")->capture_default_str();
@@ -98,6 +101,7 @@ SasrecRunConfig Commands::sasrecConfig() const {
     config.dropout = m_dropout;
     config.epochs = m_epochs;
     config.batchSize = m_batchSize;
+    config.lengthBuckets = m_lengthBuckets;
     config.lr = m_lr;
     config.weightDecay = m_weightDecay;
     config.patience = m_patience;

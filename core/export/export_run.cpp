@@ -108,6 +108,7 @@ nlohmann::json exportMetadata(const ExportedRun& r) {
               {"dropout", c.dropout},
               {"epochs", c.epochs},
               {"batch_size", c.batchSize},
+              {"length_buckets", c.lengthBuckets},
               {"lr", c.lr},
               {"weight_decay", c.weightDecay},
               {"optimizer", "adam"},

@@ -49,6 +49,15 @@ struct SequenceBatch {
     std::vector<float> weights;    // loss weight of each step's target (ignored where target is −1)
 };
 
+// Steps of `batch` that have a target.
+int64_t countTargets(const SequenceBatch& batch);
+
+// The batch's rows in slices of at most `rowsPerSlice` consecutive rows, each cut to its longest row (rows
+// hold their steps from the left, padding on the right). With rows sorted by length the slices carry little
+// padding. Σ_slices (targets in slice / targets in batch) · loss(slice) is the batch's loss, and likewise its
+// gradient: the trainer runs a random batch this way, one optimizer step per batch.
+std::vector<SequenceBatch> sliceRows(const SequenceBatch& batch, int64_t rowsPerSlice);
+
 class SasrecModel {
   public:
     // Parameters are initialised from the torch generator (seed it with torch's

@@ -38,6 +38,8 @@ double secondsSince(Clock::time_point t0) {
 }
 
 constexpr int kBatchesPerPool = 32;
+// Rows of a random batch that go through the model together (see sliceRows).
+constexpr int64_t kRowsPerSlice = 32;
 
 // One user's training sequence: items oldest first, and the weight of each item
 // as a target (entry 0 is never a target).
@@ -75,15 +77,20 @@ std::vector<TrainSequence> buildSequences(const TrainingTargets& t, const std::v
     return out;
 }
 
-// Length-bucketed batches of sequence indices: shuffle, sort each pool of
-// kBatchesPerPool batches by length, cut, shuffle the batches — nearly
-// padding-free batches that still change every epoch.
+// Batches of sequence indices. Random (the default): shuffle and cut, so every
+// batch mixes users of every history length and the batches change every
+// epoch; the rows of each batch are then sorted by length for sliceRows.
+// Length-bucketed: shuffle, sort each pool of kBatchesPerPool batches by
+// length, cut, shuffle the batches — nearly padding-free, but when the
+// sequences fit in one pool (ML-100K: about 1000 sequences) each batch holds
+// one band of lengths and the batches are nearly the same every epoch.
 std::vector<std::vector<size_t>> makeBatches(const std::vector<TrainSequence>& seqs, int batchSize,
-                                             std::mt19937_64& rng) {
+                                             bool lengthBuckets, std::mt19937_64& rng) {
     std::vector<size_t> order(seqs.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::shuffle(order.begin(), order.end(), rng);
-    const size_t b = static_cast<size_t>(batchSize), pool = b * kBatchesPerPool;
+    // A pool of one batch only sorts the rows inside each batch: the same batch, in slice-friendly order.
+    const size_t b = static_cast<size_t>(batchSize), pool = lengthBuckets ? b * kBatchesPerPool : b;
     std::vector<std::vector<size_t>> batches;
     for (size_t p = 0; p < order.size(); p += pool) {
         const auto first = order.begin() + static_cast<std::ptrdiff_t>(p);
@@ -179,6 +186,7 @@ std::string SasrecRunConfig::toJson() const {
     j["dropout"] = dropout;
     j["epochs"] = epochs;
     j["batch_size"] = batchSize;
+    j["length_buckets"] = lengthBuckets;
     j["lr"] = lr;
     j["weight_decay"] = weightDecay;
     j["optimizer"] = "adam";
@@ -210,6 +218,8 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
         c.dropout = j.value("dropout", c.dropout);
         c.epochs = j.value("epochs", c.epochs);
         c.batchSize = j.value("batch_size", c.batchSize);
+        // Runs recorded before the key existed were trained on length-bucketed batches.
+        c.lengthBuckets = j.value("length_buckets", true);
         c.lr = j.value("lr", c.lr);
         c.weightDecay = j.value("weight_decay", c.weightDecay);
         c.patience = j.value("patience", c.patience);
@@ -342,7 +352,7 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
         for (int epoch = loop.epochsDone + 1; epoch <= config.epochs && !loop.stoppedEarly; ++epoch) {
             const auto tEpoch = Clock::now();
             model.setTraining(true);
-            const auto batches = makeBatches(seqs, config.batchSize, rng);
+            const auto batches = makeBatches(seqs, config.batchSize, config.lengthBuckets, rng);
             const auto steps = static_cast<int64_t>(batches.size());
             double lossSum = 0.0;
             int64_t positions = 0;
@@ -352,15 +362,32 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
                 report(p);  // cancel point between batches
                 const SequenceBatch batch = makeBatch(seqs, batches[static_cast<size_t>(s)], config.scheme);
                 optimizer.zero_grad();
-                auto loss = batchLoss(module, batch, device);
-                if (loss.requires_grad()) {
-                    loss.backward();
-                    optimizer.step();
+                const int64_t n = countTargets(batch);
+                // One optimizer step per batch; a random batch's forward and backward passes run over
+                // length-sorted slices of its rows, each padded to its own longest row. Each slice's mean
+                // loss is weighted by its share of the batch's targets, so the summed loss and gradient are
+                // the batch's mean loss and its gradient.
+                double batchLossValue = 0.0;
+                bool stepped = false;
+                const std::vector<SequenceBatch> slices = config.lengthBuckets
+                                                              ? std::vector<SequenceBatch>{batch}
+                                                              : sliceRows(batch, kRowsPerSlice);
+                for (const SequenceBatch& slice : slices) {
+                    const int64_t ns = countTargets(slice);
+                    if (ns == 0)
+                        continue;
+                    auto loss = batchLoss(module, slice, device);
+                    if (ns != n)
+                        loss = loss * (static_cast<double>(ns) / static_cast<double>(n));
+                    if (loss.requires_grad()) {
+                        loss.backward();
+                        stepped = true;
+                    }
+                    batchLossValue += loss.item<double>();
                 }
-                int64_t n = 0;
-                for (int64_t t : batch.targets)
-                    n += t >= 0 ? 1 : 0;
-                lossSum += loss.item<double>() * static_cast<double>(n);
+                if (stepped)
+                    optimizer.step();
+                lossSum += batchLossValue * static_cast<double>(n);
                 positions += n;
                 ++stepsDone;
                 const double elapsed = trainSeconds + secondsSince(tEpoch);

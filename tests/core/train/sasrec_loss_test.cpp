@@ -157,3 +157,62 @@ TEST(SasrecLoss, StateRoundTripGivesIdenticalScores) {
     SasrecModel c(other, "cpu");
     EXPECT_ANY_THROW(c.loadState(a.saveState()));
 }
+
+// The trainer runs a random batch as length-sorted slices with one optimizer step: the slices' losses and
+// gradients, weighted by their share of the batch's targets, must add up to the whole batch's.
+TEST(SasrecLoss, SlicedBatchGivesTheWholeBatchsLossAndGradient) {
+    seedTorch(4);
+    SasrecConfig config = tinyConfig();
+    config.numItems = 30;
+    config.maxLen = 12;
+    SasrecModel model(config, "cpu");
+    model.setTraining(false);
+    // 11 rows of lengths 1..11 (sorted, as makeBatches sorts a random batch), padded to the longest.
+    SequenceBatch batch;
+    batch.rows = 11;
+    batch.length = 11;
+    batch.inputs.assign(121, 0);
+    batch.targets.assign(121, -1);
+    batch.weights.assign(121, 0.0f);
+    for (int64_t r = 0; r < batch.rows; ++r) {
+        for (int64_t t = 0; t <= r; ++t) {
+            const auto i = static_cast<size_t>(r * batch.length + t);
+            batch.inputs[i] = 1 + (r * 7 + t * 3) % 30;
+            batch.targets[i] = (r * 5 + t * 11 + 1) % 30;
+            batch.weights[i] = 0.25f + static_cast<float>((r + t) % 4);
+        }
+    }
+    const int64_t n = countTargets(batch);
+    ASSERT_EQ(n, 66);
+
+    model.zeroGrad();
+    const double whole = model.loss(batch, true);
+    const std::vector<float> wholeGrad = model.gradients();
+
+    const std::vector<SequenceBatch> slices = sliceRows(batch, 4);
+    ASSERT_EQ(slices.size(), 3u);
+    EXPECT_EQ(slices[0].length, 4);  // rows of lengths 1..4: cut to 4 steps, not 11
+    EXPECT_EQ(slices[2].rows, 3);
+    double sliced = 0.0;
+    std::vector<double> slicedGrad(wholeGrad.size(), 0.0);
+    int64_t targets = 0;
+    for (const SequenceBatch& s : slices) {
+        const int64_t ns = countTargets(s);
+        targets += ns;
+        model.zeroGrad();
+        const double share = static_cast<double>(ns) / static_cast<double>(n);
+        sliced += share * model.loss(s, true);
+        const std::vector<float> g = model.gradients();
+        for (size_t k = 0; k < g.size(); ++k)
+            slicedGrad[k] += share * g[k];
+    }
+    EXPECT_EQ(targets, n);
+    EXPECT_NEAR(sliced, whole, 1e-5 * whole);
+    double maxAbs = 0.0, maxDiff = 0.0;
+    for (size_t k = 0; k < wholeGrad.size(); ++k) {
+        maxAbs = std::max(maxAbs, std::abs(static_cast<double>(wholeGrad[k])));
+        maxDiff = std::max(maxDiff, std::abs(static_cast<double>(wholeGrad[k]) - slicedGrad[k]));
+    }
+    ASSERT_GT(maxAbs, 1e-4);
+    EXPECT_LT(maxDiff, 1e-5 * std::max(1.0, maxAbs));
+}

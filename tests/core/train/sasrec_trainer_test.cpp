@@ -281,3 +281,29 @@ TEST(SasrecTrainer, HistoriesLongerThanMaxLenBecomeSeveralWindows) {
     c.maxLen = 4;  // 10 items: windows [5,10), [1,6), [0,2)
     EXPECT_EQ(runSasrec(ws, c).trainingPositions, kUsers * (kLength - 3));
 }
+
+TEST(SasrecTrainer, BatchingIsRecordedAndRunsBeforeTheOptionResumeBucketed) {
+    SasrecRunConfig c = tinyRun();
+    EXPECT_FALSE(c.lengthBuckets);  // random batches by default
+    EXPECT_FALSE(SasrecRunConfig::fromJson(c.toJson()).lengthBuckets);
+    c.lengthBuckets = true;
+    EXPECT_TRUE(SasrecRunConfig::fromJson(c.toJson()).lengthBuckets);
+    // A config recorded before the key existed was trained on length-bucketed batches.
+    EXPECT_TRUE(SasrecRunConfig::fromJson(R"({"dataset": "ring"})").lengthBuckets);
+
+    // Both batchings train on windows of mixed lengths (maxLen 3: windows of 4 and 2 items) and are recorded.
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    c.maxLen = 3;
+    c.epochs = 2;
+    c.bootstrapResamples = 0;
+    for (const bool buckets : {false, true}) {
+        c.lengthBuckets = buckets;
+        const SasrecRunResult r = runSasrec(ws, c);
+        EXPECT_EQ(r.trainingPositions, kUsers * (kLength - 3));
+        for (const auto& e : r.epochs)
+            EXPECT_TRUE(std::isfinite(e.trainLoss));
+        EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(ws).run(r.runId).config).lengthBuckets, buckets);
+    }
+}

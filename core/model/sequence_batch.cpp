@@ -1,0 +1,40 @@
+// Torch-free helpers on SequenceBatch (declared in model/sasrec.h).
+#include <algorithm>
+#include <iterator>
+
+#include "model/sasrec.h"
+
+namespace tiltbench {
+
+int64_t countTargets(const SequenceBatch& batch) {
+    int64_t n = 0;
+    for (int64_t t : batch.targets)
+        n += t >= 0 ? 1 : 0;
+    return n;
+}
+
+std::vector<SequenceBatch> sliceRows(const SequenceBatch& batch, int64_t rowsPerSlice) {
+    std::vector<SequenceBatch> out;
+    for (int64_t r0 = 0; r0 < batch.rows; r0 += rowsPerSlice) {
+        const int64_t r1 = std::min(batch.rows, r0 + rowsPerSlice);
+        SequenceBatch s;
+        s.rows = r1 - r0;
+        for (int64_t r = r0; r < r1; ++r)
+            for (int64_t t = batch.length; t > s.length; --t)
+                if (batch.inputs[static_cast<size_t>(r * batch.length + t - 1)] != 0) {
+                    s.length = t;
+                    break;
+                }
+        for (int64_t r = r0; r < r1; ++r) {
+            const auto from = static_cast<std::ptrdiff_t>(r * batch.length);
+            const auto to = from + static_cast<std::ptrdiff_t>(s.length);
+            s.inputs.insert(s.inputs.end(), batch.inputs.begin() + from, batch.inputs.begin() + to);
+            s.targets.insert(s.targets.end(), batch.targets.begin() + from, batch.targets.begin() + to);
+            s.weights.insert(s.weights.end(), batch.weights.begin() + from, batch.weights.begin() + to);
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+}  // namespace tiltbench
