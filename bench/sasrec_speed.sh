@@ -6,7 +6,7 @@
 # repetitions (odd runs Tiltbench first, even runs the peer first); epoch 1 of every run is warm-up and left
 # out; the table shows the median training-pass seconds per epoch (Tiltbench: epochs[].train_seconds of
 # `train --json`, which excludes its validation pass; peer: the training loop alone), the ratio
-# tiltbench / peer (< 1 = Tiltbench faster), for three Tiltbench variants (see VARIANTS) and the useful GFLOP/s of each (real positions only, counted as
+# tiltbench / peer (< 1 = Tiltbench faster), for four Tiltbench variants (see VARIANTS) and the useful GFLOP/s of each (real positions only, counted as
 # bench/sasrec_step_bench.cpp counts them). Markdown report on stdout, progress on stderr.
 #
 # Builds nothing. Environment (all optional):
@@ -90,8 +90,9 @@ PEER_CMD=("$PY" "$PEER" --data "$ML100K" "${MODEL[@]}" --dropout 0.2 --epochs "$
 
 # Tiltbench variants, all measured in the same run: its defaults (precision auto: bf16 output products on CPUs
 # with native bfloat16), float32 throughout, and float32 with the plain LibTorch kernels (autograd
-# cross-entropy chain, at::dropout) — the named baseline for what the hand-written kernels buy.
-VARIANTS=(auto fp32 reference)
+# cross-entropy chain, at::dropout) — the named baseline for what the hand-written kernels buy — and the
+# defaults with --length-buckets (the batching before random batches became the default).
+VARIANTS=(auto fp32 reference buckets)
 run_tiltbench() {
     local v
     for v in "${VARIANTS[@]}"; do
@@ -100,6 +101,7 @@ run_tiltbench() {
         auto) "${TB_CMD[@]}" --precision auto ;;
         fp32) "${TB_CMD[@]}" --precision fp32 ;;
         reference) TILTBENCH_SASREC_KERNELS=reference "${TB_CMD[@]}" --precision fp32 ;;
+        buckets) "${TB_CMD[@]}" --precision auto --length-buckets ;;
         esac >"$OUT/tiltbench-$v-$1.json" 2>"$OUT/tiltbench-$v-$1.err" ||
             die "tiltbench-cli train ($v) failed (see $OUT/tiltbench-$v-$1.err)"
     done
@@ -131,7 +133,8 @@ import json, os, statistics
 out, runs = os.environ["OUT"], int(os.environ["RUNS"])
 variants = [("auto", "tiltbench-cli train (defaults: precision auto)"),
             ("fp32", "tiltbench-cli train --precision fp32"),
-            ("reference", "tiltbench-cli train --precision fp32, plain LibTorch kernels")]
+            ("reference", "tiltbench-cli train --precision fp32, plain LibTorch kernels"),
+            ("buckets", "tiltbench-cli train --length-buckets (precision auto)")]
 rows = {}
 for v, label in variants:
     secs, pos, loss, allr, prec = [], set(), [], [], set()
