@@ -55,4 +55,8 @@ int spawnCli(std::vector<std::string> args, bool quiet);
 // shares no code with Tiltbench.
 constexpr const char* kSqlite3Shell = "/usr/bin/sqlite3";
 
+// Runs SQL statements on the file at `path` through a second SQLite connection, as another tool would; a
+// failure is a test failure naming the SQLite error and the statements.
+void execSql(const std::string& path, const std::string& sql);
+
 }  // namespace tiltbench::test

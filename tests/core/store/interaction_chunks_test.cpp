@@ -22,6 +22,7 @@
 #include "support/test_support.h"
 
 using namespace tiltbench;
+using tiltbench::test::execSql;
 using tiltbench::test::TempDir;
 
 namespace {
@@ -131,15 +132,6 @@ Rows readView(const std::string& path, int64_t id) {
     sqlite3_finalize(st);
     sqlite3_close(db);
     return r;
-}
-
-void execSql(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
 }
 
 }  // namespace

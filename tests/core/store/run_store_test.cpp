@@ -13,6 +13,7 @@
 #include "support/test_support.h"
 
 using namespace tiltbench;
+using tiltbench::test::execSql;
 using tiltbench::test::TempDir;
 
 namespace {
@@ -116,16 +117,6 @@ TEST(Workspace, MigratesSchemaOneToCurrent) {
 }
 
 namespace {
-
-// Runs one SQL statement on the workspace file through a second connection, as another tool would.
-void execSql(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
-}
 
 // The pid of a child that has exited and been reaped: no process has it (until the kernel reuses it).
 pid_t deadPid() {

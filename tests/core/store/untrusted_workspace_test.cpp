@@ -17,19 +17,10 @@
 #include "support/test_support.h"
 
 using namespace tiltbench;
+using tiltbench::test::execSql;
 using tiltbench::test::TempDir;
 
 namespace {
-
-void execSql(const std::string& path, const std::string& statement) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-        << (error ? error : "") << " in " << statement;
-    sqlite3_free(error);
-    sqlite3_close(db);
-}
 
 void addDataset(Workspace& ws, const std::string& name, int users) {
     auto w = ws.createDataset({name, "test", "{}"});
