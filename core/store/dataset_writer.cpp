@@ -30,7 +30,6 @@ struct Row {
     int64_t ts;
 };
 
-// A multiple of chunks::kChunkRows, so that only the dataset's last chunk is short.
 constexpr size_t kBatchRows = chunks::kChunkRows * 200;
 constexpr size_t kMaxQueuedBatches = 4;
 
@@ -95,31 +94,11 @@ struct DatasetWriter::Impl {
     bool stop = false;
     std::exception_ptr writerError;
     std::thread writer;
-    int64_t writtenPos = 0;     // only touched by the writer thread
-    int64_t writtenChunks = 0;  // likewise
 
     explicit Impl(Workspace::Impl& w) : ws(w) { current.reserve(kBatchRows); }
 
     // Rows go to SQLite as columnar chunks of chunks::kChunkRows (store/interaction_chunks.h): one INSERT
     // per chunk instead of one per interaction is what lets an import outrun the sqlite3 shell's `.import`.
-    void writeBatch(chunks::ChunkInserter& out, const std::vector<Row>& batch) {
-        int32_t user[chunks::kChunkRows], item[chunks::kChunkRows];
-        double reward[chunks::kChunkRows];
-        int64_t ts[chunks::kChunkRows];
-        for (size_t k = 0; k < batch.size(); k += chunks::kChunkRows) {
-            const int n = static_cast<int>(std::min<size_t>(chunks::kChunkRows, batch.size() - k));
-            for (int j = 0; j < n; ++j) {
-                const Row& r = batch[k + static_cast<size_t>(j)];
-                user[j] = r.user;
-                item[j] = r.item;
-                reward[j] = r.reward;
-                ts[j] = r.ts;
-            }
-            out.insert(writtenChunks++, writtenPos, n, user, item, reward, ts);
-            writtenPos += n;
-        }
-    }
-
     void writerLoop() {
         try {
             chunks::ChunkInserter out(ws.db.getHandle(), datasetId);
@@ -134,8 +113,10 @@ struct DatasetWriter::Impl {
                     queue.pop_front();
                 }
                 cv.notify_all();
-                writeBatch(out, batch);
+                for (const Row& r : batch)
+                    out.add(r.user, r.item, r.reward, r.ts);
             }
+            out.finish();
         } catch (...) {
             std::lock_guard<std::mutex> lock(mutex);
             writerError = std::current_exception();

@@ -131,20 +131,21 @@ ChunkInserter::~ChunkInserter() {
     sqlite3_finalize(m_stmt);
 }
 
-void ChunkInserter::insert(int64_t chunk, int64_t firstPos, int n, const int32_t* user, const int32_t* item,
-                           const double* reward, const int64_t* ts) {
-    if (n < 1 || n > kChunkRows)
-        throw Error(fmt::format("internal error: a chunk of {} rows (1..{})", n, kChunkRows));
-    sqlite3_bind_int64(m_stmt, 1, chunk);
-    sqlite3_bind_int64(m_stmt, 2, firstPos);
+void ChunkInserter::writeChunk() {
+    const int n = m_n;
+    sqlite3_bind_int64(m_stmt, 1, m_chunk);
+    sqlite3_bind_int64(m_stmt, 2, m_firstPos);
     sqlite3_bind_int(m_stmt, 3, n);
     // SQLITE_STATIC: the arrays outlive the step below.
-    sqlite3_bind_blob(m_stmt, 4, user, n * 4, SQLITE_STATIC);
-    sqlite3_bind_blob(m_stmt, 5, item, n * 4, SQLITE_STATIC);
-    sqlite3_bind_blob(m_stmt, 6, reward, n * 8, SQLITE_STATIC);
-    sqlite3_bind_blob(m_stmt, 7, ts, n * 8, SQLITE_STATIC);
+    sqlite3_bind_blob(m_stmt, 4, m_user, n * 4, SQLITE_STATIC);
+    sqlite3_bind_blob(m_stmt, 5, m_item, n * 4, SQLITE_STATIC);
+    sqlite3_bind_blob(m_stmt, 6, m_reward, n * 8, SQLITE_STATIC);
+    sqlite3_bind_blob(m_stmt, 7, m_ts, n * 8, SQLITE_STATIC);
     check(sqlite3_step(m_stmt), m_db, "insert interactions");
     sqlite3_reset(m_stmt);
+    ++m_chunk;
+    m_firstPos += n;
+    m_n = 0;
 }
 
 void readAll(SQLite::Database& db, int64_t datasetId, const std::string& datasetName, int64_t rows,

@@ -38,7 +38,10 @@ void createView(SQLite::Database& db);
 // The CREATE VIEW statement of `interactions`.
 std::string viewSql();
 
-// Inserts chunks through one prepared statement on a raw connection (the DatasetWriter's thread).
+// Writes one dataset's rows as chunks, in the order they are added, through one prepared statement on a raw
+// connection (the DatasetWriter's thread, or a migration). Rows are buffered until a chunk is full; the chunk
+// numbers and first positions follow from the order. Call finish() after the last row: destroying the
+// inserter without it drops the buffered rows (the caller's transaction is being rolled back anyway).
 class ChunkInserter {
   public:
     ChunkInserter(sqlite3* db, int64_t datasetId);
@@ -46,14 +49,31 @@ class ChunkInserter {
     ChunkInserter(const ChunkInserter&) = delete;
     ChunkInserter& operator=(const ChunkInserter&) = delete;
 
-    // Appends rows [firstPos, firstPos + n) as chunk number `chunk`; n in 1..kChunkRows.
-    void insert(int64_t chunk, int64_t firstPos, int n, const int32_t* user, const int32_t* item,
-                const double* reward, const int64_t* ts);
+    void add(int32_t user, int32_t item, double reward, int64_t ts) {
+        m_user[m_n] = user;
+        m_item[m_n] = item;
+        m_reward[m_n] = reward;
+        m_ts[m_n] = ts;
+        if (++m_n == kChunkRows)
+            writeChunk();
+    }
+    // Writes the last, short chunk if any.
+    void finish() {
+        if (m_n > 0)
+            writeChunk();
+    }
 
   private:
+    void writeChunk();
+
     sqlite3* m_db;
     sqlite3_stmt* m_stmt = nullptr;
     int64_t m_datasetId;
+    int64_t m_chunk = 0, m_firstPos = 0;
+    int m_n = 0;  // rows buffered
+    int32_t m_user[kChunkRows], m_item[kChunkRows];
+    double m_reward[kChunkRows];
+    int64_t m_ts[kChunkRows];
 };
 
 // Reads dataset `datasetId`'s rows in file order into the caller's arrays of `rows` elements each. Every

@@ -154,43 +154,26 @@ void migrateToV4(SQLite::Database& db) {
         db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'interactions'")
             .getInt() > 0;
     if (hasTable) {
-        std::vector<int32_t> user, item;
-        std::vector<double> reward;
-        std::vector<int64_t> ts;
-        int64_t dataset = 0, chunk = 0, firstPos = 0;
-        std::unique_ptr<chunks::ChunkInserter> inserter;
-        auto flush = [&] {
-            if (user.empty())
-                return;
-            inserter->insert(chunk++, firstPos, static_cast<int>(user.size()), user.data(), item.data(),
-                             reward.data(), ts.data());
-            firstPos += static_cast<int64_t>(user.size());
-            user.clear();
-            item.clear();
-            reward.clear();
-            ts.clear();
-        };
-        SQLite::Statement q(db,
-                            "SELECT dataset_id, user_idx, item_idx, reward, ts FROM interactions "
-                            "ORDER BY dataset_id, pos");
-        while (q.executeStep()) {
-            const int64_t d = q.getColumn(0).getInt64();
-            if (!inserter || d != dataset) {
-                flush();
-                dataset = d;
-                chunk = firstPos = 0;
-                inserter = std::make_unique<chunks::ChunkInserter>(db.getHandle(), d);
+        {
+            SQLite::Statement q(db,
+                                "SELECT dataset_id, user_idx, item_idx, reward, ts FROM interactions "
+                                "ORDER BY dataset_id, pos");
+            int64_t dataset = 0;
+            std::unique_ptr<chunks::ChunkInserter> out;
+            while (q.executeStep()) {
+                const int64_t d = q.getColumn(0).getInt64();
+                if (!out || d != dataset) {
+                    if (out)
+                        out->finish();
+                    dataset = d;
+                    out = std::make_unique<chunks::ChunkInserter>(db.getHandle(), d);
+                }
+                out->add(q.getColumn(1).getInt(), q.getColumn(2).getInt(), q.getColumn(3).getDouble(),
+                         q.getColumn(4).getInt64());
             }
-            user.push_back(q.getColumn(1).getInt());
-            item.push_back(q.getColumn(2).getInt());
-            reward.push_back(q.getColumn(3).getDouble());
-            ts.push_back(q.getColumn(4).getInt64());
-            if (static_cast<int>(user.size()) == chunks::kChunkRows)
-                flush();
+            if (out)
+                out->finish();
         }
-        flush();
-        inserter.reset();
-        q.reset();
         db.exec("DROP TABLE interactions");
     }
     chunks::createView(db);
