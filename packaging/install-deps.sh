@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   # core
   libtorch-dev libopenblas0-openmp libsqlite3-dev sqlite3 libsqlitecpp-dev nlohmann-json3-dev libfmt-dev
-  libcli11-dev
+  libcli11-dev zlib1g-dev libzstd-dev
   # GUI
   qt6-base-dev libqcustomplot-dev libgl-dev libqt6svg6 qt6-svg-dev
   # tests and benchmarks (python3-torch: the export round trip loads TorchScript from Python)

@@ -1,7 +1,10 @@
 #include "io/delimited_importer.h"
 
+#include <cmath>
+
 #include "common/error.h"
 #include "io/line_reader.h"
+#include "io/text_encoding.h"
 #include "io/value_parsing.h"
 
 namespace tiltbench {
@@ -66,6 +69,10 @@ bool DelimitedImporter::importFile(const std::string& path) {
                               status == NumberStatus::NonFinite ? "non_finite" : "bad_number", f[rewardCol]);
                 continue;
             }
+            if (std::fabs(reward) > kMaxRewardMagnitude) {
+                stopped = bad(path, line, "reward", m_rewardLabel, "reward_range", f[rewardCol]);
+                continue;
+            }
         }
         int64_t ts = m_sink.rowsRead() - 1;
         if (timeCol >= 0 && !parseTimestamp(f[timeCol], ts)) {
@@ -75,8 +82,12 @@ bool DelimitedImporter::importFile(const std::string& path) {
         if (!m_sink.writing()) {
             continue;
         }
-        const int32_t u = m_userCache.get(user, [&](std::string_view id) { return writer.userIndex(id); });
-        const int32_t i = m_itemCache.get(item, [&](std::string_view id) { return writer.itemIndex(id); });
+        // Ids are stored as UTF-8 (text policy: docs/RELIABILITY.md): Latin-1 bytes are converted, like
+        // titles.
+        const int32_t u = m_userCache.get(
+            user, [&](std::string_view id) { return writer.userIndex(utf8Field(id, m_scratch)); });
+        const int32_t i = m_itemCache.get(
+            item, [&](std::string_view id) { return writer.itemIndex(utf8Field(id, m_scratch)); });
         m_sink.add(u, i, reward, ts);
     }
     m_sink.endFile(reader);

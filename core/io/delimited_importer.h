@@ -33,6 +33,7 @@ class DelimitedImporter {
     FieldSplitter m_splitter;
     std::string m_userLabel, m_itemLabel, m_rewardLabel, m_timeLabel;
     IdCache m_userCache, m_itemCache;
+    std::string m_scratch;  // an id converted to UTF-8
 };
 
 }  // namespace tiltbench

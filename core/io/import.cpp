@@ -9,6 +9,7 @@
 #include "io/delimited_importer.h"
 #include "io/format_detector.h"
 #include "io/import_sink.h"
+#include "io/input_spool.h"
 #include "io/line_reader.h"
 #include "io/matrix_importer.h"
 #include "io/movielens_layouts.h"
@@ -37,6 +38,8 @@ const std::vector<std::pair<ImportFormat, std::string>>& formatTable() {
 }
 
 std::string absolutePath(const std::string& path) {
+    if (InputSpool::isStdin(path))
+        return "<stdin>";
     std::error_code ec;
     fs::path p = fs::absolute(path, ec);
     return ec ? path : p.lexically_normal().string();
@@ -60,13 +63,16 @@ struct ImportPlan {
     bool hasTime = false;
 };
 
+// `detectName`: the file name format detection looks at (the user's name of a spooled input, without a
+// .gz/.zst ending); empty = the first file's path.
 ImportFormat resolveFormat(const ImportRequest& request, const std::vector<std::string>& sample,
-                           std::string& reason) {
+                           std::string& reason, const std::string& detectName = {}) {
     if (request.format != ImportFormat::Auto) {
         reason = "format " + formatName(request.format) + " (given)";
         return request.format;
     }
-    FormatGuess guess = FormatDetector::detect(request.files.front(), sample);
+    FormatGuess guess =
+        FormatDetector::detect(detectName.empty() ? request.files.front() : detectName, sample);
     // Column or delimiter options only mean something to the csv reader; a user who gave them wants it, even
     // for a file that looks like MovieLens.
     const CsvOptions& o = request.csv;
@@ -96,7 +102,7 @@ DelimitedLayout ratingsLayout(ImportFormat format, const ImportRequest& request,
     return CsvSniffer::resolve(request.files.front(), sample, request.csv);
 }
 
-ImportPlan makePlan(const ImportRequest& request) {
+ImportPlan makePlan(const ImportRequest& request, const std::string& detectName) {
     if (request.files.empty()) {
         throw Error("No input file given; name at least one ratings file.");
     }
@@ -120,7 +126,7 @@ ImportPlan makePlan(const ImportRequest& request) {
         sampleBytes += line.size() + 1;
     }
     plan.averageLineBytes = static_cast<double>(sampleBytes) / static_cast<double>(sample.size());
-    plan.format = resolveFormat(request, sample, plan.formatReason);
+    plan.format = resolveFormat(request, sample, plan.formatReason, detectName);
 
     if (plan.format == ImportFormat::Matrix) {
         if (request.files.size() > 1) {
@@ -249,18 +255,72 @@ std::vector<std::string> formatNames() {
     return names;
 }
 
-ImportReport importDataset(Workspace& ws, const ImportRequest& request, const ProgressCallback& progress) {
-    const auto start = std::chrono::steady_clock::now();
-    const ImportPlan plan = makePlan(request);
+namespace {
+
+// The name format detection sees for a spooled input: the user's file name without its compression ending
+// ("ratings.csv.gz" -> "ratings.csv"; "<stdin>" gives nothing to go on).
+std::string detectionName(const std::string& display) {
+    for (const std::string ending : {".gz", ".zst"}) {
+        if (display.size() > ending.size() &&
+            display.compare(display.size() - ending.size(), ending.size(), ending) == 0)
+            return display.substr(0, display.size() - ending.size());
+    }
+    return display;
+}
+
+std::string spoolDirOf(const std::string& workspacePath) {
+    const fs::path parent = fs::path(workspacePath).parent_path();
+    return parent.empty() ? std::string(".") : parent.string();
+}
+
+// `request` with every input replaced by what `spool` made of it (standard input, pipes and compressed files
+// read once into temporary files).
+ImportRequest spoolInputs(const ImportRequest& original, InputSpool& spool,
+                          const ProgressCallback& progress) {
+    ImportRequest request = original;
+    for (auto& f : request.files)
+        f = spool.prepare(f, "ratings file", progress);
+    if (!request.titlesFile.empty())
+        request.titlesFile = spool.prepare(request.titlesFile, "titles file", progress);
+    if (!request.randomTestFile.empty())
+        request.randomTestFile = spool.prepare(request.randomTestFile, "random test file", progress);
+    return request;
+}
+
+// Runs `body`, rewriting the messages of the errors it throws so that they name the user's inputs rather than
+// the spool's temporary files.
+template <class Body>
+auto translatingErrors(const InputSpool& spool, Body&& body) {
+    try {
+        return body();
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const ImportError& e) {
+        std::vector<ImportProblem> problems = e.problems();
+        for (auto& p : problems) {
+            p.file = spool.displayName(p.file);
+            p.message = spool.translate(p.message);
+        }
+        throw ImportError(spool.translate(e.what()), std::move(problems));
+    } catch (const Error& e) {
+        throw Error(spool.translate(e.what()));
+    }
+}
+
+ImportReport importSpooled(Workspace& ws, const ImportRequest& original, const ImportRequest& request,
+                           const InputSpool& spool, const ProgressCallback& progress,
+                           std::chrono::steady_clock::time_point start) {
+    const ImportPlan plan = makePlan(request, detectionName(spool.displayName(request.files.front())));
 
     NewDatasetSpec spec;
     spec.name = request.name;
     spec.format = formatName(plan.format);
-    spec.source = sourceJson(request, plan);
+    spec.source = sourceJson(original, plan);
     // From here on, leaving by an exception destroys the writer uncommitted, which rolls everything back.
     std::unique_ptr<DatasetWriter> writer = ws.createDataset(spec);
     writer->setHasTime(plan.hasTime);
     ImportSink sink(*writer, request.onError, progress, plan.totalBytes, plan.hasTime);
+    sink.setDisplayNames([&spool](const std::string& path) { return spool.displayName(path); });
     if (plan.format != ImportFormat::Matrix && plan.averageLineBytes > 0) {
         const double estimate = 1.02 * static_cast<double>(plan.ratingBytes) / plan.averageLineBytes + 1024;
         sink.duplicates().reserve(static_cast<size_t>(std::min(estimate, 2.0e9)));
@@ -313,7 +373,8 @@ ImportReport importDataset(Workspace& ws, const ImportRequest& request, const Pr
     if (randomTestSkipped > 0) {
         sink.warn("Skipped " + std::to_string(randomTestSkipped) + " bad entr" +
                   (randomTestSkipped == 1 ? "y" : "ies") + " of the random test matrix '" +
-                  fileName(request.randomTestFile) + "'; they are not in the random test set.");
+                  fileName(spool.displayName(request.randomTestFile)) +
+                  "'; they are not in the random test set.");
     }
 
     int64_t titles = 0;
@@ -339,6 +400,12 @@ ImportReport importDataset(Workspace& ws, const ImportRequest& request, const Pr
     report.problems = problems.problems();
     report.duplicates = duplicates;
     report.warnings = sink.warnings();
+    for (auto& p : report.problems) {
+        p.file = spool.displayName(p.file);
+        p.message = spool.translate(p.message);
+    }
+    for (auto& w : report.warnings)
+        w = spool.translate(w);
 
     json meta;
     meta["format"] = formatName(plan.format);
@@ -371,10 +438,40 @@ ImportReport importDataset(Workspace& ws, const ImportRequest& request, const Pr
     return report;
 }
 
-ImportPreview previewImport(const ImportRequest& request, int maxRows) {
-    if (request.files.empty()) {
+}  // namespace
+
+ImportReport importDataset(Workspace& ws, const ImportRequest& original, const ProgressCallback& progress) {
+    const auto start = std::chrono::steady_clock::now();
+    InputSpool spool(spoolDirOf(ws.path()));
+    return translatingErrors(spool, [&] {
+        const ImportRequest request = spoolInputs(original, spool, progress);
+        return importSpooled(ws, original, request, spool, progress, start);
+    });
+}
+
+namespace {
+ImportPreview previewPrepared(const ImportRequest& request, int maxRows, const std::string& detectName);
+}  // namespace
+
+ImportPreview previewImport(const ImportRequest& original, int maxRows) {
+    if (original.files.empty()) {
         throw Error("No input file given; name at least one ratings file.");
     }
+    // A compressed file is previewed from its first MiB, decompressed into a temporary file.
+    InputSpool spool(std::string(), uint64_t(1) << 20, true);
+    return translatingErrors(spool, [&] {
+        ImportRequest request = original;
+        request.files.front() = spool.prepare(original.files.front(), "ratings file");
+        ImportPreview preview = previewPrepared(request, maxRows, detectionName(original.files.front()));
+        if (!preview.problem.empty())
+            preview.problem = spool.translate(preview.problem);
+        return preview;
+    });
+}
+
+namespace {
+
+ImportPreview previewPrepared(const ImportRequest& request, int maxRows, const std::string& detectName) {
     const std::string& path = request.files.front();
     checkTextFile(path, "ratings file");
     const size_t wanted = static_cast<size_t>(std::max(maxRows, 1));
@@ -389,7 +486,7 @@ ImportPreview previewImport(const ImportRequest& request, int maxRows) {
     }
     const auto sample = CsvSniffer::sample(path, std::max(wanted + 1, CsvSniffer::kSampleLines));
     std::string reason;
-    preview.format = resolveFormat(request, sample, reason);
+    preview.format = resolveFormat(request, sample, reason, detectName);
     preview.notes.push_back(reason);
     if (sample.empty()) {
         preview.problem = "'" + path + "' has no data rows: it holds only blank lines.";
@@ -449,5 +546,7 @@ ImportPreview previewImport(const ImportRequest& request, int maxRows) {
     preview.suggestedTitlesFile = siblingIfExists(path, movieLensTitlesFileName(preview.format));
     return preview;
 }
+
+}  // namespace
 
 }  // namespace tiltbench

@@ -16,7 +16,8 @@ ImportSink::ImportSink(DatasetWriter& writer, OnError policy, ProgressCallback p
       m_totalBytes(totalBytes) {}
 
 void ImportSink::beginFile(const LineReader& reader) {
-    m_stage = "reading " + std::filesystem::path(reader.path()).filename().string();
+    m_stage = "reading " +
+              std::filesystem::path(m_names ? m_names(reader.path()) : reader.path()).filename().string();
     report(reader);
 }
 

@@ -4,6 +4,7 @@
 // Readers hand it parsed rows; it decides whether they are still written (not once the Fail policy has seen a
 // bad row: the import is going to roll back anyway) and reports progress every 64K rows.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ class ImportSink {
     ProblemLog& problems() { return m_problems; }
     const ProblemLog& problems() const { return m_problems; }
     DuplicateCounter& duplicates() { return m_duplicates; }
+
+    // How progress names a file (the user's name of a spooled input); default: the path itself.
+    void setDisplayNames(std::function<std::string(const std::string&)> names) { m_names = std::move(names); }
 
     // Progress at file boundaries; `bytesDone` of the whole input moves on by the file's size at the end.
     void beginFile(const LineReader& reader);
@@ -72,6 +76,7 @@ class ImportSink {
     uint64_t m_totalBytes;
     uint64_t m_bytesBefore = 0;  // sizes of the files already read
     std::string m_stage;
+    std::function<std::string(const std::string&)> m_names;
     int64_t m_rowsRead = 0;
     int64_t m_rowsAdded = 0;
     int64_t m_randomTestRows = 0;

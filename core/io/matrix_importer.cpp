@@ -1,5 +1,7 @@
 #include "io/matrix_importer.h"
 
+#include <cmath>
+
 #include "common/error.h"
 #include "io/field_splitter.h"
 #include "io/line_reader.h"
@@ -72,6 +74,11 @@ bool MatrixImporter::importFile(const std::string& path, bool randomTest) {
                 stopped = m_sink.problem(
                     valueProblem(path, line, "reward", "column " + std::to_string(c),
                                  status == NumberStatus::NonFinite ? "non_finite" : "bad_number", token));
+                continue;
+            }
+            if (std::fabs(value) > kMaxRewardMagnitude) {
+                stopped = m_sink.problem(
+                    valueProblem(path, line, "reward", "column " + std::to_string(c), "reward_range", token));
                 continue;
             }
             if (!m_sink.writing()) {

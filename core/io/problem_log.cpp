@@ -68,6 +68,11 @@ ImportProblem valueProblem(const std::string& file, int64_t line, const std::str
         p.message = where + ": the " + field + " id is empty.";
     } else if (kind == "non_finite") {
         p.message = where + ": expected a finite number, found " + quoteValue(value) + ".";
+    } else if (kind == "reward_range") {
+        p.message =
+            where +
+            ": expected a reward of magnitude at most 1e15 (larger ones overflow the statistics), found " +
+            quoteValue(value) + ".";
     } else if (kind == "bad_time") {
         p.message = where +
                     ": expected epoch seconds or an ISO-8601 date such as 2020-01-31 or 2020-01-31T12:00:00, "

@@ -1,5 +1,9 @@
 #include "io/text_encoding.h"
 
+#include <cstdio>
+
+#include "common/error.h"
+
 namespace tiltbench {
 
 bool isValidUtf8(std::string_view s) {
@@ -73,6 +77,52 @@ std::string utf8Prefix(std::string_view s, size_t maxBytes) {
         --n;
     }
     return toUtf8(s.substr(0, n));
+}
+
+namespace {
+
+// `name` for a message: valid UTF-8, control characters shown as \xNN, at most 60 bytes.
+std::string quoted(std::string_view name) {
+    std::string safe = utf8Prefix(name, 60);
+    std::string out;
+    for (char ch : safe) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", c);
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    return "'" + out + (name.size() > 60 ? "…'" : "'");
+}
+
+}  // namespace
+
+void checkName(std::string_view name, const std::string& what) {
+    if (name.empty())
+        throw Error("the " + what + " is empty; give a name");
+    if (name.size() > kMaxNameBytes) {
+        throw Error("the " + what + " " + quoted(name) + " is " + std::to_string(name.size()) +
+                    " bytes long; at most " + std::to_string(kMaxNameBytes) + " are allowed");
+    }
+    if (!isValidUtf8(name)) {
+        throw Error("the " + what + " " + quoted(name) +
+                    " is not valid UTF-8 text; names must be UTF-8 (convert it, e.g. with iconv)");
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(name.data());
+    for (size_t i = 0; i < name.size(); ++i) {
+        const unsigned c = p[i];
+        // C1 controls U+0080-U+009F are the two-byte sequences C2 80 - C2 9F.
+        const bool c1 = c == 0xC2 && i + 1 < name.size() && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F;
+        if (c < 0x20 || c == 0x7F || c1) {
+            throw Error("the " + what + " " + quoted(name) + " contains a control character (byte " +
+                        std::to_string(i) +
+                        "); names are text without tabs, line breaks or other control "
+                        "characters");
+        }
+    }
 }
 
 }  // namespace tiltbench

@@ -17,4 +17,24 @@ std::string toUtf8(std::string_view s);
 // file holds.
 std::string utf8Prefix(std::string_view s, size_t maxBytes);
 
+// The text policy for names a user gives (dataset names): 1 to kMaxNameBytes bytes of valid UTF-8 without
+// control characters (U+0000-U+001F, U+007F-U+009F), so every listing, JSON output and GUI table can show
+// them. Throws Error saying what is wrong, with the name quoted safely; `what` is e.g. "dataset name".
+constexpr size_t kMaxNameBytes = 200;
+void checkName(std::string_view name, const std::string& what);
+
+// An id or title read from a file, as stored: UTF-8 kept, anything else converted from Latin-1 (toUtf8).
+// ASCII, by far the common case, is returned without a scan of more than its bytes.
+inline std::string_view utf8Field(std::string_view s, std::string& scratch) {
+    for (char c : s) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            if (isValidUtf8(s))
+                return s;
+            scratch = latin1ToUtf8(s);
+            return scratch;
+        }
+    }
+    return s;
+}
+
 }  // namespace tiltbench

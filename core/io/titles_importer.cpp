@@ -36,7 +36,8 @@ void TitlesImporter::importFile(const std::string& path) {
             }
             continue;
         }
-        const int32_t item = writer.findItem(f[m_layout.idCol]);
+        std::string scratch;
+        const int32_t item = writer.findItem(utf8Field(f[m_layout.idCol], scratch));
         if (item < 0) {
             ++m_unknown;
             continue;

@@ -9,6 +9,11 @@ namespace tiltbench {
 
 enum class NumberStatus { Ok, Empty, NotANumber, NonFinite };
 
+// Rewards of larger magnitude are refused at import (problem kind "reward_range"): their squares summed over
+// a log overflow the statistics (mean, standard deviation) and they do not fit the float32 the models train
+// on.
+constexpr double kMaxRewardMagnitude = 1e15;
+
 // `s` must already be trimmed. A leading '+' is accepted; "nan", "inf" and overflowing values are NonFinite.
 NumberStatus parseReward(std::string_view s, double& out);
 

@@ -39,6 +39,9 @@ const BadRowCase kBadRows[] = {
     {"empty_id", ",20,3,500", 3, "user", "the user id is empty"},
     {"empty_id", "2,\"\",3,500", 3, "item", "the item id is empty"},
     {"bad_time", "2,20,3,last tuesday", 3, "timestamp", "found \"last tuesday\""},
+    // Finite, but the statistics (sum of squares) would overflow: refused at import (issue 13).
+    {"reward_range", "2,20,1e300,500", 3, "reward", "magnitude at most 1e15"},
+    {"reward_range", "2,20,-1.7e308,500", 3, "reward", "found \"-1.7e308\""},
 };
 
 TEST_F(ImportErrors, EveryBadRowKindFailsTheImportNamingFileLineAndField) {
@@ -82,20 +85,21 @@ TEST_F(ImportErrors, SkipPolicyImportsTheRestAndCountsPerKind) {
     auto req = request("mixed", ImportFormat::Csv, {path});
     req.onError = OnError::Skip;
     const auto report = run(req);
-    EXPECT_EQ(report.rowsRead, 10);
-    EXPECT_EQ(report.rowsSkipped, 8);
+    EXPECT_EQ(report.rowsRead, 12);
+    EXPECT_EQ(report.rowsSkipped, 10);
     EXPECT_EQ(report.dataset.rows, 2);
     EXPECT_EQ(
         report.skippedByKind,
         (std::map<std::string, int64_t>{
-            {"bad_number", 2}, {"bad_time", 1}, {"empty_id", 2}, {"field_count", 1}, {"non_finite", 2}}));
-    EXPECT_EQ(report.problems.size(), 8u);
+            {"bad_number", 2}, {"bad_time", 1}, {"empty_id", 2}, {"field_count", 1}, {"non_finite", 2},
+            {"reward_range", 2}}));
+    EXPECT_EQ(report.problems.size(), 10u);
     EXPECT_EQ(report.problems.front().line, 3);
     const auto meta = nlohmann::json::parse(report.dataset.meta);
-    EXPECT_EQ(meta["rows_skipped"], 8);
+    EXPECT_EQ(meta["rows_skipped"], 10);
     EXPECT_EQ(meta["skipped_by_kind"]["empty_id"], 2);
     ASSERT_FALSE(report.warnings.empty());
-    EXPECT_NE(report.warnings[0].find("Skipped 8 bad row(s)"), std::string::npos) << report.warnings[0];
+    EXPECT_NE(report.warnings[0].find("Skipped 10 bad row(s)"), std::string::npos) << report.warnings[0];
 }
 
 TEST_F(ImportErrors, FailPolicyStopsAtTwentyProblemsAndSkipKeepsTwentyExamples) {
