@@ -279,17 +279,8 @@ void decompressZstd(int in, const std::vector<unsigned char>& head, Spooler& out
                             ".");
             out.write(outBuf.data(), output.pos);
         }
-        // Flush what the decoder still holds for this input.
-        for (;;) {
-            ZSTD_outBuffer output{outBuf.data(), outBuf.size(), 0};
-            last = ZSTD_decompressStream(z, &output, &input);
-            if (ZSTD_isError(last))
-                throw Error("'" + display + "' is not valid Zstandard data: " + ZSTD_getErrorName(last) +
-                            ".");
-            out.write(outBuf.data(), output.pos);
-            if (output.pos < output.size)
-                break;
-        }
+        // zstd does not consume a frame's last byte before it has flushed all of the frame's output, so this
+        // loop leaves nothing behind in the decoder.
     }
     if (last != 0)
         throw Error("'" + display + "' ends in the middle of its Zstandard data: the file is truncated.");

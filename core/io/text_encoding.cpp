@@ -83,7 +83,13 @@ namespace {
 
 // `name` for a message: valid UTF-8, control characters shown as \xNN, at most 60 bytes.
 std::string quoted(std::string_view name) {
-    std::string safe = utf8Prefix(name, 60);
+    return "'" + displayText(utf8Prefix(name, 60)) + (name.size() > 60 ? "…'" : "'");
+}
+
+}  // namespace
+
+std::string displayText(std::string_view s) {
+    const std::string safe = toUtf8(s);
     std::string out;
     for (char ch : safe) {
         const auto c = static_cast<unsigned char>(ch);
@@ -95,10 +101,8 @@ std::string quoted(std::string_view name) {
             out += ch;
         }
     }
-    return "'" + out + (name.size() > 60 ? "…'" : "'");
+    return out;
 }
-
-}  // namespace
 
 void checkName(std::string_view name, const std::string& what) {
     if (name.empty())

@@ -21,6 +21,9 @@ std::string utf8Prefix(std::string_view s, size_t maxBytes);
 // control characters (U+0000-U+001F, U+007F-U+009F), so every listing, JSON output and GUI table can show
 // them. Throws Error saying what is wrong, with the name quoted safely; `what` is e.g. "dataset name".
 constexpr size_t kMaxNameBytes = 200;
+// `s` for one line of terminal output: converted to UTF-8 (toUtf8), control characters written as \xNN — for
+// names read from a workspace that may predate the policy or come from anyone.
+std::string displayText(std::string_view s);
 void checkName(std::string_view name, const std::string& what);
 
 // An id or title read from a file, as stored: UTF-8 kept, anything else converted from Latin-1 (toUtf8).

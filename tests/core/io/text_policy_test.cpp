@@ -7,6 +7,8 @@
 #include "import_fixture.h"
 #include "io/text_encoding.h"
 
+#include <nlohmann/json.hpp>
+
 namespace tiltbench::test {
 namespace {
 
@@ -52,6 +54,31 @@ TEST_F(TextPolicy, NamesMustBeUtf8WithoutControlCharacters) {
     expectWorkspaceEmpty();
     // Ordinary non-ASCII names are fine.
     EXPECT_NO_THROW(run(request("Bewertungen – Köln 2024", ImportFormat::Csv, {path})));
+}
+
+// A workspace may hold bytes that are not UTF-8 (written by an older version, or crafted): every --json
+// output is still valid JSON (it used to fail as a whole with nlohmann's type_error 316) and the plain
+// listing shows the name on one line.
+TEST_F(TextPolicy, JsonOutputIsValidWhateverTheWorkspaceHolds) {
+    const auto path = write("ok.csv", "user,item,rating\n1,caf\xC3\xA9,3\n2,x,4\n");
+    run(request("legacy", ImportFormat::Csv, {path}));
+    m_ws.reset();
+    const std::string ws = m_tmp.file("workspace.sqlite");
+    execSql(
+        ws,
+        "UPDATE datasets SET name = 'bad' || char(10) || x'FFFE' || 'name'; "
+        "UPDATE items SET external_id = CAST(x'636166E9' AS TEXT) WHERE external_id = 'caf' || char(233);");
+    const auto listed = runCli({"datasets", "-w", ws, "--json"});
+    ASSERT_EQ(listed.exitCode, 0) << listed.err;
+    const auto j = nlohmann::json::parse(listed.out);
+    const std::string name = j.at("datasets").at(0).at("name").get<std::string>();
+    EXPECT_TRUE(isValidUtf8(name)) << name;
+    const auto plain = runCli({"datasets", "-w", ws});
+    ASSERT_EQ(plain.exitCode, 0) << plain.err;
+    EXPECT_NE(plain.out.find("bad\\x0A"), std::string::npos) << plain.out;
+    const auto info = runCli({"info", "-w", ws, "-d", "bad\n\xFF\xFEname", "--json"});
+    ASSERT_EQ(info.exitCode, 0) << info.err;
+    EXPECT_NO_THROW(nlohmann::json::parse(info.out)) << info.out;
 }
 
 }  // namespace
