@@ -385,7 +385,7 @@ void ImportDialog::addFiles() {
     const QStringList chosen =
         QFileDialog::getOpenFileNames(this, tr("Choose interaction files"), dir,
                                       tr("Interaction logs (*.data *.dat *.csv *.tsv *.txt "
-                                         "*.ascii);;All files (*)"));
+                                         "*.ascii *.gz *.zst);;All files (*)"));
     if (chosen.isEmpty()) {
         return;
     }
