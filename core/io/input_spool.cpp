@@ -322,6 +322,11 @@ std::string InputSpool::prepare(const std::string& path, const std::string& role
         throw Error("standard input ('-') can be read only once; it was given twice.");
     Fd in;
     if (stdinInput) {
+        // Reading a log typed at a terminal is never what was meant: it would wait for Ctrl-D.
+        if (::isatty(0))
+            throw Error(
+                "'-' reads the ratings from standard input, but standard input is a terminal; pipe a "
+                "log into it (e.g. zcat ratings.csv.gz | tiltbench-cli import ... -).");
         in.reset(::fcntl(0, F_DUPFD_CLOEXEC, 3));
         if (in.get() < 0)
             throw Error("cannot read standard input: " + systemError() + ".");
