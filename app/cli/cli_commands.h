@@ -107,6 +107,7 @@ class Commands {
     std::string m_exportDevice = "cpu";
     bool m_noTitles = false;
     std::string m_modelPath;
+    bool m_trustModel = false;
     std::string m_history;
     std::string m_user;
 };

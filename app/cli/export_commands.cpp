@@ -48,7 +48,12 @@ void Commands::registerExportCommands(CLI::App& app) {
         "recommend",
         "Top-k items after a history: of an exported TorchScript file (--model, --history) or of a run for "
         "one user of its dataset (--workspace, --run, --user)");
-    rec->add_option("--model", m_modelPath, "TorchScript file written by 'export --format torchscript'");
+    rec->add_option("--model", m_modelPath,
+                    "A file written by 'export': safetensors (SASRec; its .config.json beside it) or "
+                    "torchscript (accepted only when its code is exactly what this version exports)");
+    rec->add_flag("--trust-model", m_trustModel,
+                  "--model: load a TorchScript file whatever code it holds (its code runs with your "
+                  "permissions; only for files you trust)");
     rec->add_option("--history", m_history, "--model: item ids, oldest first, comma-separated");
     rec->add_option("-w,--workspace", m_workspace, "Workspace file (SQLite)");
     rec->add_option("-r,--run", m_runId, "--workspace: run id (the run must be done)");
@@ -122,17 +127,19 @@ int Commands::runRecommend() {
     const bool fromRun = !m_workspace.empty() || m_runId != 0 || !m_user.empty();
     if (fromFile == fromRun)
         throw Error(
-            "recommend: give either --model FILE --history IDS (an exported TorchScript model) or "
+            "recommend: give either --model FILE --history IDS (an exported model) or "
             "--workspace W "
             "--run ID --user USER (a run of the workspace)");
     if (fromRun && (m_workspace.empty() || m_runId == 0 || m_user.empty()))
         throw Error("recommend: --workspace, --run and --user are needed together");
+    if (!fromFile && m_trustModel)
+        throw Error("recommend: --trust-model goes with --model");
     if (!fromFile && !m_history.empty())
         throw Error("recommend: --history goes with --model (with --run the user's logged history is read)");
     std::vector<Recommendation> items;
     std::vector<std::string> history;
     if (fromFile) {
-        items = recommendFromTorchScript(m_modelPath, splitCommaList(m_history), m_topK);
+        items = recommendFromModelFile(m_modelPath, splitCommaList(m_history), m_topK, m_trustModel);
     } else {
         Workspace ws(m_workspace, OpenMode::OpenExisting);
         items = recommendForUser(ws, m_runId, m_user, m_topK, m_exportDevice, &history);

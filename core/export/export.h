@@ -70,9 +70,29 @@ std::vector<Recommendation> recommendForUser(Workspace& ws, int64_t runId, const
                                              std::vector<std::string>* history = nullptr);
 
 // Top-k of an exported TorchScript file (no workspace): calls its `recommend(history, k)` with external item
-// ids, oldest first; titles come from the file's item map. Throws Error naming the file when it does not load
-// or is not a Tiltbench export, and naming the item when an id is not in the model's catalogue.
+// ids, oldest first; titles come from the file's item map. A TorchScript file is code, so unless
+// `trustModel`, the file is read into memory and, before torch::jit::load sees it, its code records,
+// constants and versions must be byte for byte what this version's exporter writes and it may hold no other
+// record than its data (data.pkl, data/N, extra/tiltbench.json); after loading, its tensors and attributes
+// must agree with each other (shapes, catalogue size), so the exporter's own code is what runs, on checked
+// values. Throws Error naming the file (and the first differing record, and --trust-model) when it is
+// refused, does not load or is not a Tiltbench export, and naming the item when an id is not in the model's
+// catalogue. With `trustModel` the file's code runs as it is.
 std::vector<Recommendation> recommendFromTorchScript(const std::string& modelPath,
+                                                     const std::vector<std::string>& history, int k,
+                                                     bool trustModel = false);
+
+// Top-k of a SASRec safetensors export (the weights file; its config beside it, see safetensorsConfigPath)
+// with Tiltbench's own model code: nothing in the files is code. The config and the tensor archive are
+// checked (architecture in range, exactly the tensors and shapes it implies, the item map of num_items ids)
+// before the model is built. Throws Error naming the file.
+std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPath,
                                                      const std::vector<std::string>& history, int k);
+
+// `recommend --model FILE`: a zip file is a TorchScript export (recommendFromTorchScript), anything else a
+// safetensors export (recommendFromSafetensors).
+std::vector<Recommendation> recommendFromModelFile(const std::string& modelPath,
+                                                   const std::vector<std::string>& history, int k,
+                                                   bool trustModel = false);
 
 }  // namespace tiltbench

@@ -7,11 +7,18 @@
 #include <torch/csrc/jit/frontend/schema_matching.h>
 #include <torch/csrc/jit/frontend/sugared_value.h>
 #include <torch/csrc/jit/ir/constants.h>
+#include <torch/csrc/jit/serialization/export.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/version.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -19,6 +26,8 @@
 #include "export/export.h"
 #include "export/export_run.h"
 #include "model/sasrec_module.h"
+#include "model/torch_archive.h"
+#include "runtime/runtime.h"
 
 namespace tiltbench {
 namespace {
@@ -95,7 +104,7 @@ std::string scriptMessage(const std::string& what) {
 
 }  // namespace
 
-void writeSasrecTorchScript(const ExportedRun& run, bool titles, AtomicFile& file) {
+static torch::jit::Module buildSasrecModule(const ExportedRun& run, bool titles) {
     const SasrecConfig& mc = run.sasrec->config();
     const InteractionLog& log = run.log;
     const auto params = run.sasrec->impl().module->named_parameters(true);
@@ -176,26 +185,213 @@ void writeSasrecTorchScript(const ExportedRun& run, bool titles, AtomicFile& fil
                                 TORCH_VERSION, e.what()));
     }
     m.eval();
-    file.close();
+    return m;
+}
+
+void writeSasrecTorchScript(const ExportedRun& run, bool titles, AtomicFile& file) {
+    const torch::jit::Module m = buildSasrecModule(run, titles);
+    // The archive streams through AtomicFile, which remembers a failed write (disk full, file size limit)
+    // and reports it at close(); the writer function always claims success, so torch's PyTorchStreamWriter
+    // never throws from its destructor (which ended the process through std::terminate, rc 134, leaving the
+    // temporary file) when torch wrote the file itself.
     try {
-        m.save(file.tempPath(), {{"tiltbench.json", meta.dump(2)}});
+        torch::jit::ExportModule(m,
+                                 [&file](const void* data, size_t size) {
+                                     file.write(data, size);
+                                     return size;
+                                 },
+                                 {{"tiltbench.json", exportMetadata(run).dump(2)}});
     } catch (const std::exception& e) {
         const std::string what = e.what();
         throw Error(fmt::format("cannot write '{}': {}", file.path(), what.substr(0, what.find('\n'))));
     }
+    file.close();
 }
 
+namespace {
+
+// The records this version's exporter writes whatever the run: the module's code (class declaration and
+// methods), its constants and the format versions. Built once by exporting a one-item model in memory.
+const std::map<std::string, std::string>& referenceRecords() {
+    static const std::map<std::string, std::string> records = [] {
+        ExportedRun r;
+        SasrecConfig c;
+        c.numItems = 1;
+        c.dim = 1;
+        c.blocks = 1;
+        c.heads = 1;
+        c.maxLen = 1;
+        c.dropout = 0.0;
+        r.sasrec = std::make_unique<SasrecModel>(c, "cpu");
+        r.run.model = "sasrec";
+        r.log.itemIds = {"1"};
+        r.log.itemTitles = {""};
+        const torch::jit::Module m = buildSasrecModule(r, true);
+        std::string bytes;
+        torch::jit::ExportModule(m,
+                                 [&bytes](const void* data, size_t size) {
+                                     bytes.append(static_cast<const char*>(data), size);
+                                     return size;
+                                 },
+                                 {{"tiltbench.json", "{}"}});
+        return readRecords(bytes, "the reference TorchScript export");
+    }();
+    return records;
+}
+
+// Records whose content is the run's own: its weights and values, and its metadata.
+bool runRecord(const std::string& name) {
+    static const std::regex data(R"(data/\d+)");
+    return name == "data.pkl" || name == "extra/tiltbench.json" || std::regex_match(name, data);
+}
+
+Error refusedModel(const std::string& path, const std::string& why) {
+    return Error(fmt::format(
+        "'{}' is refused: {}. A TorchScript file is code, so Tiltbench {} loads only files whose code is "
+        "exactly what its own exporter writes (re-export the run with this version, or use its safetensors "
+        "export); --trust-model loads it anyway and runs its code with your permissions",
+        path, why, versionString()));
+}
+
+// Before any jit::load: the file's code records, constants and versions are byte for byte the reference's,
+// and it holds nothing else but data.pkl, data/N and extra/tiltbench.json.
+void requireExporterCode(const std::string& path, const std::map<std::string, std::string>& file) {
+    const auto& reference = referenceRecords();
+    for (const auto& [name, content] : file) {
+        if (runRecord(name))
+            continue;
+        const auto it = reference.find(name);
+        if (it == reference.end())
+            throw refusedModel(path,
+                               fmt::format("it holds the record '{}', which Tiltbench's exporter does not "
+                                           "write",
+                                           name));
+        if (it->second != content)
+            throw refusedModel(
+                path, fmt::format("its record '{}' differs from what Tiltbench's exporter writes", name));
+    }
+    for (const auto& [name, content] : reference) {
+        if (!runRecord(name) && !file.count(name))
+            throw refusedModel(
+                path, fmt::format("it lacks the record '{}' that Tiltbench's exporter writes", name));
+    }
+    if (!file.count("data.pkl"))
+        throw refusedModel(path, "it lacks the record 'data.pkl'");
+}
+
+// The values of a verified export: every tensor inside its storage and of the shape the architecture
+// attributes give, the lists and the map of the catalogue's size, so the exporter's code reads nothing out
+// of bounds and allocates nothing the file does not hold.
+void requireConsistentExport(const torch::jit::Module& m, const std::string& path) {
+    auto bad = [&path](const std::string& why) {
+        return Error(fmt::format("'{}' is not a usable Tiltbench export: {}", path, why));
+    };
+    auto integer = [&](const char* name) {
+        const c10::IValue v = m.attr(name);
+        if (!v.isInt())
+            throw bad(fmt::format("attribute '{}' is not an integer", name));
+        return v.toInt();
+    };
+    auto tensor = [&](const char* name, at::ScalarType type, std::vector<int64_t> shape) {
+        const c10::IValue v = m.attr(name);
+        if (!v.isTensor())
+            throw bad(fmt::format("'{}' is not a tensor", name));
+        const at::Tensor t = v.toTensor();
+        requireInsideStorage(t, fmt::format("'{}'", path), name);
+        if (t.scalar_type() != type || !t.sizes().equals(shape))
+            throw bad(fmt::format("tensor '{}' does not have the shape the model's attributes give", name));
+        return t;
+    };
+    const at::Tensor items =
+        m.attr("item_embedding").isTensor() ? m.attr("item_embedding").toTensor() : at::Tensor();
+    if (!items.defined() || items.dim() != 2 || items.size(0) < 2 || items.size(1) < 1)
+        throw bad("'item_embedding' is not a matrix of at least two rows");
+    const int64_t n = integer("num_items"), d = integer("dim"), blocks = integer("blocks"),
+                  heads = integer("heads"), maxLen = integer("max_len");
+    if (n != items.size(0) - 1 || d != items.size(1))
+        throw bad("num_items and dim do not match 'item_embedding'");
+    if (heads < 1 || d % heads != 0 || blocks < 1 || maxLen < 1)
+        throw bad("heads, blocks or max_len are out of range");
+    tensor("item_embedding", at::kFloat, {n + 1, d});
+    tensor("position_embedding", at::kFloat, {maxLen, d});
+    // Each stacked tensor must hold `blocks` rows; blocks is bounded by the first one's storage.
+    const c10::IValue first = m.attr("norm1_weight");
+    if (!first.isTensor() || first.toTensor().dim() != 2 || first.toTensor().size(0) != blocks)
+        throw bad("'norm1_weight' does not stack 'blocks' layers");
+    for (const char* layer : {"norm1", "norm2"}) {
+        tensor(fmt::format("{}_weight", layer).c_str(), at::kFloat, {blocks, d});
+        tensor(fmt::format("{}_bias", layer).c_str(), at::kFloat, {blocks, d});
+    }
+    tensor("qkv_weight", at::kFloat, {blocks, 3 * d, d});
+    tensor("qkv_bias", at::kFloat, {blocks, 3 * d});
+    for (const char* layer : {"out", "ff1", "ff2"}) {
+        tensor(fmt::format("{}_weight", layer).c_str(), at::kFloat, {blocks, d, d});
+        tensor(fmt::format("{}_bias", layer).c_str(), at::kFloat, {blocks, d});
+    }
+    tensor("final_norm_weight", at::kFloat, {d});
+    tensor("final_norm_bias", at::kFloat, {d});
+    const c10::IValue integers = m.attr("integer_ids");
+    if (!integers.isBool())
+        throw bad("'integer_ids' is not a bool");
+    const int64_t idCount = integers.toBool() ? n : 0;
+    for (const char* buffer : {"item_id_values", "sorted_item_ids", "sorted_item_index"})
+        tensor(buffer, at::kLong, {idCount});
+    if (idCount > 0) {
+        const at::Tensor index = m.attr("sorted_item_index").toTensor();
+        if (index.min().item<int64_t>() < 0 || index.max().item<int64_t>() >= n)
+            throw bad("'sorted_item_index' points outside the catalogue");
+    }
+    const c10::IValue ids = m.attr("item_ids"), titles = m.attr("item_titles"), index = m.attr("item_index");
+    if (!ids.isList() || !titles.isList() || !index.isGenericDict() ||
+        static_cast<int64_t>(ids.toListRef().size()) != n ||
+        static_cast<int64_t>(titles.toListRef().size()) != n ||
+        static_cast<int64_t>(index.toGenericDict().size()) != n)
+        throw bad("item_ids, item_titles and item_index do not list num_items items");
+    for (const auto& entry : index.toGenericDict()) {
+        if (!entry.value().isInt() || entry.value().toInt() < 0 || entry.value().toInt() >= n)
+            throw bad("'item_index' points outside the catalogue");
+    }
+}
+
+std::string readModelFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(fmt::format("cannot load '{}' as a TorchScript model: {}", path, std::strerror(errno)));
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (in.bad())
+        throw Error(fmt::format("cannot load '{}' as a TorchScript model: read error", path));
+    return content.str();
+}
+
+}  // namespace
+
 std::vector<Recommendation> recommendFromTorchScript(const std::string& modelPath,
-                                                     const std::vector<std::string>& history, int k) {
+                                                     const std::vector<std::string>& history, int k,
+                                                     bool trustModel) {
     if (k < 1)
         throw Error(fmt::format("k must be >= 1 (got {})", k));
+    const std::string bytes = readModelFile(modelPath);
+    if (!trustModel) {
+        const std::string what = fmt::format("cannot load '{}' as a TorchScript model", modelPath);
+        requireExporterCode(modelPath, readRecords(bytes, what));
+    }
     torch::jit::Module m;
     try {
-        m = torch::jit::load(modelPath, at::Device(at::kCPU));
+        m = torch::jit::load(std::make_shared<BytesReadAdapter>(bytes), at::Device(at::kCPU));
     } catch (const std::exception& e) {
         const std::string what = e.what();
         throw Error(fmt::format("cannot load '{}' as a TorchScript model: {}", modelPath,
                                 what.substr(0, what.find('\n'))));
+    }
+    if (!trustModel) {
+        try {
+            requireConsistentExport(m, modelPath);
+        } catch (const c10::Error& e) {
+            const std::string what = e.what_without_backtrace();
+            throw Error(fmt::format("'{}' is not a usable Tiltbench export: {}", modelPath,
+                                    what.substr(0, what.find('\n'))));
+        }
     }
     if (!m.find_method("recommend") || !m.hasattr("item_ids") || !m.hasattr("item_titles"))
         throw Error(

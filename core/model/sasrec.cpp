@@ -3,20 +3,21 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 #include <torch/cuda.h>
-#include <torch/serialize/input-archive.h>
-#include <torch/serialize/output-archive.h>
 #include <torch/utils.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <mutex>
-#include <sstream>
+#include <set>
 
 #include "common/error.h"
+#include "common/tensor_archive.h"
 #include "model/sasrec_module.h"
 #include "model/sasrec_ops.h"
+#include "model/torch_archive.h"
 
 namespace tiltbench {
 
@@ -279,51 +280,100 @@ void SasrecModel::score(const std::vector<UserContext>& users, int32_t itemBegin
                     data + static_cast<size_t>(r) * width, width * sizeof(float));
 }
 
-std::string SasrecModel::saveState() const {
-    torch::serialize::OutputArchive archive;
-    m_impl->module->save(archive);
-    std::ostringstream os;
-    archive.save_to(os);
-    return os.str();
+namespace {
+
+// The tensors a checkpoint holds: parameters, then buffers, under their module names.
+std::vector<std::pair<std::string, at::Tensor>> stateTensors(Sasrec& module) {
+    std::vector<std::pair<std::string, at::Tensor>> out;
+    for (const auto& p : module->named_parameters(true))
+        out.emplace_back(p.key(), p.value());
+    for (const auto& b : module->named_buffers(true))
+        out.emplace_back(b.key(), b.value());
+    return out;
 }
 
-void SasrecModel::loadState(const std::string& bytes) {
-    // Module::load replaces each tensor wholesale (Tensor::set_) without comparing shapes, so a checkpoint of
-    // another size would load silently: keep the current tensors, check shapes afterwards, and put the old
-    // tensors back on a mismatch so the model stays usable.
-    auto params = m_impl->module->named_parameters(true);
-    std::vector<at::Tensor> before;
-    for (const auto& p : params)
-        before.push_back(p.value().detach().clone());
-    auto restore = [&] {
-        torch::NoGradGuard noGrad;
-        size_t k = 0;
-        for (auto& p : params)
-            p.value().set_(before[k++]);
-    };
-    std::string problem;
-    try {
-        torch::serialize::InputArchive archive;
-        std::istringstream is(bytes);
-        archive.load_from(is, m_impl->device);
-        m_impl->module->load(archive);
-        size_t k = 0;
-        for (const auto& p : params) {
-            if (!p.value().sizes().equals(before[k++].sizes())) {
-                problem = fmt::format("parameter '{}' has another shape", p.key());
-                break;
-            }
-        }
-    } catch (const c10::Error& e) {
-        problem = e.what_without_backtrace();
+std::string shapeText(at::IntArrayRef shape) {
+    std::string out = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(shape[i]);
+    return out + "]";
+}
+
+}  // namespace
+
+bool SasrecModel::isLegacyState(const std::string& bytes) {
+    return bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04", 4) == 0;
+}
+
+std::string SasrecModel::saveState() const {
+    std::vector<NamedTensor> tensors;
+    for (const auto& [name, t] : stateTensors(m_impl->module)) {
+        const at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
+        tensors.push_back(NamedTensor::f32(name, c.sizes().vec(), c.data_ptr<float>()));
     }
-    if (!problem.empty()) {
-        restore();
-        throw Error(
-            fmt::format("sasrec: the checkpoint does not fit this model (dim {}, blocks {}, heads {}, "
-                        "max length {}, {} items): {}",
-                        m_impl->config.dim, m_impl->config.blocks, m_impl->config.heads,
-                        m_impl->config.maxLen, m_impl->config.numItems, problem));
+    return encodeTensorArchive(tensors, {{"format", "tiltbench-sasrec-state"}, {"format_version", "1"}});
+}
+
+void SasrecModel::loadState(const std::string& bytes, const std::string& what) {
+    const SasrecConfig& c = m_impl->config;
+    auto misfit = [&](const std::string& why) {
+        return Error(
+            fmt::format("{}: does not fit this model (dim {}, blocks {}, heads {}, max length {}, {} "
+                        "items): {}",
+                        what, c.dim, c.blocks, c.heads, c.maxLen, c.numItems, why));
+    };
+    const auto targets = stateTensors(m_impl->module);
+    std::set<std::string> expected;
+    for (const auto& t : targets)
+        expected.insert(t.first);
+    // Every value is read and checked into a CPU float tensor of its own first; the model's tensors change
+    // only when all of them fit.
+    std::vector<at::Tensor> values(targets.size());
+    if (isLegacyState(bytes)) {
+        std::map<std::string, at::Tensor> found;
+        for (const auto& [name, value] : legacyAttributes(bytes, what)) {
+            if (!value.isTensor())
+                continue;
+            if (!expected.count(name))
+                throw misfit(fmt::format("it holds the tensor '{}', which this model does not have", name));
+            found[name] = value.toTensor();
+        }
+        for (size_t k = 0; k < targets.size(); ++k) {
+            const auto& [name, target] = targets[k];
+            const auto it = found.find(name);
+            if (it == found.end())
+                throw misfit(fmt::format("tensor '{}' is missing", name));
+            if (it->second.scalar_type() != at::kFloat)
+                throw misfit(fmt::format("tensor '{}' is not float32", name));
+            if (!it->second.sizes().equals(target.sizes()))
+                throw misfit(fmt::format("tensor '{}' has shape {}, the model's is {}", name,
+                                         shapeText(it->second.sizes()), shapeText(target.sizes())));
+            values[k] = it->second;
+        }
+    } else {
+        const TensorArchive archive = decodeTensorArchive(bytes, what);
+        for (const auto& t : archive.tensors) {
+            if (!expected.count(t.name))
+                throw misfit(fmt::format("it holds the tensor '{}', which this model does not have", t.name));
+        }
+        for (size_t k = 0; k < targets.size(); ++k) {
+            const auto& [name, target] = targets[k];
+            const ArchiveTensor* t = archive.find(name);
+            if (!t)
+                throw misfit(fmt::format("tensor '{}' is missing", name));
+            if (t->dtype != TensorDtype::F32)
+                throw misfit(fmt::format("tensor '{}' is {}, not F32", name, dtypeName(t->dtype)));
+            if (!at::IntArrayRef(t->shape).equals(target.sizes()))
+                throw misfit(fmt::format("tensor '{}' has shape {}, the model's is {}", name,
+                                         shapeText(t->shape), shapeText(target.sizes())));
+            values[k] = at::empty(target.sizes(), at::TensorOptions().dtype(at::kFloat));
+            copyTensorData(*t, values[k].data_ptr());
+        }
+    }
+    torch::NoGradGuard noGrad;
+    for (size_t k = 0; k < targets.size(); ++k) {
+        at::Tensor target = targets[k].second;
+        target.copy_(values[k]);
     }
 }
 

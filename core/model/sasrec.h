@@ -88,11 +88,16 @@ class SasrecModel {
     // history scores every item 0. Eval mode, no grad.
     void score(const std::vector<UserContext>& users, int32_t itemBegin, int32_t itemEnd, float* out) const;
 
-    // The parameters and buffers, serialised by torch::save into a byte string;
-    // `loadState` restores them into a model of the same config (throws Error on
-    // a mismatch).
+    // The parameters and buffers as a tensor archive (common/tensor_archive.h: safetensors layout, F32,
+    // under their module names "items.weight", "blocks.0.qkv.bias", …). `loadState` reads such an archive
+    // strictly: exactly the model's tensor names, each F32 with exactly the model's shape, else an Error
+    // starting with `what` and naming the tensor, and the model is left unchanged. It runs no code from the
+    // bytes. A blob of the old format (a torch::serialize::OutputArchive, a zip file) is accepted only when
+    // it holds nothing but declarations and values (model/torch_archive.h), and converted in memory.
     std::string saveState() const;
-    void loadState(const std::string& bytes);
+    void loadState(const std::string& bytes, const std::string& what = "sasrec checkpoint");
+    // True when `bytes` are of the old torch-archive format.
+    static bool isLegacyState(const std::string& bytes);
 
     struct Impl;
     Impl& impl() const;

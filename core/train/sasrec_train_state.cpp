@@ -4,16 +4,19 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
-#include <torch/serialize/input-archive.h>
-#include <torch/serialize/output-archive.h>
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "common/error.h"
+#include "common/tensor_archive.h"
+#include "model/sasrec_module.h"
+#include "model/torch_archive.h"
 #include "store/workspace_impl.h"
 
 namespace tiltbench {
@@ -67,19 +70,150 @@ SasrecLoopState loopFromJson(const nlohmann::json& j) {
 
 }  // namespace
 
-std::string saveOptimizer(torch::optim::Adam& optimizer) {
-    torch::serialize::OutputArchive archive;
-    optimizer.save(archive);
-    std::ostringstream os;
-    archive.save_to(os);
-    return os.str();
+namespace {
+
+std::string adamKey(const at::Tensor& p) {
+    return c10::guts::to_string(p.unsafeGetTensorImpl());
 }
 
-void loadOptimizer(torch::optim::Adam& optimizer, const std::string& bytes) {
-    torch::serialize::InputArchive archive;
-    std::istringstream is(bytes);
-    archive.load_from(is);
-    optimizer.load(archive);
+at::Tensor cpuFloat(const at::Tensor& t) {
+    return t.detach().to(at::kCPU, at::kFloat).contiguous();
+}
+
+// The old format's attributes (torch/optim/serialize.h: "param_groups.param_groups/0.params/<j>" names the
+// state key of parameter j, "state.<key>.<field>" holds its state) as a tensor archive of the new format.
+std::string legacyOptimizerArchive(const SasrecModel& model, const std::string& bytes,
+                                   const std::string& what) {
+    const auto params = model.impl().module->named_parameters(true);
+    std::map<std::string, c10::IValue> attrs;
+    for (auto& [name, value] : legacyAttributes(bytes, what))
+        attrs.emplace(name, value);
+    const std::string group = "param_groups.param_groups/0.params/";
+    std::vector<NamedTensor> out;
+    size_t listed = 0;
+    for (const auto& [name, value] : attrs) {
+        if (name.rfind("param_groups.param_groups/", 0) == 0 && name.rfind(group, 0) != 0 &&
+            name.find(".params/") != std::string::npos)
+            throw Error(
+                fmt::format("{}: the old-format optimizer state has more than one parameter group", what));
+        if (name.rfind(group, 0) == 0 && name.size() > group.size() &&
+            name.find_first_not_of("0123456789", group.size()) == std::string::npos)
+            ++listed;  // params/<j>; params/size is the count
+    }
+    if (listed != params.size())
+        throw Error(fmt::format("{}: the old-format optimizer state lists {} parameters, the model has {}",
+                                what, listed, params.size()));
+    for (size_t j = 0; j < params.size(); ++j) {
+        const auto key = attrs.find(group + std::to_string(j));
+        if (key == attrs.end() || !key->second.isString())
+            throw Error(
+                fmt::format("{}: the old-format optimizer state does not name parameter {}", what, j));
+        const std::string prefix = "state." + key->second.toStringRef() + ".";
+        const std::string& name = params[j].key();
+        const auto step = attrs.find(prefix + "step");
+        if (step == attrs.end())
+            continue;  // no step taken for this parameter yet
+        if (!step->second.isInt())
+            throw Error(fmt::format("{}: the old-format step of '{}' is not an integer", what, name));
+        const int64_t s = step->second.toInt();
+        out.push_back(NamedTensor::i64(name + "/step", {}, &s));
+        for (const char* field : {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}) {
+            const auto t = attrs.find(prefix + field);
+            if (t == attrs.end())
+                continue;
+            if (!t->second.isTensor())
+                throw Error(fmt::format("{}: the old-format {} of '{}' is not a tensor", what, field, name));
+            const at::Tensor v = cpuFloat(t->second.toTensor());
+            out.push_back(NamedTensor::f32(name + "/" + field, v.sizes().vec(), v.data_ptr<float>()));
+        }
+    }
+    return encodeTensorArchive(out);
+}
+
+}  // namespace
+
+std::string saveOptimizer(torch::optim::Adam& optimizer, const SasrecModel& model) {
+    std::vector<NamedTensor> tensors;
+    auto& state = optimizer.state();
+    for (const auto& p : model.impl().module->named_parameters(true)) {
+        const auto it = state.find(adamKey(p.value()));
+        if (it == state.end())
+            continue;
+        const auto& s = static_cast<const torch::optim::AdamParamState&>(*it->second);
+        const int64_t step = s.step();
+        tensors.push_back(NamedTensor::i64(p.key() + "/step", {}, &step));
+        auto add = [&](const char* field, const at::Tensor& t) {
+            if (!t.defined())
+                return;
+            const at::Tensor c = cpuFloat(t);
+            tensors.push_back(NamedTensor::f32(p.key() + "/" + field, c.sizes().vec(), c.data_ptr<float>()));
+        };
+        add("exp_avg", s.exp_avg());
+        add("exp_avg_sq", s.exp_avg_sq());
+        add("max_exp_avg_sq", s.max_exp_avg_sq());
+    }
+    return encodeTensorArchive(tensors, {{"format", "tiltbench-adam-state"}, {"format_version", "1"}});
+}
+
+void loadOptimizer(torch::optim::Adam& optimizer, const SasrecModel& model, const std::string& bytes,
+                   const std::string& what) {
+    const bool legacy = SasrecModel::isLegacyState(bytes);
+    const std::string converted = legacy ? legacyOptimizerArchive(model, bytes, what) : std::string();
+    const TensorArchive archive = decodeTensorArchive(legacy ? converted : bytes, what);
+    const auto params = model.impl().module->named_parameters(true);
+    std::map<std::string, const at::Tensor*> byName;
+    for (const auto& p : params)
+        byName[p.key()] = &p.value();
+    auto bad = [&](const std::string& name, const std::string& why) {
+        return Error(fmt::format("{}: optimizer tensor '{}' {}", what, name, why));
+    };
+    // Check every tensor, build the new state, and only then replace the optimizer's.
+    std::map<std::string, std::unique_ptr<torch::optim::AdamParamState>> fresh;
+    std::map<std::string, std::set<std::string>> fields;
+    for (const auto& t : archive.tensors) {
+        const auto slash = t.name.rfind('/');
+        const std::string param = slash == std::string::npos ? t.name : t.name.substr(0, slash);
+        const std::string field = slash == std::string::npos ? std::string() : t.name.substr(slash + 1);
+        const auto p = byName.find(param);
+        if (p == byName.end())
+            throw bad(t.name, "belongs to no parameter of this model");
+        if (field != "step" && field != "exp_avg" && field != "exp_avg_sq" && field != "max_exp_avg_sq")
+            throw bad(t.name, "is not step, exp_avg, exp_avg_sq or max_exp_avg_sq");
+        const at::Tensor& target = *p->second;
+        auto& state = fresh[param];
+        if (!state)
+            state = std::make_unique<torch::optim::AdamParamState>();
+        fields[param].insert(field);
+        if (field == "step") {
+            if (t.dtype != TensorDtype::I64 || !t.shape.empty())
+                throw bad(t.name, "is not an I64 scalar");
+            int64_t step = 0;
+            copyTensorData(t, &step);
+            if (step < 0)
+                throw bad(t.name, fmt::format("is negative ({})", step));
+            state->step(step);
+            continue;
+        }
+        if (t.dtype != TensorDtype::F32 || !at::IntArrayRef(t.shape).equals(target.sizes()))
+            throw bad(t.name, "is not F32 of its parameter's shape");
+        at::Tensor v = at::empty(target.sizes(), at::TensorOptions().dtype(at::kFloat));
+        copyTensorData(t, v.data_ptr());
+        v = v.to(target.device());
+        if (field == "exp_avg")
+            state->exp_avg(v);
+        else if (field == "exp_avg_sq")
+            state->exp_avg_sq(v);
+        else
+            state->max_exp_avg_sq(v);
+    }
+    for (const auto& [param, names] : fields) {
+        if (!names.count("step") || !names.count("exp_avg") || !names.count("exp_avg_sq"))
+            throw bad(param + "/…", "is incomplete: step, exp_avg and exp_avg_sq go together");
+    }
+    auto& state = optimizer.state();
+    state.clear();
+    for (auto& [param, s] : fresh)
+        state[adamKey(*byName.at(param))] = std::move(s);
 }
 
 std::string cpuGeneratorState() {

@@ -39,8 +39,17 @@ struct SasrecTrainState {
     std::string generator;  // torch's CPU generator state
 };
 
-std::string saveOptimizer(torch::optim::Adam& optimizer);
-void loadOptimizer(torch::optim::Adam& optimizer, const std::string& bytes);
+// Adam's per-parameter state (LibTorch's AdamParamState: step, exp_avg, exp_avg_sq and, with amsgrad,
+// max_exp_avg_sq) of `model`'s parameters as a tensor archive (common/tensor_archive.h), keyed
+// "<parameter name>/<field>": step I64 of shape [], the moments F32 of the parameter's shape. The optimizer
+// must have been built over model's parameters. `loadOptimizer` reads such an archive strictly (known
+// parameter and field names, exact dtypes and shapes, all three fields of a parameter together; an Error
+// starting with `what` and naming the tensor otherwise, leaving the optimizer unchanged) and runs no code
+// from the bytes. A blob of the old format (torch::serialize::OutputArchive, a zip file) is accepted only
+// when it holds nothing but declarations and values (model/torch_archive.h), and converted in memory.
+std::string saveOptimizer(torch::optim::Adam& optimizer, const SasrecModel& model);
+void loadOptimizer(torch::optim::Adam& optimizer, const SasrecModel& model, const std::string& bytes,
+                   const std::string& what);
 std::string cpuGeneratorState();
 void setCpuGeneratorState(const std::string& bytes);
 std::string rngText(const std::mt19937_64& rng);

@@ -333,11 +333,19 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
             // Everything the loop consumed before the stop comes back, so the remaining epochs draw the same
             // batches and dropout masks and take the same optimizer steps as an uninterrupted run.
             loop = resume->loop;
-            model.loadState(resume->model);
-            loadOptimizer(optimizer, resume->optimizer);
+            const std::string where = fmt::format("run {}: run_train_states", result.runId);
+            model.loadState(resume->model, where + ".model");
+            loadOptimizer(optimizer, model, resume->optimizer, where + ".optimizer");
+            bestState = bestCheckpointBytes(ws, result.runId);
+            if (!bestState.empty()) {
+                // Checked (and, in the old format, converted) now, not after the remaining epochs; before
+                // the generator is restored, as building a model draws from it.
+                SasrecModel best(mc, "cpu");
+                best.loadState(bestState, fmt::format("run {}: checkpoints.blob", result.runId));
+                bestState = best.saveState();
+            }
             setCpuGeneratorState(resume->generator);
             rngFromText(rng, loop.batchRng);
-            bestState = bestCheckpointBytes(ws, result.runId);
             result.epochs = loop.epochs;
             result.bestEpoch = loop.bestEpoch;
             timings["resumed_after_epoch"] = loop.epochsDone;
@@ -441,7 +449,7 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
             loop.epochsDone = epoch;
             loop.batchRng = rngText(rng);
             state.loop = loop;
-            state.optimizer = saveOptimizer(optimizer);
+            state.optimizer = saveOptimizer(optimizer, model);
             state.generator = cpuGeneratorState();
             saveEpochEnd(ws, result.runId, state, improved ? &bestState : nullptr);
         }
@@ -558,7 +566,7 @@ SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string
     const auto col = q.getColumn(0);
     const std::string blob(static_cast<const char*>(col.getBlob()), static_cast<size_t>(col.getBytes()));
     SasrecModel model(mc, device);
-    model.loadState(blob);
+    model.loadState(blob, fmt::format("run {}: checkpoints.blob", runId));
     model.setTraining(false);
     return model;
 }

@@ -268,3 +268,29 @@ TEST_F(TorchScriptExport, PythonTorchJitLoadGivesTheSameTopK) {
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("OK"), std::string::npos) << r.out << r.err;
 }
+
+// recommend --model accepts an export only when its code records are exactly the exporter's (issue 13):
+// both exports above pass (RecommendWorksWithStringIdsWhereForwardCannot), and the same export with one
+// line added to recommend() — a file write, built in Python at test time — is refused naming the record,
+// before any of its code runs. Trusted, the tampered file does write: the line is live code.
+TEST_F(TorchScriptExport, ATamperedExportIsRefusedNamingTheRecord) {
+    if (torchPython().empty())
+        GTEST_SKIP() << "no python3 that can `import torch` (Debian's python3-torch): the tampered export is "
+                        "built with it";
+    const std::string tampered = g->tmp->file("tampered.pt"), marker = g->tmp->file("tamper-marker");
+    const ProcessResult r = runProcess(
+        {torchPython(), supportScript("hostile_models.py"), "tamper", g->stringModel, tampered, marker});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    try {
+        recommendFromModelFile(tampered, {"i1"}, 3);
+        ADD_FAILURE() << "the tampered export was accepted";
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(tampered), std::string::npos) << message;
+        EXPECT_NE(message.find("record 'code/__torch__/tiltbench.py' differs"), std::string::npos) << message;
+        EXPECT_NE(message.find("--trust-model"), std::string::npos) << message;
+    }
+    EXPECT_FALSE(pathExists(marker));
+    EXPECT_EQ(recommendFromModelFile(tampered, {"i1"}, 3, true).size(), 3u);
+    EXPECT_TRUE(pathExists(marker)) << "the control did not run the added line: the test would prove nothing";
+}
