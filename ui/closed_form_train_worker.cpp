@@ -1,6 +1,7 @@
 #include "closed_form_train_worker.h"
 
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include <unistd.h>
@@ -21,10 +22,18 @@ QString ClosedFormTrainWorker::description() const {
 
 void ClosedFormTrainWorker::execute() {
     Workspace ws(m_workspacePath.toStdString(), OpenMode::OpenExisting);
+    const ProgressCallback progress = progressCallback();
+    // Another process holds the workspace's write lock: the run waits (cancel gives up) and the Train page
+    // says so (train_page.cpp shows stages that start with "waiting for the workspace").
+    ws.setLockWaitCallback([progress](double waited) {
+        return progress(Progress{"waiting for the workspace (another process is writing to it, " +
+                                     std::to_string(std::lround(waited)) + " s)",
+                                 0, 0, ""});
+    });
     const int64_t before = RunStore(ws).lastRunId();
     ClosedFormRunResult r;
     try {
-        r = runClosedForm(ws, m_config, progressCallback());
+        r = runClosedForm(ws, m_config, progress);
     } catch (...) {
         // runClosedForm records a failed or cancelled run but only returns the id of a finished one.
         if (auto id = RunStore(ws).newestRunOfWriter(::getpid(), writerHostId(), before)) {

@@ -2,6 +2,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <cmath>
 #include <limits>
 
 namespace tiltbench {
@@ -55,6 +56,20 @@ std::optional<TrainStreamEvent> parseTrainStreamLine(const QByteArray& line) {
         ep.validHr10 = number(o, "valid_hr@10");
         ep.trainSeconds = number(o, "train_seconds");
         ep.seconds = number(o, "seconds");
+    } else if (kind == QStringLiteral("waiting_for_workspace")) {
+        // Another process holds the workspace's write lock: shown as a progress stage (a status text). The
+        // trainer keeps the epochs' records in memory meanwhile, or the command waits for its next write.
+        e.kind = TrainStreamEvent::Progress;
+        const int pending = o.value(QStringLiteral("pending_epochs")).toInt();
+        const double seconds = number(o, "seconds");
+        e.progress.stage =
+            pending > 0
+                ? QStringLiteral(
+                      "waiting for the workspace (another process is writing to it; training goes "
+                      "on, the records of %1 epoch(s) wait in memory)")
+                      .arg(pending)
+                : QStringLiteral("waiting for the workspace (another process is writing to it%1)")
+                      .arg(seconds >= 0.0 ? QStringLiteral(", %1 s").arg(std::lround(seconds)) : QString());
     } else if (kind == QStringLiteral("finished")) {
         e.kind = TrainStreamEvent::Finished;
         e.status = o.value(QStringLiteral("status")).toString();

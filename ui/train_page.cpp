@@ -440,6 +440,11 @@ void TrainPage::onProgress(int row, const TrainProgressEvent& p) {
     if (m_queue->isCancelling()) {
         return;
     }
+    if (p.stage.startsWith(QStringLiteral("waiting for the workspace"))) {  // train_events.cpp
+        m_progressLabel->setText(p.stage);
+        appendLog(p.stage);
+        return;
+    }
     if (p.epochs > 0) {
         QString text = p.stage == QStringLiteral("training")
                            ? tr("Epoch %1 of %2 · step %3 of %4")

@@ -9,7 +9,9 @@
 
 #include "cli_commands.h"
 #include "common/error.h"
+#include "progress_stream.h"
 #include "runtime/runtime.h"
+#include "store/workspace.h"
 #include "torch_forward.h"
 
 int main(int argc, char** argv) {
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.fallthrough();
 
+    // A command that finds the workspace's write lock taken waits for it (store/workspace.h) and says so.
+    tiltbench::Workspace::setDefaultLockWaitCallback(reportLockWait);
     Commands commands;
     commands.registerAll(app);
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "terminal_progress.h"
 
 namespace tiltbench::cli {
 
@@ -51,6 +52,21 @@ void ProgressStream::emit(const nlohmann::json& event) {
     const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fflush(m_file) != 0)
         m_broken = true;
+}
+
+bool reportLockWait(double waitedSeconds) {
+    std::fprintf(stderr,
+                 "tiltbench-cli: waiting for the workspace: another process is writing to it (%.0f s so far; "
+                 "Ctrl-C cancels)\n",
+                 waitedSeconds);
+    return TerminalProgress::interrupts() == 0;
+}
+
+std::function<bool(double)> ProgressStream::lockWaitCallback() {
+    return [this](double waitedSeconds) {
+        emit({{"event", "waiting_for_workspace"}, {"seconds", waitedSeconds}});
+        return reportLockWait(waitedSeconds) && !m_broken;
+    };
 }
 
 ProgressCallback ProgressStream::progressCallback(ProgressCallback show) {

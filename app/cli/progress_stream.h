@@ -9,12 +9,17 @@
 // cancelled, resumable — rather than train on with nobody watching.
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/progress.h"
 
 namespace tiltbench::cli {
+
+// The CLI's default answer to a workspace whose write lock another process holds: a line on stderr every
+// few seconds ("waiting for the workspace …"); false (give up the wait) once Ctrl-C was pressed.
+bool reportLockWait(double waitedSeconds);
 
 class ProgressStream {
   public:
@@ -32,6 +37,10 @@ class ProgressStream {
     // most every 100 ms otherwise; it asks the job to stop once the stream is broken. Valid while this stream
     // lives.
     ProgressCallback progressCallback(ProgressCallback show);
+    // A workspace lock-wait callback (Workspace::setLockWaitCallback): emits {"event":
+    // "waiting_for_workspace", "seconds": S} and says so on stderr (reportLockWait); gives up the wait on
+    // Ctrl-C or once the stream is broken. Valid while this stream lives.
+    std::function<bool(double)> lockWaitCallback();
 
   private:
     std::FILE* m_file = nullptr;

@@ -176,6 +176,14 @@ class SasrecProgress {
                                   p.epochs, p.step, p.stepsPerEpoch, p.loss, p.examplesPerSecond,
                                   p.etaSeconds)
                     : fmt::format("epoch {}/{} {}", p.epoch, p.epochs, p.stage);
+            if (p.stage == "waiting_for_workspace") {
+                m_terminal.finish();
+                std::cerr << fmt::format(
+                    "epoch {:>3}: another process is writing to the workspace; the records of {} epoch(s) "
+                    "wait in memory and training goes on\n",
+                    p.epoch, p.pendingEpochs);
+                return m_show(Progress{"waiting for the workspace", 0, 0, ""});
+            }
             if (p.stage == "training" && p.step == p.stepsPerEpoch && p.epoch > m_reported) {
                 m_reported = p.epoch;
                 m_terminal.finish();
@@ -212,6 +220,13 @@ class SasrecStreamReporter {
         if (!enabled())
             return;
         const auto now = Clock::now();
+        if (p.stage == "waiting_for_workspace") {  // the epochs' records wait in memory; training goes on
+            m_stream.emit({{"event", "waiting_for_workspace"},
+                           {"epoch", p.epoch},
+                           {"pending_epochs", p.pendingEpochs},
+                           {"elapsed_seconds", secondsSince(m_t0)}});
+            return;
+        }
         const bool changed = p.stage != m_stage || p.epoch != m_epoch;
         if (changed) {
             announceRun();
@@ -330,6 +345,7 @@ int Commands::runTrain() {
     const ClosedFormRunConfig config = closedFormConfig();
     ProgressStream stream(m_progressJsonl);
     Workspace ws(m_workspace, OpenMode::OpenExisting);
+    ws.setLockWaitCallback(stream.lockWaitCallback());
     TerminalProgress progress;
     const ProgressCallback callback = stream.progressCallback(progress.callback());
     ClosedFormRunResult r;
@@ -373,6 +389,7 @@ int Commands::runSasrecTrain() {
         throw Error("train: --dataset is required");
     ProgressStream stream(m_progressJsonl);
     Workspace ws(m_workspace, OpenMode::OpenExisting);
+    ws.setLockWaitCallback(stream.lockWaitCallback());
     TerminalProgress terminal;
     SasrecProgress progress(terminal);
     SasrecStreamReporter reporter(stream, ws, m_resume);

@@ -5,15 +5,24 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
-#include <unordered_map>
+#include <vector>
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "store/interaction_chunks.h"
@@ -33,42 +42,162 @@ struct Row {
 constexpr size_t kBatchRows = chunks::kChunkRows * 200;
 constexpr size_t kMaxQueuedBatches = 4;
 
-// Heterogeneous lookup is C++20; a string_view-keyed map into a stable deque of strings gives the same: no
-// allocation per lookup of an id already seen.
+// External id → dense index, in order of first appearance. An open-addressing table of indices (linear
+// probing, at most half full) over a stable deque of the ids, with each id's hash kept: one probe sequence
+// per lookup and no allocation per new id beyond its string — a log with a new user every other row spends
+// its time here (std::unordered_map allocates a node per id and chases a pointer per lookup).
 class IdMap {
   public:
     int32_t getOrAdd(std::string_view id) {
-        auto it = m_index.find(id);
-        if (it != m_index.end())
-            return it->second;
+        const uint64_t h = std::hash<std::string_view>{}(id);
+        const size_t slot = probe(id, h);
+        if (m_slots[slot] >= 0)
+            return m_slots[slot];
         if (m_ids.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
             throw Error("more than 2^31 distinct ids");
         }
         m_ids.emplace_back(id);
+        m_hashes.push_back(h);
         const auto idx = static_cast<int32_t>(m_ids.size() - 1);
-        m_index.emplace(std::string_view(m_ids.back()), idx);
+        m_slots[slot] = idx;
+        if (m_ids.size() * 2 > m_slots.size())
+            grow();
         return idx;
     }
-    int32_t find(std::string_view id) const {
-        auto it = m_index.find(id);
-        return it == m_index.end() ? -1 : it->second;
-    }
+    int32_t find(std::string_view id) const { return m_slots[probe(id, std::hash<std::string_view>{}(id))]; }
     const std::deque<std::string>& ids() const { return m_ids; }
     int32_t size() const { return static_cast<int32_t>(m_ids.size()); }
 
   private:
+    // The slot holding `id`, or the empty slot where it would go.
+    size_t probe(std::string_view id, uint64_t h) const {
+        const size_t mask = m_slots.size() - 1;
+        for (size_t s = h & mask;; s = (s + 1) & mask) {
+            const int32_t idx = m_slots[s];
+            if (idx < 0 || (m_hashes[static_cast<size_t>(idx)] == h && m_ids[static_cast<size_t>(idx)] == id))
+                return s;
+        }
+    }
+    void grow() {
+        std::vector<int32_t> slots(m_slots.size() * 2, -1);
+        const size_t mask = slots.size() - 1;
+        for (size_t i = 0; i < m_ids.size(); ++i) {
+            size_t s = m_hashes[i] & mask;
+            while (slots[s] >= 0)
+                s = (s + 1) & mask;
+            slots[s] = static_cast<int32_t>(i);
+        }
+        m_slots.swap(slots);
+    }
+
     std::deque<std::string> m_ids;
-    std::unordered_map<std::string_view, int32_t> m_index;
+    std::vector<uint64_t> m_hashes;
+    std::vector<int32_t> m_slots = std::vector<int32_t>(1024, -1);  // a power of two
 };
 
 }  // namespace
+
+// The staging database of one import: a scratch SQLite file next to the workspace (same disk, same
+// permissions), `<workspace>.import-<pid>-XXXXXX`, that receives the interaction chunks while the file is
+// parsed, then the ids. Nothing in it needs to survive a crash, so it is written without a journal or syncs.
+// The workspace's write lock is taken only at the end, for one short transaction that copies the staging
+// tables in (INSERT … SELECT through ATTACH): a long import no longer holds the lock that other commands —
+// a training run's epoch records, a closed-form run — need to write.
+class StagingDb {
+  public:
+    explicit StagingDb(const std::string& workspacePath) {
+        removeOrphans(workspacePath);
+        std::string pattern = fmt::format("{}.import-{}-XXXXXX", workspacePath, ::getpid());
+        const int fd = ::mkstemp(pattern.data());
+        if (fd < 0) {
+            throw Error(fmt::format("cannot create the import's staging file next to '{}': {}", workspacePath,
+                                    std::strerror(errno)));
+        }
+        ::close(fd);
+        m_path = pattern;
+        if (sqlite3_open_v2(m_path.c_str(), &m_db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+            const std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+            close();
+            throw Error(fmt::format("cannot open the import's staging file '{}': {}", m_path, why));
+        }
+        exec(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
+            "PRAGMA cache_size = -16384; "
+            "CREATE TABLE interaction_chunks(dataset_id INTEGER NOT NULL, chunk INTEGER PRIMARY KEY, "
+            "first_pos INTEGER NOT NULL, n INTEGER NOT NULL, user_idx BLOB NOT NULL, item_idx BLOB NOT NULL, "
+            "reward BLOB NOT NULL, ts BLOB NOT NULL); "
+            "CREATE TABLE users(idx INTEGER PRIMARY KEY, external_id TEXT NOT NULL); "
+            "CREATE TABLE items(idx INTEGER PRIMARY KEY, external_id TEXT NOT NULL, title TEXT); "
+            "BEGIN");
+    }
+    ~StagingDb() { close(); }
+    StagingDb(const StagingDb&) = delete;
+    StagingDb& operator=(const StagingDb&) = delete;
+
+    sqlite3* handle() const { return m_db; }
+    const std::string& path() const { return m_path; }
+    void exec(const char* sql) {
+        char* err = nullptr;
+        if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+            const std::string why = err ? err : sqlite3_errmsg(m_db);
+            sqlite3_free(err);
+            throw Error(fmt::format("writing the import's staging file '{}' failed: {}", m_path, why));
+        }
+    }
+    // Commits and closes the connection (the file stays, for ATTACH).
+    void finish() {
+        exec("COMMIT");
+        sqlite3_close(m_db);
+        m_db = nullptr;
+    }
+    // Closes the connection and deletes the file.
+    void close() noexcept {
+        if (m_db)
+            sqlite3_close(m_db);
+        m_db = nullptr;
+        if (!m_path.empty())
+            ::unlink(m_path.c_str());
+        m_path.clear();
+    }
+
+  private:
+    // Staging files of imports whose process is gone (killed mid-import) are deleted by the next import.
+    static void removeOrphans(const std::string& workspacePath) {
+        const size_t slash = workspacePath.rfind('/');
+        const std::string dir = slash == std::string::npos ? "." : workspacePath.substr(0, slash + 1);
+        const std::string prefix =
+            (slash == std::string::npos ? workspacePath : workspacePath.substr(slash + 1)) + ".import-";
+        DIR* d = ::opendir(dir.c_str());
+        if (!d)
+            return;
+        while (const dirent* e = ::readdir(d)) {
+            const std::string name = e->d_name;
+            if (name.compare(0, prefix.size(), prefix) != 0)
+                continue;
+            char* end = nullptr;
+            const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+            if (pid <= 0 || *end != '-' || std::strlen(end) != 7)
+                continue;
+            if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+                ::unlink((slash == std::string::npos ? name : dir + name).c_str());
+        }
+        ::closedir(d);
+    }
+
+    std::string m_path;
+    sqlite3* m_db = nullptr;
+};
 
 struct DatasetWriter::Impl {
     Workspace::Impl& ws;
     int64_t datasetId = 0;
     std::string name;
+    std::string format, source;
     bool committed = false;
-    bool inTransaction = false;
+    bool inTransaction = false;  // the workspace's transaction (commit's, a few seconds at most)
+    bool attached = false;       // the staging file is attached to the workspace's connection
+    std::unique_ptr<StagingDb> staging;
+    std::string createdAt;
 
     IdMap users, items;
     std::vector<std::string> titles;
@@ -101,7 +230,7 @@ struct DatasetWriter::Impl {
     // per chunk instead of one per interaction is what lets an import outrun the sqlite3 shell's `.import`.
     void writerLoop() {
         try {
-            chunks::ChunkInserter out(ws.db.getHandle(), datasetId);
+            chunks::ChunkInserter out(staging->handle(), 0);  // the dataset id is set when moved in
             for (;;) {
                 std::vector<Row> batch;
                 {
@@ -171,7 +300,93 @@ struct DatasetWriter::Impl {
             }
             inTransaction = false;
         }
+        detach();
+        if (staging)
+            staging->close();
         ws.writerActive = false;
+    }
+
+    // The ids (and item titles) into the staging file, kRowsPerInsert rows per INSERT: with many distinct ids
+    // (a log with a new user every other row) SQLite's cost per statement is what an import waits for.
+    void writeIds() {
+        static constexpr int kRowsPerInsert = 64;
+        sqlite3* db = staging->handle();
+        auto prepare = [&](const char* table, const char* row, int rows) {
+            std::string sql = fmt::format("INSERT INTO {} VALUES ", table);
+            for (int r = 0; r < rows; ++r)
+                sql += r ? std::string(",") + row : row;
+            sqlite3_stmt* stmt = nullptr;
+            if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+                throw Error(fmt::format("writing the import's staging file '{}' failed: {}", staging->path(),
+                                        sqlite3_errmsg(db)));
+            }
+            return std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>(stmt, sqlite3_finalize);
+        };
+        auto step = [&](sqlite3_stmt* stmt) {
+            if (sqlite3_step(stmt) != SQLITE_DONE) {
+                throw Error(fmt::format("writing the import's staging file '{}' failed: {}", staging->path(),
+                                        sqlite3_errmsg(db)));
+            }
+            sqlite3_reset(stmt);
+        };
+        {
+            auto many = prepare("users", "(?,?)", kRowsPerInsert), one = prepare("users", "(?,?)", 1);
+            const auto& ids = users.ids();
+            const int n = users.size();
+            int idx = 0;
+            for (; idx + kRowsPerInsert <= n; idx += kRowsPerInsert) {
+                for (int r = 0; r < kRowsPerInsert; ++r) {
+                    const std::string& id = ids[static_cast<size_t>(idx + r)];
+                    sqlite3_bind_int(many.get(), 2 * r + 1, idx + r);
+                    sqlite3_bind_text(many.get(), 2 * r + 2, id.data(), static_cast<int>(id.size()),
+                                      SQLITE_STATIC);
+                }
+                step(many.get());
+            }
+            for (; idx < n; ++idx) {
+                const std::string& id = ids[static_cast<size_t>(idx)];
+                sqlite3_bind_int(one.get(), 1, idx);
+                sqlite3_bind_text(one.get(), 2, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+                step(one.get());
+            }
+        }
+        {
+            auto many = prepare("items", "(?,?,?)", kRowsPerInsert), one = prepare("items", "(?,?,?)", 1);
+            const auto& ids = items.ids();
+            const int n = items.size();
+            auto bind = [&](sqlite3_stmt* stmt, int col, int idx) {
+                const std::string& id = ids[static_cast<size_t>(idx)];
+                const std::string& title = titles[static_cast<size_t>(idx)];
+                sqlite3_bind_int(stmt, col, idx);
+                sqlite3_bind_text(stmt, col + 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+                if (title.empty()) {
+                    sqlite3_bind_null(stmt, col + 2);
+                } else {
+                    sqlite3_bind_text(stmt, col + 2, title.data(), static_cast<int>(title.size()),
+                                      SQLITE_STATIC);
+                }
+            };
+            int idx = 0;
+            for (; idx + kRowsPerInsert <= n; idx += kRowsPerInsert) {
+                for (int r = 0; r < kRowsPerInsert; ++r)
+                    bind(many.get(), 3 * r + 1, idx + r);
+                step(many.get());
+            }
+            for (; idx < n; ++idx) {
+                bind(one.get(), 1, idx);
+                step(one.get());
+            }
+        }
+    }
+
+    void detach() noexcept {
+        if (!attached)
+            return;
+        try {
+            ws.db.exec("DETACH DATABASE tiltbench_staging");
+        } catch (...) {
+        }
+        attached = false;
     }
 };
 
@@ -259,37 +474,64 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
     d.flushBatch();
     d.joinWriter();
     d.rethrowWriterError();
-    auto& db = d.ws.db;
     reportProgress(progress, {"writing users and items", 0, 0, ""});
+    d.writeIds();
+    d.staging->finish();
+    auto& db = d.ws.db;
     {
-        SQLite::Statement q(db, "INSERT INTO users(dataset_id, idx, external_id) VALUES(?, ?, ?)");
-        int32_t idx = 0;
-        for (const auto& id : d.users.ids()) {
-            q.bind(1, d.datasetId);
-            q.bind(2, idx++);
-            q.bind(3, id);
-            q.exec();
-            q.reset();
-        }
+        SQLite::Statement q(db, "ATTACH DATABASE ? AS tiltbench_staging");
+        q.bind(1, d.staging->path());
+        q.exec();
+        d.attached = true;
     }
-    {
-        SQLite::Statement q(db, "INSERT INTO items(dataset_id, idx, external_id, title) VALUES(?, ?, ?, ?)");
-        int32_t idx = 0;
-        for (const auto& id : d.items.ids()) {
-            q.bind(1, d.datasetId);
-            q.bind(2, idx);
-            q.bind(3, id);
-            const auto& title = d.titles[static_cast<size_t>(idx)];
-            if (title.empty()) {
-                q.bind(4);
-            } else {
-                q.bind(4, title);
-            }
-            q.exec();
-            q.reset();
-            ++idx;
+    reportProgress(progress, {"moving the dataset into the workspace", 0, 0, ""});
+    // The only time an import holds the workspace's write lock: one transaction of INSERT … SELECT. Another
+    // writer in the meantime (a training run's records) makes it wait, never fail (store/workspace.h).
+    db.exec("BEGIN IMMEDIATE");
+    d.inTransaction = true;
+    try {
+        SQLite::Statement q(
+            db,
+            "INSERT INTO datasets(name, format, source, created_at, rows, users, items, has_time, "
+            "reward_min, reward_max, reward_mean, random_test_rows, meta) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, d.name);
+        q.bind(2, d.format);
+        q.bind(3, d.source);
+        q.bind(4, d.createdAt);
+        q.bind(5, d.rows);
+        q.bind(6, d.users.size());
+        q.bind(7, d.items.size());
+        q.bind(8, d.hasTime ? 1 : 0);
+        q.bind(9, d.rewardMin);
+        q.bind(10, d.rewardMax);
+        // Clamped: rounding of the sum must not put the mean outside [min, max] (or past the largest double).
+        q.bind(11, std::clamp(d.rewardSum / static_cast<double>(d.rows) / Impl::kSumScale, d.rewardMin,
+                              d.rewardMax));
+        q.bind(12, static_cast<int64_t>(d.randomTest.size()));
+        q.bind(13, d.meta);
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE) {
+            throw Error(
+                fmt::format("workspace '{}' already has a dataset named '{}' (another import created "
+                            "it meanwhile; choose another --name)",
+                            d.ws.path, d.name));
         }
+        throw;
     }
+    d.datasetId = db.getLastInsertRowid();
+    const std::string id = std::to_string(d.datasetId);  // an integer we generated: a literal, not user text
+    db.exec("INSERT INTO main.users(dataset_id, idx, external_id) SELECT " + id +
+            ", idx, external_id FROM tiltbench_staging.users ORDER BY idx");
+    db.exec("INSERT INTO main.items(dataset_id, idx, external_id, title) SELECT " + id +
+            ", idx, external_id, title FROM tiltbench_staging.items ORDER BY idx");
+    db.exec(
+        "INSERT INTO main.interaction_chunks(dataset_id, chunk, first_pos, n, user_idx, item_idx, reward, "
+        "ts) SELECT " +
+        id +
+        ", chunk, first_pos, n, user_idx, item_idx, reward, ts FROM tiltbench_staging.interaction_chunks "
+        "ORDER BY chunk");
     {
         SQLite::Statement q(db,
                             "INSERT INTO random_test(dataset_id, pos, user_idx, item_idx, reward) "
@@ -314,30 +556,13 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
         q.bind(4, d.truth->blob.data(), static_cast<int>(d.truth->blob.size()));
         q.exec();
     }
-    {
-        SQLite::Statement q(
-            db,
-            "UPDATE datasets SET rows = ?, users = ?, items = ?, has_time = ?, reward_min = ?, "
-            "reward_max = ?, reward_mean = ?, random_test_rows = ?, meta = ? WHERE id = ?");
-        q.bind(1, d.rows);
-        q.bind(2, d.users.size());
-        q.bind(3, d.items.size());
-        q.bind(4, d.hasTime ? 1 : 0);
-        q.bind(5, d.rewardMin);
-        q.bind(6, d.rewardMax);
-        // Clamped: rounding of the sum must not put the mean outside [min, max] (or past the largest double).
-        q.bind(7, std::clamp(d.rewardSum / static_cast<double>(d.rows) / Impl::kSumScale, d.rewardMin,
-                             d.rewardMax));
-        q.bind(8, static_cast<int64_t>(d.randomTest.size()));
-        q.bind(9, d.meta);
-        q.bind(10, d.datasetId);
-        q.exec();
-    }
     // Last chance to cancel: after COMMIT the dataset exists.
     reportProgress(progress, {"committing", 0, 0, ""});
     db.exec("COMMIT");
     d.inTransaction = false;
     d.committed = true;
+    d.detach();
+    d.staging->close();
     d.ws.writerActive = false;
     return readDatasetInfo(d.ws, d.datasetId);
 }
@@ -354,22 +579,12 @@ std::unique_ptr<DatasetWriter> Workspace::createDataset(const NewDatasetSpec& sp
     }
     auto impl = std::make_unique<DatasetWriter::Impl>(*m_impl);
     impl->name = spec.name;
-    m_impl->db.exec("BEGIN IMMEDIATE");
-    impl->inTransaction = true;
+    impl->format = spec.format;
+    impl->source = spec.source;
+    impl->createdAt = utcNowIso();
+    // The rows go to a staging file first; the workspace is written (and locked) only by commit().
+    impl->staging = std::make_unique<StagingDb>(m_impl->path);
     m_impl->writerActive = true;
-    try {
-        SQLite::Statement q(m_impl->db,
-                            "INSERT INTO datasets(name, format, source, created_at) VALUES(?, ?, ?, ?)");
-        q.bind(1, spec.name);
-        q.bind(2, spec.format);
-        q.bind(3, spec.source);
-        q.bind(4, utcNowIso());
-        q.exec();
-        impl->datasetId = m_impl->db.getLastInsertRowid();
-    } catch (...) {
-        impl->rollback();
-        throw;
-    }
     auto writer = std::make_unique<DatasetWriter>(std::move(impl));
     return writer;
 }

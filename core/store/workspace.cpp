@@ -9,8 +9,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+#include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "common/error.h"
 #include "store/dataset_writer.h"
@@ -32,7 +35,55 @@ std::string utcNowIso() {
     return buf;
 }
 
+double lockWaitReportSeconds() {
+    static const double seconds = [] {
+        if (const char* env = std::getenv("TILTBENCH_LOCK_REPORT_MS")) {
+            char* end = nullptr;
+            const long ms = std::strtol(env, &end, 10);
+            if (end != env && *end == '\0' && ms >= 1 && ms <= 600000)
+                return static_cast<double>(ms) / 1000.0;
+        }
+        return 1.0;
+    }();
+    return seconds;
+}
+
 namespace {
+
+std::mutex g_defaultLockWaitMutex;
+LockWaitCallback g_defaultLockWait;
+
+double lockWaitReportInterval() {
+    return std::getenv("TILTBENCH_LOCK_REPORT_MS") ? lockWaitReportSeconds() : 5.0;
+}
+
+// SQLite's busy handler: called while another connection holds a lock this one needs; `count` is 0 at the
+// first call of each wait. Returning 0 makes the statement fail with SQLITE_BUSY, nonzero tries again. It is
+// not called where waiting could deadlock (a read transaction that wants to write): those fail at once.
+int onBusy(void* context, int count) {
+    auto& ws = *static_cast<Workspace::Impl*>(context);
+    const auto now = std::chrono::steady_clock::now();
+    if (count == 0) {
+        ws.lockWaitStart = now;
+        ws.lockWaitNextReport = lockWaitReportSeconds();
+        ws.lockWaitGaveUp = false;
+    }
+    const double waited = std::chrono::duration<double>(now - ws.lockWaitStart).count();
+    if (ws.lockWaitLimitSeconds >= 0.0 && waited >= ws.lockWaitLimitSeconds) {
+        ws.lockWaitGaveUp = true;
+        return 0;
+    }
+    if (waited >= ws.lockWaitNextReport) {
+        ws.lockWaitNextReport = waited + lockWaitReportInterval();
+        if (ws.lockWait && !ws.lockWait(waited)) {
+            ws.lockWaitGaveUp = true;
+            return 0;
+        }
+    }
+    // 1, 2, 4 … 32 ms, then 50 ms: a short wait ends quickly, a long one costs no CPU.
+    std::this_thread::sleep_for(std::chrono::milliseconds(count < 6 ? (1 << count) : 50));
+    return 1;
+}
 
 enum class PathKind { Missing, File, Directory, Other };
 
@@ -148,7 +199,11 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
         throw Error(fmt::format("cannot open workspace '{}': {}", path, e.what()));
     }
     auto& db = m_impl->db;
-    db.setBusyTimeout(10000);
+    {
+        std::lock_guard<std::mutex> lock(g_defaultLockWaitMutex);
+        m_impl->lockWait = g_defaultLockWait;
+    }
+    sqlite3_busy_handler(db.getHandle(), onBusy, m_impl.get());
     // A workspace may come from someone else: SQLite's settings for untrusted database files. Defensive mode
     // forbids writes that can corrupt the file on purpose (writable_schema, direct shadow-table writes), and
     // an untrusted schema may not call functions with side effects from its views or triggers.
@@ -177,6 +232,33 @@ int Workspace::schemaVersion() const {
 
 Workspace::Impl& Workspace::impl() const {
     return *m_impl;
+}
+
+void Workspace::setLockWaitCallback(LockWaitCallback callback) {
+    m_impl->lockWait = std::move(callback);
+}
+
+void Workspace::setDefaultLockWaitCallback(LockWaitCallback callback) {
+    std::lock_guard<std::mutex> lock(g_defaultLockWaitMutex);
+    g_defaultLockWait = std::move(callback);
+}
+
+bool Workspace::tryWrite(const std::function<void()>& write, double graceSeconds) {
+    struct Restore {
+        Impl& ws;
+        double limit;
+        ~Restore() { ws.lockWaitLimitSeconds = limit; }
+    } restore{*m_impl, m_impl->lockWaitLimitSeconds};
+    m_impl->lockWaitLimitSeconds = std::max(0.0, graceSeconds);
+    m_impl->lockWaitGaveUp = false;
+    try {
+        write();
+    } catch (...) {
+        if (m_impl->lockWaitGaveUp)
+            return false;
+        throw;
+    }
+    return true;
 }
 
 std::vector<DatasetInfo> Workspace::datasets() const {

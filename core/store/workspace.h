@@ -8,6 +8,7 @@
 // Writes of a dataset go through a DatasetWriter (one transaction): until `commit()` nothing is visible, and
 // a writer destroyed without commit — an error, a cancel — rolls back, leaving the file's content as it was.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,16 @@
 namespace tiltbench {
 
 class DatasetWriter;
+
+// Waiting for the write lock. SQLite lets one connection write at a time; a write that finds another
+// connection (another Tiltbench command, the sqlite3 shell) holding the workspace's write lock waits for it
+// without a time limit instead of failing with "database is locked". While it waits, the connection's
+// LockWaitCallback is called with the seconds waited so far — first after lockWaitReportSeconds(), then every
+// few seconds — so a front end can say what it is waiting for; returning false gives up (how Ctrl-C cancels
+// a wait): the statement then fails with "database is locked".
+using LockWaitCallback = std::function<bool(double waitedSeconds)>;
+// 1 s, then every 5 s; TILTBENCH_LOCK_REPORT_MS (1..600000) sets both, for tests.
+double lockWaitReportSeconds();
 
 enum class OpenMode {
     OpenExisting,     // missing file is an error
@@ -64,6 +75,17 @@ class Workspace {
     // Starts a transaction that creates dataset `spec.name`; throws Error if the name is taken or empty.
     std::unique_ptr<DatasetWriter> createDataset(const NewDatasetSpec& spec);
     void removeDataset(int64_t datasetId);
+
+    // This connection's lock-wait callback (see LockWaitCallback); the default is the process-wide one.
+    void setLockWaitCallback(LockWaitCallback callback);
+    // The callback every Workspace opened afterwards starts with (a front end's "waiting for …" line).
+    static void setDefaultLockWaitCallback(LockWaitCallback callback);
+    // Runs `write` (one or more transactions on this connection) but waits at most `graceSeconds` for another
+    // connection's write lock: returns false when the lock stayed busy — transactions `write` finished
+    // before that stay committed, the one that found the lock busy wrote nothing — and true when `write`
+    // finished. Other errors propagate. How training queues its epoch records and trains on instead of
+    // stalling behind a long import.
+    bool tryWrite(const std::function<void()>& write, double graceSeconds = 0.2);
 
     // Raw handle for core-internal modules that own their own tables (runs, metrics). Not for the UI.
     struct Impl;

@@ -2,6 +2,7 @@
 // Private to core: the state behind Workspace, shared with DatasetWriter and (later) the run store.
 #include <SQLiteCpp/Database.h>
 
+#include <chrono>
 #include <string>
 
 #include "store/workspace.h"
@@ -12,6 +13,14 @@ struct Workspace::Impl {
     std::string path;
     SQLite::Database db;
     bool writerActive = false;  // a DatasetWriter holds the connection's transaction
+
+    // SQLite's busy handler (see LockWaitCallback): how long a write may wait for the lock (< 0: no limit),
+    // what it reports, and whether the last wait gave up.
+    LockWaitCallback lockWait;
+    double lockWaitLimitSeconds = -1.0;
+    bool lockWaitGaveUp = false;
+    std::chrono::steady_clock::time_point lockWaitStart{};
+    double lockWaitNextReport = 0.0;
 
     Impl(std::string p, int flags) : path(std::move(p)), db(path, flags) {}
 };

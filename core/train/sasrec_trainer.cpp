@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -250,6 +251,48 @@ EvalConfig sasrecEvalConfig(const SasrecRunConfig& config, int bootstrapResample
 
 namespace {
 
+// The records of finished epochs that are not in the workspace yet. The end of an epoch tries to write them
+// without waiting; while another connection (a long import, the sqlite3 shell) holds the workspace's write
+// lock they stay here and training goes on, so no epoch is lost to a busy workspace. They are written in
+// order — each epoch's metric rows, then the newest resumable state with the newest best checkpoint — and
+// each write leaves the queue once committed, so the workspace always holds a prefix that `--resume` can
+// continue from. Only the newest state is kept: a state replaces the one before it anyway.
+class EpochRecordQueue {
+  public:
+    explicit EpochRecordQueue(Workspace& ws) : m_ws(ws) {}
+
+    void add(std::vector<MetricRow> rows, SasrecTrainState state, const std::string* bestState) {
+        m_metrics.push_back(std::move(rows));
+        m_state = std::move(state);
+        if (bestState)
+            m_best = *bestState;
+    }
+    int pendingEpochs() const { return std::max(static_cast<int>(m_metrics.size()), m_state ? 1 : 0); }
+    // Writes everything, waiting for the lock as long as the workspace's lock-wait callback lets it.
+    void flush(int64_t runId) {
+        RunStore runs(m_ws);
+        while (!m_metrics.empty()) {
+            runs.addMetrics(runId, m_metrics.front());
+            m_metrics.pop_front();
+        }
+        if (m_state) {
+            saveEpochEnd(m_ws, runId, *m_state, m_best ? &*m_best : nullptr);
+            m_state.reset();
+            m_best.reset();
+        }
+    }
+    // false when the write lock is busy (what is left stays queued).
+    bool tryFlush(int64_t runId) {
+        return m_ws.tryWrite([&] { flush(runId); });
+    }
+
+  private:
+    Workspace& m_ws;
+    std::deque<std::vector<MetricRow>> m_metrics;
+    std::optional<SasrecTrainState> m_state;
+    std::optional<std::string> m_best;
+};
+
 // A fresh run (`resume` empty) or the continuation of run `resumeRunId` from its saved state.
 SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_t resumeRunId,
                             std::optional<SasrecTrainState> resume,
@@ -269,6 +312,16 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
     auto report = [&](const TrainProgress& p) {
         if (progress && !progress(p))
             throw Cancelled();
+    };
+    EpochRecordQueue pending(ws);
+    // After an epoch: write its records if the workspace is free, else say so and train on.
+    auto tryWriteRecords = [&](const TrainProgress& p) {
+        if (pending.tryFlush(result.runId))
+            return;
+        TrainProgress wp = p;
+        wp.stage = "waiting_for_workspace";
+        wp.pendingEpochs = pending.pendingEpochs();
+        report(wp);
     };
     try {
         const InteractionLog log = ws.loadLog(info.id);
@@ -432,7 +485,6 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
                     rows.push_back({epoch, "valid", name, v, nan, nan});
             }
             rows.push_back({epoch, "train", "seconds", epochTrain, nan, nan});
-            runs.addMetrics(result.runId, rows);
 
             const double score = std::isfinite(rec.validNdcg10) ? rec.validNdcg10 : -1.0;
             SasrecTrainState state;
@@ -451,8 +503,11 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
             state.loop = loop;
             state.optimizer = saveOptimizer(optimizer, model);
             state.generator = cpuGeneratorState();
-            saveEpochEnd(ws, result.runId, state, improved ? &bestState : nullptr);
+            pending.add(std::move(rows), std::move(state), improved ? &bestState : nullptr);
+            tryWriteRecords(p);
         }
+        if (pending.pendingEpochs() > 0)
+            tryWriteRecords(TrainProgress{"testing", result.bestEpoch, config.epochs, 0, 0, 0.0, 0.0, 0.0});
 
         // Final figures come from the state chosen on validation, with intervals.
         model.loadState(bestState);
@@ -473,6 +528,7 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
         std::vector<PerUserMetric> perUser;
         appendFinalMetrics(result.valid, "valid", rows, perUser);
         appendFinalMetrics(result.test, "test", rows, perUser);
+        pending.flush(result.runId);  // the epochs' records land before the run's figures, waiting if need be
         runs.addMetrics(result.runId, rows, perUser);
         result.totalSeconds = secondsSince(t0);
         nlohmann::json epochSeconds = nlohmann::json::array();
@@ -493,11 +549,22 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
         if (result.runId) {
             timings["total_seconds"] = secondsSince(t0);
             timings["epochs_run"] = result.epochs.size();
-            runs.finishRun(result.runId, "cancelled", {}, timings.dump());
+            // The finished epochs stay resumable. A cancel while waiting for the workspace gives up the wait
+            // (the lock-wait callback says no): then the epochs still queued are lost, the run is not.
+            try {
+                pending.flush(result.runId);
+                runs.finishRun(result.runId, "cancelled", {}, timings.dump());
+            } catch (const std::exception&) {
+                // The wait was given up too: the run shows as interrupted.
+            }
         }
         throw;
     } catch (const std::exception& e) {
         if (result.runId) {
+            try {
+                pending.flush(result.runId);
+            } catch (...) {
+            }
             try {
                 runs.finishRun(result.runId, "failed", e.what());
             } catch (...) {

@@ -93,6 +93,9 @@ struct TrainProgress {
     double loss = 0.0;               // running mean training loss of this epoch
     double examplesPerSecond = 0.0;  // training positions (next-item targets) per second
     double etaSeconds = 0.0;         // to the last epoch, validation excluded; 0 while unknown
+    // Stage "waiting_for_workspace": another connection holds the workspace's write lock, so the records of
+    // `pendingEpochs` finished epochs wait in memory; training goes on and they are written when it can.
+    int pendingEpochs = 0;
 };
 
 struct SasrecEpochRecord {
