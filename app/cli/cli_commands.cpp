@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "data/summary.h"
+#include "eval/evaluator.h"
 #include "eval/split.h"
 #include "runtime/runtime.h"
 #include "store/run_store.h"
@@ -236,6 +238,24 @@ int Commands::run() {
         std::cerr << "tiltbench-cli: cancelled; the workspace is unchanged\n";
         return 130;
     } catch (const ImportError& e) {
+void checkThreadsOption(int threads) {
+    if (threads < 0 || threads > kMaxEvalThreads) {
+        throw Error(
+            fmt::format("--threads must be in 0..{} (0 = all cores), got {}", kMaxEvalThreads, threads));
+    }
+}
+
+void checkTopKOption(int k) {
+    if (k < 1 || k > limits::kMaxK)
+        throw Error(fmt::format("--k must be in 1..{}, got {}", limits::kMaxK, k));
+}
+
+OutputGuard Commands::outputGuard() const {
+    OutputGuard guard;
+    guard.protectWorkspace(m_workspace);
+    return guard;
+}
+
         if (m_json) {
             json j = {{"error", e.what()}, {"problems", json::array()}};
             for (const auto& p : e.problems())
@@ -280,6 +300,15 @@ int Commands::runImport() {
     if (m_json) {
         json j = datasetJson(r.dataset);
         j["detected_format"] = formatName(r.format);
+    {
+        // The workspace this import writes is never one of its inputs (compared by device and inode).
+        OutputGuard inputs;
+        for (const auto& f : m_import.files)
+            inputs.protectInput(f);
+        inputs.protectInput(m_import.titlesFile);
+        inputs.protectInput(m_import.randomTestFile);
+        inputs.checkNotProtected(m_workspace, "workspace");
+    }
         j["rows_read"] = r.rowsRead;
         j["rows_skipped"] = r.rowsSkipped;
         j["skipped_by_kind"] = r.skippedByKind;
@@ -332,7 +361,7 @@ int Commands::runGenerate() {
 }
 
 int Commands::runDatasets() {
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    Workspace ws(m_workspace, OpenMode::ReadOnly);
     const auto list = ws.datasets();
     if (m_json) {
         json j = {{"workspace", m_workspace}, {"datasets", json::array()}};
@@ -349,7 +378,7 @@ int Commands::runDatasets() {
 }
 
 int Commands::runInfo() {
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    Workspace ws(m_workspace, OpenMode::ReadOnly);
     const DatasetInfo d = ws.datasetByName(m_dataset);
     TerminalProgress progress;
     const InteractionLog log = ws.loadLog(d.id, progress.callback());
@@ -414,7 +443,7 @@ WeightScheme Commands::schemeFromOptions() const {
 
 int Commands::runWeights() {
     const WeightScheme scheme = schemeFromOptions();
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    Workspace ws(m_workspace, OpenMode::ReadOnly);
     const DatasetInfo d = ws.datasetByName(m_dataset);
     TerminalProgress progress;
     const InteractionLog log = ws.loadLog(d.id, progress.callback());
@@ -495,7 +524,7 @@ int Commands::runWeights() {
 }
 
 int Commands::runRuns() {
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    Workspace ws(m_workspace, OpenMode::ReadOnly);
     std::optional<int64_t> datasetId;
     if (!m_dataset.empty())
         datasetId = ws.datasetByName(m_dataset).id;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/output_guard.h"
 #include "data/simulator.h"
 #include "io/import.h"
 #include "model/closed_form_policy.h"
@@ -18,6 +19,11 @@ namespace tiltbench::cli {
 
 // "a, b,,c " → {"a", "b", "c"}: comma-separated values, trimmed, empty ones dropped.
 std::vector<std::string> splitCommaList(const std::string& text);
+
+// Option checks shared by the commands, run before anything is opened or recorded: Error naming the option
+// and its documented range (--threads 0..4096, --k 1..1000).
+void checkThreadsOption(int threads);
+void checkTopKOption(int k);
 
 class Commands {
   public:
@@ -42,6 +48,8 @@ class Commands {
     int runRecommend();
     void addWeightShapeOptions(CLI::App* sub);
     void addTrainingOptions(CLI::App* sub);
+    // What no output of this command may replace: the workspace and its SQLite side files (output_guard.h).
+    OutputGuard outputGuard() const;
     WeightScheme schemeFromOptions() const;
     ClosedFormRunConfig closedFormConfig() const;  // from the training options
     SasrecRunConfig sasrecConfig() const;

@@ -70,6 +70,8 @@ int Commands::runExport() {
     return forwardToTorchCli();
 #else
     ExportRequest request;
+    checkThreadsOption(m_threads);
+    checkTopKOption(m_topK);
     request.runId = m_runId;
     request.format = exportFormatFromString(m_exportFormat);
     request.outPath = m_outPath;
@@ -77,8 +79,9 @@ int Commands::runExport() {
     request.device = m_exportDevice;
     request.threads = m_threads;
     request.titles = !m_noTitles;
-    ProgressStream stream(m_progressJsonl);
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    ProgressStream stream(m_progressJsonl, outputGuard());
+    // Export only reads the workspace: a read-only one (or one in a read-only folder) exports too.
+    Workspace ws(m_workspace, OpenMode::ReadOnly);
     TerminalProgress progress;
     const ProgressCallback callback = stream.progressCallback(progress.callback());
     ExportResult r;
@@ -139,9 +142,10 @@ int Commands::runRecommend() {
     std::vector<Recommendation> items;
     std::vector<std::string> history;
     if (fromFile) {
+    checkTopKOption(m_topK);
         items = recommendFromModelFile(m_modelPath, splitCommaList(m_history), m_topK, m_trustModel);
     } else {
-        Workspace ws(m_workspace, OpenMode::OpenExisting);
+        Workspace ws(m_workspace, OpenMode::ReadOnly);
         items = recommendForUser(ws, m_runId, m_user, m_topK, m_exportDevice, &history);
     }
     if (m_json) {

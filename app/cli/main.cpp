@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // CLI11 prints the message (or the help / version text); its own codes (104, 105, 109, …) are not
+        // ours: an argument error exits 1 like every other error (README, "exit codes").
+        return app.exit(e) == 0 ? 0 : 1;
     }
     return commands.run();
 }

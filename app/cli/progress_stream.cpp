@@ -12,22 +12,25 @@
 
 namespace tiltbench::cli {
 
-ProgressStream::ProgressStream(const std::string& target) {
+ProgressStream::ProgressStream(const std::string& target, const OutputGuard& guard) {
     if (target.empty())
         return;
     if (target == "stderr") {
         m_file = stderr;
     } else if (target == "stdout") {
         m_file = stdout;
-    } else if (target.rfind("fd:", 0) == 0) {
-        int fd = -1;
-        try {
-            fd = std::stoi(target.substr(3));
-        } catch (const std::exception&) {
-        }
+    } else if (target.rfind("fd:", 0) == 0 || inheritedDescriptor(target) >= 0) {
+        // An inherited descriptor is written as it is (never reopened, which would truncate its file).
+        const int fd = inheritedDescriptor(target);
+        if (fd >= 0)
+            guard.checkProgressFile(target, "--progress-jsonl");
+        errno = EBADF;
         m_file = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
         m_owned = m_file != nullptr;
     } else {
+        // Never the workspace, an input or a database; an existing file only when it is empty or an
+        // earlier progress file (output_guard.h).
+        guard.checkProgressFile(target, "--progress-jsonl");
         m_file = std::fopen(target.c_str(), "w");
         m_owned = m_file != nullptr;
     }

@@ -3,7 +3,9 @@
 // Train page runs SASRec this way, so that the GUI process never loads LibTorch). One JSON object per line,
 // flushed at once, each with an "event" key — "run" (the run id, as soon as it exists), "progress",
 // "epoch", "finished". `--progress-jsonl TARGET` chooses where: stderr (beside the human-readable lines,
-// which never start with '{'), stdout, fd:N (an inherited descriptor) or a file path. While a stream is
+// which never start with '{'), stdout, fd:N, /dev/fd/N or /proc/self/fd/N (an inherited descriptor, written
+// as it is) or a file path — checked by OutputGuard::checkProgressFile: a new file, a FIFO, or an earlier
+// progress file, never the workspace, an input or a database. While a stream is
 // open SIGPIPE is ignored: when the reader goes away (the GUI crashed or was killed), a write fails instead
 // of killing the process mid-run, broken() turns true and the commands cancel their run cleanly — recorded as
 // cancelled, resumable — rather than train on with nobody watching.
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/output_guard.h"
 #include "common/progress.h"
 
 namespace tiltbench::cli {
@@ -23,8 +26,8 @@ bool reportLockWait(double waitedSeconds);
 
 class ProgressStream {
   public:
-    // Empty target: disabled. Throws Error when the target cannot be opened.
-    explicit ProgressStream(const std::string& target);
+    // Empty target: disabled. Throws Error when `guard` refuses the target or it cannot be opened.
+    ProgressStream(const std::string& target, const OutputGuard& guard);
     ~ProgressStream();
     ProgressStream(const ProgressStream&) = delete;
     ProgressStream& operator=(const ProgressStream&) = delete;

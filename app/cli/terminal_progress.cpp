@@ -12,26 +12,44 @@ namespace tiltbench::cli {
 namespace {
 
 std::atomic<int> g_interrupts{0};
+std::atomic<int> g_terminations{0};
 
-extern "C" void onSigint(int) {
-    g_interrupts.fetch_add(1);
+// A terminating signal counts as enough interrupts to cancel at once, whatever `cancelAfter` is.
+constexpr int kTerminate = 1 << 20;
+
+extern "C" void onSignal(int signal) {
+    if (signal == SIGINT) {
+        g_interrupts.fetch_add(1);
+    } else {
+        g_terminations.fetch_add(1);
+        g_interrupts.fetch_add(kTerminate);
+    }
 }
+
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 }  // namespace
 
 TerminalProgress::TerminalProgress(int cancelAfter)
     : m_tty(::isatty(STDERR_FILENO) != 0), m_cancelAfter(cancelAfter) {
     g_interrupts = 0;
-    std::signal(SIGINT, onSigint);
+    g_terminations = 0;
+    for (const int signal : kSignals)
+        std::signal(signal, onSignal);
 }
 
 TerminalProgress::~TerminalProgress() {
-    std::signal(SIGINT, SIG_DFL);
+    for (const int signal : kSignals)
+        std::signal(signal, SIG_DFL);
     finish();
 }
 
 int TerminalProgress::interrupts() {
     return g_interrupts.load();
+}
+
+bool TerminalProgress::terminated() {
+    return g_terminations.load() > 0;
 }
 
 ProgressCallback TerminalProgress::callback() {

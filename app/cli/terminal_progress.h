@@ -1,7 +1,8 @@
 #pragma once
 // Progress on a terminal for the CLI's long commands: one self-overwriting line on stderr, at most ~10
 // updates a second, and Ctrl-C turned into a clean cancel (the job rolls back or records its run as
-// cancelled) instead of killing the process mid-write.
+// cancelled) instead of killing the process mid-write. SIGTERM and SIGHUP (a service manager stopping the
+// job, the terminal closing) cancel the same way, at once; the command then exits 130 like for Ctrl-C.
 #include <chrono>
 
 #include "common/progress.h"
@@ -16,7 +17,8 @@ class TerminalProgress {
     TerminalProgress(const TerminalProgress&) = delete;
     TerminalProgress& operator=(const TerminalProgress&) = delete;
 
-    static int interrupts();  // Ctrl-C presses since this display started
+    static int interrupts();   // Ctrl-C presses since this display started (a SIGTERM/SIGHUP counts many)
+    static bool terminated();  // a SIGTERM or SIGHUP arrived since this display started
     ProgressCallback callback();
     void finish();  // clears the progress line
 

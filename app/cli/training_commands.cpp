@@ -343,7 +343,8 @@ int Commands::runTrain() {
     if (m_dataset.empty() || m_model.empty())
         throw Error("train: --dataset and --model are required (or --resume RUN to continue a stopped run)");
     const ClosedFormRunConfig config = closedFormConfig();
-    ProgressStream stream(m_progressJsonl);
+    config.validate();  // before anything is opened or recorded
+    ProgressStream stream(m_progressJsonl, outputGuard());
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     ws.setLockWaitCallback(stream.lockWaitCallback());
     TerminalProgress progress;
@@ -387,7 +388,9 @@ int Commands::runSasrecTrain() {
 #else
     if (!m_resume && m_dataset.empty())
         throw Error("train: --dataset is required");
-    ProgressStream stream(m_progressJsonl);
+    if (!m_resume)
+        sasrecConfig().validate();  // before anything is opened or recorded
+    ProgressStream stream(m_progressJsonl, outputGuard());
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     ws.setLockWaitCallback(stream.lockWaitCallback());
     TerminalProgress terminal;
@@ -462,7 +465,8 @@ int Commands::runEval() {
 #ifdef TILTBENCH_CLI_LIGHT
     return forwardToTorchCli();
 #else
-    Workspace ws(m_workspace, OpenMode::OpenExisting);
+    checkThreadsOption(m_threads);
+    Workspace ws(m_workspace, OpenMode::ReadOnly);  // eval records nothing
     TerminalProgress progress;
     const RunEvaluation e = reevaluateRun(ws, m_runId, m_evalDevice, m_threads, progress.callback());
     progress.finish();
@@ -538,7 +542,9 @@ int Commands::runSweep() {
         if (TerminalProgress::interrupts() >= 1 && !announced) {
             announced = true;
             terminal.finish();
-            std::cerr << "tiltbench-cli: stopping after the current run (Ctrl-C again cancels it)\n";
+            std::cerr << (TerminalProgress::terminated()
+                              ? "tiltbench-cli: terminated by a signal: cancelling the current run\n"
+                              : "tiltbench-cli: stopping after the current run (Ctrl-C again cancels it)\n");
         }
     };
     const ProgressCallback show = terminal.callback();

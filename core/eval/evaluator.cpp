@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "eval/catalog_ranker.h"
 #include "eval/seeded_random.h"
 
@@ -32,6 +33,26 @@ double meanOfDefined(const std::vector<double>& v, int64_t* count) {
 
 }  // namespace
 
+void validateEvalOptions(const std::vector<int>& ks, int bootstrapResamples, int threads) {
+    if (ks.empty())
+        throw Error("evaluation: give at least one cut-off K (--k)");
+    for (size_t i = 0; i < ks.size(); ++i) {
+        if (ks[i] < 1 || ks[i] > limits::kMaxK)
+            throw Error(fmt::format("evaluation: every cut-off K (--k) must be in 1..{}, got {}",
+                                    limits::kMaxK, ks[i]));
+        if (std::find(ks.begin(), ks.begin() + static_cast<std::ptrdiff_t>(i), ks[i]) !=
+            ks.begin() + static_cast<std::ptrdiff_t>(i))
+            throw Error(fmt::format("evaluation: K = {} is listed twice (--k)", ks[i]));
+    }
+    if (bootstrapResamples < 0 || bootstrapResamples > limits::kMaxBootstrapResamples) {
+        throw Error(fmt::format("evaluation: bootstrap resamples (--bootstrap) must be in 0..{}, got {}",
+                                limits::kMaxBootstrapResamples, bootstrapResamples));
+    }
+    if (threads < 0 || threads > kMaxEvalThreads)
+        throw Error(fmt::format("threads (--threads) must be in 0..{} (0 = all cores), got {}",
+                                kMaxEvalThreads, threads));
+}
+
 Evaluator::Evaluator(const InteractionLog& log, const Split& split, EvalConfig config)
     : m_log(log), m_split(split), m_config(std::move(config)) {
     if (split.numItems() != log.numItems() || split.numUsers() != log.numUsers()) {
@@ -45,6 +66,8 @@ Evaluator::Evaluator(const InteractionLog& log, const Split& split, EvalConfig c
     for (size_t i = 0; i < ks.size(); ++i) {
         if (ks[i] < 1)
             throw Error(fmt::format("evaluation: every K must be ≥ 1, got {}", ks[i]));
+        if (ks[i] > limits::kMaxK)  // the top lists are users × max K
+            throw Error(fmt::format("evaluation: every K must be ≤ {}, got {}", limits::kMaxK, ks[i]));
         if (std::find(ks.begin(), ks.begin() + static_cast<std::ptrdiff_t>(i), ks[i]) !=
             ks.begin() + static_cast<std::ptrdiff_t>(i))
             throw Error(fmt::format("evaluation: K = {} is listed twice", ks[i]));
@@ -55,11 +78,12 @@ Evaluator::Evaluator(const InteractionLog& log, const Split& split, EvalConfig c
                         m_config.batchSize, m_config.chunkSize, m_config.threads));
     }
     const auto& b = m_config.bootstrap;
-    if (b.resamples < 0 || b.threads < 0 || !(b.level > 0.0 && b.level < 1.0)) {
+    if (b.resamples < 0 || b.resamples > limits::kMaxBootstrapResamples || b.threads < 0 ||
+        !(b.level > 0.0 && b.level < 1.0)) {
         throw Error(
-            fmt::format("evaluation: bootstrap resamples and threads must be ≥ 0 and level in (0, 1) "
+            fmt::format("evaluation: bootstrap resamples must be in 0..{}, threads ≥ 0 and level in (0, 1) "
                         "(got {}, {}, {})",
-                        b.resamples, b.threads, b.level));
+                        limits::kMaxBootstrapResamples, b.resamples, b.threads, b.level));
     }
     if (m_config.sampleUsers < 0)
         throw Error(fmt::format("evaluation: sample_users must be ≥ 0, got {}", m_config.sampleUsers));

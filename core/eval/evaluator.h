@@ -22,6 +22,12 @@
 
 namespace tiltbench {
 
+// The evaluation options of a run, checked before the run is recorded (and again by Evaluator): every K in
+// 1..limits::kMaxK and none twice, bootstrap resamples in 0..limits::kMaxBootstrapResamples, threads in
+// 0..kMaxEvalThreads. Throws Error naming the option and the allowed range.
+constexpr int kMaxEvalThreads = 4096;
+void validateEvalOptions(const std::vector<int>& ks, int bootstrapResamples, int threads);
+
 // E[reward | user, item] under a known ground truth, dense ids; e.g. a lambda around
 // GroundTruth::expectedReward. Called from the evaluating thread only.
 using TrueRewardFunction = std::function<double(int32_t user, int32_t item)>;

@@ -13,10 +13,12 @@
 
 namespace tiltbench {
 
-AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
+AtomicFile::AtomicFile(std::string path, const OutputGuard& guard) : m_path(std::move(path)), m_guard(guard) {
     if (m_path.empty())
         throw Error("export: no output path given");
-    std::string pattern = m_path + ".tmp-XXXXXX";
+    m_guard.checkOutput(m_path, "output file");
+    removeStaleTemporaryFiles(m_path);
+    std::string pattern = temporaryFilePattern(m_path);
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     const int fd = ::mkstemp(buffer.data());
@@ -67,6 +69,7 @@ void AtomicFile::close() {
 
 void AtomicFile::commit() {
     close();
+    m_guard.checkOutput(m_path, "output file");  // it may have appeared while the export ran
     if (std::rename(m_tempPath.c_str(), m_path.c_str()) != 0)
         throw Error(fmt::format("cannot write '{}': {}", m_path, std::strerror(errno)));
     m_committed = true;

@@ -1,18 +1,23 @@
 #pragma once
-// AtomicFile: writes a file so that it appears whole or not at all. Content goes to `<path>.tmp-XXXXXX` in
-// the target's folder (same file system, so the final rename is atomic); commit() renames it over `path`;
-// destruction without commit removes the temporary file. An export that fails or is cancelled therefore
-// leaves neither a half-written file nor a stray temporary behind. Private to core/export.
+// AtomicFile: writes a file so that it appears whole or not at all. Content goes to
+// `.tiltbench-tmp-<pid>-<name>-XXXXXX` in the target's folder (same file system, so the final rename is
+// atomic); commit() renames it over `path`; destruction without commit removes the temporary file. An export
+// that fails or is cancelled therefore leaves neither a half-written file nor a stray temporary behind, and
+// the temporaries of a killed export (SIGKILL) are removed by the next AtomicFile in that folder. Before the
+// temporary file is created, and again before the rename, `path` goes through the OutputGuard: it never
+// replaces the workspace, an input or any SQLite database. Private to core/export.
 #include <cstdio>
 #include <string>
+
+#include "common/output_guard.h"
 
 namespace tiltbench {
 
 class AtomicFile {
   public:
-    // Creates the temporary file; throws Error naming `path` and the reason when it cannot (missing folder,
-    // no permission, …).
-    explicit AtomicFile(std::string path);
+    // Checks `path` with `guard` and creates the temporary file; throws Error naming `path` and the reason
+    // when it may not (a protected file, a database) or cannot (missing folder, no permission, …).
+    explicit AtomicFile(std::string path, const OutputGuard& guard = OutputGuard());
     ~AtomicFile();
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
@@ -30,6 +35,7 @@ class AtomicFile {
 
   private:
     std::string m_path;
+    OutputGuard m_guard;
     std::string m_tempPath;
     std::FILE* m_file = nullptr;
     bool m_failed = false;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "export/atomic_file.h"
 #include "export/export_run.h"
 #include "export/sasrec_torchscript.h"
@@ -103,18 +104,21 @@ ExportResult exportRun(Workspace& ws, const ExportRequest& request, const Progre
     const auto t0 = std::chrono::steady_clock::now();
     if (request.outPath.empty())
         throw Error("export: no output path given (--out)");
-    if (request.format == ExportFormat::TopkCsv && request.k < 1)
-        throw Error(fmt::format("export: k must be >= 1 (got {})", request.k));
+    if (request.format == ExportFormat::TopkCsv && (request.k < 1 || request.k > limits::kMaxK))
+        throw Error(fmt::format("export: k must be in 1..{} (got {})", limits::kMaxK, request.k));
     setThreads(request.threads);
     // Check the run before loading anything heavy, and the output folder before the work.
     const RunRecord record = RunStore(ws).run(request.runId);
     requireExportable(record);
     requireFormat(record, request.format);
     const std::string device = request.format == ExportFormat::TopkCsv ? request.device : "cpu";
-    auto main = std::make_unique<AtomicFile>(request.outPath);
+    // The outputs never replace the workspace (or its side files) or any other SQLite database.
+    OutputGuard guard;
+    guard.protectWorkspace(ws.path());
+    auto main = std::make_unique<AtomicFile>(request.outPath, guard);
     std::unique_ptr<AtomicFile> config;
     if (request.format == ExportFormat::Safetensors)
-        config = std::make_unique<AtomicFile>(safetensorsConfigPath(request.outPath));
+        config = std::make_unique<AtomicFile>(safetensorsConfigPath(request.outPath), guard);
 
     const auto run = loadRunForExport(ws, request.runId, device, progress);
     ExportResult result;
@@ -155,8 +159,8 @@ ExportResult exportRun(Workspace& ws, const ExportRequest& request, const Progre
 std::vector<Recommendation> recommendForUser(Workspace& ws, int64_t runId, const std::string& userExternalId,
                                              int k, const std::string& device,
                                              std::vector<std::string>* history) {
-    if (k < 1)
-        throw Error(fmt::format("k must be >= 1 (got {})", k));
+    if (k < 1 || k > limits::kMaxK)
+        throw Error(fmt::format("k must be in 1..{} (got {})", limits::kMaxK, k));
     const auto run = loadRunForExport(ws, runId, device, {});
     const InteractionLog& log = run->log;
     int32_t user = -1;

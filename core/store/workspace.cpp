@@ -6,11 +6,13 @@
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <cstring>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -100,7 +102,9 @@ PathKind pathKind(const std::string& path) {
 
 // Checks the file is a Tiltbench workspace of a schema we can read, migrating older ones; a brand-new empty
 // database gets the current schema.
-void prepareSchema(SQLite::Database& db, const std::string& path) {
+// `mayCreate`: an empty database becomes a new workspace (CreateIfMissing) instead of an error; `readOnly`:
+// why this connection cannot write (empty when it can), so a needed migration is an error saying so.
+void prepareSchema(SQLite::Database& db, const std::string& path, bool mayCreate, const std::string& readOnly) {
     int appId = 0, version = 0, tables = 0;
     try {
         appId = db.execAndGet("PRAGMA application_id").getInt();
@@ -117,6 +121,11 @@ void prepareSchema(SQLite::Database& db, const std::string& path) {
     if (appId != schema::kApplicationId) {
         throw Error(fmt::format(
             "'{}' is an SQLite database but not a Tiltbench workspace (application_id {:#x}, expected {:#x})",
+        if (!mayCreate) {
+            throw Error(fmt::format("'{}' is an empty database, not a Tiltbench workspace (import or generate a "
+                                    "dataset to create one); it was left as it is",
+                                    path));
+        }
             path, static_cast<unsigned>(appId), static_cast<unsigned>(schema::kApplicationId)));
     }
     if (version > schema::kVersion) {
@@ -124,7 +133,13 @@ void prepareSchema(SQLite::Database& db, const std::string& path) {
             "'{}' was written by a newer Tiltbench (workspace schema {}; this build reads up to {})", path,
             version, schema::kVersion));
     }
-    if (version < schema::kVersion)
+    if (version < schema::kVersion) {
+        if (!readOnly.empty()) {
+            throw Error(fmt::format(
+                "workspace '{}' has schema {} and must be upgraded to schema {} before this build can read it, "
+                "which writes to it, but {}; open it once with write access (any command) to upgrade it",
+                path, version, schema::kVersion, readOnly));
+        }
         schema::migrate(db, version);
 }
 
@@ -132,6 +147,46 @@ void prepareSchema(SQLite::Database& db, const std::string& path) {
 // damaged or hand-made one is refused at open, with the table it lacks, rather than failing later mid-job.
 void checkTables(SQLite::Database& db, const std::string& path) {
     static const char* const kTables[] = {"datasets",    "users",           "items", "interaction_chunks",
+    }
+}
+
+std::string folderOf(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Why this process cannot write the workspace at `path` (it exists, or `kind` says it is missing), or ""
+// when it can: the file itself, or its folder, where SQLite creates the `-wal` and `-shm` side files while
+// writing (unless both are already there and writable).
+std::string whyNotWritable(const std::string& path, PathKind kind) {
+    const std::string folder = folderOf(path);
+    if (kind != PathKind::Missing && ::access(path.c_str(), W_OK) != 0) {
+        return fmt::format("the file is not writable for this user ({})", std::strerror(errno));
+    }
+    if (::access(folder.c_str(), W_OK) == 0)
+        return {};
+    const int err = errno;
+    if (kind == PathKind::Missing)
+        return fmt::format("its folder '{}' is not writable ({})", folder, std::strerror(err));
+    const std::string wal = path + "-wal", shm = path + "-shm";
+    if (::access(wal.c_str(), W_OK) == 0 && ::access(shm.c_str(), W_OK) == 0)
+        return {};
+    return fmt::format("its folder '{}' is not writable ({}), and SQLite creates '{}' there while writing", folder,
+                       std::strerror(err), wal);
+}
+
+// `path` as an SQLite URI filename with `query` ("immutable=1", "mode=ro").
+std::string sqliteUri(const std::string& path, const std::string& query) {
+    std::string uri = "file:";
+    for (const char c : path) {
+        if (c == '%' || c == '?' || c == '#')
+            uri += fmt::format("%{:02x}", static_cast<unsigned char>(c));
+        else
+            uri += c;
+    }
+    return uri + "?" + query;
                                           "random_test", "ground_truth",    "runs",  "run_metrics",
                                           "checkpoints", "run_user_metrics"};
     try {
@@ -186,15 +241,38 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
         throw Error(fmt::format("'{}' is a directory, not a workspace file", path));
     if (kind == PathKind::Other)
         throw Error(fmt::format("'{}' is not a regular file", path));
-    if (kind == PathKind::Missing && mode == OpenMode::OpenExisting) {
+    if (kind == PathKind::Missing && mode != OpenMode::CreateIfMissing) {
         throw Error(
             fmt::format("workspace '{}' does not exist (import or generate a dataset to create it)", path));
     }
-    int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX;
-    if (kind == PathKind::Missing)
-        flags |= SQLite::OPEN_CREATE;
+    struct stat st {};
+    if (kind == PathKind::File && mode != OpenMode::CreateIfMissing && ::stat(path.c_str(), &st) == 0 &&
+        st.st_size == 0) {
+        throw Error(fmt::format("'{}' is an empty file, not a Tiltbench workspace (import or generate a dataset "
+                                "to create one); it was left as it is",
+                                path));
+    }
+    // A writer says exactly why it cannot write before it tries; a reader that cannot write opens the file
+    // read-only — immutable when no write-ahead log is there to read (SQLite could not create its `-shm`
+    // beside it), so that a workspace in a read-only folder or on read-only media still reads.
+    const std::string cannotWrite = path == ":memory:" ? std::string() : whyNotWritable(path, kind);
+    if (!cannotWrite.empty() && mode != OpenMode::ReadOnly) {
+        throw Error(fmt::format("cannot {} workspace '{}': {}",
+                                kind == PathKind::Missing ? "create" : "write to", path, cannotWrite));
+    }
+    const bool readOnly = !cannotWrite.empty();
+    int flags = SQLite::OPEN_FULLMUTEX;
+    std::string openName = path;
+    if (readOnly) {
+        flags |= SQLite::OPEN_READONLY | SQLITE_OPEN_URI;
+        openName = sqliteUri(path, pathKind(path + "-wal") == PathKind::Missing ? "immutable=1" : "mode=ro");
+    } else {
+        flags |= SQLite::OPEN_READWRITE;
+        if (kind == PathKind::Missing)
+            flags |= SQLite::OPEN_CREATE;
+    }
     try {
-        m_impl = std::make_unique<Impl>(path, flags);
+        m_impl = std::make_unique<Impl>(path, openName, flags);
     } catch (const SQLite::Exception& e) {
         throw Error(fmt::format("cannot open workspace '{}': {}", path, e.what()));
     }
@@ -209,11 +287,14 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
     // an untrusted schema may not call functions with side effects from its views or triggers.
     sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
     sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
-    prepareSchema(db, path);
+    prepareSchema(db, path, mode == OpenMode::CreateIfMissing,
+                  readOnly ? fmt::format("it is opened read-only: {}", cannotWrite) : std::string());
     checkTables(db, path);
     // WAL lets GUI readers and a writer (import, training) work at once; NORMAL sync is durable at
-    // checkpoints and never corrupts the file on a crash, which is the guarantee we need.
-    db.exec("PRAGMA journal_mode = WAL");
+    // checkpoints and never corrupts the file on a crash, which is the guarantee we need. The journal mode
+    // is stored in the file: a reader leaves it as the writers set it.
+    if (mode != OpenMode::ReadOnly)
+        db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
 }
@@ -231,6 +312,8 @@ int Workspace::schemaVersion() const {
 }
 
 Workspace::Impl& Workspace::impl() const {
+    if (readOnly)
+        return;
     return *m_impl;
 }
 

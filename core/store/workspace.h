@@ -33,8 +33,13 @@ using LockWaitCallback = std::function<bool(double waitedSeconds)>;
 double lockWaitReportSeconds();
 
 enum class OpenMode {
-    OpenExisting,     // missing file is an error
-    CreateIfMissing,  // a missing file becomes a new, empty workspace
+    OpenExisting,     // missing file is an error; the command writes (says why when it cannot)
+    CreateIfMissing,  // a missing (or empty) file becomes a new, empty workspace
+    // Reading commands: a missing or empty file is an error and nothing is created or set up. The file is
+    // opened read-only when this process cannot write it or its folder (immutable when no `-wal` file is
+    // there), so read-only workspaces and folders read; an older schema is upgraded only when the file is
+    // writable, else it is an error saying so.
+    ReadOnly,
 };
 
 struct NewDatasetSpec {

@@ -23,6 +23,8 @@ struct Workspace::Impl {
     double lockWaitNextReport = 0.0;
 
     Impl(std::string p, int flags) : path(std::move(p)), db(path, flags) {}
+    // `openName`: what SQLite opens (a URI such as "file:w.sqlite?immutable=1" for read-only access).
+    Impl(std::string p, const std::string& openName, int flags) : path(std::move(p)), db(openName, flags) {}
 };
 
 // Current UTC time as ISO 8601 ("2026-11-29T18:00:00Z").

@@ -89,9 +89,22 @@ void fitAndEvaluateClosedForm(const InteractionLog& log, const Split& split,
 ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& config,
                                   const ProgressCallback& progress) {
     const auto t0 = Clock::now();
-    config.scheme.validate();
+    config.validate();  // before anything is recorded: a bad option never leaves a failed run behind
     const DatasetInfo info = ws.datasetByName(config.dataset);
     RunStore runs(ws);
+void ClosedFormRunConfig::validate() const {
+    scheme.validate();
+    validateEvalOptions(ks, bootstrapResamples, threads);
+    if (!(params.markovSmoothing >= 0.0) || !std::isfinite(params.markovSmoothing)) {
+        throw Error(fmt::format("markov smoothing (--markov-smoothing) must be a number >= 0, got {}",
+                                params.markovSmoothing));
+    }
+    if (!(params.itemMeanPrior >= 0.0) || !std::isfinite(params.itemMeanPrior)) {
+        throw Error(fmt::format("itemmean prior strength (--itemmean-prior) must be a number >= 0, got {}",
+                                params.itemMeanPrior));
+    }
+}
+
     ClosedFormRunResult result;
     nlohmann::json cfg = nlohmann::json::parse(config.toJson());
     try {

@@ -29,6 +29,9 @@ struct ClosedFormRunConfig {
     uint64_t seed = 1;  // bootstrap seed
     int threads = 0;    // 0 = all cores
 
+    // Throws Error naming the option when a setting is out of range (weighting, K, bootstrap resamples,
+    // threads, smoothing and prior strengths): runClosedForm calls it before anything is recorded.
+    void validate() const;
     std::string toJson() const;
     // Reads what toJson wrote (a run's stored config); missing keys keep their defaults. Throws Error naming
     // the field that does not parse.

@@ -47,6 +47,7 @@ SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallba
         config.sasrec.validate();
     } else {
         parsePolicyKind(config.model);
+        config.closedForm.validate();
     }
     ws.datasetByName(sasrec ? config.sasrec.dataset : config.closedForm.dataset);
 
