@@ -16,6 +16,8 @@
 #include "data/summary.h"
 #include "eval/evaluator.h"
 #include "eval/split.h"
+#include "io/text_encoding.h"
+#include "json_output.h"
 #include "runtime/runtime.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -55,8 +57,8 @@ json problemJson(const ImportProblem& p) {
 
 void printDatasetLine(const DatasetInfo& d) {
     std::cout << fmt::format(
-        "{:<24} {:>10} rows {:>8} users {:>8} items  reward {:g}..{:g} (mean {:.3f})  {}\n", d.name, d.rows,
-        d.users, d.items, d.rewardMin, d.rewardMax, d.rewardMean, d.format);
+        "{:<24} {:>10} rows {:>8} users {:>8} items  reward {:g}..{:g} (mean {:.3f})  {}\n",
+        displayText(d.name), d.rows, d.users, d.items, d.rewardMin, d.rewardMax, d.rewardMean, d.format);
 }
 
 }  // namespace
@@ -100,9 +102,14 @@ void Commands::registerAll(CLI::App& app) {
     imp->add_option(
         "--random-test", m_import.randomTestFile,
         "matrix: a randomly exposed test matrix of the same users and items (e.g. Coat's test.ascii)");
-    imp->add_option("files", m_import.files, "Input file(s); several files are concatenated")
+    // "-" is standard input; pipes, FIFOs and .gz/.zst files are read once (core/io/input_spool.h).
+    const CLI::Validator pathOrStdin(
+        [](std::string& path) { return path == "-" ? std::string() : CLI::ExistingPath(path); }, "PATH or -");
+    imp->add_option("files", m_import.files,
+                    "Input file(s), '-' for standard input; .gz and .zst are decompressed; several files are "
+                    "concatenated")
         ->required()
-        ->check(CLI::ExistingPath);
+        ->check(pathOrStdin);
     imp->callback([this] { m_selected = [this] { return runImport(); }; });
 
     auto* gen = app.add_subcommand("generate", "Generate a synthetic log with known ground truth (the demo)");
@@ -231,13 +238,6 @@ std::vector<std::string> splitCommaList(const std::string& text) {
     return out;
 }
 
-int Commands::run() {
-    try {
-        return m_selected ? m_selected() : 2;
-    } catch (const Cancelled&) {
-        std::cerr << "tiltbench-cli: cancelled; the workspace is unchanged\n";
-        return 130;
-    } catch (const ImportError& e) {
 void checkThreadsOption(int threads) {
     if (threads < 0 || threads > kMaxEvalThreads) {
         throw Error(
@@ -256,11 +256,18 @@ OutputGuard Commands::outputGuard() const {
     return guard;
 }
 
+int Commands::run() {
+    try {
+        return m_selected ? m_selected() : 2;
+    } catch (const Cancelled&) {
+        std::cerr << "tiltbench-cli: cancelled; the workspace is unchanged\n";
+        return 130;
+    } catch (const ImportError& e) {
         if (m_json) {
             json j = {{"error", e.what()}, {"problems", json::array()}};
             for (const auto& p : e.problems())
                 j["problems"].push_back(problemJson(p));
-            std::cout << j.dump(2) << "\n";
+            std::cout << jsonText(j) << "\n";
         }
         std::cerr << "tiltbench-cli: error: " << e.what() << "\n";
         for (const auto& p : e.problems())
@@ -269,7 +276,7 @@ OutputGuard Commands::outputGuard() const {
         return 1;
     } catch (const std::exception& e) {
         if (m_json)
-            std::cout << json{{"error", e.what()}}.dump(2) << "\n";
+            std::cout << jsonText(json{{"error", e.what()}}) << "\n";
         std::cerr << "tiltbench-cli: error: " << e.what() << "\n";
         return 1;
     }
@@ -293,13 +300,6 @@ int Commands::runImport() {
     } else if (!m_delimiter.empty()) {
         m_import.csv.delimiterText = m_delimiter;
     }
-    Workspace ws(m_workspace, OpenMode::CreateIfMissing);
-    TerminalProgress progress;
-    const ImportReport r = importDataset(ws, m_import, progress.callback());
-    progress.finish();
-    if (m_json) {
-        json j = datasetJson(r.dataset);
-        j["detected_format"] = formatName(r.format);
     {
         // The workspace this import writes is never one of its inputs (compared by device and inode).
         OutputGuard inputs;
@@ -309,6 +309,13 @@ int Commands::runImport() {
         inputs.protectInput(m_import.randomTestFile);
         inputs.checkNotProtected(m_workspace, "workspace");
     }
+    Workspace ws(m_workspace, OpenMode::CreateIfMissing);
+    TerminalProgress progress;
+    const ImportReport r = importDataset(ws, m_import, progress.callback());
+    progress.finish();
+    if (m_json) {
+        json j = datasetJson(r.dataset);
+        j["detected_format"] = formatName(r.format);
         j["rows_read"] = r.rowsRead;
         j["rows_skipped"] = r.rowsSkipped;
         j["skipped_by_kind"] = r.skippedByKind;
@@ -318,7 +325,7 @@ int Commands::runImport() {
         j["problems"] = json::array();
         for (const auto& p : r.problems)
             j["problems"].push_back(problemJson(p));
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::cout << fmt::format("Imported '{}' ({}) into {}: {} rows, {} users, {} items in {:.2f} s\n",
@@ -352,7 +359,7 @@ int Commands::runGenerate() {
     if (m_json) {
         json j = datasetJson(d);
         j["seconds"] = seconds;
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::cout << fmt::format("Generated '{}' into {}: {} rows, {} users, {} items in {:.2f} s (seed {})\n",
@@ -367,7 +374,7 @@ int Commands::runDatasets() {
         json j = {{"workspace", m_workspace}, {"datasets", json::array()}};
         for (const auto& d : list)
             j["datasets"].push_back(datasetJson(d));
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     if (list.empty())
@@ -405,7 +412,7 @@ int Commands::runInfo() {
                                       {"count", it.count},
                                       {"mean_reward", it.meanReward}});
         }
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::cout << fmt::format("Dataset '{}' ({}), created {}\n", d.name, d.format, d.createdAt);
@@ -492,7 +499,7 @@ int Commands::runWeights() {
             j["gainers"].push_back(itemJson(g));
         for (const auto& g : s.losers)
             j["losers"].push_back(itemJson(g));
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::cout << fmt::format("'{}' at {}: {} training targets\n", m_dataset, scheme.describe(), s.numTargets);
@@ -573,7 +580,7 @@ int Commands::runRuns() {
                                  val("ndcg@10"), val("ndcg_high@10"), r.createdAt);
     }
     if (m_json)
-        std::cout << out.dump(2) << "\n";
+        std::cout << jsonText(out) << "\n";
     return 0;
 }
 
@@ -586,14 +593,13 @@ int Commands::runRuntime() {
     for (int d = 0; d < info.cudaDevices; ++d)
         devices.push_back(d == 0 ? std::string("cuda") : fmt::format("cuda:{}", d));
     if (m_json) {
-        std::cout << json{{"tiltbench_version", info.tiltbenchVersion},
-                          {"torch_version", info.torchVersion},
-                          {"cuda_available", info.cudaAvailable},
-                          {"cuda_devices", info.cudaDevices},
-                          {"devices", devices},
-                          {"threads", info.threads},
-                          {"hardware_threads", info.hardwareThreads}}
-                         .dump(2)
+        std::cout << jsonText(json{{"tiltbench_version", info.tiltbenchVersion},
+                                   {"torch_version", info.torchVersion},
+                                   {"cuda_available", info.cudaAvailable},
+                                   {"cuda_devices", info.cudaDevices},
+                                   {"devices", devices},
+                                   {"threads", info.threads},
+                                   {"hardware_threads", info.hardwareThreads}})
                   << "\n";
         return 0;
     }

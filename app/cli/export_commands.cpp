@@ -10,6 +10,7 @@
 #include "cli_commands.h"
 #include "common/error.h"
 #include "export/export.h"
+#include "json_output.h"
 #include "progress_stream.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
@@ -69,9 +70,9 @@ int Commands::runExport() {
 #ifdef TILTBENCH_CLI_LIGHT
     return forwardToTorchCli();
 #else
-    ExportRequest request;
     checkThreadsOption(m_threads);
     checkTopKOption(m_topK);
+    ExportRequest request;
     request.runId = m_runId;
     request.format = exportFormatFromString(m_exportFormat);
     request.outPath = m_outPath;
@@ -104,11 +105,13 @@ int Commands::runExport() {
                  {"users", r.users},
                  {"seconds", r.seconds}});
     if (m_json) {
-        std::cout << json{{"run", m_runId},      {"format", toString(request.format)},
-                          {"model", r.model},    {"files", r.files},
-                          {"rows", r.rows},      {"users", r.users},
-                          {"seconds", r.seconds}}
-                         .dump(2)
+        std::cout << jsonText(json{{"run", m_runId},
+                                   {"format", toString(request.format)},
+                                   {"model", r.model},
+                                   {"files", r.files},
+                                   {"rows", r.rows},
+                                   {"users", r.users},
+                                   {"seconds", r.seconds}})
                   << "\n";
         return 0;
     }
@@ -139,10 +142,10 @@ int Commands::runRecommend() {
         throw Error("recommend: --trust-model goes with --model");
     if (!fromFile && !m_history.empty())
         throw Error("recommend: --history goes with --model (with --run the user's logged history is read)");
+    checkTopKOption(m_topK);
     std::vector<Recommendation> items;
     std::vector<std::string> history;
     if (fromFile) {
-    checkTopKOption(m_topK);
         items = recommendFromModelFile(m_modelPath, splitCommaList(m_history), m_topK, m_trustModel);
     } else {
         Workspace ws(m_workspace, OpenMode::ReadOnly);
@@ -161,7 +164,7 @@ int Commands::runRecommend() {
             j["run"] = m_runId;
             j["history"] = history;  // the user's logged items, oldest first
         }
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     if (fromRun)

@@ -14,6 +14,7 @@
 #include "cli_commands.h"
 #include "common/error.h"
 #include "eval/metrics.h"
+#include "json_output.h"
 #include "progress_stream.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -372,7 +373,7 @@ int Commands::runTrain() {
         j["fit_seconds"] = r.fitSeconds;
         j["eval_seconds"] = r.evalSeconds;
         j["seconds"] = r.totalSeconds;
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::cout << fmt::format("Run {}: {} on '{}', {} — fit {:.1f} ms, evaluation {:.1f} ms\n", r.runId,
@@ -443,7 +444,7 @@ int Commands::runSasrecTrain() {
                   {"training_positions", r.trainingPositions}};
         addFigures(j, r.valid, r.test);
         j["seconds"] = r.totalSeconds;
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::cout << fmt::format(
@@ -500,7 +501,7 @@ int Commands::runEval() {
                                {"counts", values}};
         }
         j["seconds"] = e.seconds;
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::cout << fmt::format(
@@ -590,7 +591,7 @@ int Commands::runSweep() {
                     {"planned", result.planned},
                     {"stopped", result.stopped},
                     {"runs", runs}};
-        std::cout << out.dump(2) << "\n";
+        std::cout << jsonText(out) << "\n";
     } else {
         std::string header = fmt::format("{:>5} {:>7} {:<8} {:>9} {:>13} {:>15}", "run", "lambda", "scheme",
                                          "ndcg@10", "ndcg_high@10", "item_mean_rwd@10");
