@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -382,4 +383,80 @@ TEST(Signals, ExportCancelledByTermOrKilledLeavesNoTemporaryFileBehind) {
         runCli({"export", "-w", ws, "--run", "1", "-f", "topk-csv", "--k", "1", "-o", outDir + "/small.csv"});
     EXPECT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(filesIn(outDir), std::vector<std::string>{"small.csv"});
+}
+
+namespace {
+
+// Starts tiltbench-cli with stdout to /dev/null and stderr to `errFile`; returns its pid.
+pid_t spawnWithStderr(std::vector<std::string> args, const std::string& errFile) {
+    args.insert(args.begin(), tiltbench::test::cliPath());
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int err = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int null = ::open("/dev/null", O_WRONLY);
+        if (err < 0 || null < 0 || ::dup2(err, 2) < 0 || ::dup2(null, 1) < 0)
+            _exit(127);
+        ::execv(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+}  // namespace
+
+// Section 7: a sweep stopped by SIGTERM cancels the run under way (recorded `cancelled`) and plans no more.
+TEST(Signals, TermCancelsASweepAtOnce) {
+    TempDir tmp;
+    const std::string ws = tmp.file("ws.sqlite");
+    cliJson({"generate", "-w", ws, "-n", "sim", "--users", "40", "--items", "30", "--interactions", "700"});
+    const std::string err = tmp.file("sweep.err");
+    const pid_t pid = spawnWithStderr(
+        {"sweep", "-w",        ws,    "-d",         "sim", "-m",       "sasrec", "--lambdas",
+         "inf,1", "--epochs",  "500", "--patience", "0",   "--dim",    "8",      "--blocks",
+         "1",     "--max-len", "10",  "--threads",  "1",   "--device", "cpu",    "--bootstrap",
+         "0"},
+        err);
+    ASSERT_GT(pid, 0);
+    ASSERT_TRUE(waitForLine(err, "epoch   1:", pid, 120)) << readFile(err);
+    ::kill(pid, SIGTERM);
+    EXPECT_EQ(waitExit(pid), 130) << readFile(err);
+    EXPECT_NE(readFile(err).find("terminated by a signal"), std::string::npos) << readFile(err);
+    EXPECT_EQ(sql(ws, "SELECT id, status FROM runs;"), "1|cancelled\n");
+}
+
+// Section 8: concurrent imports of one name used to print a raw "UNIQUE constraint failed: datasets.name".
+TEST(ArgumentErrors, ConcurrentImportsOfOneNameSayTheDatasetExists) {
+    TempDir tmp;
+    const std::string ws = tmp.file("ws.sqlite");
+    const std::string log = tmp.file("log.csv");
+    {
+        std::ofstream out(log);
+        out << "user,item,rating,ts\n";
+        for (int i = 0; i < 20000; ++i)
+            out << "u" << i % 500 << ",i" << (i * 7) % 300 << "," << 1 + i % 5 << "," << i << "\n";
+    }
+    cliJson({"generate", "-w", ws, "-n", "other", "--users", "5", "--items", "10", "--interactions", "30"});
+    std::vector<pid_t> pids;
+    for (int k = 0; k < 4; ++k) {
+        pids.push_back(spawnWithStderr({"import", "-w", ws, "-n", "same", "-f", "csv", log},
+                                       tmp.file("import" + std::to_string(k) + ".err")));
+    }
+    int ok = 0;
+    for (size_t k = 0; k < pids.size(); ++k) {
+        const int rc = waitExit(pids[k]);
+        const std::string text = readFile(tmp.file("import" + std::to_string(k) + ".err"));
+        if (rc == 0) {
+            ++ok;
+            continue;
+        }
+        EXPECT_EQ(rc, 1) << text;
+        EXPECT_NE(text.find("already has a dataset named 'same'"), std::string::npos) << text;
+        EXPECT_EQ(text.find("UNIQUE"), std::string::npos) << text;
+    }
+    EXPECT_EQ(ok, 1);
+    EXPECT_EQ(sql(ws, "SELECT count(*) FROM datasets WHERE name = 'same';"), "1\n");
 }
