@@ -270,6 +270,16 @@ TEST(ModelFiles, HostileBlobsInAWorkspaceAreRefusedBeforeAnyCodeRuns) {
     expectRefusal([&] { exportRun(*f.ws, r); }, table);                        // export
     expectRefusal([&] { recommendForUser(*f.ws, done, "user1", 5); }, table);  // recommend --run
     EXPECT_FALSE(pathExists(out));
+    // The same through the CLI: exit 1 with the message.
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"eval", "-w", f.path, "--run", std::to_string(done)},
+          std::vector<std::string>{"export", "-w", f.path, "--run", std::to_string(done), "-f", "safetensors",
+                                   "-o", f.tmp.file("cli.safetensors")}}) {
+        const ProcessResult p = runCli(args);
+        EXPECT_EQ(p.exitCode, 1) << args[0] << ": " << p.err;
+        EXPECT_NE(p.err.find(table + ": refused"), std::string::npos) << p.err;
+    }
+    EXPECT_FALSE(pathExists(f.tmp.file("cli.safetensors")));
 
     // --resume reads all three.
     const std::string model = readBlob(f.path, "SELECT model FROM run_train_states" + stoppedWhere);
@@ -305,6 +315,20 @@ TEST(ModelFiles, RecommendScoresASafetensorsExportWithTiltbenchsOwnModel) {
         EXPECT_FLOAT_EQ(static_cast<float>(got[i].score), static_cast<float>(expected[i].score));
         EXPECT_EQ(got[i].title, expected[i].title);
     }
+    // The same through the CLI, and --trust-model only goes with --model.
+    std::string joined;
+    for (const auto& h : history)
+        joined += (joined.empty() ? "" : ",") + h;
+    const ProcessResult cli =
+        runCli({"recommend", "--model", r.outPath, "--history", joined, "--k", "7", "--json"});
+    ASSERT_EQ(cli.exitCode, 0) << cli.err;
+    const auto json = nlohmann::json::parse(cli.out);
+    ASSERT_EQ(json.at("items").size(), expected.size());
+    EXPECT_EQ(json.at("items")[0].at("item"), expected[0].item);
+    const ProcessResult misplaced =
+        runCli({"recommend", "--trust-model", "-w", f.path, "--run", "1", "--user", "u"});
+    EXPECT_EQ(misplaced.exitCode, 1);
+    EXPECT_NE(misplaced.err.find("--trust-model goes with --model"), std::string::npos) << misplaced.err;
     // A config that does not match the weights is refused before a model is built.
     const std::string config = safetensorsConfigPath(r.outPath);
     std::string text = readFile(config);
