@@ -42,7 +42,7 @@ QString BaselineWorker::description() const {
 }
 
 void BaselineWorker::execute() {
-    Workspace ws(m_workspacePath.toStdString(), OpenMode::OpenExisting);
+    Workspace ws(m_workspacePath.toStdString(), OpenMode::ReadOnly);
     const RunStore store(ws);
     BaselineResult result;
     result.baselineId = m_baselineId;
@@ -129,7 +129,7 @@ QString RunDetailWorker::description() const {
 }
 
 void RunDetailWorker::execute() {
-    Workspace ws(m_workspacePath.toStdString(), OpenMode::OpenExisting);
+    Workspace ws(m_workspacePath.toStdString(), OpenMode::ReadOnly);
     reportStage(tr("loading"));
     const InteractionLog log = ws.loadLog(m_run.record.datasetId, progressCallback());
     SplitConfig splitConfig;

@@ -16,7 +16,7 @@ QString DatasetLoadWorker::description() const {
 
 void DatasetLoadWorker::execute() {
     reportStage(tr("opening workspace"));
-    Workspace ws(m_workspacePath.toStdString(), OpenMode::OpenExisting);
+    Workspace ws(m_workspacePath.toStdString(), OpenMode::ReadOnly);
     LoadedDataset result;
     result.info = ws.dataset(m_datasetId);
     InteractionLog log = ws.loadLog(m_datasetId, progressCallback());

@@ -27,7 +27,7 @@ ClosedFormRunConfig ExplorerFullEvalWorker::config(const QString& dataset, const
 
 void ExplorerFullEvalWorker::execute() {
     reportStage(tr("loading"));
-    Workspace ws(m_workspacePath.toStdString(), OpenMode::OpenExisting);
+    Workspace ws(m_workspacePath.toStdString(), OpenMode::ReadOnly);
     ExplorerFullEvalResult result;
     result.dataset = m_dataset;
     result.scheme = m_scheme;

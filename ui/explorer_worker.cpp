@@ -57,7 +57,7 @@ std::shared_ptr<const ExplorerDataset> ExplorerWorker::prepareDataset(const QStr
                                                                       const ProgressCallback& progress) {
     QElapsedTimer timer;
     timer.start();
-    Workspace ws(workspacePath.toStdString(), OpenMode::OpenExisting);
+    Workspace ws(workspacePath.toStdString(), OpenMode::ReadOnly);
     auto d = std::make_shared<ExplorerDataset>();
     d->info = ws.dataset(datasetId);
     d->log = ws.loadLog(datasetId, progress);
