@@ -6,6 +6,8 @@
 #include <QTableView>
 #include <QTextStream>
 
+#include "common/error.h"
+#include "common/output_guard.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 
@@ -22,6 +24,22 @@ QString csvField(const QString& text) {
 }
 
 namespace {
+// A CSV never replaces the workspace (or its side files) or any other SQLite database
+// (common/output_guard.h).
+bool outputAllowed(const QString& path, const std::string& workspace, QString* error) {
+    OutputGuard guard;
+    guard.protectWorkspace(workspace);
+    try {
+        guard.checkOutput(path.toStdString(), "CSV file");
+    } catch (const Error& e) {
+        if (error) {
+            *error = QString::fromStdString(e.what());
+        }
+        return false;
+    }
+    return true;
+}
+
 bool finish(QSaveFile& file, const QString& path, QString* error) {
     if (!file.commit()) {
         if (error) {
@@ -34,6 +52,9 @@ bool finish(QSaveFile& file, const QString& path, QString* error) {
 }  // namespace
 
 bool writeViewCsv(const QTableView* view, const QString& path, QString* error) {
+    if (!outputAllowed(path, {}, error)) {
+        return false;
+    }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
         if (error) {
@@ -73,6 +94,9 @@ bool writeViewCsv(const QTableView* view, const QString& path, QString* error) {
 
 bool writePerUserCsv(Workspace& ws, int64_t datasetId, const QList<qint64>& runIds, const QString& path,
                      QString* error) {
+    if (!outputAllowed(path, ws.path(), error)) {
+        return false;
+    }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
         if (error) {

@@ -437,4 +437,13 @@ TEST(CsvExport, WritesTheViewAsShownAndPerUserValues) {
     EXPECT_EQ(csvField(QStringLiteral("a,\"b\"")), QStringLiteral("\"a,\"\"b\"\"\""));
     EXPECT_FALSE(writeViewCsv(&view, QStringLiteral("/nonexistent/dir/t.csv"), &error));
     EXPECT_FALSE(error.isEmpty());
+    // A CSV never replaces the workspace or another database (issue 13, section 3).
+    const QString workspace = QString::fromStdString(w.path());
+    const std::string before = test::readFile(w.path());
+    EXPECT_FALSE(writeViewCsv(&view, workspace, &error));
+    EXPECT_TRUE(error.contains(QStringLiteral("refusing"))) << error.toStdString();
+    EXPECT_FALSE(writePerUserCsv(w, f.datasetId, {f.runIds[0]}, workspace + QStringLiteral("-wal"), &error));
+    EXPECT_TRUE(error.contains(QStringLiteral("the workspace"))) << error.toStdString();
+    EXPECT_EQ(test::readFile(w.path()), before);
+    EXPECT_NO_THROW(w.datasets());
 }
