@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "store/dataset_writer.h"
 
 namespace tiltbench {
@@ -416,7 +417,7 @@ class ItemSampler {
 // ---- public API ----
 
 void SimulatorConfig::validate() const {
-    constexpr int64_t kMaxIds = std::numeric_limits<int32_t>::max();
+    constexpr int64_t kMaxIds = limits::kMaxIds;  // as a workspace allows (common/limits.h)
     if (users < 1 || users > kMaxIds) {
         badField("users", fmt::format("between 1 and {}", kMaxIds), std::to_string(users));
     }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,11 +28,16 @@ std::vector<uint8_t> toBytes(const std::vector<T>& v) {
     return out;
 }
 
+// An array column of run_user_metrics; its size is the blob's, so a crafted length cannot over-allocate.
 template <typename T>
-std::vector<T> fromBlob(const SQLite::Column& c, const char* what) {
+std::vector<T> fromBlob(const SQLite::Column& c, const char* what, int64_t runId, const std::string& name) {
     const auto bytes = static_cast<size_t>(c.getBytes());
-    if (bytes % sizeof(T) != 0)
-        throw Error(fmt::format("run_user_metrics.{} has a truncated array", what));
+    if (!c.isBlob() || bytes % sizeof(T) != 0) {
+        throw Error(
+            fmt::format("table run_user_metrics, run {}, metric '{}': column {} is not an array of "
+                        "{}-byte values",
+                        runId, name, what, sizeof(T)));
+    }
     std::vector<T> v(bytes / sizeof(T));
     if (bytes)
         std::memcpy(v.data(), c.getBlob(), bytes);
@@ -250,10 +256,21 @@ std::vector<PerUserMetric> RunStore::perUserMetrics(int64_t runId) const {
         PerUserMetric p;
         p.split = q.getColumn(0).getString();
         p.name = q.getColumn(1).getString();
-        p.users = fromBlob<int32_t>(q.getColumn(2), "users");
-        p.values = fromBlob<double>(q.getColumn(3), "values");
+        p.users = fromBlob<int32_t>(q.getColumn(2), "users", runId, p.name);
+        p.values = fromBlob<double>(q.getColumn(3), "values", runId, p.name);
+        auto bad = [&](const std::string& what) {
+            return Error(
+                fmt::format("workspace '{}' is damaged: table run_user_metrics, run {}, split '{}', "
+                            "metric '{}': {}",
+                            m_ws.path(), runId, p.split, p.name, what));
+        };
         if (p.users.size() != p.values.size())
-            throw Error("run_user_metrics: users and values differ in length");
+            throw bad(fmt::format("{} users but {} values", p.users.size(), p.values.size()));
+        // As addMetrics wrote them: user indices ≥ 0, finite values.
+        for (size_t j = 0; j < p.users.size(); ++j) {
+            if (p.users[j] < 0 || !std::isfinite(p.values[j]))
+                throw bad(fmt::format("entry {} has user {} and value {}", j, p.users[j], p.values[j]));
+        }
         out.push_back(std::move(p));
     }
     return out;
@@ -278,15 +295,20 @@ std::optional<int64_t> RunStore::newestRunOfWriter(int64_t pid, const std::strin
 }
 
 std::vector<std::string> RunStore::userExternalIds(int64_t datasetId) const {
+    // Dense indices 0..n-1, each once (as loadLog checks them): an index is never used as a size.
     SQLite::Statement q(m_ws.impl().db,
                         "SELECT idx, external_id FROM users WHERE dataset_id = ? ORDER BY idx");
     q.bind(1, datasetId);
     std::vector<std::string> out;
     while (q.executeStep()) {
-        const auto idx = static_cast<size_t>(q.getColumn(0).getInt64());
-        if (idx >= out.size())
-            out.resize(idx + 1);
-        out[idx] = q.getColumn(1).getString();
+        if (q.getColumn(0).getType() != SQLITE_INTEGER ||
+            q.getColumn(0).getInt64() != static_cast<int64_t>(out.size())) {
+            throw Error(
+                fmt::format("workspace '{}' is damaged: table users, dataset {}, row idx {}: expected "
+                            "index {} (indices are 0..n-1, each once)",
+                            m_ws.path(), datasetId, q.getColumn(0).getString(), out.size()));
+        }
+        out.push_back(q.getColumn(1).getString());
     }
     return out;
 }

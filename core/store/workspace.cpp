@@ -10,14 +10,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <numeric>
 #include <thread>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "store/dataset_writer.h"
 #include "store/interaction_chunks.h"
 #include "store/run_store.h"
@@ -87,6 +89,10 @@ int onBusy(void* context, int count) {
     return 1;
 }
 
+// Rows of one dataset (and of its random test set): far above any real log, low enough that sizes derived
+// from it cannot overflow. Before allocating them, loadLog also checks that the chunks present can hold them.
+constexpr int64_t kMaxRows = int64_t{1} << 40;
+
 enum class PathKind { Missing, File, Directory, Other };
 
 PathKind pathKind(const std::string& path) {
@@ -104,7 +110,8 @@ PathKind pathKind(const std::string& path) {
 // database gets the current schema.
 // `mayCreate`: an empty database becomes a new workspace (CreateIfMissing) instead of an error; `readOnly`:
 // why this connection cannot write (empty when it can), so a needed migration is an error saying so.
-void prepareSchema(SQLite::Database& db, const std::string& path, bool mayCreate, const std::string& readOnly) {
+void prepareSchema(SQLite::Database& db, const std::string& path, bool mayCreate,
+                   const std::string& readOnly) {
     int appId = 0, version = 0, tables = 0;
     try {
         appId = db.execAndGet("PRAGMA application_id").getInt();
@@ -115,17 +122,18 @@ void prepareSchema(SQLite::Database& db, const std::string& path, bool mayCreate
             fmt::format("'{}' is not a Tiltbench workspace: SQLite cannot read it ({})", path, e.what()));
     }
     if (appId == 0 && version == 0 && tables == 0) {
+        if (!mayCreate) {
+            throw Error(
+                fmt::format("'{}' is an empty database, not a Tiltbench workspace (import or generate a "
+                            "dataset to create one); it was left as it is",
+                            path));
+        }
         schema::migrate(db, 0);
         return;
     }
     if (appId != schema::kApplicationId) {
         throw Error(fmt::format(
             "'{}' is an SQLite database but not a Tiltbench workspace (application_id {:#x}, expected {:#x})",
-        if (!mayCreate) {
-            throw Error(fmt::format("'{}' is an empty database, not a Tiltbench workspace (import or generate a "
-                                    "dataset to create one); it was left as it is",
-                                    path));
-        }
             path, static_cast<unsigned>(appId), static_cast<unsigned>(schema::kApplicationId)));
     }
     if (version > schema::kVersion) {
@@ -136,17 +144,12 @@ void prepareSchema(SQLite::Database& db, const std::string& path, bool mayCreate
     if (version < schema::kVersion) {
         if (!readOnly.empty()) {
             throw Error(fmt::format(
-                "workspace '{}' has schema {} and must be upgraded to schema {} before this build can read it, "
+                "workspace '{}' has schema {} and must be upgraded to schema {} before this build can read "
+                "it, "
                 "which writes to it, but {}; open it once with write access (any command) to upgrade it",
                 path, version, schema::kVersion, readOnly));
         }
         schema::migrate(db, version);
-}
-
-// A file that claims to be a workspace (application_id and schema version) must also have its tables: a
-// damaged or hand-made one is refused at open, with the table it lacks, rather than failing later mid-job.
-void checkTables(SQLite::Database& db, const std::string& path) {
-    static const char* const kTables[] = {"datasets",    "users",           "items", "interaction_chunks",
     }
 }
 
@@ -173,8 +176,8 @@ std::string whyNotWritable(const std::string& path, PathKind kind) {
     const std::string wal = path + "-wal", shm = path + "-shm";
     if (::access(wal.c_str(), W_OK) == 0 && ::access(shm.c_str(), W_OK) == 0)
         return {};
-    return fmt::format("its folder '{}' is not writable ({}), and SQLite creates '{}' there while writing", folder,
-                       std::strerror(err), wal);
+    return fmt::format("its folder '{}' is not writable ({}), and SQLite creates '{}' there while writing",
+                       folder, std::strerror(err), wal);
 }
 
 // `path` as an SQLite URI filename with `query` ("immutable=1", "mode=ro").
@@ -187,6 +190,12 @@ std::string sqliteUri(const std::string& path, const std::string& query) {
             uri += c;
     }
     return uri + "?" + query;
+}
+
+// A file that claims to be a workspace (application_id and schema version) must also have its tables: a
+// damaged or hand-made one is refused at open, with the table it lacks, rather than failing later mid-job.
+void checkTables(SQLite::Database& db, const std::string& path) {
+    static const char* const kTables[] = {"datasets",    "users",           "items", "interaction_chunks",
                                           "random_test", "ground_truth",    "runs",  "run_metrics",
                                           "checkpoints", "run_user_metrics"};
     try {
@@ -207,7 +216,10 @@ std::string sqliteUri(const std::string& path, const std::string& query) {
     }
 }
 
-DatasetInfo readInfo(SQLite::Statement& q) {
+// A catalogue row, checked where it is read: every count is a size that later code allocates, so one outside
+// its documented range (common/limits.h) is an Error naming the row and column, never an allocation attempt.
+// Whether the counts agree with the rows present is checked by loadLog, which reads those rows.
+DatasetInfo readInfo(SQLite::Statement& q, const std::string& path) {
     DatasetInfo d;
     d.id = q.getColumn(0).getInt64();
     d.name = q.getColumn(1).getString();
@@ -224,6 +236,18 @@ DatasetInfo readInfo(SQLite::Statement& q) {
     d.randomTestRows = q.getColumn(12).getInt64();
     d.meta = q.getColumn(13).getString();
     d.hasTruth = q.getColumn(14).getInt() != 0;
+    auto check = [&](const char* column, int64_t value, int64_t max) {
+        if (value < 0 || value > max) {
+            throw Error(
+                fmt::format("workspace '{}' is damaged: table datasets, row id {} ('{}'), column {} is "
+                            "{}, expected 0..{}",
+                            path, d.id, d.name, column, value, max));
+        }
+    };
+    check("rows", d.rows, kMaxRows);
+    check("users", d.users, limits::kMaxIds);
+    check("items", d.items, limits::kMaxIds);
+    check("random_test_rows", d.randomTestRows, kMaxRows);
     return d;
 }
 
@@ -248,9 +272,10 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
     struct stat st {};
     if (kind == PathKind::File && mode != OpenMode::CreateIfMissing && ::stat(path.c_str(), &st) == 0 &&
         st.st_size == 0) {
-        throw Error(fmt::format("'{}' is an empty file, not a Tiltbench workspace (import or generate a dataset "
-                                "to create one); it was left as it is",
-                                path));
+        throw Error(
+            fmt::format("'{}' is an empty file, not a Tiltbench workspace (import or generate a dataset "
+                        "to create one); it was left as it is",
+                        path));
     }
     // A writer says exactly why it cannot write before it tries; a reader that cannot write opens the file
     // read-only — immutable when no write-ahead log is there to read (SQLite could not create its `-shm`
@@ -290,6 +315,8 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
     prepareSchema(db, path, mode == OpenMode::CreateIfMissing,
                   readOnly ? fmt::format("it is opened read-only: {}", cannotWrite) : std::string());
     checkTables(db, path);
+    if (readOnly)
+        return;
     // WAL lets GUI readers and a writer (import, training) work at once; NORMAL sync is durable at
     // checkpoints and never corrupts the file on a crash, which is the guarantee we need. The journal mode
     // is stored in the file: a reader leaves it as the writers set it.
@@ -312,8 +339,6 @@ int Workspace::schemaVersion() const {
 }
 
 Workspace::Impl& Workspace::impl() const {
-    if (readOnly)
-        return;
     return *m_impl;
 }
 
@@ -348,7 +373,7 @@ std::vector<DatasetInfo> Workspace::datasets() const {
     SQLite::Statement q(m_impl->db, std::string(kInfoColumns) + "ORDER BY d.id");
     std::vector<DatasetInfo> out;
     while (q.executeStep())
-        out.push_back(readInfo(q));
+        out.push_back(readInfo(q, m_impl->path));
     return out;
 }
 
@@ -356,7 +381,7 @@ std::optional<DatasetInfo> Workspace::findDataset(const std::string& name) const
     SQLite::Statement q(m_impl->db, std::string(kInfoColumns) + "WHERE d.name = ?");
     q.bind(1, name);
     if (q.executeStep())
-        return readInfo(q);
+        return readInfo(q, m_impl->path);
     return std::nullopt;
 }
 
@@ -364,7 +389,7 @@ DatasetInfo readDatasetInfo(Workspace::Impl& ws, int64_t id) {
     SQLite::Statement q(ws.db, std::string(kInfoColumns) + "WHERE d.id = ?");
     q.bind(1, id);
     if (q.executeStep())
-        return readInfo(q);
+        return readInfo(q, ws.path);
     throw Error(fmt::format("workspace '{}' has no dataset with id {}", ws.path, id));
 }
 
@@ -383,31 +408,66 @@ DatasetInfo Workspace::datasetByName(const std::string& name) const {
 }
 
 InteractionLog Workspace::loadLog(int64_t datasetId, const ProgressCallback& progress) const {
-    const DatasetInfo info = dataset(datasetId);
+    const DatasetInfo info = dataset(datasetId);  // counts within their ranges (readInfo)
     auto& db = m_impl->db;
     InteractionLog log;
     log.datasetId = info.id;
     log.name = info.name;
     log.hasTime = info.hasTime;
-    log.userIds.resize(static_cast<size_t>(info.users));
-    log.itemIds.resize(static_cast<size_t>(info.items));
-    log.itemTitles.resize(static_cast<size_t>(info.items));
+    // Everything below is checked as it is read, so the log that comes out holds InteractionLog's invariants
+    // (every index in range, finite rewards) whatever the file holds; nothing is allocated from a count
+    // before the rows it counts are known to be there.
+    auto damaged = [&](const std::string& what) {
+        return Error(
+            fmt::format("dataset '{}' is damaged in the workspace '{}': {}", info.name, m_impl->path, what));
+    };
     // One read transaction so the catalogue, ids and rows are one consistent snapshot.
     db.exec("BEGIN");
     try {
-        {
-            SQLite::Statement q(db, "SELECT idx, external_id FROM users WHERE dataset_id = ?");
+        // Users and items: indices 0..n-1, each once (the primary key makes them unique, so reading them in
+        // order and expecting 0, 1, … checks density), and exactly as many as the catalogue says.
+        auto readIds = [&](const char* table, int64_t expected, bool titles) {
+            SQLite::Statement q(db, fmt::format("SELECT idx, external_id{} FROM {} WHERE dataset_id = ? "
+                                                "ORDER BY idx",
+                                                titles ? ", title" : "", table));
             q.bind(1, datasetId);
-            while (q.executeStep())
-                log.userIds.at(static_cast<size_t>(q.getColumn(0).getInt64())) = q.getColumn(1).getString();
-        }
-        {
-            SQLite::Statement q(db, "SELECT idx, external_id, title FROM items WHERE dataset_id = ?");
-            q.bind(1, datasetId);
+            int64_t k = 0;
             while (q.executeStep()) {
-                const auto i = static_cast<size_t>(q.getColumn(0).getInt64());
-                log.itemIds.at(i) = q.getColumn(1).getString();
-                log.itemTitles.at(i) = q.getColumn(2).isNull() ? std::string() : q.getColumn(2).getString();
+                const int64_t idx = q.getColumn(0).getInt64();
+                if (idx != k || k >= expected || q.getColumn(0).getType() != SQLITE_INTEGER) {
+                    throw damaged(fmt::format(
+                        "table {}, row idx {}: expected index {} (the catalogue's {} {} have indices 0..{}, "
+                        "each once)",
+                        table, q.getColumn(0).getString(), k, expected, table, expected - 1));
+                }
+                if (titles) {
+                    log.itemIds.push_back(q.getColumn(1).getString());
+                    log.itemTitles.push_back(q.getColumn(2).isNull() ? std::string()
+                                                                     : q.getColumn(2).getString());
+                } else {
+                    log.userIds.push_back(q.getColumn(1).getString());
+                }
+                ++k;
+            }
+            if (k != expected) {
+                throw damaged(fmt::format("table {} holds {} rows, table datasets (column {}) says {}", table,
+                                          k, table, expected));
+            }
+        };
+        readIds("users", info.users, false);
+        readIds("items", info.items, true);
+        // The rows: each chunk holds 1..kChunkRows of them, so the chunks present bound what the catalogue
+        // may claim before the arrays are allocated (chunks::readAll then checks every chunk).
+        {
+            SQLite::Statement q(db, "SELECT count(*) FROM interaction_chunks WHERE dataset_id = ?");
+            q.bind(1, datasetId);
+            q.executeStep();
+            const int64_t chunkCount = q.getColumn(0).getInt64();
+            if (info.rows < chunkCount || info.rows > chunkCount * chunks::kChunkRows) {
+                throw damaged(
+                    fmt::format("table datasets (column rows) says {} rows, but table "
+                                "interaction_chunks holds {} chunks of 1..{} rows",
+                                info.rows, chunkCount, chunks::kChunkRows));
             }
         }
         // Rows come in file order; a counting sort by user keeps that order, then a stable sort by time
@@ -422,27 +482,49 @@ InteractionLog Workspace::loadLog(int64_t datasetId, const ProgressCallback& pro
                                 reportProgress(progress, {"loading " + info.name, static_cast<uint64_t>(done),
                                                           n, "rows"});
                         });
+        for (size_t k = 0; k < n; ++k) {
+            if (user[k] < 0 || user[k] >= info.users || item[k] < 0 || item[k] >= info.items ||
+                !std::isfinite(reward[k])) {
+                throw damaged(fmt::format(
+                    "table interaction_chunks, row at position {} (chunk {}): user {}, item {}, reward {} "
+                    "(expected users 0..{}, items 0..{}, a finite reward)",
+                    k, k / chunks::kChunkRows, user[k], item[k], reward[k], info.users - 1, info.items - 1));
+            }
+        }
         {
-            SQLite::Statement q(db,
-                                "SELECT user_idx, item_idx, reward FROM random_test WHERE dataset_id = ? "
-                                "ORDER BY pos");
+            SQLite::Statement q(
+                db,
+                "SELECT pos, user_idx, item_idx, reward FROM random_test WHERE dataset_id = ? "
+                "ORDER BY pos");
             q.bind(1, datasetId);
             while (q.executeStep()) {
+                const SQLite::Column u = q.getColumn(1), i = q.getColumn(2), r = q.getColumn(3);
+                const bool numericReward = r.getType() == SQLITE_INTEGER || r.getType() == SQLITE_FLOAT;
+                if (u.getType() != SQLITE_INTEGER || u.getInt64() < 0 || u.getInt64() >= info.users ||
+                    i.getType() != SQLITE_INTEGER || i.getInt64() < 0 || i.getInt64() >= info.items ||
+                    !numericReward || !std::isfinite(r.getDouble())) {
+                    throw damaged(fmt::format(
+                        "table random_test, row pos {}: user_idx {}, item_idx {}, reward {} (expected users "
+                        "0..{}, items 0..{}, a finite reward)",
+                        q.getColumn(0).getString(), u.getString(), i.getString(), r.getString(),
+                        info.users - 1, info.items - 1));
+                }
                 log.randomTest.push_back(
-                    {q.getColumn(0).getInt(), q.getColumn(1).getInt(), q.getColumn(2).getDouble()});
+                    {static_cast<int32_t>(u.getInt64()), static_cast<int32_t>(i.getInt64()), r.getDouble()});
+            }
+            if (static_cast<int64_t>(log.randomTest.size()) != info.randomTestRows) {
+                throw damaged(
+                    fmt::format("table random_test holds {} rows, table datasets (column "
+                                "random_test_rows) says {}",
+                                log.randomTest.size(), info.randomTestRows));
             }
         }
         db.exec("COMMIT");
 
         const auto numUsers = static_cast<size_t>(info.users);
         log.userOffsets.assign(numUsers + 1, 0);
-        for (size_t k = 0; k < n; ++k) {
-            if (user[k] < 0 || static_cast<size_t>(user[k]) >= numUsers) {
-                throw Error(fmt::format("dataset '{}': row {} has user index {} outside 0..{}", info.name, k,
-                                        user[k], numUsers));
-            }
+        for (size_t k = 0; k < n; ++k)
             ++log.userOffsets[static_cast<size_t>(user[k]) + 1];
-        }
         std::partial_sum(log.userOffsets.begin(), log.userOffsets.end(), log.userOffsets.begin());
         std::vector<int64_t> order(n), cursor(log.userOffsets.begin(), log.userOffsets.end() - 1);
         for (size_t k = 0; k < n; ++k)

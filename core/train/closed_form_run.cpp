@@ -9,9 +9,11 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "data/simulator.h"
 #include "eval/evaluator.h"
 #include "store/run_store.h"
+#include "train/stored_config.h"
 #include "weighting/target_view.h"
 
 namespace tiltbench {
@@ -54,11 +56,15 @@ ClosedFormRunConfig ClosedFormRunConfig::fromJson(const std::string& text) {
         c.params.itemMeanPrior = j.value("itemmean_prior", c.params.itemMeanPrior);
         if (j.contains("split"))
             c.split.kind = SplitConfig::kindFromString(j.at("split").get<std::string>());
-        c.ks = j.value("ks", c.ks);
-        c.bootstrapResamples = j.value("bootstrap_resamples", c.bootstrapResamples);
+        // Sizes of a stored config are untrusted: strict integers within the documented limits.
+        c.ks = stored::intListField(j, "ks", c.ks, 1, limits::kMaxK);
+        c.bootstrapResamples = stored::intField(j, "bootstrap_resamples", c.bootstrapResamples, 0,
+                                                limits::kMaxBootstrapResamples);
         c.seed = j.value("seed", c.seed);
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("closed-form run config: a field has the wrong type ({})", e.what()));
+    } catch (const Error& e) {
+        throw Error(fmt::format("closed-form run config: {}", e.what()));
     }
     return c;
 }
@@ -86,12 +92,6 @@ void fitAndEvaluateClosedForm(const InteractionLog& log, const Split& split,
     result.evalSeconds = secondsSince(tEval);
 }
 
-ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& config,
-                                  const ProgressCallback& progress) {
-    const auto t0 = Clock::now();
-    config.validate();  // before anything is recorded: a bad option never leaves a failed run behind
-    const DatasetInfo info = ws.datasetByName(config.dataset);
-    RunStore runs(ws);
 void ClosedFormRunConfig::validate() const {
     scheme.validate();
     validateEvalOptions(ks, bootstrapResamples, threads);
@@ -105,6 +105,12 @@ void ClosedFormRunConfig::validate() const {
     }
 }
 
+ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& config,
+                                  const ProgressCallback& progress) {
+    const auto t0 = Clock::now();
+    config.validate();  // before anything is recorded: a bad option never leaves a failed run behind
+    const DatasetInfo info = ws.datasetByName(config.dataset);
+    RunStore runs(ws);
     ClosedFormRunResult result;
     nlohmann::json cfg = nlohmann::json::parse(config.toJson());
     try {

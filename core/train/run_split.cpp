@@ -17,6 +17,8 @@ Split recordedSplit(const InteractionLog& log, const RunRecord& run, const std::
     if (cfg.contains("split") && cfg["split"].is_string())
         splitConfig.kind = SplitConfig::kindFromString(cfg["split"].get<std::string>());
     Split split = Split::make(log, splitConfig);
+    if (cfg.contains("split_hash") && !cfg["split_hash"].is_string())
+        throw Error(fmt::format("run {}: its stored config has a split_hash that is not a string", run.id));
     const std::string recorded = cfg.value("split_hash", std::string());
     if (!recorded.empty() && recorded != split.hashHex()) {
         throw Error(fmt::format(

@@ -18,6 +18,7 @@
 #include <random>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "data/simulator.h"
 #include "eval/evaluator.h"
 #include "model/sasrec_module.h"
@@ -26,6 +27,7 @@
 #include "store/run_store.h"
 #include "store/workspace_impl.h"
 #include "train/sasrec_train_state.h"
+#include "train/stored_config.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
 
@@ -154,12 +156,49 @@ SasrecConfig modelConfig(const SasrecRunConfig& c, int32_t numItems) {
     return m;
 }
 
+// The documented size limits (common/limits.h) of a model: checked before any tensor is allocated, for a
+// config from the command line and for one read from a workspace alike.
+void checkModelSize(const SasrecConfig& m) {
+    auto inRange = [](const char* what, int64_t value, int64_t max) {
+        if (value > max)
+            throw Error(fmt::format("sasrec: {} must be at most {} (got {})", what, max, value));
+    };
+    inRange("dim", m.dim, limits::kMaxSasrecDim);
+    inRange("heads", m.heads, limits::kMaxSasrecHeads);
+    inRange("blocks", m.blocks, limits::kMaxSasrecBlocks);
+    inRange("max length", m.maxLen, limits::kMaxSasrecMaxLen);
+    inRange("the number of items", m.numItems, limits::kMaxIds);
+    const double parameters = limits::sasrecParameterCount(m.numItems, m.dim, m.blocks, m.maxLen);
+    if (parameters > static_cast<double>(limits::kMaxSasrecParameters)) {
+        throw Error(
+            fmt::format("sasrec: {} items × dim {} with {} blocks and max length {} make {:.3g} "
+                        "parameters, more than the limit of {}",
+                        m.numItems, m.dim, m.blocks, m.maxLen, parameters, limits::kMaxSasrecParameters));
+    }
+}
+
 }  // namespace
 
 void SasrecRunConfig::validate() const {
     scheme.validate();
     SasrecConfig m = modelConfig(*this, 1);
     m.validate();
+    checkModelSize(m);
+    if (epochs > limits::kMaxSasrecEpochs)
+        throw Error(
+            fmt::format("sasrec: epochs must be at most {} (got {})", limits::kMaxSasrecEpochs, epochs));
+    if (batchSize > limits::kMaxSasrecBatchSize) {
+        throw Error(fmt::format("sasrec: batch size must be at most {} (got {})", limits::kMaxSasrecBatchSize,
+                                batchSize));
+    }
+    for (const int k : ks) {
+        if (k < 1 || k > limits::kMaxK)
+            throw Error(fmt::format("sasrec: every K must be in 1..{} (got {})", limits::kMaxK, k));
+    }
+    if (bootstrapResamples < 0 || bootstrapResamples > limits::kMaxBootstrapResamples) {
+        throw Error(fmt::format("sasrec: bootstrap resamples must be in 0..{} (got {})",
+                                limits::kMaxBootstrapResamples, bootstrapResamples));
+    }
     if (epochs < 1)
         throw Error(fmt::format("sasrec: epochs must be >= 1 (got {})", epochs));
     if (batchSize < 1)
@@ -168,8 +207,8 @@ void SasrecRunConfig::validate() const {
         throw Error(fmt::format("sasrec: learning rate must be a positive number (got {})", lr));
     if (!(weightDecay >= 0.0) || !std::isfinite(weightDecay))
         throw Error(fmt::format("sasrec: weight decay must be a number >= 0 (got {})", weightDecay));
-    if (threads < 0)
-        throw Error(fmt::format("sasrec: threads must be >= 0 (got {})", threads));
+    if (threads < 0 || threads > limits::kMaxThreads)
+        throw Error(fmt::format("sasrec: threads must be in 0..{} (got {})", limits::kMaxThreads, threads));
     if (precision != "auto" && precision != "fp32" && precision != "bf16")
         throw Error(fmt::format("sasrec: precision must be auto, fp32 or bf16 (got '{}')", precision));
 }
@@ -212,26 +251,35 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
             c.scheme = WeightScheme::fromJson(j.at("weighting").dump());
         if (j.contains("split"))
             c.split.kind = SplitConfig::kindFromString(j.at("split").get<std::string>());
-        c.dim = j.value("dim", c.dim);
-        c.blocks = j.value("blocks", c.blocks);
-        c.heads = j.value("heads", c.heads);
-        c.maxLen = j.value("max_len", c.maxLen);
+        c.dim = stored::intField(j, "dim", c.dim, 1, limits::kMaxSasrecDim);
+        c.blocks = stored::intField(j, "blocks", c.blocks, 1, limits::kMaxSasrecBlocks);
+        c.heads = stored::intField(j, "heads", c.heads, 1, limits::kMaxSasrecHeads);
+        c.maxLen = stored::intField(j, "max_len", c.maxLen, 1, limits::kMaxSasrecMaxLen);
         c.dropout = j.value("dropout", c.dropout);
-        c.epochs = j.value("epochs", c.epochs);
-        c.batchSize = j.value("batch_size", c.batchSize);
+        c.epochs = stored::intField(j, "epochs", c.epochs, 1, limits::kMaxSasrecEpochs);
+        c.batchSize = stored::intField(j, "batch_size", c.batchSize, 1, limits::kMaxSasrecBatchSize);
         // Runs recorded before the key existed were trained on length-bucketed batches.
         c.lengthBuckets = j.value("length_buckets", true);
         c.lr = j.value("lr", c.lr);
         c.weightDecay = j.value("weight_decay", c.weightDecay);
-        c.patience = j.value("patience", c.patience);
+        c.patience = stored::intField(j, "patience", c.patience, INT32_MIN, INT32_MAX);
         c.seed = j.value("seed", c.seed);
         c.device = j.value("device_requested", c.device);
         c.precision = j.value("precision_requested", std::string("fp32"));  // runs before the option: fp32
-        c.threads = j.value("threads_requested", c.threads);
-        c.ks = j.value("ks", c.ks);
-        c.bootstrapResamples = j.value("bootstrap_resamples", c.bootstrapResamples);
+        c.threads = stored::intField(j, "threads_requested", c.threads, 0, limits::kMaxThreads);
+        c.ks = stored::intListField(j, "ks", c.ks, 1, limits::kMaxK);
+        c.bootstrapResamples = stored::intField(j, "bootstrap_resamples", c.bootstrapResamples, 0,
+                                                limits::kMaxBootstrapResamples);
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("sasrec run config: a field has the wrong type ({})", e.what()));
+    } catch (const Error& e) {
+        throw Error(fmt::format("sasrec run config: {}", e.what()));
+    }
+    // A stored config is untrusted input: its sizes are checked here, once, before anything allocates them.
+    try {
+        c.validate();
+    } catch (const Error& e) {
+        throw Error(fmt::format("sasrec run config: {}", e.what()));
     }
     return c;
 }
@@ -327,7 +375,10 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
         const InteractionLog log = ws.loadLog(info.id);
         const Split split = Split::make(log, config.split);
         if (resume) {
-            const auto recorded = nlohmann::json::parse(runs.run(resumeRunId).config);
+            const auto recorded = nlohmann::json::parse(runs.run(resumeRunId).config, nullptr, false);
+            if (!recorded.is_object() || !recorded.contains("split_hash") ||
+                !recorded["split_hash"].is_string())
+                throw Error(fmt::format("run {}: its stored config records no split hash", resumeRunId));
             if (recorded.value("split_hash", std::string()) != split.hashHex()) {
                 throw Error(fmt::format(
                     "run {} cannot be resumed: dataset '{}' no longer gives the split it was trained on",
@@ -364,6 +415,7 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
         seedTorch(config.seed);
         std::mt19937_64 rng(config.seed);
         SasrecConfig mc = modelConfig(config, split.numItems());
+        checkModelSize(mc);
         mc.bf16 = bf16;
         SasrecModel model(mc, result.device);
         auto& module = model.impl().module;
@@ -607,7 +659,14 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
     SasrecRunConfig config = SasrecRunConfig::fromJson(run.config);
     config.dataset = ws.dataset(run.datasetId).name;
     // Continue in the precision the run started with, whatever `auto` would pick on this machine.
-    config.precision = nlohmann::json::parse(run.config).value("precision", config.precision);
+    const auto recorded = nlohmann::json::parse(run.config, nullptr, false);  // an object: fromJson read it
+    if (recorded.contains("precision")) {
+        const auto& p = recorded["precision"];
+        if (!p.is_string() || (p != "fp32" && p != "bf16"))
+            throw Error(fmt::format("run {}: its stored config has precision {}, expected fp32 or bf16",
+                                    runId, p.dump()));
+        config.precision = p.get<std::string>();
+    }
     return trainSasrec(ws, config, runId, std::move(state), progress);
 }
 
@@ -616,14 +675,19 @@ SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string
     const RunRecord run = runs.run(runId);
     if (run.model != "sasrec")
         throw Error(fmt::format("run {} is a '{}' run, not sasrec: it has no checkpoint", runId, run.model));
-    const auto cfg = nlohmann::json::parse(run.config);
-    SasrecConfig mc;
-    mc.numItems = cfg.at("num_items").get<int32_t>();
-    mc.dim = cfg.at("dim").get<int>();
-    mc.blocks = cfg.at("blocks").get<int>();
-    mc.heads = cfg.at("heads").get<int>();
-    mc.maxLen = cfg.at("max_len").get<int>();
-    mc.dropout = cfg.at("dropout").get<double>();
+    // The model's shape comes from the stored config: checked (fields, ranges, parameter count) before the
+    // model is built.
+    const SasrecRunConfig config = SasrecRunConfig::fromJson(run.config);
+    const auto cfg = nlohmann::json::parse(run.config, nullptr, false);  // an object: fromJson read it
+    SasrecConfig mc = modelConfig(config, 0);
+    try {
+        mc.numItems = static_cast<int32_t>(
+            stored::integer(cfg.contains("num_items") ? cfg["num_items"] : nlohmann::json(), "num_items", 1,
+                            limits::kMaxIds));
+        checkModelSize(mc);
+    } catch (const Error& e) {
+        throw Error(fmt::format("run {}: sasrec run config: {}", runId, e.what()));
+    }
     SQLite::Statement q(ws.impl().db,
                         "SELECT blob FROM checkpoints WHERE run_id "
                         "= ? ORDER BY epoch DESC LIMIT 1");

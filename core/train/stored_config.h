@@ -1,0 +1,53 @@
+#pragma once
+// Reading integer fields of a run's stored config (runs.config, JSON) strictly: nlohmann's get<int> casts
+// whatever number it finds (2^32 + 8 becomes 8, 1e20 is undefined behaviour), so a field of a crafted
+// workspace is taken only when it is an integer within the field's documented range; anything else is an
+// Error naming the field.
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace tiltbench::stored {
+
+inline int64_t integer(const nlohmann::json& v, const std::string& what, int64_t lo, int64_t hi) {
+    bool ok = false;
+    int64_t x = 0;
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<uint64_t>();
+        ok = u <= static_cast<uint64_t>(hi) && hi >= 0;
+        x = ok ? static_cast<int64_t>(u) : 0;
+    } else if (v.is_number_integer()) {
+        x = v.get<int64_t>();
+        ok = x >= lo && x <= hi;
+    }
+    if (!ok)
+        throw Error(fmt::format("'{}' must be an integer in {}..{} (got {})", what, lo, hi, v.dump()));
+    return x;
+}
+
+// Field `key` of object `j`, or `fallback` when absent.
+inline int intField(const nlohmann::json& j, const char* key, int fallback, int lo, int hi) {
+    if (!j.contains(key))
+        return fallback;
+    return static_cast<int>(integer(j.at(key), key, lo, hi));
+}
+
+inline std::vector<int> intListField(const nlohmann::json& j, const char* key, std::vector<int> fallback,
+                                     int lo, int hi) {
+    if (!j.contains(key))
+        return fallback;
+    const auto& v = j.at(key);
+    if (!v.is_array())
+        throw Error(fmt::format("'{}' must be a list of integers", key));
+    std::vector<int> out;
+    for (const auto& e : v)
+        out.push_back(static_cast<int>(integer(e, key, lo, hi)));
+    return out;
+}
+
+}  // namespace tiltbench::stored
