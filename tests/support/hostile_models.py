@@ -9,6 +9,8 @@
   hostile_models.py tamper EXPORT OUT TARGET
       OUT: a copy of a real Tiltbench TorchScript export whose code record has one more line in recommend():
       a torch.from_file(TARGET, True, n) that creates TARGET.
+  hostile_models.py bomb OUT
+      OUT: a zip file shaped like a torch archive whose deflated data.pkl inflates to 80 MiB of zeros.
   hostile_models.py blob OUT TARGET
       OUT: a torch archive (what a checkpoint blob used to be) of a module whose __setstate__ — run by
       torch.jit.load / torch::serialize::InputArchive while loading — creates TARGET.
@@ -114,6 +116,10 @@ def main() -> None:
         torch.jit.save(torch.jit.script(HugeAllocation("")), f"{out}/alloc.pt")
     elif mode == "tamper":
         tamper(*sys.argv[2:5])
+    elif mode == "bomb":
+        with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("archive/version", "3\n")
+            z.writestr("archive/data.pkl", bytes(80 << 20))
     elif mode == "blob":
         out, target = sys.argv[2:4]
         torch.jit.save(torch.jit.script(SetStateWritesFile(target)), out)

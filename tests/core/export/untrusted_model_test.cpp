@@ -121,3 +121,17 @@ TEST(UntrustedModel, HostileModulesAreRefusedBeforeAnyOfTheirCodeRuns) {
     recommendFromModelFile(tmp.file("write.pt"), {"1"}, 3, true);
     EXPECT_NE(test::readFile(victim), "original content\n");
 }
+
+// A zip bomb: the zip reader would allocate what a compressed record claims before inflating it. The
+// central directory is read first and the claim refused.
+TEST(UntrustedModel, AZipBombIsRefusedBeforeItIsInflated) {
+    if (test::torchPython().empty())
+        GTEST_SKIP()
+            << "no python3 that can `import torch` (Debian's python3-torch): the file is built with it";
+    test::TempDir tmp;
+    const std::string path = tmp.file("bomb.pt");
+    const auto built =
+        test::runProcess({test::torchPython(), test::supportScript("hostile_models.py"), "bomb", path});
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    expectCleanError(path, "compressed record 'archive/data.pkl' claims 83886080 bytes");
+}
