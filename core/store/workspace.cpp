@@ -464,10 +464,21 @@ InteractionLog Workspace::loadLog(int64_t datasetId, const ProgressCallback& pro
             q.executeStep();
             const int64_t chunkCount = q.getColumn(0).getInt64();
             if (info.rows < chunkCount || info.rows > chunkCount * chunks::kChunkRows) {
+                // Name the first missing chunk when there is a gap (the primary-key index answers it).
+                SQLite::Statement gap(
+                    db,
+                    "SELECT c.chunk + 1 FROM interaction_chunks c WHERE c.dataset_id = ?1 "
+                    "AND NOT EXISTS(SELECT 1 FROM interaction_chunks d WHERE d.dataset_id = "
+                    "?1 AND d.chunk = c.chunk + 1) AND c.chunk < (SELECT max(chunk) FROM "
+                    "interaction_chunks WHERE dataset_id = ?1) ORDER BY c.chunk LIMIT 1");
+                gap.bind(1, datasetId);
+                const std::string missing =
+                    gap.executeStep() ? fmt::format(" (chunk {} is missing)", gap.getColumn(0).getInt64())
+                                      : "";
                 throw damaged(
                     fmt::format("table datasets (column rows) says {} rows, but table "
-                                "interaction_chunks holds {} chunks of 1..{} rows",
-                                info.rows, chunkCount, chunks::kChunkRows));
+                                "interaction_chunks holds {} chunks of 1..{} rows{}",
+                                info.rows, chunkCount, chunks::kChunkRows, missing));
             }
         }
         // Rows come in file order; a counting sort by user keeps that order, then a stable sort by time
