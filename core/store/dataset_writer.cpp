@@ -99,7 +99,8 @@ class IdMap {
 
 // The staging database of one import: a scratch SQLite file next to the workspace (same disk, same
 // permissions), `<workspace>.import-<pid>-XXXXXX`, that receives the interaction chunks while the file is
-// parsed, then the ids. Nothing in it needs to survive a crash, so it is written without a journal or syncs.
+// parsed, then the ids. Nothing in it needs to survive a crash, so it is written without a journal or syncs,
+// in 64 KiB pages (one write call per 16 chunks instead of one per chunk).
 // The workspace's write lock is taken only at the end, for one short transaction that copies the staging
 // tables in (INSERT … SELECT through ATTACH): a long import no longer holds the lock that other commands —
 // a training run's epoch records, a closed-form run — need to write.
@@ -121,8 +122,8 @@ class StagingDb {
             throw Error(fmt::format("cannot open the import's staging file '{}': {}", m_path, why));
         }
         exec(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
-            "PRAGMA cache_size = -16384; "
+            "PRAGMA page_size = 65536; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
+            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -16384; "
             "CREATE TABLE interaction_chunks(dataset_id INTEGER NOT NULL, chunk INTEGER PRIMARY KEY, "
             "first_pos INTEGER NOT NULL, n INTEGER NOT NULL, user_idx BLOB NOT NULL, item_idx BLOB NOT NULL, "
             "reward BLOB NOT NULL, ts BLOB NOT NULL); "

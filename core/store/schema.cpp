@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -182,7 +183,15 @@ void migrateToV4(SQLite::Database& db) {
 }  // namespace
 
 void migrate(SQLite::Database& db, int fromVersion) {
-    SQLite::Transaction tx(db);
+    // IMMEDIATE: the migration reads before it writes, and a read transaction that finds the write lock
+    // taken when it starts writing fails at once (SQLite cannot wait there); taking the lock first waits.
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // Another process may have migrated (or created) the file while this one waited for the lock.
+    fromVersion = std::max(fromVersion, db.execAndGet("PRAGMA user_version").getInt());
+    if (fromVersion >= kVersion) {
+        tx.commit();
+        return;
+    }
     if (fromVersion < 1) {
         db.exec(kSchemaV1);
         db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));

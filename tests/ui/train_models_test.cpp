@@ -110,6 +110,20 @@ TEST(TrainStream, ParsesEveryEventAndLeavesLogLinesAlone) {
     EXPECT_FALSE(parseTrainStreamLine(R"({"no_event":1})").has_value());
 }
 
+// Issue 13, section 4: the CLI says it waits for a busy workspace; the Train page shows it as a status text.
+TEST(TrainStream, AWaitForTheWorkspaceBecomesAStatusText) {
+    auto w = parseTrainStreamLine(
+        R"({"event":"waiting_for_workspace","epoch":1,"pending_epochs":2,"elapsed_seconds":4.0})");
+    ASSERT_TRUE(w.has_value());
+    EXPECT_EQ(w->kind, TrainStreamEvent::Progress);
+    EXPECT_TRUE(w->progress.stage.startsWith(QStringLiteral("waiting for the workspace")));
+    EXPECT_TRUE(w->progress.stage.contains(QStringLiteral("2 epoch"))) << w->progress.stage.toStdString();
+    EXPECT_EQ(w->progress.epochs, 0);  // not a training step: the page shows the text, the plots ignore it
+    auto c = parseTrainStreamLine(R"({"event":"waiting_for_workspace","seconds":6.2})");
+    ASSERT_TRUE(c.has_value());
+    EXPECT_TRUE(c->progress.stage.contains(QStringLiteral("6 s"))) << c->progress.stage.toStdString();
+}
+
 TEST(TrainRequest, BecomesTheCliArgumentsOfTrain) {
     TrainRequest r = tinySasrec("sim", 2);
     r.scheme = WeightScheme::exp(0.25);

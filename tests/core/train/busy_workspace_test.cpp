@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -208,4 +209,34 @@ TEST(BusyWorkspace, AClosedFormRunWaitsForTheWriteLockInsteadOfFailing) {
     EXPECT_EQ(lockWaits, 1);
     EXPECT_EQ(RunStore(ws).run(r.runId).status, "done");
     EXPECT_FALSE(RunStore(ws).metrics(r.runId).empty());
+}
+
+TEST(BusyWorkspace, OpeningAnOlderWorkspaceWaitsForTheLockToUpgradeIt) {
+    TempDir tmp;
+    const std::string path = tmp.file("ws.sqlite");
+    {
+        Workspace ws(path, OpenMode::CreateIfMissing);
+        addRingDataset(ws);
+    }
+    test::execSql(path,
+                  "PRAGMA user_version = 3");  // schema 3: opening it migrates to 4 (reads, then writes)
+    LockHolder other(path);
+    other.take();
+    int lockWaits = 0;
+    Workspace::setDefaultLockWaitCallback([&](double) {
+        ++lockWaits;
+        other.release();
+        return true;
+    });
+    std::optional<Workspace> ws;
+    try {
+        ws.emplace(path);
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+    }
+    Workspace::setDefaultLockWaitCallback({});
+    ASSERT_TRUE(ws.has_value());
+    EXPECT_EQ(lockWaits, 1);
+    EXPECT_EQ(ws->schemaVersion(), Workspace::kSchemaVersion);
+    EXPECT_EQ(ws->loadLog(ws->datasetByName("ring").id).user.size(), 160u);
 }
