@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "io/text_encoding.h"
 #include "store/interaction_chunks.h"
 #include "store/workspace_impl.h"
 
@@ -573,6 +574,7 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
 std::unique_ptr<DatasetWriter> Workspace::createDataset(const NewDatasetSpec& spec) {
     if (spec.name.empty())
         throw Error("a dataset needs a name (--name)");
+    checkName(spec.name, "dataset name");
     if (m_impl->writerActive)
         throw Error("another import is already writing to this workspace");
     if (findDataset(spec.name)) {
