@@ -46,8 +46,8 @@ json datasetJson(const DatasetInfo& d) {
               {"reward_mean", d.rewardMean},
               {"random_test_rows", d.randomTestRows},
               {"has_ground_truth", d.hasTruth}};
-    j["source"] = json::parse(d.source, nullptr, false);
-    j["meta"] = json::parse(d.meta, nullptr, false);
+    j["source"] = storedJson(d.source);
+    j["meta"] = storedJson(d.meta);
     return j;
 }
 
@@ -552,7 +552,7 @@ int Commands::runRuns() {
                 continue;
             (m.split == "test" ? test : valid)[m.name] = m.value;
         }
-        const json cfg = json::parse(r.config, nullptr, false);
+        const json cfg = storedJson(r.config);
         if (m_json) {
             out["runs"].push_back({{"run_id", r.id},
                                    {"dataset", names[r.datasetId]},
@@ -563,7 +563,7 @@ int Commands::runRuns() {
                                    {"finished_at", r.finishedAt},
                                    {"error", r.error},
                                    {"config", cfg},
-                                   {"timings", json::parse(r.timings, nullptr, false)},
+                                   {"timings", storedJson(r.timings)},
                                    {"metrics", {{"valid", valid}, {"test", test}}}});
             continue;
         }

@@ -12,4 +12,11 @@ inline std::string jsonText(const nlohmann::json& j, int indent = 2) {
     return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// JSON text stored in a workspace, parsed for output: null when it does not parse (a damaged or crafted
+// workspace), never nlohmann's "<discarded>" placeholder, which is not JSON.
+inline nlohmann::json storedJson(const std::string& text) {
+    nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+    return parsed.is_discarded() ? nlohmann::json(nullptr) : parsed;
+}
+
 }  // namespace tiltbench

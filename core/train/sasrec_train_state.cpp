@@ -224,6 +224,13 @@ std::string cpuGeneratorState() {
 }
 
 void setCpuGeneratorState(const std::string& bytes) {
+    // The stored state comes from a workspace: its size must be this LibTorch's (set_state checks the rest).
+    const size_t expected = cpuGeneratorState().size();
+    if (bytes.size() != expected) {
+        throw Error("sasrec training state: the stored random-generator state has " +
+                    std::to_string(bytes.size()) + " bytes; LibTorch's CPU generator state has " +
+                    std::to_string(expected));
+    }
     at::Tensor state = at::empty({static_cast<int64_t>(bytes.size())}, at::kByte);
     std::memcpy(state.data_ptr(), bytes.data(), bytes.size());
     auto generator = at::detail::getDefaultCPUGenerator();

@@ -66,13 +66,14 @@ TEST_F(TextPolicy, JsonOutputIsValidWhateverTheWorkspaceHolds) {
     const std::string ws = m_tmp.file("workspace.sqlite");
     execSql(
         ws,
-        "UPDATE datasets SET name = 'bad' || char(10) || x'FFFE' || 'name'; "
+        "UPDATE datasets SET name = 'bad' || char(10) || x'FFFE' || 'name', meta = '{not json'; "
         "UPDATE items SET external_id = CAST(x'636166E9' AS TEXT) WHERE external_id = 'caf' || char(233);");
     const auto listed = runCli({"datasets", "-w", ws, "--json"});
     ASSERT_EQ(listed.exitCode, 0) << listed.err;
     const auto j = nlohmann::json::parse(listed.out);
     const std::string name = j.at("datasets").at(0).at("name").get<std::string>();
     EXPECT_TRUE(isValidUtf8(name)) << name;
+    EXPECT_TRUE(j.at("datasets").at(0).at("meta").is_null()) << listed.out;  // not "<discarded>"
     const auto plain = runCli({"datasets", "-w", ws});
     ASSERT_EQ(plain.exitCode, 0) << plain.err;
     EXPECT_NE(plain.out.find("bad\\x0A"), std::string::npos) << plain.out;
