@@ -112,8 +112,9 @@ TEST(OutputSafety, ProgressFileIsNewEmptyOrAnEarlierProgressFileNeverAnythingEls
     const std::vector<std::string> train = {"train",      "-w",          ws, "-d", "sim", "-m",
                                             "popularity", "--bootstrap", "0"};
     for (const std::string& target : {ws, ws + "-shm", notes, other, tmp.file("link.sqlite")}) {
-        if (target == tmp.file("link.sqlite"))
+        if (target == tmp.file("link.sqlite")) {
             ASSERT_EQ(::symlink(ws.c_str(), target.c_str()), 0);
+        }
         auto args = train;
         args.insert(args.end(), {"--progress-jsonl", target});
         const auto r = runCli(args);

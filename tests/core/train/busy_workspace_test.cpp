@@ -39,8 +39,9 @@ class LockHolder {
         m_held = true;
     }
     void release() {
-        if (m_held)
+        if (m_held) {
             EXPECT_EQ(sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+        }
         m_held = false;
     }
     bool held() const { return m_held; }
