@@ -50,7 +50,7 @@ test: build
 
 # Sanitizer passes: the test binaries and the CLI they start, built with the preset's flags; the packaging test
 # (which would package the sanitizer build) is left out.
-SANITIZER_TARGETS := tiltbench_core_tests tiltbench_ui_tests tiltbench-cli
+SANITIZER_TARGETS := tiltbench_core_tests tiltbench_torch_tests tiltbench_ui_tests tiltbench-cli
 test-asan: deps
 	@test -f build/asan/build.ninja || cmake --preset asan
 	cmake --build build/asan -j$(JOBS) --target $(SANITIZER_TARGETS)
