@@ -16,6 +16,8 @@
 #   BENCH_DATA     scratch folder      default build/bench-data (generated log + databases; never in git)
 #   ML100K         u.data path         default ../shared/data/ml-100k/u.data beside the checkout
 #   SEED           make_log seed       default 42
+#   USERS, ITEMS   make_log --users/--items for the generated log (its defaults, 200k and 50k, when unset);
+#                  e.g. ROWS=200000 USERS=86000 ITEMS=56000 is the many-distinct-ids shape of issue 13
 #   CASES          which cases         default "ml100k generated"
 #   KEEP_LOG       1 (default) keeps the generated log for the next run; 0 deletes it afterwards
 set -euo pipefail
@@ -250,11 +252,14 @@ for c in $CASES; do
     generated)
         [ -n "$MAKE_LOG" ] || die "make_log not found next to the CLI or in build/{release,dev}/bench; build it
     (cmake --build <build> --target make_log; needs TILTBENCH_BENCH=ON and libbenchmark-dev) or set MAKE_LOG."
-        LOG="$BENCH_DATA/log-$ROWS-s$SEED.tsv"
+        shape=()
+        [ -n "${USERS:-}" ] && shape+=(--users "$USERS")
+        [ -n "${ITEMS:-}" ] && shape+=(--items "$ITEMS")
+        LOG="$BENCH_DATA/log-$ROWS-s$SEED${USERS:+-u$USERS}${ITEMS:+-i$ITEMS}.tsv"
         if [ ! -f "$LOG" ] || [ "$(wc -l <"$LOG" | tr -d ' ')" != "$ROWS" ]; then
             say "generating $ROWS rows into $LOG"
             t0=$(now_ns)
-            "$MAKE_LOG" --rows "$ROWS" --seed "$SEED" --out "$LOG.tmp"
+            "$MAKE_LOG" --rows "$ROWS" --seed "$SEED" "${shape[@]}" --out "$LOG.tmp"
             mv "$LOG.tmp" "$LOG"
             say "  generated in $(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
         fi

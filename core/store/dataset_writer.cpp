@@ -42,6 +42,21 @@ struct Row {
 
 constexpr size_t kBatchRows = chunks::kChunkRows * 200;
 constexpr size_t kMaxQueuedBatches = 4;
+// Imports of at most this many rows keep them in memory (24 bytes a row) and write them straight into the
+// workspace in commit()'s one transaction, which then holds the write lock for a fraction of a second; bigger
+// ones go through a staging file (StagingDb), so that their transaction only copies.
+// TILTBENCH_IMPORT_DIRECT_ROWS (0 to 10^9) overrides it, so that tests reach the staging path with small files.
+constexpr int64_t kDirectRows = 1'000'000;
+
+int64_t directRowLimit() {
+    if (const char* env = std::getenv("TILTBENCH_IMPORT_DIRECT_ROWS")) {
+        char* end = nullptr;
+        const long long rows = std::strtoll(env, &end, 10);
+        if (end != env && *end == '\0' && rows >= 0 && rows <= 1'000'000'000)
+            return rows;
+    }
+    return kDirectRows;
+}
 
 // External id → dense index, in order of first appearance. An open-addressing table of indices (linear
 // probing, at most half full) over a stable deque of the ids, with each id's hash kept: one probe sequence
@@ -98,17 +113,16 @@ class IdMap {
 
 }  // namespace
 
-// The staging database of one import: a scratch SQLite file next to the workspace (same disk, same
-// permissions), `<workspace>.import-<pid>-XXXXXX`, that receives the interaction chunks while the file is
-// parsed, then the ids. Nothing in it needs to survive a crash, so it is written without a journal or syncs,
-// in 64 KiB pages (one write call per 16 chunks instead of one per chunk).
-// The workspace's write lock is taken only at the end, for one short transaction that copies the staging
-// tables in (INSERT … SELECT through ATTACH): a long import no longer holds the lock that other commands —
-// a training run's epoch records, a closed-form run — need to write.
+// The staging database of an import of more than kDirectRows rows: a scratch SQLite file next to the
+// workspace (same disk, same permissions), `<workspace>.import-<pid>-XXXXXX`, that receives the interaction
+// chunks while the file is parsed, then the ids. Nothing in it needs to survive a crash, so it is written
+// without a journal or syncs, in 64 KiB pages (one write call per 16 chunks instead of one per chunk). The
+// workspace's write lock is taken only at the end, for one short transaction that copies the staging tables
+// in (INSERT … SELECT through ATTACH): a long import no longer holds the lock that other commands — a
+// training run's epoch records, a closed-form run — need to write.
 class StagingDb {
   public:
     explicit StagingDb(const std::string& workspacePath) {
-        removeOrphans(workspacePath);
         std::string pattern = fmt::format("{}.import-{}-XXXXXX", workspacePath, ::getpid());
         const int fd = ::mkstemp(pattern.data());
         if (fd < 0) {
@@ -162,7 +176,6 @@ class StagingDb {
         m_path.clear();
     }
 
-  private:
     // Staging files of imports whose process is gone (killed mid-import) are deleted by the next import.
     static void removeOrphans(const std::string& workspacePath) {
         const size_t slash = workspacePath.rfind('/');
@@ -186,6 +199,7 @@ class StagingDb {
         ::closedir(d);
     }
 
+  private:
     std::string m_path;
     sqlite3* m_db = nullptr;
 };
@@ -196,9 +210,11 @@ struct DatasetWriter::Impl {
     std::string name;
     std::string format, source;
     bool committed = false;
-    bool inTransaction = false;  // the workspace's transaction (commit's, a few seconds at most)
-    bool attached = false;       // the staging file is attached to the workspace's connection
-    std::unique_ptr<StagingDb> staging;
+    bool inTransaction = false;          // the workspace's transaction (commit's, a few seconds at most)
+    bool attached = false;               // the staging file is attached to the workspace's connection
+    std::unique_ptr<StagingDb> staging;  // created when the rows pass kDirectRows
+    std::vector<std::vector<Row>> held;  // the batches of an import that has no staging file (yet)
+    int64_t directRows = kDirectRows;    // more rows than this: a staging file
     std::string createdAt;
 
     IdMap users, items;
@@ -265,6 +281,19 @@ struct DatasetWriter::Impl {
     void flushBatch() {
         if (current.empty())
             return;
+        if (!staging && rows <= directRows) {
+            held.push_back(std::move(current));
+            current = {};
+            current.reserve(kBatchRows);
+            return;
+        }
+        if (!staging) {
+            staging = std::make_unique<StagingDb>(ws.path);
+            std::lock_guard<std::mutex> lock(mutex);
+            for (auto& batch : held)
+                queue.push_back(std::move(batch));
+            held.clear();
+        }
         if (!writer.joinable())
             writer = std::thread([this] { writerLoop(); });
         {
@@ -308,31 +337,37 @@ struct DatasetWriter::Impl {
         ws.writerActive = false;
     }
 
+    // Where writeIds puts the ids: the staging file's tables, or the workspace's with the dataset id.
+    struct IdTarget {
+        sqlite3* db;
+        std::string users, items;  // "INSERT INTO <this> VALUES …"
+        std::string datasetId;     // "" for the staging file; else the literal first column of every row
+        std::string file;          // for messages
+    };
+
     // The ids (and item titles) into the staging file, kRowsPerInsert rows per INSERT: with many distinct ids
     // (a log with a new user every other row) SQLite's cost per statement is what an import waits for.
-    void writeIds() {
+    void writeIds(const IdTarget& to) {
         static constexpr int kRowsPerInsert = 64;
-        sqlite3* db = staging->handle();
-        auto prepare = [&](const char* table, const char* row, int rows) {
+        sqlite3* db = to.db;
+        const std::string lead = to.datasetId.empty() ? "(" : "(" + to.datasetId + ",";
+        const std::string userRow = lead + "?,?)", itemRow = lead + "?,?,?)";
+        auto prepare = [&](const std::string& table, const std::string& row, int rows) {
             std::string sql = fmt::format("INSERT INTO {} VALUES ", table);
             for (int r = 0; r < rows; ++r)
-                sql += r ? std::string(",") + row : row;
+                sql += r ? "," + row : row;
             sqlite3_stmt* stmt = nullptr;
-            if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-                throw Error(fmt::format("writing the import's staging file '{}' failed: {}", staging->path(),
-                                        sqlite3_errmsg(db)));
-            }
+            if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+                throw Error(fmt::format("writing {} failed: {}", to.file, sqlite3_errmsg(db)));
             return std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>(stmt, sqlite3_finalize);
         };
         auto step = [&](sqlite3_stmt* stmt) {
-            if (sqlite3_step(stmt) != SQLITE_DONE) {
-                throw Error(fmt::format("writing the import's staging file '{}' failed: {}", staging->path(),
-                                        sqlite3_errmsg(db)));
-            }
+            if (sqlite3_step(stmt) != SQLITE_DONE)
+                throw Error(fmt::format("writing {} failed: {}", to.file, sqlite3_errmsg(db)));
             sqlite3_reset(stmt);
         };
         {
-            auto many = prepare("users", "(?,?)", kRowsPerInsert), one = prepare("users", "(?,?)", 1);
+            auto many = prepare(to.users, userRow, kRowsPerInsert), one = prepare(to.users, userRow, 1);
             const auto& ids = users.ids();
             const int n = users.size();
             int idx = 0;
@@ -353,7 +388,7 @@ struct DatasetWriter::Impl {
             }
         }
         {
-            auto many = prepare("items", "(?,?,?)", kRowsPerInsert), one = prepare("items", "(?,?,?)", 1);
+            auto many = prepare(to.items, itemRow, kRowsPerInsert), one = prepare(to.items, itemRow, 1);
             const auto& ids = items.ids();
             const int n = items.size();
             auto bind = [&](sqlite3_stmt* stmt, int col, int idx) {
@@ -474,23 +509,25 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
     if (d.rows == 0)
         throw Error(fmt::format("dataset '{}' has no interactions; nothing was imported", d.name));
     d.flushBatch();
-    d.joinWriter();
-    d.rethrowWriterError();
-    reportProgress(progress, {"writing users and items", 0, 0, ""});
-    d.writeIds();
-    d.staging->finish();
     auto& db = d.ws.db;
-    {
+    if (d.staging) {
+        d.joinWriter();
+        d.rethrowWriterError();
+        reportProgress(progress, {"writing users and items", 0, 0, ""});
+        d.writeIds({d.staging->handle(), "users", "items", "",
+                    fmt::format("the import's staging file '{}'", d.staging->path())});
+        d.staging->finish();
         SQLite::Statement q(db, "ATTACH DATABASE ? AS tiltbench_staging");
         q.bind(1, d.staging->path());
         q.exec();
         d.attached = true;
+        // Read the staging pages through a memory map (no read() per page) while they are copied in.
+        db.exec("PRAGMA tiltbench_staging.mmap_size = 1073741824");
     }
-    // Read the staging pages through a memory map (no read() per page) while they are copied in.
-    db.exec("PRAGMA tiltbench_staging.mmap_size = 1073741824");
     reportProgress(progress, {"moving the dataset into the workspace", 0, 0, ""});
-    // The only time an import holds the workspace's write lock: one transaction of INSERT … SELECT. Another
-    // writer in the meantime (a training run's records) makes it wait, never fail (store/workspace.h).
+    // The only time an import holds the workspace's write lock: one transaction that copies the staging file
+    // in (INSERT … SELECT), or writes the at most kDirectRows rows held in memory. Another writer in the
+    // meantime (a training run's records) makes it wait, never fail (store/workspace.h).
     db.exec("BEGIN IMMEDIATE");
     d.inTransaction = true;
     try {
@@ -526,16 +563,31 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
     }
     d.datasetId = db.getLastInsertRowid();
     const std::string id = std::to_string(d.datasetId);  // an integer we generated: a literal, not user text
-    db.exec("INSERT INTO main.users(dataset_id, idx, external_id) SELECT " + id +
-            ", idx, external_id FROM tiltbench_staging.users ORDER BY idx");
-    db.exec("INSERT INTO main.items(dataset_id, idx, external_id, title) SELECT " + id +
-            ", idx, external_id, title FROM tiltbench_staging.items ORDER BY idx");
-    db.exec(
-        "INSERT INTO main.interaction_chunks(dataset_id, chunk, first_pos, n, user_idx, item_idx, reward, "
-        "ts) SELECT " +
-        id +
-        ", chunk, first_pos, n, user_idx, item_idx, reward, ts FROM tiltbench_staging.interaction_chunks "
-        "ORDER BY chunk");
+    if (d.staging) {
+        db.exec("INSERT INTO main.users(dataset_id, idx, external_id) SELECT " + id +
+                ", idx, external_id FROM tiltbench_staging.users ORDER BY idx");
+        db.exec("INSERT INTO main.items(dataset_id, idx, external_id, title) SELECT " + id +
+                ", idx, external_id, title FROM tiltbench_staging.items ORDER BY idx");
+        db.exec(
+            "INSERT INTO main.interaction_chunks(dataset_id, chunk, first_pos, n, user_idx, item_idx, "
+            "reward, "
+            "ts) SELECT " +
+            id +
+            ", chunk, first_pos, n, user_idx, item_idx, reward, ts FROM tiltbench_staging.interaction_chunks "
+            "ORDER BY chunk");
+    } else {
+        {
+            chunks::ChunkInserter out(db.getHandle(), d.datasetId);
+            for (const auto& batch : d.held)
+                for (const Row& r : batch)
+                    out.add(r.user, r.item, r.reward, r.ts);
+            out.finish();
+        }
+        d.held.clear();
+        d.writeIds({db.getHandle(), "main.users(dataset_id, idx, external_id)",
+                    "main.items(dataset_id, idx, external_id, title)", id,
+                    fmt::format("workspace '{}'", d.ws.path)});
+    }
     {
         SQLite::Statement q(db,
                             "INSERT INTO random_test(dataset_id, pos, user_idx, item_idx, reward) "
@@ -566,7 +618,8 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
     d.inTransaction = false;
     d.committed = true;
     d.detach();
-    d.staging->close();
+    if (d.staging)
+        d.staging->close();
     d.ws.writerActive = false;
     return readDatasetInfo(d.ws, d.datasetId);
 }
@@ -587,8 +640,10 @@ std::unique_ptr<DatasetWriter> Workspace::createDataset(const NewDatasetSpec& sp
     impl->format = spec.format;
     impl->source = spec.source;
     impl->createdAt = utcNowIso();
-    // The rows go to a staging file first; the workspace is written (and locked) only by commit().
-    impl->staging = std::make_unique<StagingDb>(m_impl->path);
+    // The rows are held in memory, or go to a staging file once they are many; the workspace is written (and
+    // locked) only by commit().
+    StagingDb::removeOrphans(m_impl->path);
+    impl->directRows = directRowLimit();
     m_impl->writerActive = true;
     auto writer = std::make_unique<DatasetWriter>(std::move(impl));
     return writer;

@@ -1,8 +1,10 @@
 #pragma once
 // DatasetWriter: writes one new dataset into a workspace inside a single transaction. Importers and the
-// simulator map external user/item ids to dense ids through it and append interactions in file order; rows
-// are batched and written on a background thread so parsing and SQLite run in parallel. Nothing is visible to
-// other connections until commit(); destroying the writer without commit rolls everything back.
+// simulator map external user/item ids to dense ids through it and append interactions in file order. Up to a
+// million rows are held in memory and written by commit(); beyond that they go to a staging file next to the
+// workspace, written on a background thread so parsing and SQLite run in parallel, and commit() copies them
+// in. Either way the workspace's write lock is taken only inside commit(), and nothing is visible to other
+// connections until it returns; destroying the writer without commit rolls everything back.
 #include <cstdint>
 #include <memory>
 #include <string>
