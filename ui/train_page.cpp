@@ -420,6 +420,7 @@ void TrainPage::onRunStarted(int row) {
     m_progress->setRange(0, 0);  // busy until the first report
     m_progress->setFormat(QString());
     m_progressLabel->setText(tr("Starting…"));
+    m_waitingNote.clear();
     m_cancel->setEnabled(true);
     m_resume->setVisible(false);
     if (e.request.isSasrec()) {
@@ -441,6 +442,7 @@ void TrainPage::onProgress(int row, const TrainProgressEvent& p) {
         return;
     }
     if (p.stage.startsWith(QStringLiteral("waiting for the workspace"))) {  // train_events.cpp
+        m_waitingNote = p.stage;
         m_progressLabel->setText(p.stage);
         appendLog(p.stage);
         return;
@@ -465,6 +467,9 @@ void TrainPage::onProgress(int row, const TrainProgressEvent& p) {
         if (std::isfinite(p.elapsedSeconds)) {
             text += tr(" · %1 elapsed").arg(formatDuration(p.elapsedSeconds));
         }
+        if (!m_waitingNote.isEmpty()) {
+            text += QLatin1Char('\n') + m_waitingNote;
+        }
         m_progressLabel->setText(text);
         m_plots->addProgress(p);
     } else {
@@ -473,6 +478,7 @@ void TrainPage::onProgress(int row, const TrainProgressEvent& p) {
 }
 
 void TrainPage::onEpoch(int, const TrainEpochEvent& e) {
+    m_waitingNote.clear();  // the epochs' records are written again
     m_plots->addEpoch(e);
     appendLog(tr("epoch %1: train loss %2, valid NDCG@10 %3 (%4)")
                   .arg(e.epoch)
@@ -481,6 +487,7 @@ void TrainPage::onEpoch(int, const TrainEpochEvent& e) {
 
 void TrainPage::onRunFinished(int row, const TrainOutcome& outcome) {
     const QueueEntry& e = m_queue->entries()[static_cast<size_t>(row)];
+    m_waitingNote.clear();
     m_cancel->setEnabled(false);
     m_progress->setRange(0, 1000);
     QString status;

@@ -132,6 +132,9 @@ class TrainPage : public QWidget {
     RuntimeProbe* m_probe;
     bool m_probed = false;
     qint64 m_lastStoppedRun = 0;  // the last run cancelled with a saved epoch, offered for resuming
+    // "waiting for the workspace …" while another process holds the write lock: kept under the progress line
+    // until the run's records are written again (its next epoch event) or the run ends.
+    QString m_waitingNote;
 
     // run panel
     QLabel* m_runTitle;

@@ -9,12 +9,15 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 #include <cmath>
+
+#include <sqlite3.h>
 
 #include "compare_page.h"
 #include "data/simulator.h"
@@ -143,4 +146,73 @@ TEST(TrainCompareScreenshots, SweepsOnASimulatedDataset) {
     compare->runView()->sortByColumn(RunTableModel::ModelColumn, Qt::DescendingOrder);
     compare->runView()->scrollToTop();
     save(&w, QStringLiteral("compare-sweeps-baseline.png"));
+}
+
+// The Train page while another process holds the workspace's write lock (issue 13, section 4): the lock is
+// taken after the SASRec run's first epoch; the run keeps training, its epochs' records wait in memory, and
+// the page says so; once the lock is released the run finishes with every epoch recorded. Written as
+// train-waiting-for-workspace.png at 1366×768.
+TEST(TrainCompareScreenshots, WaitingForTheWorkspace) {
+    if (screenshotDir().isEmpty()) {
+        GTEST_SKIP() << "set TILTBENCH_SCREENSHOT_DIR to write the documentation screenshots";
+    }
+    QDir().mkpath(screenshotDir());
+    qputenv("TILTBENCH_CLI", QByteArray::fromStdString(test::cliPath()));
+    qputenv("TILTBENCH_LOCK_REPORT_MS", "300");  // the child reports its wait after 0.3 s, not 1 s
+    test::TempDir dir;
+    const std::string ws = dir.file("research.sqlite");
+    {
+        Workspace w(ws, OpenMode::CreateIfMissing);
+        SimulatorConfig c;
+        c.users = 200;
+        c.items = 300;
+        c.interactions = 8000;
+        c.seed = 11;
+        generateDataset(w, "sim-200", c);
+    }
+    MainWindow w;
+    w.resize(1366, 768);
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+
+    pick(train->modelChooser(), QStringLiteral("sasrec"));
+    train->dimSpin()->setValue(16);
+    train->blocksSpin()->setValue(1);
+    train->maxLenSpin()->setValue(20);
+    train->batchSpin()->setValue(64);
+    train->epochsSpin()->setValue(40);
+    train->patienceSpin()->setValue(0);
+    train->bootstrapSpin()->setValue(20);
+    pick(train->deviceChooser(), QStringLiteral("cpu"));
+    train->lambdaSlider()->setLambda(1.0);
+    train->queueRun();
+    // Once the run is recorded and training, another tool takes the write lock and keeps it.
+    ASSERT_TRUE(QTest::qWaitFor(
+        [train] {
+            const QueueEntry* e = train->queue()->runningEntry();
+            return e && e->epochsDone >= 1;
+        },
+        kWaitMs));
+    sqlite3* holder = nullptr;
+    ASSERT_EQ(sqlite3_open(ws.c_str(), &holder), SQLITE_OK);
+    sqlite3_busy_timeout(holder, 10000);
+    ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    const bool waiting = QTest::qWaitFor(
+        [train] {
+            return train->progressLabel()->text().startsWith(QStringLiteral("waiting for the workspace"));
+        },
+        kWaitMs);
+    if (waiting)
+        save(&w, QStringLiteral("train-waiting-for-workspace.png"));
+    sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(holder);
+    ASSERT_TRUE(waiting) << train->progressLabel()->text().toStdString();
+
+    ASSERT_TRUE(QTest::qWaitFor([train] { return !train->isBusy(); }, kWaitMs));
+    ASSERT_EQ(train->queue()->entries().size(), 1u);
+    EXPECT_EQ(train->queue()->entries()[0].status, QueueEntry::Done)
+        << train->queue()->entries()[0].error.toStdString();
+    EXPECT_EQ(train->queue()->entries()[0].epochsDone, 40);
 }
