@@ -7,9 +7,11 @@
 
 #include "common/error.h"
 #include "store/run_store.h"
+#include "support/cli_json.h"
 #include "support/test_support.h"
 
 using nlohmann::json;
+using tiltbench::test::parseJson;
 using tiltbench::test::pathExists;
 using tiltbench::test::TempDir;
 using tiltbench::test::writeFile;
@@ -17,11 +19,6 @@ using tiltbench::test::writeFile;
 namespace {
 
 constexpr auto cli = &tiltbench::test::runCli;
-
-json parseJson(const tiltbench::test::ProcessResult& r) {
-    EXPECT_EQ(r.exitCode, 0) << r.err;
-    return json::parse(r.out);
-}
 
 }  // namespace
 

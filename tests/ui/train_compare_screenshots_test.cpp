@@ -50,25 +50,33 @@ void save(QWidget* widget, const QString& name) {
 void pick(QComboBox* combo, const QString& data) {
     combo->setCurrentIndex(combo->findData(data));
 }
+// Skips unless screenshots are asked for; else makes the folder and points the GUI at the built CLI.
+#define SKIP_UNLESS_SCREENSHOTS()                                                                  \
+    do {                                                                                           \
+        if (screenshotDir().isEmpty())                                                             \
+            GTEST_SKIP() << "set TILTBENCH_SCREENSHOT_DIR to write the documentation screenshots"; \
+        QDir().mkpath(screenshotDir());                                                            \
+        qputenv("TILTBENCH_CLI", QByteArray::fromStdString(test::cliPath()));                      \
+    } while (false)
+
+// A workspace at `path` with one simulated dataset.
+void simulatedWorkspace(const std::string& path, const std::string& name, int users, int items,
+                        int64_t interactions) {
+    Workspace w(path, OpenMode::CreateIfMissing);
+    SimulatorConfig c;
+    c.users = users;
+    c.items = items;
+    c.interactions = interactions;
+    c.seed = 11;
+    generateDataset(w, name, c);
+}
 }  // namespace
 
 TEST(TrainCompareScreenshots, SweepsOnASimulatedDataset) {
-    if (screenshotDir().isEmpty()) {
-        GTEST_SKIP() << "set TILTBENCH_SCREENSHOT_DIR to write the documentation screenshots";
-    }
-    QDir().mkpath(screenshotDir());
-    qputenv("TILTBENCH_CLI", QByteArray::fromStdString(test::cliPath()));
+    SKIP_UNLESS_SCREENSHOTS();
     test::TempDir dir;
     const std::string ws = dir.file("research.sqlite");
-    {
-        Workspace w(ws, OpenMode::CreateIfMissing);
-        SimulatorConfig c;
-        c.users = 600;
-        c.items = 900;
-        c.interactions = 40000;
-        c.seed = 11;
-        generateDataset(w, "sim-600", c);
-    }
+    simulatedWorkspace(ws, "sim-600", 600, 900, 40000);
     MainWindow w;
     w.resize(1440, 900);
     w.show();
@@ -153,23 +161,11 @@ TEST(TrainCompareScreenshots, SweepsOnASimulatedDataset) {
 // the page says so; once the lock is released the run finishes with every epoch recorded. Written as
 // train-waiting-for-workspace.png at 1366×768.
 TEST(TrainCompareScreenshots, WaitingForTheWorkspace) {
-    if (screenshotDir().isEmpty()) {
-        GTEST_SKIP() << "set TILTBENCH_SCREENSHOT_DIR to write the documentation screenshots";
-    }
-    QDir().mkpath(screenshotDir());
-    qputenv("TILTBENCH_CLI", QByteArray::fromStdString(test::cliPath()));
+    SKIP_UNLESS_SCREENSHOTS();
     qputenv("TILTBENCH_LOCK_REPORT_MS", "300");  // the child reports its wait after 0.3 s, not 1 s
     test::TempDir dir;
     const std::string ws = dir.file("research.sqlite");
-    {
-        Workspace w(ws, OpenMode::CreateIfMissing);
-        SimulatorConfig c;
-        c.users = 200;
-        c.items = 300;
-        c.interactions = 8000;
-        c.seed = 11;
-        generateDataset(w, "sim-200", c);
-    }
+    simulatedWorkspace(ws, "sim-200", 200, 300, 8000);
     MainWindow w;
     w.resize(1366, 768);
     w.show();

@@ -7,20 +7,17 @@
 
 #include "common/error.h"
 #include "store/run_store.h"
+#include "support/cli_json.h"
 #include "support/test_support.h"
 #include "train/sasrec_trainer.h"
 
 using nlohmann::json;
+using tiltbench::test::parseJson;
 using tiltbench::test::TempDir;
 
 namespace {
 
 constexpr auto cli = &tiltbench::test::runCli;
-
-json parseJson(const tiltbench::test::ProcessResult& r) {
-    EXPECT_EQ(r.exitCode, 0) << r.err;
-    return json::parse(r.out);
-}
 
 }  // namespace
 
