@@ -84,10 +84,8 @@ bool DelimitedImporter::importFile(const std::string& path) {
         }
         // Ids are stored as UTF-8 (text policy: docs/RELIABILITY.md): Latin-1 bytes are converted, like
         // titles.
-        const int32_t u = m_userCache.get(
-            user, [&](std::string_view id) { return writer.userIndex(utf8Field(id, m_scratch)); });
-        const int32_t i = m_itemCache.get(
-            item, [&](std::string_view id) { return writer.itemIndex(utf8Field(id, m_scratch)); });
+        const int32_t u = writer.userIndex(utf8Field(user, m_scratch));
+        const int32_t i = writer.itemIndex(utf8Field(item, m_scratch));
         m_sink.add(u, i, reward, ts);
     }
     m_sink.endFile(reader);

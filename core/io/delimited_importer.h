@@ -8,7 +8,6 @@
 
 #include "io/csv_sniffer.h"
 #include "io/field_splitter.h"
-#include "io/id_cache.h"
 #include "io/import_sink.h"
 
 namespace tiltbench {
@@ -32,7 +31,6 @@ class DelimitedImporter {
     ImportSink& m_sink;
     FieldSplitter m_splitter;
     std::string m_userLabel, m_itemLabel, m_rewardLabel, m_timeLabel;
-    IdCache m_userCache, m_itemCache;
     std::string m_scratch;  // an id converted to UTF-8
 };
 

@@ -1,6 +1,8 @@
 #include "io/duplicate_counter.h"
 
 #include <array>
+#include <cstring>
+#include <memory>
 
 namespace tiltbench {
 
@@ -17,10 +19,13 @@ void radixSort(std::vector<uint64_t>& keys) {
             ++counts[d][(k >> (8 * d)) & 0xFF];
         }
     }
-    std::vector<uint64_t> buffer(n);
+    // Not a std::vector: that would zero-fill n words (and fault their pages in) only to overwrite them.
+    std::unique_ptr<uint64_t[]> buffer(new uint64_t[n]);
+    uint64_t* from = keys.data();
+    uint64_t* to = buffer.get();
     for (int d = 0; d < 8; ++d) {
         auto& c = counts[d];
-        if (c[(keys[0] >> (8 * d)) & 0xFF] == n) {
+        if (c[(from[0] >> (8 * d)) & 0xFF] == n) {
             continue;
         }
         size_t sum = 0;
@@ -29,11 +34,14 @@ void radixSort(std::vector<uint64_t>& keys) {
             v = sum;
             sum += here;
         }
-        for (uint64_t k : keys) {
-            buffer[c[(k >> (8 * d)) & 0xFF]++] = k;
+        for (size_t i = 0; i < n; ++i) {
+            const uint64_t k = from[i];
+            to[c[(k >> (8 * d)) & 0xFF]++] = k;
         }
-        keys.swap(buffer);
+        std::swap(from, to);
     }
+    if (from != keys.data())
+        std::memcpy(keys.data(), from, n * sizeof(uint64_t));
 }
 
 }  // namespace

@@ -168,7 +168,7 @@ bool LineReader::fill() {
                         std::to_string(kMaxRecordBytes >> 20) +
                         " MiB; is this really a delimited text file?");
         }
-        m_buf.resize(m_buf.size() * 2);
+        m_buf.grow(m_end);
     }
     ssize_t n = readSome(m_fd, m_buf.data() + m_end, m_buf.size() - m_end);
     if (n < 0) {

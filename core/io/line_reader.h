@@ -9,6 +9,8 @@
 // directory, empty file and binary content (a NUL byte in the first 64 KiB) are errors naming the file.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,7 +55,27 @@ class LineReader {
     uint64_t m_bytesRead = 0;  // from the file, BOM included
     int64_t m_mtimeNs = 0;
     bool m_regular = false;
-    std::vector<char> m_buf;
+    // Not a std::vector<char>: that zero-fills its megabyte, a page fault per 4 KiB before the first line
+    // (measured: 5 % of a one-row import); read() fills only as much as the file has.
+    class Buffer {
+      public:
+        explicit Buffer(size_t size) : m_data(new char[size]), m_size(size) {}
+        char* data() { return m_data.get(); }
+        const char* data() const { return m_data.get(); }
+        size_t size() const { return m_size; }
+        // Doubles the size, keeping the first `used` bytes.
+        void grow(size_t used) {
+            std::unique_ptr<char[]> bigger(new char[m_size * 2]);
+            std::memcpy(bigger.get(), m_data.get(), used);
+            m_data = std::move(bigger);
+            m_size *= 2;
+        }
+
+      private:
+        std::unique_ptr<char[]> m_data;
+        size_t m_size;
+    };
+    Buffer m_buf;
     size_t m_pos = 0;       // start of unread data in m_buf
     size_t m_end = 0;       // end of valid data in m_buf
     uint64_t m_offset = 0;  // file offset of m_buf[0]

@@ -26,6 +26,7 @@
 
 #include "common/error.h"
 #include "io/text_encoding.h"
+#include "store/id_chunks.h"
 #include "store/interaction_chunks.h"
 #include "store/workspace_impl.h"
 
@@ -45,7 +46,8 @@ constexpr size_t kMaxQueuedBatches = 4;
 // Imports of at most this many rows keep them in memory (24 bytes a row) and write them straight into the
 // workspace in commit()'s one transaction, which then holds the write lock for a fraction of a second; bigger
 // ones go through a staging file (StagingDb), so that their transaction only copies.
-// TILTBENCH_IMPORT_DIRECT_ROWS (0 to 10^9) overrides it, so that tests reach the staging path with small files.
+// TILTBENCH_IMPORT_DIRECT_ROWS (0 to 10^9) overrides it, so that tests reach the staging path with small
+// files.
 constexpr int64_t kDirectRows = 1'000'000;
 
 int64_t directRowLimit() {
@@ -58,57 +60,110 @@ int64_t directRowLimit() {
     return kDirectRows;
 }
 
-// External id → dense index, in order of first appearance. An open-addressing table of indices (linear
-// probing, at most half full) over a stable deque of the ids, with each id's hash kept: one probe sequence
-// per lookup and no allocation per new id beyond its string — a log with a new user every other row spends
-// its time here (std::unordered_map allocates a node per id and chases a pointer per lookup).
+// External id → dense index, in order of first appearance, with the ids stored back to back in one string
+// (the layout of store/id_chunks.h). Ids that are small decimal integers in canonical spelling ("42", not
+// "042" or
+// "+42") — MovieLens, FilmTrust and most exported logs — are looked up in an array indexed by their value:
+// no hashing, and it stays in cache. Any other id goes to an open-addressing table (linear probing, at most
+// half full) whose slots hold the id's index and the high half of its hash, so a lookup touches one slot
+// unless the hashes agree. A canonical spelling never equals a non-canonical one, so the two never disagree
+// about the same text; a new id costs no allocation of its own (std::unordered_map allocates a node per id
+// and chases a pointer per lookup; a log with a new user every other row spends its time here).
 class IdMap {
   public:
+    // Values at or above this take the hash table: the array costs 4 bytes per possible value.
+    static constexpr uint32_t kMaxDirectValue = uint32_t(1) << 24;
+
     int32_t getOrAdd(std::string_view id) {
+        uint32_t value = 0;
+        if (smallCanonical(id, value)) {
+            if (value < m_byValue.size() && m_byValue[value] >= 0)
+                return m_byValue[value];
+            const int32_t idx = append(id, 0);
+            if (value >= m_byValue.size())
+                m_byValue.resize(std::max<size_t>(value + 1, m_byValue.size() + m_byValue.size() / 2), -1);
+            m_byValue[value] = idx;
+            return idx;
+        }
         const uint64_t h = std::hash<std::string_view>{}(id);
         const size_t slot = probe(id, h);
-        if (m_slots[slot] >= 0)
-            return m_slots[slot];
-        if (m_ids.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-            throw Error("more than 2^31 distinct ids");
-        }
-        m_ids.emplace_back(id);
-        m_hashes.push_back(h);
-        const auto idx = static_cast<int32_t>(m_ids.size() - 1);
-        m_slots[slot] = idx;
-        if (m_ids.size() * 2 > m_slots.size())
+        if (m_slots[slot].idx >= 0)
+            return m_slots[slot].idx;
+        const int32_t idx = append(id, h);
+        m_slots[slot] = {idx, tag(h)};
+        if (++m_hashed * 2 > m_slots.size())
             grow();
         return idx;
     }
-    int32_t find(std::string_view id) const { return m_slots[probe(id, std::hash<std::string_view>{}(id))]; }
-    const std::deque<std::string>& ids() const { return m_ids; }
-    int32_t size() const { return static_cast<int32_t>(m_ids.size()); }
+    int32_t find(std::string_view id) const {
+        uint32_t value = 0;
+        if (smallCanonical(id, value))
+            return value < m_byValue.size() ? m_byValue[value] : -1;
+        return m_slots[probe(id, std::hash<std::string_view>{}(id))].idx;
+    }
+    std::string_view at(int64_t i) const {
+        const size_t start = i == 0 ? 0 : m_ends[static_cast<size_t>(i) - 1];
+        return {m_text.data() + start, m_ends[static_cast<size_t>(i)] - start};
+    }
+    int32_t size() const { return static_cast<int32_t>(m_ends.size()); }
 
   private:
+    struct Slot {
+        int32_t idx = -1;
+        uint32_t tag = 0;
+    };
+    static uint32_t tag(uint64_t h) { return static_cast<uint32_t>(h >> 32); }
+    static bool smallCanonical(std::string_view s, uint32_t& value) {
+        if (s.empty() || s.size() > 8 || (s[0] == '0' && s.size() > 1))
+            return false;
+        uint32_t v = 0;
+        for (char c : s) {
+            if (c < '0' || c > '9')
+                return false;
+            v = v * 10 + static_cast<uint32_t>(c - '0');
+        }
+        value = v;
+        return v < kMaxDirectValue;
+    }
+    // Stores a new id (hash `h` if it goes to the table) and returns its index.
+    int32_t append(std::string_view id, uint64_t h) {
+        if (m_ends.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max()) - 1)
+            throw Error("more than 2^31 - 2 distinct ids");
+        m_text.append(id);
+        m_ends.push_back(m_text.size());
+        m_hashes.push_back(h);
+        return static_cast<int32_t>(m_ends.size() - 1);
+    }
     // The slot holding `id`, or the empty slot where it would go.
     size_t probe(std::string_view id, uint64_t h) const {
         const size_t mask = m_slots.size() - 1;
         for (size_t s = h & mask;; s = (s + 1) & mask) {
-            const int32_t idx = m_slots[s];
-            if (idx < 0 || (m_hashes[static_cast<size_t>(idx)] == h && m_ids[static_cast<size_t>(idx)] == id))
+            const Slot slot = m_slots[s];
+            if (slot.idx < 0 || (slot.tag == tag(h) && at(slot.idx) == id))
                 return s;
         }
     }
     void grow() {
-        std::vector<int32_t> slots(m_slots.size() * 2, -1);
+        std::vector<Slot> slots(m_slots.size() * 2);
         const size_t mask = slots.size() - 1;
-        for (size_t i = 0; i < m_ids.size(); ++i) {
+        uint32_t value = 0;
+        for (size_t i = 0; i < m_ends.size(); ++i) {
+            if (smallCanonical(at(static_cast<int64_t>(i)), value))
+                continue;  // in m_byValue
             size_t s = m_hashes[i] & mask;
-            while (slots[s] >= 0)
+            while (slots[s].idx >= 0)
                 s = (s + 1) & mask;
-            slots[s] = static_cast<int32_t>(i);
+            slots[s] = {static_cast<int32_t>(i), tag(m_hashes[i])};
         }
         m_slots.swap(slots);
     }
 
-    std::deque<std::string> m_ids;
-    std::vector<uint64_t> m_hashes;
-    std::vector<int32_t> m_slots = std::vector<int32_t>(1024, -1);  // a power of two
+    std::string m_text;              // the ids back to back
+    std::vector<size_t> m_ends;      // where id i ends in m_text
+    std::vector<uint64_t> m_hashes;  // of id i if it is in the table (for grow)
+    std::vector<int32_t> m_byValue;  // index of the canonical decimal id with this value, or -1
+    std::vector<Slot> m_slots = std::vector<Slot>(1024);  // a power of two
+    size_t m_hashed = 0;                                  // ids in m_slots
 };
 
 }  // namespace
@@ -142,9 +197,8 @@ class StagingDb {
             "CREATE TABLE interaction_chunks(dataset_id INTEGER NOT NULL, chunk INTEGER PRIMARY KEY, "
             "first_pos INTEGER NOT NULL, n INTEGER NOT NULL, user_idx BLOB NOT NULL, item_idx BLOB NOT NULL, "
             "reward BLOB NOT NULL, ts BLOB NOT NULL); "
-            "CREATE TABLE users(idx INTEGER PRIMARY KEY, external_id TEXT NOT NULL); "
-            "CREATE TABLE items(idx INTEGER PRIMARY KEY, external_id TEXT NOT NULL, title TEXT); "
             "BEGIN");
+        exec(idchunks::tableSql("id_chunks", false).c_str());
     }
     ~StagingDb() { close(); }
     StagingDb(const StagingDb&) = delete;
@@ -337,83 +391,29 @@ struct DatasetWriter::Impl {
         ws.writerActive = false;
     }
 
-    // Where writeIds puts the ids: the staging file's tables, or the workspace's with the dataset id.
+    // Where writeIds puts the ids: the staging file's id_chunks (dataset id 0) or the workspace's.
     struct IdTarget {
         sqlite3* db;
-        std::string users, items;  // "INSERT INTO <this> VALUES …"
-        std::string datasetId;     // "" for the staging file; else the literal first column of every row
-        std::string file;          // for messages
+        std::string table;
+        int64_t datasetId;
+        std::string file;  // for messages
     };
 
-    // The ids (and item titles) into the staging file, kRowsPerInsert rows per INSERT: with many distinct ids
-    // (a log with a new user every other row) SQLite's cost per statement is what an import waits for.
+    // The ids and item titles as chunks of ids (store/id_chunks.h): one INSERT per thousand ids, where one
+    // B-tree row per id made writing them a quarter of an import with many distinct ids.
     void writeIds(const IdTarget& to) {
-        static constexpr int kRowsPerInsert = 64;
-        sqlite3* db = to.db;
-        const std::string lead = to.datasetId.empty() ? "(" : "(" + to.datasetId + ",";
-        const std::string userRow = lead + "?,?)", itemRow = lead + "?,?,?)";
-        auto prepare = [&](const std::string& table, const std::string& row, int rows) {
-            std::string sql = fmt::format("INSERT INTO {} VALUES ", table);
-            for (int r = 0; r < rows; ++r)
-                sql += r ? "," + row : row;
-            sqlite3_stmt* stmt = nullptr;
-            if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-                throw Error(fmt::format("writing {} failed: {}", to.file, sqlite3_errmsg(db)));
-            return std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>(stmt, sqlite3_finalize);
-        };
-        auto step = [&](sqlite3_stmt* stmt) {
-            if (sqlite3_step(stmt) != SQLITE_DONE)
-                throw Error(fmt::format("writing {} failed: {}", to.file, sqlite3_errmsg(db)));
-            sqlite3_reset(stmt);
-        };
-        {
-            auto many = prepare(to.users, userRow, kRowsPerInsert), one = prepare(to.users, userRow, 1);
-            const auto& ids = users.ids();
-            const int n = users.size();
-            int idx = 0;
-            for (; idx + kRowsPerInsert <= n; idx += kRowsPerInsert) {
-                for (int r = 0; r < kRowsPerInsert; ++r) {
-                    const std::string& id = ids[static_cast<size_t>(idx + r)];
-                    sqlite3_bind_int(many.get(), 2 * r + 1, idx + r);
-                    sqlite3_bind_text(many.get(), 2 * r + 2, id.data(), static_cast<int>(id.size()),
-                                      SQLITE_STATIC);
-                }
-                step(many.get());
-            }
-            for (; idx < n; ++idx) {
-                const std::string& id = ids[static_cast<size_t>(idx)];
-                sqlite3_bind_int(one.get(), 1, idx);
-                sqlite3_bind_text(one.get(), 2, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-                step(one.get());
-            }
-        }
-        {
-            auto many = prepare(to.items, itemRow, kRowsPerInsert), one = prepare(to.items, itemRow, 1);
-            const auto& ids = items.ids();
-            const int n = items.size();
-            auto bind = [&](sqlite3_stmt* stmt, int col, int idx) {
-                const std::string& id = ids[static_cast<size_t>(idx)];
-                const std::string& title = titles[static_cast<size_t>(idx)];
-                sqlite3_bind_int(stmt, col, idx);
-                sqlite3_bind_text(stmt, col + 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-                if (title.empty()) {
-                    sqlite3_bind_null(stmt, col + 2);
-                } else {
-                    sqlite3_bind_text(stmt, col + 2, title.data(), static_cast<int>(title.size()),
-                                      SQLITE_STATIC);
-                }
-            };
-            int idx = 0;
-            for (; idx + kRowsPerInsert <= n; idx += kRowsPerInsert) {
-                for (int r = 0; r < kRowsPerInsert; ++r)
-                    bind(many.get(), 3 * r + 1, idx + r);
-                step(many.get());
-            }
-            for (; idx < n; ++idx) {
-                bind(one.get(), 1, idx);
-                step(one.get());
-            }
-        }
+        idchunks::write(
+            to.db, to.table, to.datasetId, idchunks::Kind::User, users.size(),
+            [&](int64_t i) { return users.at(i); }, {}, to.file);
+        idchunks::write(
+            to.db, to.table, to.datasetId, idchunks::Kind::Item, items.size(),
+            [&](int64_t i) { return items.at(i); },
+            [&](int64_t i) {
+                return static_cast<size_t>(i) < titles.size()
+                           ? std::string_view(titles[static_cast<size_t>(i)])
+                           : std::string_view();
+            },
+            to.file);
     }
 
     void detach() noexcept {
@@ -439,10 +439,7 @@ int32_t DatasetWriter::userIndex(std::string_view externalId) {
 }
 
 int32_t DatasetWriter::itemIndex(std::string_view externalId) {
-    const int32_t idx = m_impl->items.getOrAdd(externalId);
-    if (static_cast<size_t>(idx) >= m_impl->titles.size())
-        m_impl->titles.resize(static_cast<size_t>(idx) + 1);
-    return idx;
+    return m_impl->items.getOrAdd(externalId);
 }
 
 int32_t DatasetWriter::numUsers() const {
@@ -458,7 +455,10 @@ int32_t DatasetWriter::findItem(std::string_view externalId) const {
 void DatasetWriter::setItemTitle(int32_t item, std::string title) {
     if (item < 0 || item >= numItems())
         throw Error(fmt::format("setItemTitle: no item with index {}", item));
-    m_impl->titles[static_cast<size_t>(item)] = std::move(title);
+    auto& titles = m_impl->titles;  // grown on the first title: most logs have none
+    if (static_cast<size_t>(item) >= titles.size())
+        titles.resize(static_cast<size_t>(numItems()));
+    titles[static_cast<size_t>(item)] = std::move(title);
 }
 
 void DatasetWriter::add(int32_t user, int32_t item, double reward, int64_t ts) {
@@ -514,7 +514,7 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
         d.joinWriter();
         d.rethrowWriterError();
         reportProgress(progress, {"writing users and items", 0, 0, ""});
-        d.writeIds({d.staging->handle(), "users", "items", "",
+        d.writeIds({d.staging->handle(), "id_chunks", 0,
                     fmt::format("the import's staging file '{}'", d.staging->path())});
         d.staging->finish();
         SQLite::Statement q(db, "ATTACH DATABASE ? AS tiltbench_staging");
@@ -564,10 +564,9 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
     d.datasetId = db.getLastInsertRowid();
     const std::string id = std::to_string(d.datasetId);  // an integer we generated: a literal, not user text
     if (d.staging) {
-        db.exec("INSERT INTO main.users(dataset_id, idx, external_id) SELECT " + id +
-                ", idx, external_id FROM tiltbench_staging.users ORDER BY idx");
-        db.exec("INSERT INTO main.items(dataset_id, idx, external_id, title) SELECT " + id +
-                ", idx, external_id, title FROM tiltbench_staging.items ORDER BY idx");
+        db.exec(
+            "INSERT INTO main.id_chunks(dataset_id, kind, chunk, first_idx, n, ends, text) SELECT " + id +
+            ", kind, chunk, first_idx, n, ends, text FROM tiltbench_staging.id_chunks ORDER BY kind, chunk");
         db.exec(
             "INSERT INTO main.interaction_chunks(dataset_id, chunk, first_pos, n, user_idx, item_idx, "
             "reward, "
@@ -584,9 +583,7 @@ DatasetInfo DatasetWriter::commit(const ProgressCallback& progress) {
             out.finish();
         }
         d.held.clear();
-        d.writeIds({db.getHandle(), "main.users(dataset_id, idx, external_id)",
-                    "main.items(dataset_id, idx, external_id, title)", id,
-                    fmt::format("workspace '{}'", d.ws.path)});
+        d.writeIds({db.getHandle(), "main.id_chunks", d.datasetId, fmt::format("workspace '{}'", d.ws.path)});
     }
     {
         SQLite::Statement q(db,

@@ -35,40 +35,33 @@ CREATE TABLE IF NOT EXISTS tiltbench_pow2(k INTEGER PRIMARY KEY, v REAL NOT NULL
 constexpr int kMinPow2 = -1074;
 constexpr int kMaxPow2 = 971;
 
-std::string allBytesBlob() {
-    std::string s = "X'";
-    for (int b = 0; b < 256; ++b)
-        s += fmt::format("{:02X}", b);
-    return s + "'";
-}
-
-// Byte j (0 = least significant) of element k.i of chunk column `col`, whose elements are `width` bytes.
-std::string byteSql(const std::string& all, const char* col, int width, int j) {
-    return fmt::format("(instr({}, substr(c.{}, {} * k.i + {}, 1)) - 1)", all, col, width, j + 1);
+// Byte j (0 = least significant) of element `index` of the blob `column`, whose elements are `width` bytes;
+// `all` names the 256-byte blob 00 01 … FF (a column of the view's CTE, so that its 515 characters of SQL
+// appear once: every connection parses the view's text when it loads the schema).
+std::string byteSql(const std::string& all, const std::string& column, int width, int j,
+                    const std::string& index = "k.i") {
+    return fmt::format("(instr({}, substr({}, {} * {} + {}, 1)) - 1)", all, column, width, index, j + 1);
 }
 
 std::string int32Sql(const std::string& all, const char* col) {
-    // Dense indices are below 2^31, so the top byte never has its sign bit set.
-    std::string s = "(";
-    for (int j = 0; j < 4; ++j)
-        s += fmt::format("{}({} << {})", j ? " + " : "", byteSql(all, col, 4, j), 8 * j);
-    return s + ")";
+    return int32ElementSql(all, std::string("c.") + col, "k.i");
 }
 
 std::string int64Sql(const std::string& all, const char* col) {
     std::string s = "(";
     for (int j = 0; j < 7; ++j)
-        s += fmt::format("({} << {}) + ", byteSql(all, col, 8, j), 8 * j);
-    const std::string top = byteSql(all, col, 8, 7);
+        s += fmt::format("({} << {}) + ", byteSql(all, std::string("c.") + col, 8, j), 8 * j);
+    const std::string top = byteSql(all, std::string("c.") + col, 8, 7);
     return s + fmt::format("(({} - 256 * ({} >= 128)) << 56))", top, top);
 }
 
 std::string float64Sql(const std::string& all, const char* col) {
-    const std::string b6 = byteSql(all, col, 8, 6), b7 = byteSql(all, col, 8, 7);
+    const std::string b6 = byteSql(all, std::string("c.") + col, 8, 6),
+                      b7 = byteSql(all, std::string("c.") + col, 8, 7);
     const std::string exponent = fmt::format("((({} & 127) << 4) | ({} >> 4))", b7, b6);
     std::string mantissa = "(";
     for (int j = 0; j < 6; ++j)
-        mantissa += fmt::format("({} << {}) + ", byteSql(all, col, 8, j), 8 * j);
+        mantissa += fmt::format("({} << {}) + ", byteSql(all, std::string("c.") + col, 8, j), 8 * j);
     mantissa += fmt::format("(({} & 15) << 48))", b6);
     // (mantissa + implicit bit) is an integer below 2^53 and the scale a power of two: the product is exact.
     const std::string magnitude = fmt::format(
@@ -85,30 +78,47 @@ void check(int rc, sqlite3* db, const char* what) {
 
 }  // namespace
 
+std::string allBytesBlobSql() {
+    std::string s = "X'";
+    for (int b = 0; b < 256; ++b)
+        s += fmt::format("{:02X}", b);
+    return s + "'";
+}
+
+std::string int32ElementSql(const std::string& all, const std::string& column, const std::string& index) {
+    // Dense indices and offsets are below 2^31, so the top byte never has its sign bit set.
+    std::string s = "(";
+    for (int j = 0; j < 4; ++j)
+        s += fmt::format("{}({} << {})", j ? " + " : "", byteSql(all, column, 4, j, index), 8 * j);
+    return s + ")";
+}
+
 // CROSS JOIN keeps the chunks in the outer loop: rows come out in file order, and a filter on dataset_id
 // uses the primary key.
 std::string viewSql() {
-    const std::string all = allBytesBlob();
+    const std::string all = "b.v";
     return fmt::format(
         "CREATE VIEW interactions(dataset_id, pos, user_idx, item_idx, reward, ts) AS\n"
-        "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {})\n"
+        "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {}),\n"
+        "b(v) AS (SELECT {})\n"
         "SELECT c.dataset_id, c.first_pos + k.i,\n  {},\n  {},\n  {},\n  {}\n"
-        "FROM interaction_chunks c CROSS JOIN k WHERE k.i < c.n",
-        kChunkRows - 1, int32Sql(all, "user_idx"), int32Sql(all, "item_idx"), float64Sql(all, "reward"),
-        int64Sql(all, "ts"));
+        "FROM interaction_chunks c CROSS JOIN k CROSS JOIN b WHERE k.i < c.n",
+        kChunkRows - 1, allBytesBlobSql(), int32Sql(all, "user_idx"), int32Sql(all, "item_idx"),
+        float64Sql(all, "reward"), int64Sql(all, "ts"));
 }
 
 void createTables(SQLite::Database& db) {
     db.exec(kTableSql);
     if (db.execAndGet("SELECT count(*) FROM tiltbench_pow2").getInt() != kMaxPow2 - kMinPow2 + 1) {
+        // One statement (a prepared INSERT per row was 8 % of creating a workspace): from 2^0 = 1, doubling
+        // up and halving down, both exact for every power of two in range (subnormals included).
         db.exec("DELETE FROM tiltbench_pow2");
-        SQLite::Statement q(db, "INSERT INTO tiltbench_pow2(k, v) VALUES(?, ?)");
-        for (int k = kMinPow2; k <= kMaxPow2; ++k) {
-            q.bind(1, k);
-            q.bind(2, std::ldexp(1.0, k));
-            q.exec();
-            q.reset();
-        }
+        db.exec(fmt::format(
+            "INSERT INTO tiltbench_pow2(k, v) "
+            "WITH RECURSIVE up(k, v) AS (SELECT 0, 1.0 UNION ALL SELECT k + 1, v * 2 FROM up WHERE k < {}), "
+            "down(k, v) AS (SELECT -1, 0.5 UNION ALL SELECT k - 1, v / 2 FROM down WHERE k > {}) "
+            "SELECT k, v FROM up UNION ALL SELECT k, v FROM down",
+            kMaxPow2, kMinPow2));
     }
 }
 

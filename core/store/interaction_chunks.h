@@ -38,6 +38,12 @@ void createView(SQLite::Database& db);
 // The CREATE VIEW statement of `interactions`.
 std::string viewSql();
 
+// Pieces of the plain-SQL decoders (also used by the id views, store/id_chunks.h): the blob literal
+// X'000102…FF', and the SQL of element `index` (an SQL expression) of a blob `column` of little-endian int32,
+// given `all`, an expression that names that literal.
+std::string allBytesBlobSql();
+std::string int32ElementSql(const std::string& all, const std::string& column, const std::string& index);
+
 // Writes one dataset's rows as chunks, in the order they are added, through one prepared statement on a raw
 // connection (the DatasetWriter's thread, or a migration). Rows are buffered until a chunk is full; the chunk
 // numbers and first positions follow from the order. Call finish() after the last row: destroying the

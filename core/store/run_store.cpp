@@ -15,6 +15,8 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "common/limits.h"
+#include "store/id_chunks.h"
 #include "store/workspace_impl.h"
 
 namespace tiltbench {
@@ -295,21 +297,28 @@ std::optional<int64_t> RunStore::newestRunOfWriter(int64_t pid, const std::strin
 }
 
 std::vector<std::string> RunStore::userExternalIds(int64_t datasetId) const {
-    // Dense indices 0..n-1, each once (as loadLog checks them): an index is never used as a size.
-    SQLite::Statement q(m_ws.impl().db,
-                        "SELECT idx, external_id FROM users WHERE dataset_id = ? ORDER BY idx");
+    // As many as the catalogue says, in index order (as loadLog checks them): a count is never used as a
+    // size.
+    auto& db = m_ws.impl().db;
+    SQLite::Statement q(db, "SELECT users FROM datasets WHERE id = ?");
     q.bind(1, datasetId);
-    std::vector<std::string> out;
-    while (q.executeStep()) {
-        if (q.getColumn(0).getType() != SQLITE_INTEGER ||
-            q.getColumn(0).getInt64() != static_cast<int64_t>(out.size())) {
-            throw Error(
-                fmt::format("workspace '{}' is damaged: table users, dataset {}, row idx {}: expected "
-                            "index {} (indices are 0..n-1, each once)",
-                            m_ws.path(), datasetId, q.getColumn(0).getString(), out.size()));
-        }
-        out.push_back(q.getColumn(1).getString());
+    if (!q.executeStep())
+        return {};  // no such dataset: no users
+    const int64_t users = q.getColumn(0).getInt64();
+    if (q.getColumn(0).getType() != SQLITE_INTEGER || users < 0 || users > limits::kMaxIds) {
+        throw Error(
+            fmt::format("workspace '{}' is damaged: table datasets, row id {}, column users is {}, "
+                        "expected 0..{}",
+                        m_ws.path(), datasetId, q.getColumn(0).getString(), limits::kMaxIds));
     }
+    std::vector<std::string> out;
+    idchunks::read(
+        db, datasetId, idchunks::Kind::User, users,
+        [&](const std::string& what) {
+            return Error(
+                fmt::format("workspace '{}' is damaged: dataset {}: {}", m_ws.path(), datasetId, what));
+        },
+        out);
     return out;
 }
 

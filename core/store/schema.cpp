@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include "common/error.h"
+#include "store/id_chunks.h"
 #include "store/interaction_chunks.h"
 
 namespace tiltbench::schema {
@@ -148,7 +151,8 @@ CREATE TABLE IF NOT EXISTS run_train_states(
 }
 
 // Schema 4: interactions are stored as columnar chunks (store/interaction_chunks.h) and `interactions`
-// becomes a view that decodes them in plain SQL. Rows of an older file are moved into chunks in file order.
+// becomes a view that decodes them in plain SQL (created by migrateToV5). Rows of an older file are moved
+// into chunks in file order.
 void migrateToV4(SQLite::Database& db) {
     chunks::createTables(db);
     const bool hasTable =
@@ -177,6 +181,66 @@ void migrateToV4(SQLite::Database& db) {
         }
         db.exec("DROP TABLE interactions");
     }
+    // The view is created by migrateToV5, which always follows.
+}
+
+// Schema 5: users and items are stored as chunks of ids (store/id_chunks.h) and `users` / `items` become
+// views that decode them in plain SQL; rows of an older file are moved into chunks, each dataset's ids in
+// index order. Their indices must be dense (0..n-1, as every reader requires): a file whose are not is
+// refused with the row, since packing them would silently renumber the dataset's interactions. The
+// interactions view is re-created too (its SQL is now a third as long, which every connection parses when it
+// loads the schema).
+void migrateToV5(SQLite::Database& db) {
+    idchunks::createTable(db);
+    auto isTable = [&db](const char* name) {
+        SQLite::Statement q(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
+        q.bind(1, name);
+        q.executeStep();
+        return q.getColumn(0).getInt() > 0;
+    };
+    for (const idchunks::Kind kind : {idchunks::Kind::User, idchunks::Kind::Item}) {
+        const bool items = kind == idchunks::Kind::Item;
+        const char* table = items ? "items" : "users";
+        if (!isTable(table))
+            continue;
+        SQLite::Statement q(
+            db, fmt::format("SELECT dataset_id, idx, external_id{} FROM {} ORDER BY dataset_id, idx",
+                            items ? ", title" : "", table));
+        std::vector<std::string> ids, titles;
+        int64_t dataset = 0;
+        auto flush = [&] {
+            if (ids.empty())
+                return;
+            idchunks::write(
+                db.getHandle(), "id_chunks", dataset, kind, static_cast<int64_t>(ids.size()),
+                [&](int64_t i) { return std::string_view(ids[static_cast<size_t>(i)]); },
+                [&](int64_t i) { return std::string_view(titles[static_cast<size_t>(i)]); },
+                "the workspace's id chunks");
+            ids.clear();
+            titles.clear();
+        };
+        while (q.executeStep()) {
+            const int64_t d = q.getColumn(0).getInt64();
+            if (d != dataset) {
+                flush();
+                dataset = d;
+            }
+            if (q.getColumn(1).getType() != SQLITE_INTEGER ||
+                q.getColumn(1).getInt64() != static_cast<int64_t>(ids.size())) {
+                throw Error(
+                    fmt::format("cannot upgrade the workspace to schema 5: table {}, dataset {}, row idx {}: "
+                                "expected index {} "
+                                "(indices are 0..n-1, each once); the file is damaged",
+                                table, d, q.getColumn(1).getString(), ids.size()));
+            }
+            ids.push_back(q.getColumn(2).getString());
+            if (items)
+                titles.push_back(q.getColumn(3).isNull() ? std::string() : q.getColumn(3).getString());
+        }
+        flush();
+        db.exec(fmt::format("DROP TABLE {}", table));
+    }
+    idchunks::createViews(db);
     chunks::createView(db);
 }
 
@@ -202,6 +266,8 @@ void migrate(SQLite::Database& db, int fromVersion) {
         migrateToV3(db);
     if (fromVersion < 4)
         migrateToV4(db);
+    if (fromVersion < 5)
+        migrateToV5(db);
     db.exec("PRAGMA user_version = " + std::to_string(kVersion));
     tx.commit();
 }

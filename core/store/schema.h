@@ -6,7 +6,7 @@
 namespace tiltbench::schema {
 
 constexpr int kApplicationId = 0x54494C54;  // "TILT", stored in PRAGMA application_id
-constexpr int kVersion = 4;
+constexpr int kVersion = 5;
 // Page size of a new workspace file (SQLite cannot change it later in WAL mode without a VACUUM).
 constexpr int kPageSize = 65536;
 

@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "common/limits.h"
 #include "store/dataset_writer.h"
+#include "store/id_chunks.h"
 #include "store/interaction_chunks.h"
 #include "store/run_store.h"
 #include "store/schema.h"
@@ -202,9 +203,9 @@ std::string sqliteUri(const std::string& path, const std::string& query) {
 // A file that claims to be a workspace (application_id and schema version) must also have its tables: a
 // damaged or hand-made one is refused at open, with the table it lacks, rather than failing later mid-job.
 void checkTables(SQLite::Database& db, const std::string& path) {
-    static const char* const kTables[] = {"datasets",    "users",           "items", "interaction_chunks",
-                                          "random_test", "ground_truth",    "runs",  "run_metrics",
-                                          "checkpoints", "run_user_metrics"};
+    static const char* const kTables[] = {"datasets",    "id_chunks",    "interaction_chunks",
+                                          "random_test", "ground_truth", "runs",
+                                          "run_metrics", "checkpoints",  "run_user_metrics"};
     try {
         SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
         for (const char* table : kTables) {
@@ -431,38 +432,12 @@ InteractionLog Workspace::loadLog(int64_t datasetId, const ProgressCallback& pro
     // One read transaction so the catalogue, ids and rows are one consistent snapshot.
     db.exec("BEGIN");
     try {
-        // Users and items: indices 0..n-1, each once (the primary key makes them unique, so reading them in
-        // order and expecting 0, 1, … checks density), and exactly as many as the catalogue says.
-        auto readIds = [&](const char* table, int64_t expected, bool titles) {
-            SQLite::Statement q(db, fmt::format("SELECT idx, external_id{} FROM {} WHERE dataset_id = ? "
-                                                "ORDER BY idx",
-                                                titles ? ", title" : "", table));
-            q.bind(1, datasetId);
-            int64_t k = 0;
-            while (q.executeStep()) {
-                const int64_t idx = q.getColumn(0).getInt64();
-                if (idx != k || k >= expected || q.getColumn(0).getType() != SQLITE_INTEGER) {
-                    throw damaged(fmt::format(
-                        "table {}, row idx {}: expected index {} (the catalogue's {} {} have indices 0..{}, "
-                        "each once)",
-                        table, q.getColumn(0).getString(), k, expected, table, expected - 1));
-                }
-                if (titles) {
-                    log.itemIds.push_back(q.getColumn(1).getString());
-                    log.itemTitles.push_back(q.getColumn(2).isNull() ? std::string()
-                                                                     : q.getColumn(2).getString());
-                } else {
-                    log.userIds.push_back(q.getColumn(1).getString());
-                }
-                ++k;
-            }
-            if (k != expected) {
-                throw damaged(fmt::format("table {} holds {} rows, table datasets (column {}) says {}", table,
-                                          k, table, expected));
-            }
-        };
-        readIds("users", info.users, false);
-        readIds("items", info.items, true);
+        // Users and items: chunks of ids covering indices 0..n-1 in order, exactly as many as the catalogue
+        // says (idchunks::read checks every chunk).
+        auto damagedError = [&](const std::string& what) { return damaged(what); };
+        idchunks::read(db, datasetId, idchunks::Kind::User, info.users, damagedError, log.userIds);
+        idchunks::read(db, datasetId, idchunks::Kind::Item, info.items, damagedError, log.itemIds,
+                       &log.itemTitles);
         // The rows: each chunk holds 1..kChunkRows of them, so the chunks present bound what the catalogue
         // may claim before the arrays are allocated (chunks::readAll then checks every chunk).
         {

@@ -56,7 +56,7 @@ struct GroundTruthRecord {  // opaque to the store; core/data/simulator interpre
 
 class Workspace {
   public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     explicit Workspace(const std::string& path, OpenMode mode = OpenMode::OpenExisting);
     ~Workspace();

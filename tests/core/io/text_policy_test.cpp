@@ -64,10 +64,9 @@ TEST_F(TextPolicy, JsonOutputIsValidWhateverTheWorkspaceHolds) {
     run(request("legacy", ImportFormat::Csv, {path}));
     m_ws.reset();
     const std::string ws = m_tmp.file("workspace.sqlite");
-    execSql(
-        ws,
-        "UPDATE datasets SET name = 'bad' || char(10) || x'FFFE' || 'name', meta = '{not json'; "
-        "UPDATE items SET external_id = CAST(x'636166E9' AS TEXT) WHERE external_id = 'caf' || char(233);");
+    execSql(ws,
+            "UPDATE datasets SET name = 'bad' || char(10) || x'FFFE' || 'name', meta = '{not json'; "
+            "UPDATE id_chunks SET text = CAST(replace(text, x'C3A9', x'E9FF') AS BLOB) WHERE kind = 'item';");
     const auto listed = runCli({"datasets", "-w", ws, "--json"});
     ASSERT_EQ(listed.exitCode, 0) << listed.err;
     const auto j = nlohmann::json::parse(listed.out);

@@ -191,6 +191,28 @@ TEST(InteractionChunks, TheSqlViewDecodesEveryValueExactly) {
     sqlite3_close(db);
 }
 
+// The view rebuilds a float64 with the powers of two in tiltbench_pow2, which one INSERT … WITH RECURSIVE
+// fills by doubling and halving from 1: every entry must be exactly 2^k, subnormals included.
+TEST(InteractionChunks, ThePowersOfTwoTableHoldsEveryPowerExactly) {
+    TempDir tmp;
+    const auto path = tmp.file("ws.sqlite");
+    { Workspace ws(path, OpenMode::CreateIfMissing); }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT k, v FROM tiltbench_pow2 ORDER BY k", -1, &st, nullptr),
+              SQLITE_OK);
+    int expected = -1074;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        ASSERT_EQ(sqlite3_column_int(st, 0), expected);
+        EXPECT_TRUE(sameBits(sqlite3_column_double(st, 1), std::ldexp(1.0, expected))) << expected;
+        ++expected;
+    }
+    EXPECT_EQ(expected, 972);  // 2^-1074 (the smallest subnormal) .. 2^971
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 TEST(InteractionChunks, DeletingADatasetDeletesItsChunks) {
     TempDir tmp;
     const auto path = tmp.file("ws.sqlite");
@@ -234,7 +256,7 @@ TEST(InteractionChunks, SchemaThreeRowsMigrateIntoChunksInFileOrder) {
         "PRAGMA user_version = 3");
     {
         Workspace ws(path);
-        EXPECT_EQ(ws.schemaVersion(), 4);
+        EXPECT_EQ(ws.schemaVersion(), Workspace::kSchemaVersion);
         expectLogHolds(ws.loadLog(ws.datasetByName("a").id), a);
         expectLogHolds(ws.loadLog(ws.datasetByName("b").id), b);
         // New imports go on as usual beside the migrated datasets.

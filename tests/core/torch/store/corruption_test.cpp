@@ -532,7 +532,7 @@ TEST(CorruptWorkspace, EveryColumnOfEveryTableReadsOrFailsWithAnError) {
     std::set<std::string> tables;
     for (const Column& c : columns)
         tables.insert(c.table);
-    for (const char* t : {"datasets", "users", "items", "interaction_chunks", "random_test", "ground_truth",
+    for (const char* t : {"datasets", "id_chunks", "interaction_chunks", "random_test", "ground_truth",
                           "runs", "run_metrics", "checkpoints", "run_user_metrics", "run_train_states"}) {
         ASSERT_TRUE(tables.count(t)) << t;
         Db db(clean);
@@ -612,7 +612,7 @@ TEST(CorruptWorkspace, HugeCountsAndModelSizesAreRefusedBeforeAnyAllocation) {
         "column items");
     expectError(
         "UPDATE datasets SET users = 2000000000 WHERE name = 'sim'",
-        [](Workspace& ws) { ws.loadLog(ws.datasetByName("sim").id); }, "table users holds 20 rows");
+        [](Workspace& ws) { ws.loadLog(ws.datasetByName("sim").id); }, "kind 'user' holds 20 ids");
     expectError(
         "UPDATE datasets SET rows = 1000000000000 WHERE name = 'sim'",
         [](Workspace& ws) { ws.loadLog(ws.datasetByName("sim").id); }, "interaction_chunks holds");
