@@ -421,6 +421,7 @@ void TrainPage::onRunStarted(int row) {
     m_progress->setFormat(QString());
     m_progressLabel->setText(tr("Starting…"));
     m_waitingNote.clear();
+    m_clearWaitingNote = false;
     m_cancel->setEnabled(true);
     m_resume->setVisible(false);
     if (e.request.isSasrec()) {
@@ -443,9 +444,14 @@ void TrainPage::onProgress(int row, const TrainProgressEvent& p) {
     }
     if (p.stage.startsWith(QStringLiteral("waiting for the workspace"))) {  // train_events.cpp
         m_waitingNote = p.stage;
+        m_clearWaitingNote = false;
         m_progressLabel->setText(p.stage);
         appendLog(p.stage);
         return;
+    }
+    if (m_clearWaitingNote && p.stage == QStringLiteral("training")) {
+        m_waitingNote.clear();
+        m_clearWaitingNote = false;
     }
     if (p.epochs > 0) {
         QString text = p.stage == QStringLiteral("training")
@@ -478,7 +484,9 @@ void TrainPage::onProgress(int row, const TrainProgressEvent& p) {
 }
 
 void TrainPage::onEpoch(int, const TrainEpochEvent& e) {
-    m_waitingNote.clear();  // the epochs' records are written again
+    // An epoch's figures arrive before its records are written. If the workspace is still busy, a waiting
+    // event follows; if none does before the next epoch's training, the records were written.
+    m_clearWaitingNote = true;
     m_plots->addEpoch(e);
     appendLog(tr("epoch %1: train loss %2, valid NDCG@10 %3 (%4)")
                   .arg(e.epoch)
@@ -488,6 +496,7 @@ void TrainPage::onEpoch(int, const TrainEpochEvent& e) {
 void TrainPage::onRunFinished(int row, const TrainOutcome& outcome) {
     const QueueEntry& e = m_queue->entries()[static_cast<size_t>(row)];
     m_waitingNote.clear();
+    m_clearWaitingNote = false;
     m_cancel->setEnabled(false);
     m_progress->setRange(0, 1000);
     QString status;

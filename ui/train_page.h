@@ -135,6 +135,7 @@ class TrainPage : public QWidget {
     // "waiting for the workspace …" while another process holds the write lock: kept under the progress line
     // until the run's records are written again (its next epoch event) or the run ends.
     QString m_waitingNote;
+    bool m_clearWaitingNote = false;  // an epoch ended with no waiting event after it (yet)
 
     // run panel
     QLabel* m_runTitle;

@@ -149,7 +149,9 @@ void TrainProcess::handleLine(const QByteArray& raw) {
                 m_runId = event->runId;
                 Q_EMIT runCreated(m_runId);
             }
-            m_epochsDone = std::max(m_epochsDone, event->epochsDone);
+            // The epochs recorded in the workspace (what a resume continues from): an epoch event comes
+            // before its records are written, and a cancel while they wait for the workspace may drop them.
+            m_epochsDone = event->epochsDone;
             break;
         case TrainStreamEvent::Other:
             break;

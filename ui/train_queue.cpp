@@ -293,7 +293,7 @@ void TrainQueue::finishCurrent(const TrainOutcome& outcome) {
     if (outcome.runId > 0) {
         e.runId = outcome.runId;
     }
-    e.epochsDone = std::max(e.epochsDone, outcome.epochsDone);
+    e.epochsDone = outcome.epochsDone;  // recorded epochs (the outcome's count is authoritative)
     e.finishedAt = QDateTime::currentDateTimeUtc();
     switch (outcome.status) {
         case TrainOutcome::Done: {

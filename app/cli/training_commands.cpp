@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 
 #include "cli_commands.h"
 #include "common/error.h"
@@ -165,12 +166,19 @@ void printFigures(const EvalResult& valid, const EvalResult& test) {
 class SasrecProgress {
   public:
     explicit SasrecProgress(TerminalProgress& terminal) : m_terminal(terminal), m_show(terminal.callback()) {}
-    void restart() {
-        m_reported = 0;
-        m_t0 = std::chrono::steady_clock::now();
-    }
+    void restart() { m_t0 = std::chrono::steady_clock::now(); }
     std::function<bool(const TrainProgress&)> callback() {
         return [this](const TrainProgress& p) {
+            if (p.stage == "epoch") {  // one line per finished epoch, after its validation
+                m_terminal.finish();
+                std::cerr << fmt::format(
+                    "epoch {:>3}: train loss {:.4f}, valid NDCG@10 {}, {:.0f} examples/s, {:.1f} s elapsed\n",
+                    p.epoch, p.loss,
+                    std::isfinite(p.validNdcg10) ? fmt::format("{:.5f}", p.validNdcg10) : std::string("n/a"),
+                    p.examplesPerSecond,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count());
+                return m_show(Progress{fmt::format("epoch {}/{} done", p.epoch, p.epochs), 0, 0, ""});
+            }
             const std::string stage =
                 p.stage == "training"
                     ? fmt::format("epoch {}/{} step {}/{} loss {:.4f} {:.0f} ex/s ETA {:.0f} s", p.epoch,
@@ -185,14 +193,6 @@ class SasrecProgress {
                     p.epoch, p.pendingEpochs);
                 return m_show(Progress{"waiting for the workspace", 0, 0, ""});
             }
-            if (p.stage == "training" && p.step == p.stepsPerEpoch && p.epoch > m_reported) {
-                m_reported = p.epoch;
-                m_terminal.finish();
-                std::cerr << fmt::format(
-                    "epoch {:>3}: train loss {:.4f}, {:.0f} examples/s, {:.1f} s elapsed\n", p.epoch, p.loss,
-                    p.examplesPerSecond,
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count());
-            }
             return m_show(Progress{stage, 0, 0, ""});
         };
     }
@@ -200,14 +200,15 @@ class SasrecProgress {
   private:
     TerminalProgress& m_terminal;
     ProgressCallback m_show;
-    int m_reported = 0;
     std::chrono::steady_clock::time_point m_t0 = std::chrono::steady_clock::now();
 };
 
 // Machine-readable SASRec progress (--progress-jsonl): the run id as soon as the run exists, throttled
-// progress, and one event per finished epoch with its recorded figures. The trainer reports only
-// TrainProgress, so the run id and the epochs' figures are read back from the workspace — the same
-// connection, between the trainer's writes — whenever the stage or the epoch changes.
+// progress, and one event per finished epoch with its figures, sent when the trainer reports the epoch (stage
+// "epoch"), before its records are written: while another program holds the workspace's write lock the
+// records wait in memory and the learning curve still moves. The run id is read back from the workspace (the
+// trainer creates the run row); `epochs_done` in the final event counts the epochs recorded there, the ones a
+// resume can continue from.
 class SasrecStreamReporter {
   public:
     SasrecStreamReporter(ProgressStream& stream, Workspace& ws, std::optional<int64_t> resume)
@@ -215,7 +216,6 @@ class SasrecStreamReporter {
 
     bool enabled() const { return m_stream.enabled(); }
     int64_t runId() const { return m_runId; }
-    int epochsReported() const { return m_lastEpoch; }
 
     void onProgress(const TrainProgress& p) {
         if (!enabled())
@@ -228,13 +228,23 @@ class SasrecStreamReporter {
                            {"elapsed_seconds", secondsSince(m_t0)}});
             return;
         }
-        const bool changed = p.stage != m_stage || p.epoch != m_epoch;
-        if (changed) {
+        if (p.stage == "epoch") {
             announceRun();
-            flushEpochs();
-            if (p.stage == "training" && !m_epochStart.count(p.epoch))
-                m_epochStart[p.epoch] = now;
+            const auto number = [](double v) {
+                return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+            };
+            m_stream.emit({{"event", "epoch"},
+                           {"epoch", p.epoch},
+                           {"train_loss", number(p.loss)},
+                           {"valid_ndcg@10", number(p.validNdcg10)},
+                           {"valid_hr@10", number(p.validHr10)},
+                           {"train_seconds", p.trainSeconds},
+                           {"seconds", p.epochSeconds}});
+            return;
         }
+        const bool changed = p.stage != m_stage || p.epoch != m_epoch;
+        if (changed)
+            announceRun();
         const bool endOfPass = p.stage == "training" && p.step == p.stepsPerEpoch;
         if (changed || endOfPass || now - m_lastEmit >= std::chrono::milliseconds(100)) {
             m_lastEmit = now;
@@ -257,16 +267,17 @@ class SasrecStreamReporter {
     void finish(const std::string& status, const std::string& error = {}) {
         if (!enabled())
             return;
+        int recorded = 0;
         try {
             announceRun();
-            flushEpochs();
+            recorded = recordedEpochs();
         } catch (const std::exception&) {
             // The workspace may be what failed; the outcome below is still worth reporting.
         }
         nlohmann::json j = {{"event", "finished"},
                             {"status", status},
                             {"run_id", m_runId > 0 ? nlohmann::json(m_runId) : nlohmann::json()},
-                            {"epochs_done", m_lastEpoch},
+                            {"epochs_done", recorded},
                             {"seconds", secondsSince(m_t0)}};
         if (!error.empty())
             j["error"] = error;
@@ -290,14 +301,16 @@ class SasrecStreamReporter {
             return;
         }
         m_stream.emit({{"event", "run"}, {"run_id", m_runId}, {"resumed", m_resume.has_value()}});
+        if (m_resume)
+            replayRecordedEpochs();
     }
 
-    void flushEpochs() {
-        if (m_runId <= 0)
-            return;
+    // A resumed run's earlier epochs, from the workspace, before the trainer reports the new ones: a reader's
+    // learning curve then covers the whole run.
+    void replayRecordedEpochs() {
         std::map<int, std::map<std::string, double>> epochs;
         for (const auto& m : RunStore(m_ws).metrics(m_runId)) {
-            if (m.epoch > m_lastEpoch)
+            if (m.epoch >= 1)
                 epochs[m.epoch][m.split + "/" + m.name] = m.value;
         }
         const auto value = [](const std::map<std::string, double>& values, const char* key) {
@@ -305,22 +318,33 @@ class SasrecStreamReporter {
             return it == values.end() ? nlohmann::json() : nlohmann::json(it->second);
         };
         for (const auto& [epoch, values] : epochs) {
-            // An epoch's rows are written in one transaction after its validation: its training time
-            // (always recorded) means the epoch is complete.
+            // An epoch's rows are one transaction; its training time is always among them.
             if (!values.count("train/seconds"))
                 break;
-            nlohmann::json j = {{"event", "epoch"},
-                                {"epoch", epoch},
-                                {"train_loss", value(values, "train/loss")},
-                                {"valid_ndcg@10", value(values, "valid/ndcg@10")},
-                                {"valid_hr@10", value(values, "valid/hr@10")},
-                                {"train_seconds", value(values, "train/seconds")}};
-            const auto start = m_epochStart.find(epoch);
-            j["seconds"] = start != m_epochStart.end() ? nlohmann::json(secondsSince(start->second))
-                                                       : value(values, "train/seconds");
-            m_stream.emit(j);
-            m_lastEpoch = epoch;
+            m_stream.emit({{"event", "epoch"},
+                           {"epoch", epoch},
+                           {"train_loss", value(values, "train/loss")},
+                           {"valid_ndcg@10", value(values, "valid/ndcg@10")},
+                           {"valid_hr@10", value(values, "valid/hr@10")},
+                           {"train_seconds", value(values, "train/seconds")},
+                           {"seconds", value(values, "train/seconds")}});
         }
+    }
+
+    // Epochs whose records are in the workspace (an epoch's rows are one transaction, and its training time
+    // is always among them), counted from 1 without a gap: what `--resume` continues from.
+    int recordedEpochs() {
+        if (m_runId <= 0)
+            return 0;
+        std::set<int> epochs;
+        for (const auto& m : RunStore(m_ws).metrics(m_runId)) {
+            if (m.split == "train" && m.name == "seconds")
+                epochs.insert(m.epoch);
+        }
+        int n = 0;
+        while (epochs.count(n + 1))
+            ++n;
+        return n;
     }
 
     ProgressStream& m_stream;
@@ -328,10 +352,8 @@ class SasrecStreamReporter {
     std::optional<int64_t> m_resume;
     int64_t m_before;
     int64_t m_runId = 0;
-    int m_lastEpoch = 0;
     std::string m_stage;
     int m_epoch = -1;
-    std::map<int, Clock::time_point> m_epochStart;
     Clock::time_point m_t0 = Clock::now();
     Clock::time_point m_lastEmit{};
 };

@@ -556,6 +556,16 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
             state.optimizer = saveOptimizer(optimizer, model);
             state.generator = cpuGeneratorState();
             pending.add(std::move(rows), std::move(state), improved ? &bestState : nullptr);
+            // The epoch's figures go out now, from memory: its records may have to wait for the workspace,
+            // and a caller's learning curve should not (the Train page plotted nothing while they waited).
+            TrainProgress ep = p;
+            ep.stage = "epoch";
+            ep.loss = rec.trainLoss;
+            ep.validNdcg10 = rec.validNdcg10;
+            ep.validHr10 = valid.value("hr@10");
+            ep.trainSeconds = rec.trainSeconds;
+            ep.epochSeconds = rec.seconds;
+            report(ep);
             tryWriteRecords(p);
         }
         if (pending.pendingEpochs() > 0)

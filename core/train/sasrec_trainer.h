@@ -34,6 +34,7 @@
 // CPU for a fixed seed and thread count.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -85,8 +86,11 @@ struct SasrecRunConfig {
 };
 
 struct TrainProgress {
-    std::string stage;  // "training", "validating", "testing"
-    int epoch = 0;      // 1-based
+    // "training", "validating", "testing", "waiting_for_workspace", or "epoch": reported once per finished
+    // epoch, after its validation and before its records are written (they may wait for the workspace), with
+    // `loss` the epoch's mean training loss and the validation figures below.
+    std::string stage;
+    int epoch = 0;  // 1-based
     int epochs = 0;
     int64_t step = 0;  // batches done in this epoch
     int64_t stepsPerEpoch = 0;
@@ -96,6 +100,11 @@ struct TrainProgress {
     // Stage "waiting_for_workspace": another connection holds the workspace's write lock, so the records of
     // `pendingEpochs` finished epochs wait in memory; training goes on and they are written when it can.
     int pendingEpochs = 0;
+    // Stage "epoch" only (NaN when not measured).
+    double validNdcg10 = std::numeric_limits<double>::quiet_NaN();
+    double validHr10 = std::numeric_limits<double>::quiet_NaN();
+    double trainSeconds = 0.0;  // the training pass
+    double epochSeconds = 0.0;  // training + validation
 };
 
 struct SasrecEpochRecord {
