@@ -3,6 +3,7 @@
 #include "torch_forward.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/error.h"
 #include "common/limits.h"
@@ -282,6 +284,25 @@ int Commands::run() {
     }
 }
 
+namespace {
+
+// True when every input of the import is a regular file (which can be read twice).
+bool allRegularFiles(const ImportRequest& request) {
+    std::vector<std::string> files = request.files;
+    if (!request.titlesFile.empty())
+        files.push_back(request.titlesFile);
+    if (!request.randomTestFile.empty())
+        files.push_back(request.randomTestFile);
+    for (const auto& f : files) {
+        struct stat st {};
+        if (::stat(f.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+            return false;
+    }
+    return !files.empty();
+}
+
+}  // namespace
+
 int Commands::runImport() {
     m_import.format = parseFormatName(m_format);
     m_import.onError = m_onError == "skip" ? OnError::Skip : OnError::Fail;
@@ -309,10 +330,21 @@ int Commands::runImport() {
         inputs.protectInput(m_import.randomTestFile);
         inputs.checkNotProtected(m_workspace, "workspace");
     }
-    Workspace ws(m_workspace, OpenMode::CreateIfMissing);
     TerminalProgress progress;
-    const ImportReport r = importDataset(ws, m_import, progress.callback());
+    std::optional<ImportReport> report;
+    // A new workspace is built aside and appears whole (buildNewWorkspace); that may have to read the
+    // inputs a second time, so only plain files go that way, not standard input or pipes.
+    if (allRegularFiles(m_import) && !buildNewWorkspace(m_workspace, [&](Workspace& ws) {
+            report = importDataset(ws, m_import, progress.callback());
+        })) {
+        report.reset();  // the workspace appeared meanwhile: the import runs again, into it
+    }
+    if (!report) {
+        Workspace ws(m_workspace, OpenMode::CreateIfMissing);
+        report = importDataset(ws, m_import, progress.callback());
+    }
     progress.finish();
+    const ImportReport& r = *report;
     if (m_json) {
         json j = datasetJson(r.dataset);
         j["detected_format"] = formatName(r.format);
@@ -350,10 +382,16 @@ int Commands::runImport() {
 }
 
 int Commands::runGenerate() {
-    Workspace ws(m_workspace, OpenMode::CreateIfMissing);
     TerminalProgress progress;
     const auto t0 = std::chrono::steady_clock::now();
-    const DatasetInfo d = generateDataset(ws, m_name, m_sim, progress.callback());
+    DatasetInfo d;
+    // A new workspace appears whole, as for import (the simulator is deterministic, so it can run again).
+    if (!buildNewWorkspace(m_workspace, [&](Workspace& ws) {
+            d = generateDataset(ws, m_name, m_sim, progress.callback());
+        })) {
+        Workspace ws(m_workspace, OpenMode::CreateIfMissing);
+        d = generateDataset(ws, m_name, m_sim, progress.callback());
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.finish();
     if (m_json) {

@@ -11,7 +11,7 @@ namespace {
 // LSD radix sort, one byte per pass: 3-4x faster than std::sort on tens of millions of keys, and this sort
 // runs after the last row is parsed, where nothing else overlaps it. Passes whose byte is the same in every
 // key (the high bytes of small user/item ids) are skipped. Costs a second buffer of the same size.
-void radixSort(std::vector<uint64_t>& keys) {
+void radixSort(std::vector<uint64_t, BigBufferAllocator<uint64_t>>& keys) {
     const size_t n = keys.size();
     std::array<std::array<size_t, 256>, 8> counts{};
     for (uint64_t k : keys) {
@@ -20,9 +20,14 @@ void radixSort(std::vector<uint64_t>& keys) {
         }
     }
     // Not a std::vector: that would zero-fill n words (and fault their pages in) only to overwrite them.
-    std::unique_ptr<uint64_t[]> buffer(new uint64_t[n]);
+    struct Buffer {
+        explicit Buffer(size_t n) : words(n), p(static_cast<uint64_t*>(bigbuffer::allocate(n * 8))) {}
+        ~Buffer() { bigbuffer::deallocate(p, words * 8); }
+        size_t words;
+        uint64_t* p;
+    } buffer(n);
     uint64_t* from = keys.data();
-    uint64_t* to = buffer.get();
+    uint64_t* to = buffer.p;
     for (int d = 0; d < 8; ++d) {
         auto& c = counts[d];
         if (c[(from[0] >> (8 * d)) & 0xFF] == n) {
@@ -48,7 +53,7 @@ void radixSort(std::vector<uint64_t>& keys) {
 
 int64_t DuplicateCounter::count() {
     if (m_keys.size() < 2) {
-        std::vector<uint64_t>().swap(m_keys);
+        decltype(m_keys)().swap(m_keys);
         return 0;
     }
     radixSort(m_keys);
@@ -56,7 +61,7 @@ int64_t DuplicateCounter::count() {
     for (size_t i = 1; i < m_keys.size(); ++i) {
         duplicates += m_keys[i] == m_keys[i - 1];
     }
-    std::vector<uint64_t>().swap(m_keys);
+    decltype(m_keys)().swap(m_keys);
     return duplicates;
 }
 

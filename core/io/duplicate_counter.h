@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/big_buffer.h"
+
 namespace tiltbench {
 
 class DuplicateCounter {
@@ -40,7 +42,7 @@ class DuplicateCounter {
     }
 
     bool m_withTime;
-    std::vector<uint64_t> m_keys;
+    std::vector<uint64_t, BigBufferAllocator<uint64_t>> m_keys;
 };
 
 }  // namespace tiltbench

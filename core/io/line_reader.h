@@ -23,7 +23,7 @@ uint64_t checkTextFile(const std::string& path, const std::string& role);
 
 class LineReader {
   public:
-    static constexpr size_t kDefaultChunk = size_t(1) << 20;
+    static constexpr size_t kDefaultChunk = size_t(128) << 10;
 
     explicit LineReader(const std::string& path, size_t chunkBytes = kDefaultChunk);
     ~LineReader();

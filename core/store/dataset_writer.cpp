@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "common/big_buffer.h"
 #include "common/error.h"
 #include "io/text_encoding.h"
 #include "store/id_chunks.h"
@@ -40,8 +41,11 @@ struct Row {
     double reward;
     int64_t ts;
 };
+using RowBatch = std::vector<Row, BigBufferAllocator<Row>>;
 
-constexpr size_t kBatchRows = chunks::kChunkRows * 200;
+// A batch of rows fills one 2 MiB huge page of BigBufferAllocator (87,360 rows, 2,096,640 bytes).
+constexpr size_t kBatchRows = chunks::kChunkRows * 546;
+static_assert(kBatchRows * sizeof(Row) <= bigbuffer::kHugePage);
 constexpr size_t kMaxQueuedBatches = 4;
 // Imports of at most this many rows keep them in memory (24 bytes a row) and write them straight into the
 // workspace in commit()'s one transaction, which then holds the write lock for a fraction of a second; bigger
@@ -267,7 +271,7 @@ struct DatasetWriter::Impl {
     bool inTransaction = false;          // the workspace's transaction (commit's, a few seconds at most)
     bool attached = false;               // the staging file is attached to the workspace's connection
     std::unique_ptr<StagingDb> staging;  // created when the rows pass kDirectRows
-    std::vector<std::vector<Row>> held;  // the batches of an import that has no staging file (yet)
+    std::vector<RowBatch> held;          // the batches of an import that has no staging file (yet)
     int64_t directRows = kDirectRows;    // more rows than this: a staging file
     std::string createdAt;
 
@@ -288,8 +292,8 @@ struct DatasetWriter::Impl {
     double rewardSum = 0.0;
 
     // Rows are written by a background thread so that parsing (the caller) and SQLite overlap.
-    std::vector<Row> current;
-    std::deque<std::vector<Row>> queue;
+    RowBatch current;
+    std::deque<RowBatch> queue;
     std::mutex mutex;
     std::condition_variable cv;
     bool stop = false;
@@ -304,7 +308,7 @@ struct DatasetWriter::Impl {
         try {
             chunks::ChunkInserter out(staging->handle(), 0);  // the dataset id is set when moved in
             for (;;) {
-                std::vector<Row> batch;
+                RowBatch batch;
                 {
                     std::unique_lock<std::mutex> lock(mutex);
                     cv.wait(lock, [&] { return stop || !queue.empty(); });

@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 
 #include "common/error.h"
 #include "common/limits.h"
+#include "common/output_guard.h"
 #include "store/dataset_writer.h"
 #include "store/id_chunks.h"
 #include "store/interaction_chunks.h"
@@ -332,6 +334,89 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
         db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
+}
+
+Workspace::Workspace(const std::string& path, const std::string& file, PrivateFile) {
+    try {
+        m_impl = std::make_unique<Impl>(path, file, SQLite::OPEN_FULLMUTEX | SQLite::OPEN_READWRITE);
+    } catch (const SQLite::Exception& e) {
+        throw Error(fmt::format("cannot create workspace '{}': {}", path, e.what()));
+    }
+    auto& db = m_impl->db;
+    sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+    // Nobody else can see this file: the rollback journal lives in memory (a failed write is still rolled
+    // back; the pages of a new file are not even copied there), nothing is synced until buildNewWorkspace
+    // syncs the finished file once, and the exclusive lock needs no `-shm` file.
+    db.exec("PRAGMA page_size = " + std::to_string(schema::kPageSize));
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    db.exec("PRAGMA journal_mode = MEMORY");
+    db.exec("PRAGMA synchronous = OFF");
+    db.exec("PRAGMA temp_store = MEMORY");
+    schema::migrate(db, 0);
+    checkTables(db, path);
+    db.exec("PRAGMA foreign_keys = ON");
+}
+
+namespace {
+
+// Removes a private workspace file (and any side file SQLite may have made) unless it was published.
+class PrivateFileGuard {
+  public:
+    explicit PrivateFileGuard(std::string file) : m_file(std::move(file)) {}
+    ~PrivateFileGuard() {
+        for (const char* suffix : {"", "-journal", "-wal", "-shm"})
+            ::unlink((m_file + suffix).c_str());
+    }
+    PrivateFileGuard(const PrivateFileGuard&) = delete;
+    PrivateFileGuard& operator=(const PrivateFileGuard&) = delete;
+
+  private:
+    std::string m_file;
+};
+
+bool syncPath(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+}  // namespace
+
+bool buildNewWorkspace(const std::string& path, const std::function<void(Workspace&)>& fill) {
+    if (path.empty() || path == ":memory:" || pathKind(path) != PathKind::Missing)
+        return false;
+    removeStaleTemporaryFiles(path);
+    std::string file = temporaryFilePattern(path);
+    const int fd = ::mkstemp(file.data());
+    if (fd < 0)
+        return false;
+    PrivateFileGuard guard(file);  // after link() the workspace keeps the file under its own name
+    // mkstemp makes the file 0600; a workspace gets the permissions SQLite would give it (0644 under the
+    // usual umask).
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    const bool modeSet = ::fchmod(fd, 0644 & ~mask) == 0;
+    ::close(fd);
+    if (!modeSet)
+        return false;
+    {
+        Workspace ws(path, file, Workspace::PrivateFile{});
+        fill(ws);
+        // Readers and later writers expect WAL: the mode is stored in the file's header.
+        ws.m_impl->db.exec("PRAGMA journal_mode = WAL");
+    }
+    if (!syncPath(file, O_RDONLY)) {
+        throw Error(fmt::format("cannot create workspace '{}': syncing its new file failed ({})", path,
+                                std::strerror(errno)));
+    }
+    if (::link(file.c_str(), path.c_str()) != 0)
+        return false;  // EEXIST: another process created `path` meanwhile; or no hard links here
+    syncPath(folderOf(path), O_RDONLY | O_DIRECTORY);
+    return true;
 }
 
 Workspace::~Workspace() = default;

@@ -97,7 +97,27 @@ class Workspace {
     Impl& impl() const;
 
   private:
+    friend bool buildNewWorkspace(const std::string&, const std::function<void(Workspace&)>&);
+    struct PrivateFile {};
+    // A brand-new workspace in `file` (an empty file nobody else opens), shown as `path` in messages: no
+    // journal on disk, no syncs, exclusive lock (see buildNewWorkspace).
+    Workspace(const std::string& path, const std::string& file, PrivateFile);
+
     std::unique_ptr<Impl> m_impl;
 };
+
+// Creates the workspace `path`, which does not exist yet, so that nobody sees it before it is complete: the
+// new workspace is built in a private temporary file in the same folder (`temporaryFilePattern`), written
+// once without a journal file and without syncs, switched to WAL, synced once and published at `path` with
+// link(2), which never replaces a file. `fill` writes into it (e.g. importDataset). About twice as few bytes
+// written and a tenth of the syncs of building it in place (WAL: every page is written to the log and then
+// to the file).
+// - `fill` throws: the temporary file is removed, `path` never appears, and the exception propagates.
+// - Returns false without calling `fill` when `path` exists or no temporary file can be made there (the
+//   caller opens `path` the usual way, which says why it cannot write); returns false after `fill` when
+//   `path` appeared meanwhile or the file system has no hard links — the work is discarded and the caller
+//   writes into `path` the usual way, so `fill`'s inputs must be readable twice.
+// Temporary files left by a killed process are removed by the next call for the same folder.
+bool buildNewWorkspace(const std::string& path, const std::function<void(Workspace&)>& fill);
 
 }  // namespace tiltbench

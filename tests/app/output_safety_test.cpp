@@ -461,3 +461,48 @@ TEST(ArgumentErrors, ConcurrentImportsOfOneNameSayTheDatasetExists) {
     EXPECT_EQ(ok, 1);
     EXPECT_EQ(sql(ws, "SELECT count(*) FROM datasets WHERE name = 'same';"), "1\n");
 }
+
+// A new workspace appears whole (store/workspace.h, buildNewWorkspace): four imports started together into a
+// path that does not exist yet all succeed — one publishes the workspace, the others find it there and import
+// into it the usual way — and nothing but the workspace and its inputs is left in the folder.
+TEST(NewWorkspace, ConcurrentImportsIntoAMissingWorkspaceAllLand) {
+    TempDir tmp;
+    const std::string ws = tmp.file("ws.sqlite");
+    const std::string log = tmp.file("log.csv");
+    {
+        std::ofstream out(log);
+        out << "user,item,rating,ts\n";
+        for (int i = 0; i < 20000; ++i)
+            out << "u" << i % 500 << ",i" << (i * 7) % 300 << "," << 1 + i % 5 << "," << i << "\n";
+    }
+    std::vector<pid_t> pids;
+    for (int k = 0; k < 4; ++k) {
+        pids.push_back(spawnWithStderr({"import", "-w", ws, "-n", "d" + std::to_string(k), "-f", "csv", log},
+                                       tmp.file("import" + std::to_string(k) + ".err")));
+    }
+    for (size_t k = 0; k < pids.size(); ++k)
+        EXPECT_EQ(waitExit(pids[k]), 0) << readFile(tmp.file("import" + std::to_string(k) + ".err"));
+    EXPECT_EQ(sql(ws, "SELECT count(*), sum(rows) FROM datasets;"), "4|80000\n");
+    EXPECT_EQ(sql(ws, "PRAGMA journal_mode;"), "wal\n");
+    DIR* dir = ::opendir(tmp.path().c_str());
+    ASSERT_NE(dir, nullptr);
+    while (const dirent* e = ::readdir(dir)) {
+        const std::string n = e->d_name;
+        EXPECT_TRUE(n == "." || n == ".." || n == "ws.sqlite" || n == "log.csv" || n.rfind("import", 0) == 0)
+            << "left behind: " << n;
+    }
+    ::closedir(dir);
+}
+
+// A failed import into a workspace that does not exist yet leaves no file (before, an empty workspace).
+TEST(NewWorkspace, AFailedImportLeavesNoWorkspaceFile) {
+    TempDir tmp;
+    const std::string ws = tmp.file("ws.sqlite");
+    const std::string log = tmp.file("log.csv");
+    writeFile(log, "user,item,rating,ts\nu1,a,5,1\nu1,b,oops,2\n");
+    const auto r = runCli({"import", "-w", ws, "-n", "x", "-f", "csv", log});
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
+    EXPECT_FALSE(pathExists(ws));
+    EXPECT_FALSE(pathExists(ws + "-wal"));
+}

@@ -34,7 +34,7 @@ class DatasetWriterPaths : public ImportFixture {
         return log(report);
     }
 
-    static constexpr int kRows = 70000;  // a bit more than two of the writer's batches of 32000 rows
+    static constexpr int kRows = 180000;  // a bit more than two of the writer's batches of 87,360 rows
 };
 
 TEST_F(DatasetWriterPaths, MemoryStagingFileAndASwitchMidwayStoreTheSameDataset) {
@@ -47,7 +47,7 @@ TEST_F(DatasetWriterPaths, MemoryStagingFileAndASwitchMidwayStoreTheSameDataset)
 
     const InteractionLog direct = importWith("direct", path, "");
     const InteractionLog staged = importWith("staged", path, "0");
-    const InteractionLog switched = importWith("switched", path, "40000");  // one batch held, then staging
+    const InteractionLog switched = importWith("switched", path, "100000");  // one batch held, then staging
     EXPECT_EQ(direct.numUsers(), 20011);
     for (const InteractionLog* other : {&staged, &switched}) {
         SCOPED_TRACE(other->name);
