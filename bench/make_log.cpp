@@ -3,8 +3,8 @@
 // does: user ids drawn uniformly from 1..U, item ids Zipf-distributed over 1..I (a long tail, so the id maps
 // see a few hot keys and many cold ones), integer ratings 1–5 with MovieLens-like frequencies, timestamps
 // that increase by a few seconds per row from a 1997 epoch. Deterministic: the same --seed gives the same
-// bytes on every platform (own xoshiro256** generator and own sampling, no <random> distributions, whose
-// output is implementation-defined).
+// bytes on every platform (Tiltbench's own xoshiro256** generator, core/common/random.h, and own sampling, no
+// <random> distributions, whose output is implementation-defined).
 //
 //   make_log --rows 20000000 --out build/bench-data/log-20M.tsv      (≈ 0.5 GB, a few seconds)
 #include <algorithm>
@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "common/random.h"
 
-__extension__ typedef unsigned __int128 U128;  // GCC/Clang; __extension__ silences -Wpedantic
+namespace {
 
 struct Options {
     int64_t rows = 20'000'000;
@@ -32,38 +32,7 @@ struct Options {
     std::string out = "-";
 };
 
-// xoshiro256** seeded through splitmix64 (Blackman & Vigna).
-class Rng {
-  public:
-    explicit Rng(uint64_t seed) {
-        for (auto& s : m_s) {
-            seed += 0x9e3779b97f4a7c15ULL;
-            uint64_t z = seed;
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            s = z ^ (z >> 31);
-        }
-    }
-    uint64_t next() {
-        const uint64_t result = rotl(m_s[1] * 5, 7) * 9;
-        const uint64_t t = m_s[1] << 17;
-        m_s[2] ^= m_s[0];
-        m_s[3] ^= m_s[1];
-        m_s[1] ^= m_s[2];
-        m_s[0] ^= m_s[3];
-        m_s[2] ^= t;
-        m_s[3] = rotl(m_s[3], 45);
-        return result;
-    }
-    // Uniform in [0, n) by 128-bit multiply (Lemire); the tiny bias is irrelevant here and deterministic.
-    uint64_t below(uint64_t n) { return static_cast<uint64_t>((static_cast<U128>(next()) * n) >> 64); }
-    // Uniform in [0, 1) with 53 random bits.
-    double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-  private:
-    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    uint64_t m_s[4];
-};
+using tiltbench::Rng;  // core/common/random.h: xoshiro256** seeded through splitmix64
 
 [[noreturn]] void usage(const char* argv0, const char* error) {
     if (error)
@@ -149,7 +118,7 @@ int main(int argc, char** argv) {
         itemOfRank[static_cast<size_t>(k)] = k + 1;
     for (int64_t k = o.items - 1; k > 0; --k)  // Fisher–Yates
         std::swap(itemOfRank[static_cast<size_t>(k)],
-                  itemOfRank[static_cast<size_t>(rng.below(static_cast<uint64_t>(k + 1)))]);
+                  itemOfRank[static_cast<size_t>(rng.below64(static_cast<uint64_t>(k + 1)))]);
 
     // Rating frequencies of ML-100K: 1: 6.1%, 2: 11.4%, 3: 27.1%, 4: 34.2%, 5: 21.2% (per mille, sums to
     // 1000).
@@ -180,15 +149,15 @@ int main(int argc, char** argv) {
     for (int64_t r = 0; r < o.rows; ++r) {
         if (buf.size() - used < 96)
             flush();
-        const int64_t user = 1 + static_cast<int64_t>(rng.below(static_cast<uint64_t>(o.users)));
+        const int64_t user = 1 + static_cast<int64_t>(rng.below64(static_cast<uint64_t>(o.users)));
         const auto rank =
-            static_cast<size_t>(std::upper_bound(cdf.begin(), cdf.end(), rng.unit()) - cdf.begin());
+            static_cast<size_t>(std::upper_bound(cdf.begin(), cdf.end(), rng.uniform()) - cdf.begin());
         const int64_t item = itemOfRank[std::min(rank, cdf.size() - 1)];
-        const int draw = static_cast<int>(rng.below(1000));
+        const int draw = static_cast<int>(rng.below64(1000));
         int rating = 1;
         while (draw >= ratingCdf[rating - 1])
             ++rating;
-        ts += static_cast<int64_t>(rng.below(4));  // 0–3 s apart: non-decreasing, with ties
+        ts += static_cast<int64_t>(rng.below64(4));  // 0–3 s apart: non-decreasing, with ties
         putInt(user, '\t');
         putInt(item, '\t');
         putInt(rating, '\t');

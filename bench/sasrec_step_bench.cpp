@@ -36,8 +36,8 @@
 #include <string>
 #include <vector>
 
-#include "model/sasrec.h"
-#include "runtime/runtime.h"
+#include "torch/model/sasrec.h"
+#include "torch/runtime/runtime.h"
 
 using namespace tiltbench;
 

@@ -8,7 +8,7 @@
 
 #include "cli_json.h"
 #include "common/error.h"
-#include "data/simulator.h"
+#include "data/ground_truth.h"
 #include "eval/evaluator.h"
 #include "eval/metrics.h"
 #include "explorer_worker.h"

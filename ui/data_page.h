@@ -10,7 +10,7 @@
 #include <QWidget>
 #include <cstdint>
 
-#include "data/simulator.h"
+#include "data/ground_truth.h"
 #include "io/import.h"
 #include "loaded_dataset.h"
 

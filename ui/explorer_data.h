@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "data/ground_truth.h"
 #include "data/interaction_log.h"
-#include "data/simulator.h"
 #include "eval/evaluator.h"
 #include "eval/split.h"
 #include "model/closed_form_policy.h"

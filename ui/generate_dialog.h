@@ -5,7 +5,7 @@
 #include <QDialog>
 #include <QStringList>
 
-#include "data/simulator.h"
+#include "data/ground_truth.h"
 
 class QDoubleSpinBox;
 class QLabel;

@@ -4,7 +4,7 @@
 #include <QString>
 #include <string>
 
-#include "data/simulator.h"
+#include "store/simulated_dataset.h"
 #include "worker.h"
 
 namespace tiltbench {

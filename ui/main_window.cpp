@@ -21,7 +21,7 @@
 #include "explorer_page.h"
 #include "export_page.h"
 #include "recent_files.h"
-#include "runtime/runtime.h"
+#include "runtime/version.h"
 #include "train_page.h"
 #include "welcome_page.h"
 
@@ -111,10 +111,8 @@ QWidget* MainWindow::buildWorkbench() {
     m_comparePage = new ComparePage(m_pages);
     m_exportPage = new ExportPage(m_pages);
     const QList<QPair<QString, QWidget*>> pages = {
-        {tr("Data"), m_dataPage},
-        {tr("λ Explorer"), new ExplorerPage(m_pages)},
-        {tr("Train"), m_trainPage},
-        {tr("Compare"), m_comparePage},
+        {tr("Data"), m_dataPage},     {tr("λ Explorer"), new ExplorerPage(m_pages)},
+        {tr("Train"), m_trainPage},   {tr("Compare"), m_comparePage},
         {tr("Export"), m_exportPage},
     };
     for (const auto& [name, page] : pages) {
@@ -145,7 +143,8 @@ QWidget* MainWindow::buildWorkbench() {
     // Export lists the finished runs: it follows the datasets and every recorded run, and takes a run from
     // the Compare page's context menu.
     connect(m_dataPage, &DataPage::datasetsChanged, m_exportPage, &ExportPage::refresh);
-    connect(m_dataPage, &DataPage::datasetShown, m_exportPage, [this](qint64 id) { m_exportPage->selectDataset(id); });
+    connect(m_dataPage, &DataPage::datasetShown, m_exportPage,
+            [this](qint64 id) { m_exportPage->selectDataset(id); });
     connect(m_trainPage, &TrainPage::runRecorded, m_exportPage, [this] { m_exportPage->refresh(); });
     connect(m_comparePage, &ComparePage::exportRequested, this, [this](qint64 runId) {
         if (m_exportPage->selectRun(runId)) {

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "formatting.h"
-#include "train/sasrec_trainer.h"
+#include "train/sasrec_run_config.h"
 
 namespace tiltbench {
 

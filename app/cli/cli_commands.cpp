@@ -20,13 +20,18 @@
 #include "eval/split.h"
 #include "io/text_encoding.h"
 #include "json_output.h"
-#include "runtime/runtime.h"
+#include "runtime/version.h"
 #include "store/run_store.h"
+#include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
 #include "weighting/weight_stats.h"
+
+#ifndef TILTBENCH_CLI_LIGHT
+#include "torch/runtime/runtime.h"
+#endif
 
 namespace tiltbench::cli {
 namespace {

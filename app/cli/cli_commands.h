@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "common/output_guard.h"
-#include "data/simulator.h"
+#include "data/ground_truth.h"
 #include "io/import.h"
 #include "model/closed_form_policy.h"
 #include "train/closed_form_run.h"
-#include "train/sasrec_trainer.h"
+#include "train/sasrec_run_config.h"
 #include "weighting/weight_scheme.h"
 
 namespace tiltbench::cli {

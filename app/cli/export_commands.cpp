@@ -9,11 +9,11 @@
 
 #include "cli_commands.h"
 #include "common/error.h"
-#include "export/export.h"
 #include "json_output.h"
 #include "progress_stream.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
+#include "torch/export/export.h"
 #include "torch_forward.h"
 
 namespace tiltbench::cli {

@@ -10,7 +10,7 @@
 #include "cli_commands.h"
 #include "common/error.h"
 #include "progress_stream.h"
-#include "runtime/runtime.h"
+#include "runtime/version.h"
 #include "store/workspace.h"
 #include "torch_forward.h"
 

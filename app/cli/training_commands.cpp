@@ -20,11 +20,11 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
+#include "torch/train/run_evaluation.h"
+#include "torch/train/sasrec_trainer.h"
+#include "torch/train/sweep.h"
 #include "torch_forward.h"
 #include "train/closed_form_run.h"
-#include "train/run_evaluation.h"
-#include "train/sasrec_trainer.h"
-#include "train/sweep.h"
 
 namespace tiltbench::cli {
 

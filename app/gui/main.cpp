@@ -12,7 +12,7 @@
 
 #include "main_window.h"
 #include "recent_files.h"
-#include "runtime/runtime.h"
+#include "runtime/version.h"
 
 namespace {
 

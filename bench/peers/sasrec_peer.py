@@ -15,7 +15,7 @@ Data (ML-100K u.data: user, item, rating, timestamp, tab-separated), as Tiltbenc
   * inputs = items[:-1], targets = items[1:]; "training_positions" = sum of len(targets).
 Items are renumbered 1..n_items in order of first appearance in the file (0 = padding).
 
-Model (Tiltbench's core/model/sasrec.cpp): item embedding (n_items + 1, padding_idx 0) scaled by sqrt(d) plus
+Model (Tiltbench's core/torch/model/sasrec.cpp): item embedding (n_items + 1, padding_idx 0) scaled by sqrt(d) plus
 a learned position embedding, dropout; `blocks` pre-LayerNorm blocks
   x = x + Drop(MHA(LN(x)));  x = x + Drop(W2 Drop(ReLU(W1 LN(x))))
 (attention-weight dropout inside MHA); final LayerNorm; tied output: logits = h @ item_emb[1:].T over the

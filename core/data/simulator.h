@@ -18,71 +18,30 @@
 //   reward = clamp(round(globalMean + bias_u + affinity(u, i) + ε), 1, 5), ε ~ N(0, noise²)
 //   n_u = minPerUser + a share of the rest ∝ exp(activitySpread · N(0, 1)) (log-normal), capped at the
 //     catalogue size; Σ n_u = interactions exactly
+//
+// The generator only draws: it hands users, items and interactions to a SimulationSink; the store writes them
+// into a workspace with the ground truth (store/simulated_dataset.h).
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "common/progress.h"
-#include "store/dataset_info.h"
-#include "store/workspace.h"
+#include "data/ground_truth.h"
 
 namespace tiltbench {
 
-struct SimulatorConfig {
-    int64_t users = 943;
-    int64_t items = 1682;
-    int64_t interactions = 100000;
-    int64_t minPerUser = 5;  // every user gets at least this many interactions
-    int tasteDim = 8;
-    double popularityExponent = 1.0;            // Zipf exponent of item exposure (0 = uniform)
-    double qualityPopularityCorrelation = 0.0;  // Spearman correlation of quality and exposure, in [-1, 1]
-    double globalMean = 3.0;      // latent reward mean over all (user, item) pairs; logged rewards run higher
-    double qualityScale = 0.8;    // spread of item quality (reward units)
-    double userBiasScale = 0.4;   // spread of user bias (reward units)
-    double tasteScale = 0.6;      // spread of the user × item taste term (reward units)
-    double noise = 0.8;           // reward noise (std dev, before rounding to 1..5)
-    double selfSelection = 0.8;   // how much users pick items they expect to like (0 = pure exposure)
-    double activitySpread = 1.0;  // σ of the log-normal user activity (0 = everyone equally active)
-    int64_t startTime = 1577836800;  // first possible timestamp, seconds since the epoch (2020-01-01 UTC)
-    double timeSpanDays = 365.0;     // length of the logging period
-    uint64_t seed = 42;
-
-    // Throws Error naming the first bad field (by its JSON key) and what was expected.
-    void validate() const;
-    // JSON object with snake_case keys (users, items, taste_dim, …); used for dataset meta and the truth
-    // record.
-    std::string toJson() const;
-    // Missing keys keep their defaults; unknown keys and wrong types are errors. Does not validate.
-    static SimulatorConfig fromJson(const std::string& json);
+// Where a simulated dataset goes, in this order: every user (dense index 0, 1, … in call order), every item
+// with its title (likewise), then the interactions user by user, each user's in time order.
+class SimulationSink {
+  public:
+    virtual ~SimulationSink() = default;
+    virtual void addUser(const std::string& externalId) = 0;
+    virtual void addItem(const std::string& externalId, const std::string& title) = 0;
+    virtual void addInteraction(int32_t user, int32_t item, double reward, int64_t ts) = 0;
 };
 
-struct GroundTruth {
-    SimulatorConfig config;
-    double globalMean = 3.0;           // = config.globalMean
-    std::vector<double> itemQuality;   // items
-    std::vector<double> itemExposure;  // items, sums to 1
-    std::vector<double> userBias;      // users
-    std::vector<float> userTaste;      // users × tasteDim
-    std::vector<float> itemTaste;      // items × tasteDim
-
-    // Draws every latent parameter from `config` (validated) — what generateDataset stores.
-    static GroundTruth sample(const SimulatorConfig& config);
-
-    // quality_i + taste_u · taste_i (dense ids).
-    double affinity(int32_t user, int32_t item) const;
-    // E[reward | user, item] under the simulator's noise and 1..5 rounding (dense ids): exact, closed form.
-    // Throws Error for ids out of range.
-    double expectedReward(int32_t user, int32_t item) const;
-
-    GroundTruthRecord toRecord() const;
-    static GroundTruth fromRecord(const GroundTruthRecord& record);  // throws Error on a malformed record
-};
-
-// Generates a dataset named `name` into `ws` (one transaction) and returns its catalogue row. Users are
-// "u1"…, items "i1"… (dense ids in that order), titles name each item's quality and exposure rank.
-// Timestamps are strictly increasing per user and lie in [startTime, startTime + timeSpanDays] (a user with
-// more rows than seconds in their activity window spills past its end by a second per extra row).
-DatasetInfo generateDataset(Workspace& ws, const std::string& name, const SimulatorConfig& config,
-                            const ProgressCallback& progress = {});
+// Draws the dataset of `config` (validated) from `truth` (GroundTruth::sample(config)) into `sink`, reporting
+// progress as stage "generating" in rows. The same config gives the same dataset on every platform.
+void simulate(const SimulatorConfig& config, const GroundTruth& truth, SimulationSink& sink,
+              const ProgressCallback& progress = {});
 
 }  // namespace tiltbench

@@ -10,8 +10,8 @@
 #include <tuple>
 
 #include "common/error.h"
+#include "common/seeded_random.h"
 #include "eval/metrics.h"
-#include "eval/seeded_random.h"
 
 namespace tiltbench {
 

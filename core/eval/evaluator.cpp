@@ -9,8 +9,8 @@
 
 #include "common/error.h"
 #include "common/limits.h"
+#include "common/seeded_random.h"
 #include "eval/catalog_ranker.h"
-#include "eval/seeded_random.h"
 
 namespace tiltbench {
 

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "common/error.h"
-#include "eval/seeded_random.h"
+#include "common/seeded_random.h"
 
 namespace tiltbench {
 

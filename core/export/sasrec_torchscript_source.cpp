@@ -4,7 +4,7 @@
 // a leading block dimension so that the source does not depend on the number of blocks. Module::define
 // resolves only `torch.<aten op>` names, so dtypes are never named (`.long()`, `x.dtype`). Kept in a raw
 // string of its own so the Python-like code reads as code.
-#include "export/sasrec_torchscript.h"
+#include "export/sasrec_torchscript_source.h"
 
 namespace tiltbench {
 

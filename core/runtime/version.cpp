@@ -1,9 +1,12 @@
-// Kept apart from runtime.cpp so that code without LibTorch (the GUI, the torch-free core) can print the version.
+// Torch-free (torch/runtime/runtime.cpp holds what needs LibTorch), so that the GUI and the torch-free CLI
+// can print the version.
 #include "common/version.h"
-#include "runtime/runtime.h"
+#include "runtime/version.h"
 
 namespace tiltbench {
 
-std::string versionString() { return TILTBENCH_VERSION; }
+std::string versionString() {
+    return TILTBENCH_VERSION;
+}
 
 }  // namespace tiltbench

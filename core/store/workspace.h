@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/progress.h"
+#include "data/ground_truth.h"
 #include "data/interaction_log.h"
 #include "store/dataset_info.h"
 
@@ -46,12 +47,6 @@ struct NewDatasetSpec {
     std::string name;
     std::string format;
     std::string source = "{}";  // JSON
-};
-
-struct GroundTruthRecord {  // opaque to the store; core/data/simulator interprets it
-    std::string kind;       // e.g. "simulator-v1"
-    std::string config;     // JSON
-    std::vector<uint8_t> blob;
 };
 
 class Workspace {

@@ -10,7 +10,7 @@
 
 #include "common/error.h"
 #include "common/limits.h"
-#include "data/simulator.h"
+#include "data/ground_truth.h"
 #include "eval/evaluator.h"
 #include "store/run_store.h"
 #include "train/stored_config.h"

@@ -20,6 +20,7 @@
 #include "lambda_slider.h"
 #include "main_window.h"
 #include "plot_widget.h"
+#include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 

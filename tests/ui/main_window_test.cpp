@@ -22,7 +22,7 @@
 #include "main_window.h"
 #include "plot_widget.h"
 #include "recent_files.h"
-#include "runtime/runtime.h"
+#include "runtime/version.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"

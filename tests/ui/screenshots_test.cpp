@@ -17,6 +17,7 @@
 #include "io/import.h"
 #include "main_window.h"
 #include "recent_files.h"
+#include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"

@@ -20,11 +20,11 @@
 #include <sqlite3.h>
 
 #include "compare_page.h"
-#include "data/simulator.h"
 #include "io/import.h"
 #include "lambda_slider.h"
 #include "main_window.h"
 #include "run_table_model.h"
+#include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "train_events.h"

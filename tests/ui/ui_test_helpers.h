@@ -6,10 +6,10 @@
 #include <QStringList>
 #include <string>
 
-#include "data/simulator.h"
 #include "io/import.h"
 #include "loaded_dataset.h"
 #include "store/dataset_info.h"
+#include "store/simulated_dataset.h"
 
 namespace tiltbench {
 class Worker;

@@ -1,4 +1,4 @@
-#include "data/simulator.h"
+#include "store/simulated_dataset.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "data/simulator.h"
+#include "store/simulated_dataset.h"
 #include "support/test_support.h"
 #include "support/toy_log.h"
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "common/seeded_random.h"
 #include "data/interaction_log.h"
 #include "eval/scorer.h"
-#include "eval/seeded_random.h"
 #include "support/toy_log.h"
 
 namespace tiltbench::test {

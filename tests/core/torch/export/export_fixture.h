@@ -15,7 +15,7 @@
 #include "store/dataset_writer.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
-#include "train/sasrec_trainer.h"
+#include "torch/train/sasrec_trainer.h"
 
 namespace tiltbench::test {
 

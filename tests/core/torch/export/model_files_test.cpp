@@ -28,13 +28,13 @@
 
 #include "common/error.h"
 #include "common/tensor_archive.h"
-#include "export/export.h"
 #include "export_fixture.h"
-#include "model/sasrec.h"
-#include "model/sasrec_module.h"
 #include "store/run_store.h"
-#include "train/run_evaluation.h"
-#include "train/sasrec_train_state.h"
+#include "torch/export/export.h"
+#include "torch/model/sasrec.h"
+#include "torch/model/sasrec_module.h"
+#include "torch/train/run_evaluation.h"
+#include "torch/train/sasrec_train_state.h"
 
 using namespace tiltbench;
 using namespace tiltbench::test;

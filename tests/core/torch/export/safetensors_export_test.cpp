@@ -11,12 +11,12 @@
 
 #include "common/error.h"
 #include "eval/split.h"
-#include "export/export.h"
 #include "export_fixture.h"
 #include "model/closed_form_policy.h"
 #include "model/markov_policy.h"
 #include "model/popularity_policy.h"
-#include "model/sasrec_module.h"
+#include "torch/export/export.h"
+#include "torch/model/sasrec_module.h"
 #include "train/closed_form_run.h"
 #include "weighting/target_view.h"
 

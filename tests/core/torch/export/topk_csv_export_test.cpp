@@ -8,9 +8,9 @@
 #include <map>
 
 #include "common/error.h"
-#include "export/export.h"
 #include "export_fixture.h"
 #include "store/run_store.h"
+#include "torch/export/export.h"
 #include "train/closed_form_run.h"
 
 using namespace tiltbench;

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
-#include "export/export.h"
 #include "export_fixture.h"
-#include "model/sasrec.h"
+#include "torch/export/export.h"
+#include "torch/model/sasrec.h"
 
 using namespace tiltbench;
 using namespace tiltbench::test;

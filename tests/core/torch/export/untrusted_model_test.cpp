@@ -14,9 +14,9 @@
 #include <string>
 
 #include "common/error.h"
-#include "export/export.h"
 #include "export_fixture.h"
 #include "support/test_support.h"
+#include "torch/export/export.h"
 
 using namespace tiltbench;
 

@@ -9,7 +9,7 @@
 
 #include <cmath>
 
-#include "model/sasrec_ops.h"
+#include "torch/model/sasrec_ops.h"
 
 using namespace tiltbench;
 

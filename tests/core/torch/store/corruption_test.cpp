@@ -32,17 +32,17 @@
 #include <vector>
 
 #include "common/error.h"
-#include "data/simulator.h"
 #include "data/summary.h"
 #include "eval/run_comparison.h"
 #include "io/import.h"
 #include "store/run_store.h"
+#include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
+#include "torch/train/run_evaluation.h"
+#include "torch/train/sasrec_train_state.h"
+#include "torch/train/sasrec_trainer.h"
 #include "train/closed_form_run.h"
-#include "train/run_evaluation.h"
-#include "train/sasrec_train_state.h"
-#include "train/sasrec_trainer.h"
 
 using namespace tiltbench;
 using tiltbench::test::TempDir;

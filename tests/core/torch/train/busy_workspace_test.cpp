@@ -17,8 +17,8 @@
 #include "store/workspace.h"
 #include "store/workspace_impl.h"
 #include "support/test_support.h"
+#include "torch/train/sasrec_trainer.h"
 #include "train/closed_form_run.h"
-#include "train/sasrec_trainer.h"
 
 using namespace tiltbench;
 using tiltbench::test::TempDir;

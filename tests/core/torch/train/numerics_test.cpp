@@ -13,8 +13,8 @@
 #include "store/dataset_writer.h"
 #include "store/run_store.h"
 #include "support/test_support.h"
+#include "torch/train/sasrec_trainer.h"
 #include "train/closed_form_run.h"
-#include "train/sasrec_trainer.h"
 
 using namespace tiltbench;
 using tiltbench::test::TempDir;

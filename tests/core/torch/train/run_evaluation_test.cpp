@@ -1,6 +1,6 @@
 // Re-evaluating recorded runs: figures come back as recorded, and runs with nothing to evaluate, or whose
 // dataset no longer gives their split, are clear errors.
-#include "train/run_evaluation.h"
+#include "torch/train/run_evaluation.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "model/sasrec.h"
+#include "torch/model/sasrec.h"
 
 using namespace tiltbench;
 

@@ -1,7 +1,7 @@
 // SASRec reward-weighted training end to end on a tiny generated dataset: it
 // overfits, is reproducible, cancels cleanly, records the run and its best
 // checkpoint, and weights items the way the closed-form tilted popularity does.
-#include "train/sasrec_trainer.h"
+#include "torch/train/sasrec_trainer.h"
 
 #include <gtest/gtest.h>
 

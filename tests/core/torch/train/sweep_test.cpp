@@ -1,5 +1,5 @@
 // Sweeps over weightings: the grid they expand to, one recorded run per weighting, and how they stop early.
-#include "train/sweep.h"
+#include "torch/train/sweep.h"
 
 #include <gtest/gtest.h>
 

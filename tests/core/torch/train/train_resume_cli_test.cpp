@@ -9,7 +9,7 @@
 #include "store/run_store.h"
 #include "support/cli_json.h"
 #include "support/test_support.h"
-#include "train/sasrec_trainer.h"
+#include "torch/train/sasrec_trainer.h"
 
 using nlohmann::json;
 using tiltbench::test::parseJson;

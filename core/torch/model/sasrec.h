@@ -2,10 +2,10 @@
 // SasrecModel: the generative recommender that reward-weighted SFT trains — a
 // causal self-attention next-item model (SASRec with pre-LayerNorm blocks,
 // learned position embeddings, tied output embeddings and a full-catalogue
-// softmax). This header is torch-free (pimpl) so the UI and the CLI can hold a
-// model, score with it, save and restore it without LibTorch headers; the
-// module itself lives in model/sasrec_module.h, which only core .cpp files
-// include.
+// softmax). This header is torch-free (pimpl), but what it declares is built
+// into tiltbench_core_torch; the module itself lives in torch/model/sasrec_module.h.
+// The configuration and the batch layout, which torch-free code uses too, are in
+// model/sasrec_config.h.
 //
 // Layout of a sequence: items are shifted by one (0 = padding), rows are
 // right-padded, and the position embedding of a step is its distance from the
@@ -18,45 +18,9 @@
 #include <vector>
 
 #include "eval/scorer.h"
+#include "model/sasrec_config.h"
 
 namespace tiltbench {
-
-struct SasrecConfig {
-    int32_t numItems = 0;
-    int dim = 64;
-    int blocks = 2;
-    int heads = 1;
-    int maxLen = 200;  // longest history the model reads; longer ones keep their
-                       // newest maxLen items
-    double dropout = 0.2;
-    // Run the output layer's two large matrix products in bfloat16 during
-    // training (the softmax and everything else stay float). Pays on CPUs with
-    // AVX-512 BF16 or AMX; evaluation always scores in float.
-    bool bf16 = false;
-
-    // Throws Error naming the field (numItems ≥ 1, dim ≥ 1 and divisible by
-    // heads, blocks ≥ 1, maxLen ≥ 1, dropout in [0, 1)).
-    void validate() const;
-};
-
-// A batch of right-padded training sequences, row-major [rows × length].
-struct SequenceBatch {
-    int64_t rows = 0;
-    int64_t length = 0;
-    std::vector<int64_t> inputs;   // item + 1; 0 = padding
-    std::vector<int64_t> targets;  // next item (0-based) predicted at each step;
-                                   // −1 = no target (padding)
-    std::vector<float> weights;    // loss weight of each step's target (ignored where target is −1)
-};
-
-// Steps of `batch` that have a target.
-int64_t countTargets(const SequenceBatch& batch);
-
-// The batch's rows in slices of at most `rowsPerSlice` consecutive rows, each cut to its longest row (rows
-// hold their steps from the left, padding on the right). With rows sorted by length the slices carry little
-// padding. Σ_slices (targets in slice / targets in batch) · loss(slice) is the batch's loss, and likewise its
-// gradient: the trainer runs a random batch this way, one optimizer step per batch.
-std::vector<SequenceBatch> sliceRows(const SequenceBatch& batch, int64_t rowsPerSlice);
 
 class SasrecModel {
   public:

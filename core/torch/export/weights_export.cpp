@@ -1,4 +1,4 @@
-#include "export/weights_export.h"
+#include "torch/export/weights_export.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -7,11 +7,11 @@
 
 #include "common/error.h"
 #include "export/atomic_file.h"
-#include "export/export_run.h"
 #include "model/item_mean_policy.h"
 #include "model/markov_policy.h"
 #include "model/popularity_policy.h"
-#include "model/sasrec_module.h"
+#include "torch/export/export_run.h"
+#include "torch/model/sasrec_module.h"
 
 namespace tiltbench {
 namespace {

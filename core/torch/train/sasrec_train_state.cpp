@@ -1,4 +1,4 @@
-#include "train/sasrec_train_state.h"
+#include "torch/train/sasrec_train_state.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <SQLiteCpp/Statement.h>
@@ -15,9 +15,9 @@
 
 #include "common/error.h"
 #include "common/tensor_archive.h"
-#include "model/sasrec_module.h"
-#include "model/torch_archive.h"
 #include "store/workspace_impl.h"
+#include "torch/model/sasrec_module.h"
+#include "torch/model/torch_archive.h"
 
 namespace tiltbench {
 namespace {

@@ -1,4 +1,4 @@
-#include "export/sasrec_torchscript.h"
+#include "torch/export/sasrec_torchscript.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -23,11 +23,11 @@
 
 #include "common/error.h"
 #include "export/atomic_file.h"
-#include "export/export.h"
-#include "export/export_run.h"
-#include "model/sasrec_module.h"
-#include "model/torch_archive.h"
-#include "runtime/runtime.h"
+#include "torch/export/export.h"
+#include "torch/export/export_run.h"
+#include "torch/model/sasrec_module.h"
+#include "torch/model/torch_archive.h"
+#include "torch/runtime/runtime.h"
 
 namespace tiltbench {
 namespace {

@@ -1,4 +1,4 @@
-#include "export/export.h"
+#include "torch/export/export.h"
 
 #include <fmt/format.h>
 
@@ -10,11 +10,11 @@
 #include "common/error.h"
 #include "common/limits.h"
 #include "export/atomic_file.h"
-#include "export/export_run.h"
-#include "export/sasrec_torchscript.h"
 #include "export/topk.h"
-#include "export/weights_export.h"
-#include "runtime/runtime.h"
+#include "torch/export/export_run.h"
+#include "torch/export/sasrec_torchscript.h"
+#include "torch/export/weights_export.h"
+#include "torch/runtime/runtime.h"
 
 namespace tiltbench {
 namespace {

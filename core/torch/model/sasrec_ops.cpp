@@ -1,4 +1,4 @@
-#include "model/sasrec_ops.h"
+#include "torch/model/sasrec_ops.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

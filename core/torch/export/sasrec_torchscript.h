@@ -12,15 +12,15 @@
 // the architecture (num_items, dim, blocks, heads, max_len) and the run's metadata (run_id, dataset, model,
 // weighting JSON, scheme, weight_lambda, normalization, hyperparameters JSON, metrics Dict[str, float],
 // tiltbench_version, checkpoint_epoch, metadata_json with all of it); the same JSON is stored in the file as
-// the extra file "tiltbench.json". Private to core/export.
+// the extra file "tiltbench.json". Private to core/torch/export.
 #include <string>
+
+#include "export/sasrec_torchscript_source.h"
 
 namespace tiltbench {
 
 class AtomicFile;
 struct ExportedRun;
-
-const char* sasrecTorchScriptSource();
 
 // Builds the module of `run` (a loaded SASRec run) and saves it to file.tempPath() (the caller commits).
 void writeSasrecTorchScript(const ExportedRun& run, bool titles, AtomicFile& file);

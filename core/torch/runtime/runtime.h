@@ -3,6 +3,8 @@
 // with one thread, so every entry point calls setThreads() explicitly (0 = all cores).
 #include <string>
 
+#include "runtime/version.h"
+
 namespace tiltbench {
 
 struct RuntimeInfo {
@@ -16,6 +18,5 @@ struct RuntimeInfo {
 
 RuntimeInfo runtimeInfo();
 int setThreads(int threads);  // returns the count in effect
-std::string versionString();  // "0.1.0"
 
 }  // namespace tiltbench

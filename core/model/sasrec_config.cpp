@@ -1,10 +1,30 @@
-// Torch-free helpers on SequenceBatch (declared in model/sasrec.h).
+// The torch-free parts of SASRec: its configuration check and the helpers on SequenceBatch.
+#include "model/sasrec_config.h"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
 
-#include "model/sasrec.h"
+#include "common/error.h"
 
 namespace tiltbench {
+
+void SasrecConfig::validate() const {
+    if (numItems < 1)
+        throw Error(fmt::format("sasrec: numItems must be >= 1 (got {})", numItems));
+    if (dim < 1 || heads < 1 || dim % heads != 0)
+        throw Error(
+            fmt::format("sasrec: dim must be >= 1 and divisible by heads "
+                        "(got dim {}, heads {})",
+                        dim, heads));
+    if (blocks < 1)
+        throw Error(fmt::format("sasrec: blocks must be >= 1 (got {})", blocks));
+    if (maxLen < 1)
+        throw Error(fmt::format("sasrec: max length must be >= 1 (got {})", maxLen));
+    if (!(dropout >= 0.0 && dropout < 1.0))
+        throw Error(fmt::format("sasrec: dropout must be in [0, 1) (got {})", dropout));
+}
 
 int64_t countTargets(const SequenceBatch& batch) {
     int64_t n = 0;

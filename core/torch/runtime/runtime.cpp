@@ -1,4 +1,4 @@
-#include "runtime/runtime.h"
+#include "torch/runtime/runtime.h"
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
@@ -9,10 +9,6 @@
 #include "common/version.h"
 
 namespace tiltbench {
-
-std::string versionString() {
-    return TILTBENCH_VERSION;
-}
 
 int setThreads(int threads) {
     if (threads <= 0) {

@@ -1,4 +1,4 @@
-#include "model/torch_archive.h"
+#include "torch/model/torch_archive.h"
 
 #include <caffe2/serialize/inline_container.h>
 #include <fmt/format.h>

@@ -12,7 +12,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
-#include "model/sasrec.h"
+#include "torch/model/sasrec.h"
 
 namespace tiltbench {
 

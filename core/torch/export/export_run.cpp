@@ -1,4 +1,4 @@
-#include "export/export_run.h"
+#include "torch/export/export_run.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "common/error.h"
 #include "eval/split.h"
-#include "runtime/runtime.h"
+#include "torch/runtime/runtime.h"
 #include "train/run_split.h"
 #include "weighting/target_view.h"
 

@@ -1,4 +1,4 @@
-#include "train/run_evaluation.h"
+#include "torch/train/run_evaluation.h"
 
 #include <fmt/format.h>
 
@@ -7,13 +7,13 @@
 #include <optional>
 
 #include "common/error.h"
-#include "data/simulator.h"
+#include "data/ground_truth.h"
 #include "eval/evaluator.h"
-#include "model/sasrec.h"
-#include "runtime/runtime.h"
+#include "torch/model/sasrec.h"
+#include "torch/runtime/runtime.h"
+#include "torch/train/sasrec_trainer.h"
 #include "train/closed_form_run.h"
 #include "train/run_split.h"
-#include "train/sasrec_trainer.h"
 
 namespace tiltbench {
 

@@ -1,4 +1,4 @@
-#include "model/sasrec.h"
+#include "torch/model/sasrec.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -15,27 +15,11 @@
 
 #include "common/error.h"
 #include "common/tensor_archive.h"
-#include "model/sasrec_module.h"
-#include "model/sasrec_ops.h"
-#include "model/torch_archive.h"
+#include "torch/model/sasrec_module.h"
+#include "torch/model/sasrec_ops.h"
+#include "torch/model/torch_archive.h"
 
 namespace tiltbench {
-
-void SasrecConfig::validate() const {
-    if (numItems < 1)
-        throw Error(fmt::format("sasrec: numItems must be >= 1 (got {})", numItems));
-    if (dim < 1 || heads < 1 || dim % heads != 0)
-        throw Error(
-            fmt::format("sasrec: dim must be >= 1 and divisible by heads "
-                        "(got dim {}, heads {})",
-                        dim, heads));
-    if (blocks < 1)
-        throw Error(fmt::format("sasrec: blocks must be >= 1 (got {})", blocks));
-    if (maxLen < 1)
-        throw Error(fmt::format("sasrec: max length must be >= 1 (got {})", maxLen));
-    if (!(dropout >= 0.0 && dropout < 1.0))
-        throw Error(fmt::format("sasrec: dropout must be in [0, 1) (got {})", dropout));
-}
 
 // ---- module
 // ---------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@
 
 #include "common/progress.h"
 #include "eval/eval_result.h"
+#include "torch/train/sasrec_trainer.h"
 #include "train/closed_form_run.h"
-#include "train/sasrec_trainer.h"
 #include "weighting/weight_scheme.h"
 
 namespace tiltbench {

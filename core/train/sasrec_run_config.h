@@ -1,39 +1,8 @@
 #pragma once
-// SasrecTrainer: one recorded reward-weighted SFT run of the SASRec model —
-// load the dataset, split it, weight every training target with the chosen
-// scheme (the same RewardLevelTable code the λ Explorer shows), train with the
-// weighted next-item cross-entropy over every position of every training
-// sequence, validate (NDCG@10) after each epoch, keep the best state (early
-// stopping), and evaluate it on the test targets with the full metric set.
-// Config, per-epoch curves, final metrics with per-user values, timings and the
-// best checkpoint go into the workspace, and after every epoch the state needed
-// to resume (parameters, optimizer, generators; dropped when the run is done),
-// so a cancelled or killed run continues with resumeSasrec. Torch-free header:
-// the CLI and (later) the GUI's Train page call it.
-//
-// Training sequences hold only training interactions (for leave-one-out: each
-// user's log minus the validation and test targets), cut into windows of at
-// most maxLen + 1 items from the newest backwards (a history longer than the
-// model reads becomes several sequences, so no interaction is left unused);
-// step t predicts item t + 1, so a user's first item is input only.
-// Batches are random draws of sequences (shuffled, then cut). A batch takes
-// one optimizer step, but its rows go through the model in length-sorted
-// slices of 32, each padded only to its own longest row (the slices' losses
-// are weighted by their share of the batch's targets, so loss and gradient are
-// the batch's), and padding never reaches the output layer. `lengthBuckets`
-// instead sorts sequences by length within pools of 32 batches, as before:
-// on a small dataset every batch is then one band of history lengths and
-// nearly the same batches come back every epoch, and the model generalises
-// worse (ML-100K: validation NDCG@10 plateaus near 0.098 instead of rising
-// past 0.11).
-// Loss of a batch = Σ_steps w · CE / (steps with a target in the batch): with
-// `none`/`mean` normalisation w is the target's scheme weight, with `batch`
-// the weights are first scaled to mean 1 over the batch's steps
-// (WeightScheme::normalizeBatch), which makes the same formula
-// self-normalised. `uniform` is exactly the mean cross-entropy. Reproducible on
-// CPU for a fixed seed and thread count.
+// A SASRec run's settings, progress and result: torch-free, so that the CLI's options, the GUI's Train form
+// and the torch-free core read, check and write them without LibTorch. Training itself is
+// torch/train/sasrec_trainer.h.
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -41,8 +10,7 @@
 #include "eval/eval_result.h"
 #include "eval/evaluator.h"
 #include "eval/split.h"
-#include "model/sasrec.h"
-#include "store/workspace.h"
+#include "model/sasrec_config.h"
 #include "weighting/weight_scheme.h"
 
 namespace tiltbench {
@@ -127,19 +95,6 @@ struct SasrecRunResult {
     double totalSeconds = 0.0;
 };
 
-// Returning false from `progress` cancels between batches (or during
-// validation): the run is recorded as cancelled and Cancelled is thrown. Other
-// failures are recorded as failed and rethrown as Error.
-SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
-                          const std::function<bool(const TrainProgress&)>& progress = {});
-
-// Continues a cancelled, interrupted or failed SASRec run from the end of its last finished epoch, with its
-// recorded settings, under the same run id, to the same result as an uninterrupted run (on CPU with the same
-// thread count). Throws Error when the run is not SASRec, is done or still running, has no saved state (it
-// stopped before its first epoch ended) or its dataset no longer gives its split.
-SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
-                             const std::function<bool(const TrainProgress&)>& progress = {});
-
 // The evaluator settings of a SASRec run: K = 10 is always among the cut-offs (validation selects on
 // ndcg@10) and the evaluator runs one thread (the scorer is serialised; torch parallelises inside it).
 // `bootstrapResamples` = 0 for the per-epoch validation. `eval` uses the same settings, so a re-evaluation
@@ -147,11 +102,10 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
 EvalConfig sasrecEvalConfig(const SasrecRunConfig& config, int bootstrapResamples,
                             const TrueRewardFunction& trueReward);
 
-// The best checkpoint of a SASRec run, restored into a model built from the
-// run's recorded config. Throws Error when the run is not a SASRec run or has
-// no checkpoint.
-SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string& device = "cpu");
-// The epoch of that checkpoint; 0 when the run has none.
-int sasrecCheckpointEpoch(Workspace& ws, int64_t runId);
+// The model configuration of a run with `numItems` items, and the documented size limits (common/limits.h)
+// of a model, checked before any tensor is allocated — for a config from the command line and for one read
+// from a workspace alike.
+SasrecConfig sasrecModelConfig(const SasrecRunConfig& config, int32_t numItems);
+void checkSasrecModelSize(const SasrecConfig& model);
 
 }  // namespace tiltbench

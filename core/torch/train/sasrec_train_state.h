@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "store/workspace.h"
-#include "train/sasrec_trainer.h"
+#include "torch/train/sasrec_trainer.h"
 
 namespace tiltbench {
 

@@ -15,8 +15,8 @@
 
 #include "common/error.h"
 #include "common/tensor_archive.h"
-#include "export/export.h"
-#include "model/sasrec.h"
+#include "torch/export/export.h"
+#include "torch/model/sasrec.h"
 
 namespace tiltbench {
 namespace {

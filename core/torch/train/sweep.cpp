@@ -1,4 +1,4 @@
-#include "train/sweep.h"
+#include "torch/train/sweep.h"
 
 #include <fmt/format.h>
 

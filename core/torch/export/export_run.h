@@ -14,12 +14,12 @@
 #include "data/interaction_log.h"
 #include "eval/scorer.h"
 #include "model/closed_form_policy.h"
-#include "model/sasrec.h"
 #include "store/dataset_info.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
+#include "torch/model/sasrec.h"
+#include "torch/train/sasrec_trainer.h"
 #include "train/closed_form_run.h"
-#include "train/sasrec_trainer.h"
 
 namespace tiltbench {
 

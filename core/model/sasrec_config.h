@@ -1,0 +1,47 @@
+#pragma once
+// The SASRec model's configuration and the layout of a training batch: torch-free, so that the torch-free
+// core, the CLI's options and the GUI's Train form use them without LibTorch. The model itself is in
+// torch/model/sasrec.h (built into tiltbench_core_torch).
+#include <cstdint>
+#include <vector>
+
+namespace tiltbench {
+
+struct SasrecConfig {
+    int32_t numItems = 0;
+    int dim = 64;
+    int blocks = 2;
+    int heads = 1;
+    int maxLen = 200;  // longest history the model reads; longer ones keep their
+                       // newest maxLen items
+    double dropout = 0.2;
+    // Run the output layer's two large matrix products in bfloat16 during
+    // training (the softmax and everything else stay float). Pays on CPUs with
+    // AVX-512 BF16 or AMX; evaluation always scores in float.
+    bool bf16 = false;
+
+    // Throws Error naming the field (numItems ≥ 1, dim ≥ 1 and divisible by
+    // heads, blocks ≥ 1, maxLen ≥ 1, dropout in [0, 1)).
+    void validate() const;
+};
+
+// A batch of right-padded training sequences, row-major [rows × length].
+struct SequenceBatch {
+    int64_t rows = 0;
+    int64_t length = 0;
+    std::vector<int64_t> inputs;   // item + 1; 0 = padding
+    std::vector<int64_t> targets;  // next item (0-based) predicted at each step;
+                                   // −1 = no target (padding)
+    std::vector<float> weights;    // loss weight of each step's target (ignored where target is −1)
+};
+
+// Steps of `batch` that have a target.
+int64_t countTargets(const SequenceBatch& batch);
+
+// The batch's rows in slices of at most `rowsPerSlice` consecutive rows, each cut to its longest row (rows
+// hold their steps from the left, padding on the right). With rows sorted by length the slices carry little
+// padding. Σ_slices (targets in slice / targets in batch) · loss(slice) is the batch's loss, and likewise its
+// gradient: the trainer runs a random batch this way, one optimizer step per batch.
+std::vector<SequenceBatch> sliceRows(const SequenceBatch& batch, int64_t rowsPerSlice);
+
+}  // namespace tiltbench
