@@ -4,7 +4,10 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <cmath>
+#include <iterator>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "cli_json.h"
 #include "common/error.h"
@@ -16,6 +19,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "train/closed_form_run.h"
+#include "train/tilted_policy_curves.h"
 #include "weighting/target_view.h"
 
 namespace tiltbench {
@@ -92,21 +96,15 @@ std::shared_ptr<const ReferenceCurves> ReferenceWorker::compute(const QString& w
     const EvalSet set = split == QStringLiteral("valid") ? EvalSet::Validation : EvalSet::Test;
     c->evaluatedUsers = static_cast<int64_t>(dataset->evaluator->evaluatedUsers(set).size());
     c->eligibleUsers = static_cast<int64_t>(dataset->split.targets(set).size());
-    for (double lambda : c->lambdas) {
-        if (keepGoing && !keepGoing()) {
-            throw Cancelled();
-        }
-        WeightScheme scheme = WeightScheme::exp(lambda);
-        scheme.normalization = WeightNormalization::Mean;
-        for (PolicyKind kind : {PolicyKind::Markov, PolicyKind::Popularity}) {
-            const auto scorer = fitClosedFormPolicy(kind, dataset->policy, scheme);
-            const EvalResult r = dataset->evaluator->evaluate(*scorer, set, cancel);
-            auto& curves = kind == PolicyKind::Markov ? c->markov : c->popularity;
-            for (const char* name : kReferenceMetrics) {
-                curves[name].push_back(r.value(name));
-            }
-        }
-    }
+    // The Explorer's loop (train/tilted_policy_curves.h), with exp weights normalised to mean 1.
+    WeightScheme base = WeightScheme::exp(1.0);
+    base.normalization = WeightNormalization::Mean;
+    const std::vector<std::string> names(std::begin(kReferenceMetrics), std::end(kReferenceMetrics));
+    TiltedPolicyCurves tilted = tiltedPolicyCurves(
+        dataset->policy, *dataset->evaluator, set, base, c->lambdas, names,
+        [&](int, int) { return !keepGoing || keepGoing(); }, cancel);
+    c->markov = std::move(tilted.markov);
+    c->popularity = std::move(tilted.popularity);
     c->seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     return c;
 }

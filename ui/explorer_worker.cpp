@@ -5,8 +5,9 @@
 #include <utility>
 
 #include "common/error.h"
-#include "lambda_slider.h"
 #include "store/workspace.h"
+#include "train/tilted_policy_curves.h"
+#include "weighting/lambda_grid.h"
 #include "weighting/target_view.h"
 
 namespace tiltbench {
@@ -25,8 +26,6 @@ const MetricSpec kMetrics[] = {
     {"coverage@10", QT_TRANSLATE_NOOP("ExplorerWorker", "Coverage@10")},
     {"true_reward@10", QT_TRANSLATE_NOOP("ExplorerWorker", "True reward@10")},
 };
-constexpr int kMetricPoints = 16;
-constexpr int kEssPoints = 61;  // 20 per decade over the slider's three decades
 }  // namespace
 
 ExplorerWorker::ExplorerWorker(QString workspacePath, int64_t datasetId, const WeightScheme& base,
@@ -45,11 +44,11 @@ QString ExplorerWorker::description() const {
 }
 
 std::vector<double> ExplorerWorker::essGrid() {
-    return logLambdaGrid(LambdaSlider::kMinLambda, LambdaSlider::kMaxLambda, kEssPoints, true);
+    return lambda_grid::essGrid();
 }
 
 std::vector<double> ExplorerWorker::metricGrid() {
-    return logLambdaGrid(LambdaSlider::kMinLambda, LambdaSlider::kMaxLambda, kMetricPoints, true);
+    return lambda_grid::metricGrid();
 }
 
 std::shared_ptr<const ExplorerDataset> ExplorerWorker::prepareDataset(const QString& workspacePath,
@@ -116,33 +115,18 @@ std::shared_ptr<const ExplorerCurves> ExplorerWorker::computeCurves(
         curve.label = tr(spec.label);
         c->metrics.push_back(std::move(curve));
     }
-    // Only `exp` depends on λ; the other schemes are evaluated once and drawn flat.
-    const bool dependsOnLambda = base.kind == WeightKind::Exp;
-    const size_t points = c->metricLambdas.size();
-    const int total = dependsOnLambda ? static_cast<int>(points) : 1;
-    const ProgressCallback cancelOnly = [&](const Progress&) { return !progress || progress(-1, total); };
-    for (int p = 0; p < total; ++p) {
-        if (progress && !progress(p, total)) {
-            throw Cancelled();
-        }
-        WeightScheme scheme = base;
-        if (dependsOnLambda) {
-            scheme.lambda = c->metricLambdas[static_cast<size_t>(p)];
-        }
-        for (PolicyKind kind : {PolicyKind::Popularity, PolicyKind::Markov}) {
-            const auto scorer = fitClosedFormPolicy(kind, dataset.policy, scheme);
-            const EvalResult r = dataset.evaluator->evaluate(*scorer, EvalSet::Validation, cancelOnly);
-            for (ExplorerMetricCurve& curve : c->metrics) {
-                auto& values = kind == PolicyKind::Popularity ? curve.popularity : curve.markov;
-                values.push_back(r.value(curve.metric));
-            }
-        }
-    }
-    if (!dependsOnLambda) {
-        for (ExplorerMetricCurve& curve : c->metrics) {
-            curve.popularity.assign(points, curve.popularity.front());
-            curve.markov.assign(points, curve.markov.front());
-        }
+    // One loop for the Explorer and the Compare page's reference (train/tilted_policy_curves.h); only `exp`
+    // depends on λ, the other schemes are evaluated once and drawn flat.
+    std::vector<std::string> names;
+    for (const ExplorerMetricCurve& curve : c->metrics)
+        names.push_back(curve.metric);
+    const ProgressCallback cancelOnly = [&](const Progress&) { return !progress || progress(-1, 0); };
+    const TiltedPolicyCurves tilted =
+        tiltedPolicyCurves(dataset.policy, *dataset.evaluator, EvalSet::Validation, base, c->metricLambdas,
+                           names, progress, cancelOnly);
+    for (ExplorerMetricCurve& curve : c->metrics) {
+        curve.popularity = tilted.popularity.at(curve.metric);
+        curve.markov = tilted.markov.at(curve.metric);
     }
     c->seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     return c;

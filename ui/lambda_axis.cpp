@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "weighting/lambda_grid.h"
+
 namespace tiltbench {
 
 double LambdaAxis::configure(QCPAxis* axis, const std::vector<double>& finiteLambdas) {
-    double lo = 0.05, hi = 50.0;
+    double lo = lambda_grid::kMin, hi = lambda_grid::kMax;
     for (double l : finiteLambdas) {
         if (std::isfinite(l) && l > 0.0) {
             lo = std::min(lo, l);

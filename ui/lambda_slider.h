@@ -5,6 +5,8 @@
 // is exactly the λ in use; a typed λ is kept as typed and the slider moves to the nearest stop.
 #include <QWidget>
 
+#include "weighting/lambda_grid.h"
+
 class QDoubleSpinBox;
 class QSlider;
 
@@ -13,8 +15,8 @@ namespace tiltbench {
 class LambdaSlider : public QWidget {
     Q_OBJECT
   public:
-    static constexpr double kMinLambda = 0.05;
-    static constexpr double kMaxLambda = 50.0;
+    static constexpr double kMinLambda = lambda_grid::kMin;  // the range is core's (weighting/lambda_grid.h)
+    static constexpr double kMaxLambda = lambda_grid::kMax;
     static constexpr int kSteps = 300;  // positions 0..kSteps are finite; kSteps + 1 is ∞
 
     explicit LambdaSlider(QWidget* parent = nullptr);

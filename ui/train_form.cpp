@@ -20,11 +20,12 @@
 #include "dataset_combo.h"
 #include "lambda_slider.h"
 #include "store/workspace.h"
+#include "weighting/lambda_grid.h"
 
 namespace tiltbench {
 
 namespace {
-const QString kDefaultSweep = QStringLiteral("inf, 4, 2, 1, 0.5, 0.25");
+const QString kDefaultSweep = QString::fromUtf8(lambda_grid::kDefaultSweep);
 
 QSpinBox* spin(QWidget* parent, const char* name, int lo, int hi, int value, const QString& tip) {
     auto* s = new QSpinBox(parent);

@@ -25,6 +25,7 @@
 #include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
+#include "weighting/lambda_grid.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
 #include "weighting/weight_stats.h"
@@ -503,7 +504,7 @@ int Commands::runWeights() {
     WeightStatsOptions options;
     options.topItems = m_top;
     const WeightStats s = computeWeightStats(table, scheme, options);
-    const double suggested = smallestLambdaWithEss(table, scheme, logLambdaGrid(), m_essFloor);
+    const double suggested = smallestLambdaWithEss(table, scheme, lambda_grid::metricGrid(), m_essFloor);
     auto itemJson = [&](const ItemWeightShift& it) {
         const auto i = static_cast<size_t>(it.item);
         return json{{"item", log.itemIds[i]}, {"title", log.itemTitles[i]},       {"count", it.count},

@@ -13,6 +13,7 @@
 #include "model/closed_form_policy.h"
 #include "train/closed_form_run.h"
 #include "train/sasrec_run_config.h"
+#include "weighting/lambda_grid.h"
 #include "weighting/weight_scheme.h"
 
 namespace tiltbench::cli {
@@ -102,7 +103,7 @@ class Commands {
     std::optional<int64_t> m_resume;
     std::string m_progressJsonl;  // train: where machine-readable progress goes (progress_stream.h)
     // sweep
-    std::string m_lambdas = "inf,4,2,1,0.5,0.25";
+    std::string m_lambdas = lambda_grid::kDefaultSweep;
     std::string m_schemes = "exp";
     // eval
     int64_t m_runId = 0;

@@ -92,9 +92,9 @@ struct EssPoint {
 std::vector<EssPoint> essCurve(const RewardLevelTable& table, const WeightScheme& base,
                                const std::vector<double>& lambdas);
 
-// `points` λ values spaced evenly in log between lo and hi (inclusive), ascending, then +∞ when asked.
-std::vector<double> logLambdaGrid(double lo = 0.01, double hi = 100.0, int32_t points = 60,
-                                  bool withInfinity = true);
+// `points` λ values spaced evenly in log between lo and hi (inclusive), ascending, then +∞ when asked. The
+// grids users see are weighting/lambda_grid.h's.
+std::vector<double> logLambdaGrid(double lo, double hi, int32_t points, bool withInfinity = true);
 
 // Smallest λ on `grid` whose ESS/N under `base` is at least `floor` (the "keeps ESS/N above" suggestion);
 // +∞ when none is.
