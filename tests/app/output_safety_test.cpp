@@ -430,16 +430,23 @@ TEST(Signals, TermCancelsASweepAtOnce) {
 }
 
 // Section 8: concurrent imports of one name used to print a raw "UNIQUE constraint failed: datasets.name".
+namespace {
+
+// A 20,000-row CSV log (500 users, 300 items) for the concurrent-import tests.
+void writeConcurrencyLog(const std::string& path) {
+    std::ofstream out(path);
+    out << "user,item,rating,ts\n";
+    for (int i = 0; i < 20000; ++i)
+        out << "u" << i % 500 << ",i" << (i * 7) % 300 << "," << 1 + i % 5 << "," << i << "\n";
+}
+
+}  // namespace
+
 TEST(ArgumentErrors, ConcurrentImportsOfOneNameSayTheDatasetExists) {
     TempDir tmp;
     const std::string ws = tmp.file("ws.sqlite");
     const std::string log = tmp.file("log.csv");
-    {
-        std::ofstream out(log);
-        out << "user,item,rating,ts\n";
-        for (int i = 0; i < 20000; ++i)
-            out << "u" << i % 500 << ",i" << (i * 7) % 300 << "," << 1 + i % 5 << "," << i << "\n";
-    }
+    writeConcurrencyLog(log);
     cliJson({"generate", "-w", ws, "-n", "other", "--users", "5", "--items", "10", "--interactions", "30"});
     std::vector<pid_t> pids;
     for (int k = 0; k < 4; ++k) {
@@ -469,12 +476,7 @@ TEST(NewWorkspace, ConcurrentImportsIntoAMissingWorkspaceAllLand) {
     TempDir tmp;
     const std::string ws = tmp.file("ws.sqlite");
     const std::string log = tmp.file("log.csv");
-    {
-        std::ofstream out(log);
-        out << "user,item,rating,ts\n";
-        for (int i = 0; i < 20000; ++i)
-            out << "u" << i % 500 << ",i" << (i * 7) % 300 << "," << 1 + i % 5 << "," << i << "\n";
-    }
+    writeConcurrencyLog(log);
     std::vector<pid_t> pids;
     for (int k = 0; k < 4; ++k) {
         pids.push_back(spawnWithStderr({"import", "-w", ws, "-n", "d" + std::to_string(k), "-f", "csv", log},
