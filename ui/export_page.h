@@ -80,6 +80,7 @@ class ExportPage : public QWidget {
     void jobsStopped();
 
   private:
+    static constexpr int kPreviewK = 10;  // recommendations the preview shows
     void reloadRuns();
     void onRunChanged();
     void onFormatChanged();

@@ -64,8 +64,8 @@ QString formatDuration(double seconds) {
     return QStringLiteral("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
-QString formatLambdaText(double lambda) {
-    return std::isfinite(lambda) ? formatReal(lambda, 4) : QStringLiteral("∞");
+QString formatLambdaText(double lambda, int significant) {
+    return std::isfinite(lambda) ? formatReal(lambda, significant) : QStringLiteral("∞");
 }
 
 QString formatIsoDateTime(const QString& iso) {

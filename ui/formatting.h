@@ -15,8 +15,8 @@ QString formatRange(double lo, double hi);
 QString formatTimestamp(int64_t ts, bool withTime = false);
 // A duration for people: "45 s", "3 min 05 s", "1 h 02 min"; "—" when not finite or negative.
 QString formatDuration(double seconds);
-// λ as the UI writes it: up to 4 significant digits, "∞" for +∞.
-QString formatLambdaText(double lambda);
+// λ as the UI writes it: up to `significant` digits (4), "∞" for +∞.
+QString formatLambdaText(double lambda, int significant = 4);
 // The store's ISO 8601 UTC text as "2024-05-01 14:03".
 QString formatIsoDateTime(const QString& iso);
 
