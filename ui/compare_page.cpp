@@ -20,7 +20,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "cli_locator.h"
+#include "process/engine_process.h"
 #include "compare_plots.h"
 #include "csv_export.h"
 #include "dataset_combo.h"
@@ -505,7 +505,7 @@ void ComparePage::startDetail() {
         return;
     }
     const int generation = ++m_detailGeneration;
-    auto* worker = new RunDetailWorker(QString::fromStdString(m_workspace->path()), *run, locateCli());
+    auto* worker = new RunDetailWorker(QString::fromStdString(m_workspace->path()), *run, EngineProcess::locateCli());
     connect(worker, &RunDetailWorker::finished, this, [this, generation](const RunDetail& detail) {
         if (generation == m_detailGeneration) {
             m_detail->showProfile(detail);

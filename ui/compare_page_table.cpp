@@ -21,7 +21,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "cli_locator.h"
+#include "process/engine_process.h"
 #include "compare_plots.h"
 #include "csv_export.h"
 #include "dataset_combo.h"

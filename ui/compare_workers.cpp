@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli_json.h"
+#include "process/engine_process.h"
 #include "common/error.h"
 #include "data/ground_truth.h"
 #include "eval/evaluator.h"
@@ -169,13 +169,13 @@ std::vector<int64_t> RunDetailWorker::sasrecCounts(int32_t numItems, int& k, int
             "the CLI loads");
     }
     reportStage(tr("scoring the test users with the checkpoint"));
+    engine::EvalRequest request;
+    request.workspace = m_workspacePath.toStdString();
+    request.runId = m_run.id();
+    request.topCounts = true;
     QJsonObject out;
     try {
-        out = runCliJson(
-            m_cliPath,
-            {QStringLiteral("eval"), QStringLiteral("--workspace"), m_workspacePath, QStringLiteral("--run"),
-             QString::number(m_run.id()), QStringLiteral("--top-counts"), QStringLiteral("--json")},
-            [this] { return isCancelRequested(); });
+        out = runEngine(m_cliPath, request.arguments(), [this] { return isCancelRequested(); });
     } catch (const Cancelled&) {
         throw;
     } catch (const Error& e) {

@@ -28,7 +28,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cli_locator.h"
+#include "process/engine_process.h"
 #include "dataset_combo.h"
 #include "export/snippets.h"
 #include "job_handle.h"

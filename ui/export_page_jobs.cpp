@@ -30,7 +30,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cli_locator.h"
+#include "process/engine_process.h"
 #include "dataset_combo.h"
 #include "export/snippets.h"
 #include "job_handle.h"
@@ -131,9 +131,9 @@ bool ExportPage::startExport(bool replaceExisting) {
         return false;
     }
     ExportRequestUi request;
-    request.cliPath = locateCli();
+    request.cliPath = EngineProcess::locateCli();
     if (request.cliPath.isEmpty()) {
-        showError(tr("tiltbench-cli not found"), tr("Exports run in tiltbench-cli."), cliSearchDescription());
+        showError(tr("tiltbench-cli not found"), tr("Exports run in tiltbench-cli."), EngineProcess::cliNotFoundMessage());
         return false;
     }
     request.workspacePath = QString::fromStdString(m_workspace->path());
@@ -188,9 +188,9 @@ bool ExportPage::startPreview(const QString& user) {
         }
         return false;
     }
-    const QString cli = locateCli();
+    const QString cli = EngineProcess::locateCli();
     if (cli.isEmpty()) {
-        m_previewStatus->setText(cliSearchDescription());
+        m_previewStatus->setText(EngineProcess::cliNotFoundMessage());
         return false;
     }
     auto* worker =

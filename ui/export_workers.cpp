@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "cli_json.h"
+#include "process/engine_process.h"
 #include "common/error.h"
 
 namespace tiltbench {
@@ -18,30 +18,18 @@ QString ExportWorker::description() const {
 }
 
 void ExportWorker::execute() {
-    const QStringList arguments = {QStringLiteral("export"),
-                                   QStringLiteral("--workspace"),
-                                   m_request.workspacePath,
-                                   QStringLiteral("--run"),
-                                   QString::number(m_request.runId),
-                                   QStringLiteral("--format"),
-                                   m_request.format,
-                                   QStringLiteral("--out"),
-                                   m_request.outPath,
-                                   QStringLiteral("--k"),
-                                   QString::number(m_request.k),
-                                   QStringLiteral("--json"),
-                                   QStringLiteral("--progress-jsonl"),
-                                   QStringLiteral("stderr")};
+    engine::ExportRequest request;
+    request.workspace = m_request.workspacePath.toStdString();
+    request.runId = m_request.runId;
+    request.format = m_request.format.toStdString();
+    request.outPath = m_request.outPath.toStdString();
+    request.k = m_request.k;
     const ProgressCallback progress = progressCallback();
     bool stop = false;
-    const QJsonObject out = runCliJson(
-        m_request.cliPath, arguments, [this, &stop] { return stop || isCancelRequested(); },
-        [&](const QJsonObject& event) {
-            Progress p;
-            p.stage = event.value(QStringLiteral("stage")).toString().toStdString();
-            p.done = static_cast<uint64_t>(std::max(0.0, event.value(QStringLiteral("done")).toDouble()));
-            p.total = static_cast<uint64_t>(std::max(0.0, event.value(QStringLiteral("total")).toDouble()));
-            if (progress && !progress(p)) {
+    const QJsonObject out = runEngine(
+        m_request.cliPath, request.arguments(), [this, &stop] { return stop || isCancelRequested(); },
+        [&](const engine::ProgressEvent& event) {
+            if (progress && !progress(Progress{event.stage, event.done, event.total, event.unit})) {
                 stop = true;
             }
         });
@@ -72,12 +60,12 @@ QString RecommendWorker::description() const {
 
 void RecommendWorker::execute() {
     reportStage(tr("scoring user %1").arg(m_user));
-    const QJsonObject out = runCliJson(
-        m_cliPath,
-        {QStringLiteral("recommend"), QStringLiteral("--workspace"), m_workspacePath, QStringLiteral("--run"),
-         QString::number(m_runId), QStringLiteral("--user"), m_user, QStringLiteral("--k"),
-         QString::number(m_k), QStringLiteral("--json")},
-        [this] { return isCancelRequested(); }, [](const QJsonObject&) {});
+    engine::RecommendRequest request;
+    request.workspace = m_workspacePath.toStdString();
+    request.runId = m_runId;
+    request.user = m_user.toStdString();
+    request.k = m_k;
+    const QJsonObject out = runEngine(m_cliPath, request.arguments(), [this] { return isCancelRequested(); });
     RecommendOutcome outcome = parseRecommendJson(QJsonDocument(out).toJson());
     outcome.runId = m_runId;
     if (outcome.user.isEmpty()) {

@@ -7,6 +7,8 @@
 #include <QString>
 #include <optional>
 
+#include "engine/protocol.h"
+
 namespace tiltbench {
 
 struct TrainProgressEvent {
@@ -43,7 +45,13 @@ struct TrainOutcome {
     QMap<QString, double> valid;
 };
 
-// One line of `tiltbench-cli train --progress-jsonl`: which event it is and its fields.
+// The engine's events (engine/protocol.h) as the Train page shows them. A progress event or a wait for the
+// workspace (as a status text) becomes a TrainProgressEvent; anything else is empty.
+std::optional<TrainProgressEvent> trainProgressEvent(const engine::Event& event);
+TrainEpochEvent trainEpochEvent(const engine::EpochEvent& event);
+
+// One line of `tiltbench-cli train --progress-jsonl`, read by engine::parseLine: which event it is and its
+// fields.
 struct TrainStreamEvent {
     enum Kind { Run, Progress, Epoch, Finished, Other };
     Kind kind = Other;

@@ -151,7 +151,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     column->addWidget(sweepBox);
 
     // SASRec
-    const TrainRequest d = TrainRequest::withEngineDefaults();
+    const SasrecRunConfig d;  // the engine's defaults
     m_sasrecBox = new QGroupBox(tr("SASRec"), form);
     auto* sasrecGrid = new QGridLayout(m_sasrecBox);
     sasrecGrid->setContentsMargins(8, 6, 8, 6);
@@ -205,7 +205,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     // Evaluation and compute
     auto* computeBox = new QGroupBox(tr("Evaluation and compute"), form);
     auto* computeForm = formLayout(computeBox);
-    m_bootstrap = spin(computeBox, "bootstrap", 0, 100000, d.bootstrap,
+    m_bootstrap = spin(computeBox, "bootstrap", 0, 100000, d.bootstrapResamples,
                        tr("Bootstrap resamples for the 95 % intervals (0 = none)"));
     m_device = new QComboBox(computeBox);
     m_device->setObjectName(QStringLiteral("trainDevice"));
@@ -294,7 +294,7 @@ void TrainForm::updateExplorerButton() {
     }
     const WeightScheme s = m_explorerSource();
     TrainRequest r;
-    r.scheme = s;
+    r.run.scheme = s;
     m_fromExplorer->setText(tr("From the λ Explorer: %1").arg(r.weightingText()));
     m_fromExplorer->setToolTip(
         tr("Use the λ Explorer's current weighting (%1)").arg(QString::fromStdString(s.describe())));
@@ -302,31 +302,32 @@ void TrainForm::updateExplorerButton() {
 
 TrainRequest TrainForm::currentRequest() const {
     TrainRequest r = TrainRequest::withEngineDefaults();
-    r.dataset = m_dataset->currentText();
-    r.model = m_model->currentData().toString();
-    r.split = m_split->currentData().toString();
-    WeightScheme& s = r.scheme;
+    r.run.dataset = m_dataset->currentText().toStdString();
+    r.model = m_model->currentData().toString().toStdString();
+    r.run.split.kind = SplitConfig::kindFromString(m_split->currentData().toString().toStdString());
+    WeightScheme& s = r.run.scheme;
     s.kind = parseWeightKind(m_scheme->currentData().toString().toStdString());
     s.lambda = s.kind == WeightKind::Exp ? m_lambda->lambda() : WeightScheme::kInfinity;
     s.normalization = parseWeightNormalization(m_normalization->currentData().toString().toStdString());
     s.clip = m_clip->value() > 0.0 ? m_clip->value() : WeightScheme::kInfinity;
-    r.bootstrap = m_bootstrap->value();
+    r.run.bootstrapResamples = m_bootstrap->value();
     if (m_seed->value() >= 0) {
         r.seed = static_cast<uint64_t>(m_seed->value());
     }
-    r.threads = m_threads->value();
+    r.run.threads = m_threads->value();
     r.params.markovSmoothing = m_markovSmoothing->value();
     r.params.itemMeanPrior = m_itemMeanPrior->value();
-    r.epochs = m_epochs->value();
-    r.batchSize = m_batch->value();
-    r.lr = m_lr->value();
-    r.dim = m_dim->value();
-    r.blocks = m_blocks->value();
-    r.heads = m_heads->value();
-    r.maxLen = m_maxLen->value();
-    r.dropout = m_dropout->value();
-    r.patience = m_patience->value();
-    r.device = m_device->currentData().toString();
+    SasrecRunConfig& c = r.run;  // SASRec's settings (sasrecSettings())
+    c.epochs = m_epochs->value();
+    c.batchSize = m_batch->value();
+    c.lr = m_lr->value();
+    c.dim = m_dim->value();
+    c.blocks = m_blocks->value();
+    c.heads = m_heads->value();
+    c.maxLen = m_maxLen->value();
+    c.dropout = m_dropout->value();
+    c.patience = m_patience->value();
+    c.device = m_device->currentData().toString().toStdString();
     return r;
 }
 
@@ -335,8 +336,8 @@ QList<TrainRequest> TrainForm::sweepRequests(QString* error) const {
     const TrainRequest base = currentRequest();
     auto add = [&](WeightKind kind, double lambda) {
         TrainRequest r = base;
-        r.scheme.kind = kind;
-        r.scheme.lambda = kind == WeightKind::Exp ? lambda : WeightScheme::kInfinity;
+        r.run.scheme.kind = kind;
+        r.run.scheme.lambda = kind == WeightKind::Exp ? lambda : WeightScheme::kInfinity;
         out << r;
     };
     if (m_sweepExp->isChecked()) {
@@ -413,7 +414,7 @@ void TrainForm::showRuntime(const RuntimeSummary& s) {
 }
 
 void TrainForm::resetHyperparameters() {
-    const TrainRequest d = TrainRequest::withEngineDefaults();
+    const SasrecRunConfig d;
     m_epochs->setValue(d.epochs);
     m_batch->setValue(d.batchSize);
     m_lr->setValue(d.lr);

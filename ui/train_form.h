@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "runtime_probe.h"
+#include "process/runtime_probe.h"
 #include "train_request.h"
 
 class QCheckBox;

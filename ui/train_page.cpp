@@ -25,7 +25,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "cli_locator.h"
+#include "process/engine_process.h"
 #include "formatting.h"
 #include "lambda_slider.h"
 #include "store/workspace.h"
@@ -49,7 +49,7 @@ TrainPage::TrainPage(QWidget* parent)
       m_rightSplitter(new QSplitter(Qt::Vertical, this)),
       m_bottomSplitter(new QSplitter(Qt::Horizontal, this)) {
     setObjectName(QStringLiteral("trainPage"));
-    m_queue->setCliPath(locateCli());
+    m_queue->setCliPath(EngineProcess::locateCli());
 
     auto* scroll = new QScrollArea(this);
     scroll->setObjectName(QStringLiteral("trainForm"));
@@ -296,22 +296,22 @@ bool TrainPage::validateRequest(const TrainRequest& r, QString* error) const {
         *error = tr("Open a workspace first.");
         return false;
     }
-    if (r.dataset.isEmpty()) {
+    if (r.run.dataset.empty()) {
         *error = tr("Choose a dataset (import or generate one on the Data page).");
         return false;
     }
     try {
-        r.scheme.validate();
+        r.run.scheme.validate();
     } catch (const std::exception& e) {
         *error = tr("The weighting is not valid: %1").arg(QString::fromStdString(e.what()));
         return false;
     }
-    if (r.isSasrec() && r.dim % r.heads != 0) {
-        *error = tr("Heads (%1) must divide the dimension (%2).").arg(r.heads).arg(r.dim);
+    if (r.isSasrec() && r.run.dim % r.run.heads != 0) {
+        *error = tr("Heads (%1) must divide the dimension (%2).").arg(r.run.heads).arg(r.run.dim);
         return false;
     }
     if (r.isSasrec() && m_queue->cliPath().isEmpty()) {
-        *error = cliSearchDescription();
+        *error = EngineProcess::cliNotFoundMessage();
         return false;
     }
     return true;
@@ -325,7 +325,7 @@ int TrainPage::queueRun() {
         return -1;
     }
     const int id = m_queue->enqueue(r);
-    Q_EMIT statusMessage(tr("Queued %1 on '%2'").arg(r.describe(), r.dataset));
+    Q_EMIT statusMessage(tr("Queued %1 on '%2'").arg(r.describe(), r.datasetName()));
     return id;
 }
 
@@ -347,7 +347,7 @@ QList<int> TrainPage::queueSweep() {
         ids << m_queue->enqueue(r);
     }
     Q_EMIT statusMessage(tr("Queued a sweep of %n run(s) on '%1'", nullptr, static_cast<int>(ids.size()))
-                             .arg(requests.front().dataset));
+                             .arg(requests.front().datasetName()));
     return ids;
 }
 
@@ -356,10 +356,10 @@ int TrainPage::resumeRun(qint64 runId) {
         return -1;
     }
     TrainRequest r = currentRequest();
-    r.model = QStringLiteral("sasrec");
+    r.model = "sasrec";
     r.resumeRunId = runId;
     if (m_queue->cliPath().isEmpty()) {
-        showError(tr("Cannot resume"), cliSearchDescription());
+        showError(tr("Cannot resume"), EngineProcess::cliNotFoundMessage());
         return -1;
     }
     if (m_lastStoppedRun == runId) {
@@ -416,7 +416,7 @@ void TrainPage::onRunStarted(int row) {
     m_runTitle->setText(tr("#%1 · %2%3")
                             .arg(e.id)
                             .arg(e.request.describe(),
-                                 e.request.resumeRunId ? QString() : tr(" on '%1'").arg(e.request.dataset)));
+                                 e.request.resumeRunId ? QString() : tr(" on '%1'").arg(e.request.datasetName())));
     m_progress->setRange(0, 0);  // busy until the first report
     m_progress->setFormat(QString());
     m_progressLabel->setText(tr("Starting…"));
@@ -425,7 +425,7 @@ void TrainPage::onRunStarted(int row) {
     m_cancel->setEnabled(true);
     m_resume->setVisible(false);
     if (e.request.isSasrec()) {
-        m_plots->startRun(e.request.resumeRunId ? 0 : e.request.epochs);
+        m_plots->startRun(e.request.resumeRunId ? 0 : e.request.run.epochs);
     } else {
         m_plots->clear(tr("Closed-form policies are fitted in one pass: no learning curve"));
     }

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "runtime_probe.h"
+#include "process/runtime_probe.h"
 #include "train_form.h"
 #include "train_request.h"
 

@@ -3,12 +3,12 @@
 #include <QMetaObject>
 #include <cmath>
 
-#include "cli_locator.h"
+#include "process/engine_process.h"
 #include "closed_form_train_worker.h"
 #include "formatting.h"
 #include "job_handle.h"
 #include "meta_types.h"
-#include "train_process.h"
+#include "process/train_process.h"
 
 namespace tiltbench {
 
@@ -181,13 +181,13 @@ void TrainQueue::startNext() {
 void TrainQueue::startSasrec(QueueEntry& entry) {
     if (m_cliPath.isEmpty()) {
         TrainOutcome outcome;
-        outcome.error = cliSearchDescription();
+        outcome.error = EngineProcess::cliNotFoundMessage();
         finishCurrent(outcome);
         return;
     }
-    const QStringList args = entry.request.cliArguments(m_workspacePath);
-    Q_EMIT logLine(tr("$ tiltbench-cli %1").arg(args.join(QLatin1Char(' '))));
-    m_process->start(m_cliPath, args);
+    Q_EMIT logLine(
+        tr("$ tiltbench-cli %1").arg(entry.request.cliArguments(m_workspacePath).join(QLatin1Char(' '))));
+    m_process->start(m_cliPath, entry.request.arguments(m_workspacePath));
 }
 
 void TrainQueue::startClosedForm(QueueEntry& entry) {
@@ -202,7 +202,7 @@ void TrainQueue::startClosedForm(QueueEntry& entry) {
         return;
     }
     Q_EMIT logLine(tr("Fitting %1 on '%2' in-process (%3)")
-                       .arg(entry.request.model, entry.request.dataset, entry.request.weightingText()));
+                       .arg(entry.request.modelName(), entry.request.datasetName(), entry.request.weightingText()));
     auto* worker = new ClosedFormTrainWorker(m_workspacePath, config);
     m_closedFormResult = false;
     auto outcome = std::make_shared<TrainOutcome>();

@@ -42,10 +42,10 @@ QVariant TrainQueueModel::data(const QModelIndex& index, int role) const {
                 case Number:
                     return e.id;
                 case Dataset:
-                    return e.request.resumeRunId ? QStringLiteral("—") : e.request.dataset;
+                    return e.request.resumeRunId ? QStringLiteral("—") : e.request.datasetName();
                 case Model:
                     return e.request.resumeRunId ? tr("resume run %1").arg(*e.request.resumeRunId)
-                                                 : e.request.model;
+                                                 : e.request.modelName();
                 case Weighting:
                     return e.request.resumeRunId ? QString() : e.request.weightingText();
                 case Status:

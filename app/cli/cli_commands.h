@@ -86,20 +86,8 @@ class Commands {
     std::optional<uint64_t> m_seed;  // default: 1 (bootstrap seed of closed-form runs), 42 (sasrec)
     int m_threads = 0;
     PolicyParams m_policyParams;
-    // train -m sasrec
-    int m_epochs = 200;
-    int m_batchSize = 128;
-    bool m_lengthBuckets = false;
-    double m_lr = 1e-3;
-    int m_dim = 64;
-    int m_blocks = 2;
-    int m_heads = 1;
-    int m_maxLen = 200;
-    double m_dropout = 0.2;
-    std::string m_precision = "auto";
-    double m_weightDecay = 0.0;
-    int m_patience = 30;
-    std::string m_device = "auto";
+    // train -m sasrec: the settings of sasrecSettings(), bound from that table (train/sasrec_run_config.h)
+    SasrecRunConfig m_sasrec;
     std::optional<int64_t> m_resume;
     std::string m_progressJsonl;  // train: where machine-readable progress goes (progress_stream.h)
     // sweep

@@ -90,20 +90,22 @@ int Commands::runExport() {
         r = exportRun(ws, request, callback);
     } catch (const Cancelled&) {
         progress.finish();
-        stream.emit({{"event", "finished"}, {"status", "cancelled"}});
+        stream.emit(engine::FinishedEvent{engine::FinishedEvent::Status::Cancelled});
         throw;
     } catch (const std::exception& e) {
         progress.finish();
-        stream.emit({{"event", "finished"}, {"status", "failed"}, {"error", e.what()}});
+        engine::FinishedEvent failed;
+        failed.error = e.what();
+        stream.emit(failed);
         throw;
     }
     progress.finish();
-    stream.emit({{"event", "finished"},
-                 {"status", "done"},
-                 {"files", r.files},
-                 {"rows", r.rows},
-                 {"users", r.users},
-                 {"seconds", r.seconds}});
+    engine::FinishedEvent done{engine::FinishedEvent::Status::Done};
+    done.files = r.files;
+    done.rows = r.rows;
+    done.users = r.users;
+    done.seconds = r.seconds;
+    stream.emit(done);
     if (m_json) {
         std::cout << jsonText(json{{"run", m_runId},
                                    {"format", toString(request.format)},

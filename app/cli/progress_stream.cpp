@@ -48,11 +48,10 @@ ProgressStream::~ProgressStream() {
         std::fclose(m_file);
 }
 
-void ProgressStream::emit(const nlohmann::json& event) {
+void ProgressStream::emit(const engine::Event& event) {
     if (!m_file)
         return;
-    // NaN and ±inf are not JSON: nlohmann writes them as null, which readers take as "unknown".
-    const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string line = engine::toLine(event) + "\n";
     if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fflush(m_file) != 0)
         m_broken = true;
 }
@@ -67,7 +66,9 @@ bool reportLockWait(double waitedSeconds) {
 
 std::function<bool(double)> ProgressStream::lockWaitCallback() {
     return [this](double waitedSeconds) {
-        emit({{"event", "waiting_for_workspace"}, {"seconds", waitedSeconds}});
+        engine::WaitingEvent waiting;
+        waiting.seconds = waitedSeconds;
+        emit(waiting);
         return reportLockWait(waitedSeconds) && !m_broken;
     };
 }
@@ -79,11 +80,12 @@ ProgressCallback ProgressStream::progressCallback(ProgressCallback show) {
                           now - m_lastEmit >= std::chrono::milliseconds(100))) {
             m_lastEmit = now;
             m_lastStage = p.stage;
-            emit({{"event", "progress"},
-                  {"stage", p.stage},
-                  {"done", p.done},
-                  {"total", p.total},
-                  {"unit", p.unit}});
+            engine::ProgressEvent event;
+            event.stage = p.stage;
+            event.done = p.done;
+            event.total = p.total;
+            event.unit = p.unit;
+            emit(event);
         }
         return (!show || show(p)) && !m_broken;
     };

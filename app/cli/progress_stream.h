@@ -1,8 +1,7 @@
 #pragma once
 // ProgressStream: machine-readable progress for front ends that run the CLI as a child process (the GUI's
-// Train page runs SASRec this way, so that the GUI process never loads LibTorch). One JSON object per line,
-// flushed at once, each with an "event" key — "run" (the run id, as soon as it exists), "progress",
-// "epoch", "finished". `--progress-jsonl TARGET` chooses where: stderr (beside the human-readable lines,
+// Train page runs SASRec this way, so that the GUI process never loads LibTorch): the events of the engine
+// protocol (engine/protocol.h), one JSON object per line, flushed at once. `--progress-jsonl TARGET` chooses where: stderr (beside the human-readable lines,
 // which never start with '{'), stdout, fd:N, /dev/fd/N or /proc/self/fd/N (an inherited descriptor, written
 // as it is) or a file path — checked by OutputGuard::checkProgressFile: a new file, a FIFO, or an earlier
 // progress file, never the workspace, an input or a database. While a stream is
@@ -12,11 +11,11 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/output_guard.h"
 #include "common/progress.h"
+#include "engine/protocol.h"
 
 namespace tiltbench::cli {
 
@@ -34,14 +33,14 @@ class ProgressStream {
 
     bool enabled() const { return m_file != nullptr; }
     bool broken() const { return m_broken; }  // a write failed: nobody reads the stream any more
-    void emit(const nlohmann::json& event);
+    void emit(const engine::Event& event);
     // A progress callback for a core job: forwards every report to `show` (the terminal's) and emits
     // "progress" events (stage, done, total, unit) at every change of stage, at the end of a stage and at
     // most every 100 ms otherwise; it asks the job to stop once the stream is broken. Valid while this stream
     // lives.
     ProgressCallback progressCallback(ProgressCallback show);
-    // A workspace lock-wait callback (Workspace::setLockWaitCallback): emits {"event":
-    // "waiting_for_workspace", "seconds": S} and says so on stderr (reportLockWait); gives up the wait on
+    // A workspace lock-wait callback (Workspace::setLockWaitCallback): emits a WaitingEvent with
+    // the seconds waited and says so on stderr (reportLockWait); gives up the wait on
     // Ctrl-C or once the stream is broken. Valid while this stream lives.
     std::function<bool(double)> lockWaitCallback();
 

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/protocol.h"
 #include "progress_stream.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -81,24 +81,17 @@ class SasrecStreamReporter {
             return;
         const auto now = Clock::now();
         if (p.stage == "waiting_for_workspace") {  // the epochs' records wait in memory; training goes on
-            m_stream.emit({{"event", "waiting_for_workspace"},
-                           {"epoch", p.epoch},
-                           {"pending_epochs", p.pendingEpochs},
-                           {"elapsed_seconds", secondsSince(m_t0)}});
+            engine::WaitingEvent waiting;
+            waiting.epoch = p.epoch;
+            waiting.pendingEpochs = p.pendingEpochs;
+            waiting.elapsedSeconds = secondsSince(m_t0);
+            m_stream.emit(waiting);
             return;
         }
         if (p.stage == "epoch") {
             announceRun();
-            const auto number = [](double v) {
-                return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-            };
-            m_stream.emit({{"event", "epoch"},
-                           {"epoch", p.epoch},
-                           {"train_loss", number(p.loss)},
-                           {"valid_ndcg@10", number(p.validNdcg10)},
-                           {"valid_hr@10", number(p.validHr10)},
-                           {"train_seconds", p.trainSeconds},
-                           {"seconds", p.epochSeconds}});
+            m_stream.emit(engine::EpochEvent{p.epoch, p.loss, p.validNdcg10, p.validHr10, p.trainSeconds,
+                                             p.epochSeconds});
             return;
         }
         const bool changed = p.stage != m_stage || p.epoch != m_epoch;
@@ -107,23 +100,24 @@ class SasrecStreamReporter {
         const bool endOfPass = p.stage == "training" && p.step == p.stepsPerEpoch;
         if (changed || endOfPass || now - m_lastEmit >= std::chrono::milliseconds(100)) {
             m_lastEmit = now;
-            m_stream.emit({{"event", "progress"},
-                           {"stage", p.stage},
-                           {"epoch", p.epoch},
-                           {"epochs", p.epochs},
-                           {"step", p.step},
-                           {"steps_per_epoch", p.stepsPerEpoch},
-                           {"loss", p.loss},
-                           {"examples_per_second", p.examplesPerSecond},
-                           {"eta_seconds", p.etaSeconds},
-                           {"elapsed_seconds", secondsSince(m_t0)}});
+            engine::ProgressEvent event;
+            event.stage = p.stage;
+            event.epoch = p.epoch;
+            event.epochs = p.epochs;
+            event.step = p.step;
+            event.stepsPerEpoch = p.stepsPerEpoch;
+            event.loss = p.loss;
+            event.examplesPerSecond = p.examplesPerSecond;
+            event.etaSeconds = p.etaSeconds;
+            event.elapsedSeconds = secondsSince(m_t0);
+            m_stream.emit(event);
         }
         m_stage = p.stage;
         m_epoch = p.epoch;
     }
 
     // After the trainer returned or threw: the epochs it finished since the last report, and the outcome.
-    void finish(const std::string& status, const std::string& error = {}) {
+    void finish(engine::FinishedEvent::Status status, const std::string& error = {}) {
         if (!enabled())
             return;
         int recorded = 0;
@@ -133,14 +127,13 @@ class SasrecStreamReporter {
         } catch (const std::exception&) {
             // The workspace may be what failed; the outcome below is still worth reporting.
         }
-        nlohmann::json j = {{"event", "finished"},
-                            {"status", status},
-                            {"run_id", m_runId > 0 ? nlohmann::json(m_runId) : nlohmann::json()},
-                            {"epochs_done", recorded},
-                            {"seconds", secondsSince(m_t0)}};
-        if (!error.empty())
-            j["error"] = error;
-        m_stream.emit(j);
+        engine::FinishedEvent finished;
+        finished.status = status;
+        finished.runId = m_runId;
+        finished.epochsDone = recorded;
+        finished.seconds = secondsSince(m_t0);
+        finished.error = error;
+        m_stream.emit(finished);
     }
 
   private:
@@ -159,7 +152,7 @@ class SasrecStreamReporter {
         } else {
             return;
         }
-        m_stream.emit({{"event", "run"}, {"run_id", m_runId}, {"resumed", m_resume.has_value()}});
+        m_stream.emit(engine::RunEvent{m_runId, m_resume.has_value()});
         if (m_resume)
             replayRecordedEpochs();
     }
@@ -174,19 +167,15 @@ class SasrecStreamReporter {
         }
         const auto value = [](const std::map<std::string, double>& values, const char* key) {
             const auto it = values.find(key);
-            return it == values.end() ? nlohmann::json() : nlohmann::json(it->second);
+            return it == values.end() ? engine::kUnknown : it->second;
         };
         for (const auto& [epoch, values] : epochs) {
             // An epoch's rows are one transaction; its training time is always among them.
             if (!values.count("train/seconds"))
                 break;
-            m_stream.emit({{"event", "epoch"},
-                           {"epoch", epoch},
-                           {"train_loss", value(values, "train/loss")},
-                           {"valid_ndcg@10", value(values, "valid/ndcg@10")},
-                           {"valid_hr@10", value(values, "valid/hr@10")},
-                           {"train_seconds", value(values, "train/seconds")},
-                           {"seconds", value(values, "train/seconds")}});
+            m_stream.emit(engine::EpochEvent{epoch, value(values, "train/loss"), value(values, "valid/ndcg@10"),
+                                             value(values, "valid/hr@10"), value(values, "train/seconds"),
+                                             value(values, "train/seconds")});
         }
     }
 

@@ -13,8 +13,7 @@ namespace tiltbench::cli {
 void rememberArguments(int argc, char** argv);
 
 // Execs tiltbench-cli-torch with the remembered arguments. Returns only by throwing Error (not found, exec
-// failed). Where to look: $TILTBENCH_CLI_TORCH, beside this executable (build tree), then
-// ../libexec/tiltbench/ (installed).
+// failed). Where it looks: engine::torchCliSearch() (engine/locator.h).
 int forwardToTorchCli();
 
 }  // namespace tiltbench::cli

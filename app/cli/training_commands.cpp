@@ -53,29 +53,23 @@ void Commands::addTrainingOptions(CLI::App* sub) {
     sub->add_option("--itemmean-prior", m_policyParams.itemMeanPrior,
                     "itemmean: pseudo-targets at the global mean reward")
         ->capture_default_str();
-    sub->add_option("--epochs", m_epochs, "sasrec: epochs at most")->capture_default_str();
-    sub->add_option("--batch-size", m_batchSize, "sasrec: sequences per batch")->capture_default_str();
-    sub->add_flag("--length-buckets", m_lengthBuckets,
-                  "sasrec: batches of sequences sorted by length (the old behaviour; lower accuracy on small "
-                  "data) instead of random batches");
-    sub->add_option("--lr", m_lr, "sasrec: Adam learning rate")->capture_default_str();
-    sub->add_option("--weight-decay", m_weightDecay, "sasrec: Adam L2 penalty")->capture_default_str();
-    sub->add_option("--dim", m_dim, "sasrec: embedding size")->capture_default_str();
-    sub->add_option("--blocks", m_blocks, "sasrec: self-attention blocks")->capture_default_str();
-    sub->add_option("--heads", m_heads, "sasrec: attention heads (must divide dim)")->capture_default_str();
-    sub->add_option("--max-len", m_maxLen, "sasrec: newest items of a history the model reads")
-        ->capture_default_str();
-    sub->add_option("--dropout", m_dropout, "sasrec: dropout rate")->capture_default_str();
-    sub->add_option("--patience", m_patience,
-                    "sasrec: epochs without a better valid NDCG@10 (0 = never stop)")
-        ->capture_default_str();
-    sub->add_option("--device", m_device, "sasrec: auto (CUDA when available), cpu, cuda or cuda:N")
-        ->capture_default_str();
-    sub->add_option("--precision", m_precision,
-                    "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs "
-                    "with native bfloat16 (AVX-512 BF16, AMX)")
-        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
-        ->capture_default_str();
+    // SASRec's settings, bound from the one table that also writes requests and run records.
+    for (const SasrecSetting& setting : sasrecSettings()) {
+        std::visit(
+            [&](auto field) {
+                auto& value = m_sasrec.*field;
+                using T = std::decay_t<decltype(value)>;
+                if constexpr (std::is_same_v<T, bool>) {
+                    sub->add_flag(setting.option, value, setting.help);
+                } else {
+                    CLI::Option* option = sub->add_option(setting.option, value, setting.help);
+                    option->capture_default_str();
+                    if (!setting.choices.empty())
+                        option->check(CLI::IsMember(setting.choices));
+                }
+            },
+            setting.field);
+    }
 }
 
 ClosedFormRunConfig Commands::closedFormConfig() const {
@@ -93,24 +87,11 @@ ClosedFormRunConfig Commands::closedFormConfig() const {
 }
 
 SasrecRunConfig Commands::sasrecConfig() const {
-    SasrecRunConfig config;
+    SasrecRunConfig config = m_sasrec;  // the settings of sasrecSettings()
     config.dataset = m_dataset;
     config.scheme = schemeFromOptions();
     config.split.kind = SplitConfig::kindFromString(m_split);
-    config.dim = m_dim;
-    config.blocks = m_blocks;
-    config.heads = m_heads;
-    config.maxLen = m_maxLen;
-    config.dropout = m_dropout;
-    config.epochs = m_epochs;
-    config.batchSize = m_batchSize;
-    config.lengthBuckets = m_lengthBuckets;
-    config.lr = m_lr;
-    config.weightDecay = m_weightDecay;
-    config.patience = m_patience;
-    config.seed = m_seed.value_or(42);
-    config.device = m_device;
-    config.precision = m_precision;
+    config.seed = m_seed.value_or(SasrecRunConfig().seed);
     config.threads = m_threads;
     config.ks = m_ks;
     config.bootstrapResamples = m_bootstrap;
@@ -180,16 +161,19 @@ int Commands::runTrain() {
     try {
         r = runClosedForm(ws, config, callback);
     } catch (const Cancelled&) {
-        stream.emit({{"event", "finished"}, {"status", "cancelled"}});
+        stream.emit(engine::FinishedEvent{engine::FinishedEvent::Status::Cancelled});
         throw;
     } catch (const std::exception& e) {
-        stream.emit({{"event", "finished"}, {"status", "failed"}, {"error", e.what()}});
+        engine::FinishedEvent failed;
+        failed.error = e.what();
+        stream.emit(failed);
         throw;
     }
     progress.finish();
-    stream.emit({{"event", "run"}, {"run_id", r.runId}, {"resumed", false}});
-    stream.emit(
-        {{"event", "finished"}, {"status", "done"}, {"run_id", r.runId}, {"seconds", r.totalSeconds}});
+    stream.emit(engine::RunEvent{r.runId, false});
+    engine::FinishedEvent done{engine::FinishedEvent::Status::Done, r.runId};
+    done.seconds = r.totalSeconds;
+    stream.emit(done);
     if (m_json) {
         json j = {{"run_id", r.runId},
                   {"dataset", m_dataset},
@@ -240,15 +224,15 @@ int Commands::runSasrecTrain() {
         }
     } catch (const Cancelled&) {
         terminal.finish();
-        reporter.finish("cancelled");
+        reporter.finish(engine::FinishedEvent::Status::Cancelled);
         throw;
     } catch (const std::exception& e) {
         terminal.finish();
-        reporter.finish("failed", e.what());
+        reporter.finish(engine::FinishedEvent::Status::Failed, e.what());
         throw;
     }
     terminal.finish();
-    reporter.finish("done");
+    reporter.finish(engine::FinishedEvent::Status::Done);
     if (m_json) {
         json epochs = json::array();
         for (const auto& e : r.epochs)

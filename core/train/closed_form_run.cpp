@@ -29,15 +29,10 @@ double secondsSince(Clock::time_point t0) {
 
 std::string ClosedFormRunConfig::toJson() const {
     nlohmann::json j;
-    j["dataset"] = dataset;
+    stored::writeRunBase(*this, j);
     j["model"] = formatPolicyKind(model);
-    j["weighting"] = nlohmann::json::parse(scheme.toJson());
     j["markov_smoothing"] = params.markovSmoothing;
     j["itemmean_prior"] = params.itemMeanPrior;
-    j["split"] = SplitConfig::kindToString(split.kind);
-    j["ks"] = ks;
-    j["bootstrap_resamples"] = bootstrapResamples;
-    j["seed"] = seed;
     return j.dump();
 }
 
@@ -47,20 +42,12 @@ ClosedFormRunConfig ClosedFormRunConfig::fromJson(const std::string& text) {
         throw Error("closed-form run config: expected a JSON object");
     ClosedFormRunConfig c;
     try {
-        c.dataset = j.value("dataset", c.dataset);
+        // Sizes of a stored config are untrusted: strict integers within the documented limits.
+        stored::readRunBase(j, c);
         if (j.contains("model"))
             c.model = parsePolicyKind(j.at("model").get<std::string>());
-        if (j.contains("weighting"))
-            c.scheme = WeightScheme::fromJson(j.at("weighting").dump());
         c.params.markovSmoothing = j.value("markov_smoothing", c.params.markovSmoothing);
         c.params.itemMeanPrior = j.value("itemmean_prior", c.params.itemMeanPrior);
-        if (j.contains("split"))
-            c.split.kind = SplitConfig::kindFromString(j.at("split").get<std::string>());
-        // Sizes of a stored config are untrusted: strict integers within the documented limits.
-        c.ks = stored::intListField(j, "ks", c.ks, 1, limits::kMaxK);
-        c.bootstrapResamples = stored::intField(j, "bootstrap_resamples", c.bootstrapResamples, 0,
-                                                limits::kMaxBootstrapResamples);
-        c.seed = j.value("seed", c.seed);
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("closed-form run config: a field has the wrong type ({})", e.what()));
     } catch (const Error& e) {

@@ -14,20 +14,18 @@
 #include "eval/split.h"
 #include "model/closed_form_policy.h"
 #include "store/workspace.h"
+#include "train/run_config.h"
 #include "weighting/weight_scheme.h"
 
 namespace tiltbench {
 
-struct ClosedFormRunConfig {
-    std::string dataset;  // name in the workspace
+// The shared fields (dataset, weighting, split, ks, bootstrap, seed = the bootstrap's, threads) are
+// RunConfigBase's; defaults exp λ = 1 and seed 1.
+struct ClosedFormRunConfig : RunConfigBase {
+    ClosedFormRunConfig() : RunConfigBase(WeightScheme::exp(1.0), 1) {}
+
     PolicyKind model = PolicyKind::Markov;
-    WeightScheme scheme = WeightScheme::exp(1.0);
     PolicyParams params;
-    SplitConfig split;
-    std::vector<int> ks{10, 20};
-    int bootstrapResamples = 1000;
-    uint64_t seed = 1;  // bootstrap seed
-    int threads = 0;    // 0 = all cores
 
     // Throws Error naming the option when a setting is out of range (weighting, K, bootstrap resamples,
     // threads, smoothing and prior strengths): runClosedForm calls it before anything is recorded.

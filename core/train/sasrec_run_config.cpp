@@ -6,10 +6,12 @@
 #include <climits>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "common/error.h"
 #include "common/limits.h"
 #include "train/stored_config.h"
+#include "weighting/weight_scheme.h"
 
 namespace tiltbench {
 
@@ -77,30 +79,61 @@ void SasrecRunConfig::validate() const {
         throw Error(fmt::format("sasrec: precision must be auto, fp32 or bf16 (got '{}')", precision));
 }
 
+const std::vector<SasrecSetting>& sasrecSettings() {
+    using C = SasrecRunConfig;
+    static const std::vector<SasrecSetting> settings = {
+        {"--epochs", "epochs", "sasrec: epochs at most", &C::epochs, {}, 1, limits::kMaxSasrecEpochs},
+        {"--batch-size", "batch_size", "sasrec: sequences per batch", &C::batchSize, {}, 1,
+         limits::kMaxSasrecBatchSize},
+        {"--length-buckets", "length_buckets",
+         "sasrec: batches of sequences sorted by length (the old behaviour; lower accuracy on small data) "
+         "instead of random batches",
+         &C::lengthBuckets},
+        {"--lr", "lr", "sasrec: Adam learning rate", &C::lr},
+        {"--weight-decay", "weight_decay", "sasrec: Adam L2 penalty", &C::weightDecay},
+        {"--dim", "dim", "sasrec: embedding size", &C::dim, {}, 1, limits::kMaxSasrecDim},
+        {"--blocks", "blocks", "sasrec: self-attention blocks", &C::blocks, {}, 1, limits::kMaxSasrecBlocks},
+        {"--heads", "heads", "sasrec: attention heads (must divide dim)", &C::heads, {}, 1,
+         limits::kMaxSasrecHeads},
+        {"--max-len", "max_len", "sasrec: newest items of a history the model reads", &C::maxLen, {}, 1,
+         limits::kMaxSasrecMaxLen},
+        {"--dropout", "dropout", "sasrec: dropout rate", &C::dropout},
+        {"--patience", "patience", "sasrec: epochs without a better valid NDCG@10 (0 = never stop)",
+         &C::patience, {}, INT32_MIN, INT32_MAX},
+        {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device},
+        {"--precision", "precision_requested",
+         "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs with native "
+         "bfloat16 (AVX-512 BF16, AMX)",
+         &C::precision, {"auto", "fp32", "bf16"}},
+    };
+    return settings;
+}
+
+std::string sasrecSettingText(const SasrecSetting& setting, const SasrecRunConfig& c) {
+    return std::visit(
+        [&c](auto field) -> std::string {
+            const auto& value = c.*field;
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, bool>)
+                return value ? "true" : "false";
+            else if constexpr (std::is_same_v<T, double>)
+                return formatLambda(value);  // the shortest text that reads back as the same double
+            else if constexpr (std::is_same_v<T, int>)
+                return std::to_string(value);
+            else
+                return value;
+        },
+        setting.field);
+}
+
 std::string SasrecRunConfig::toJson() const {
     nlohmann::json j;
-    j["dataset"] = dataset;
+    stored::writeRunBase(*this, j);
     j["model"] = "sasrec";
-    j["weighting"] = nlohmann::json::parse(scheme.toJson());
-    j["split"] = SplitConfig::kindToString(split.kind);
-    j["dim"] = dim;
-    j["blocks"] = blocks;
-    j["heads"] = heads;
-    j["max_len"] = maxLen;
-    j["dropout"] = dropout;
-    j["epochs"] = epochs;
-    j["batch_size"] = batchSize;
-    j["length_buckets"] = lengthBuckets;
-    j["lr"] = lr;
-    j["weight_decay"] = weightDecay;
+    for (const SasrecSetting& s : sasrecSettings())
+        std::visit([&](auto field) { j[s.key] = this->*field; }, s.field);
     j["optimizer"] = "adam";
-    j["patience"] = patience;
-    j["seed"] = seed;
-    j["device_requested"] = device;
-    j["precision_requested"] = precision;
     j["threads_requested"] = threads;
-    j["ks"] = ks;
-    j["bootstrap_resamples"] = bootstrapResamples;
     return j.dump();
 }
 
@@ -109,31 +142,24 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
     if (!j.is_object())
         throw Error("sasrec run config: expected a JSON object");
     SasrecRunConfig c;
+    // Runs recorded before these keys existed: trained on length-bucketed batches, in fp32.
+    c.lengthBuckets = true;
+    c.precision = "fp32";
     try {
-        c.dataset = j.value("dataset", c.dataset);
-        if (j.contains("weighting"))
-            c.scheme = WeightScheme::fromJson(j.at("weighting").dump());
-        if (j.contains("split"))
-            c.split.kind = SplitConfig::kindFromString(j.at("split").get<std::string>());
-        c.dim = stored::intField(j, "dim", c.dim, 1, limits::kMaxSasrecDim);
-        c.blocks = stored::intField(j, "blocks", c.blocks, 1, limits::kMaxSasrecBlocks);
-        c.heads = stored::intField(j, "heads", c.heads, 1, limits::kMaxSasrecHeads);
-        c.maxLen = stored::intField(j, "max_len", c.maxLen, 1, limits::kMaxSasrecMaxLen);
-        c.dropout = j.value("dropout", c.dropout);
-        c.epochs = stored::intField(j, "epochs", c.epochs, 1, limits::kMaxSasrecEpochs);
-        c.batchSize = stored::intField(j, "batch_size", c.batchSize, 1, limits::kMaxSasrecBatchSize);
-        // Runs recorded before the key existed were trained on length-bucketed batches.
-        c.lengthBuckets = j.value("length_buckets", true);
-        c.lr = j.value("lr", c.lr);
-        c.weightDecay = j.value("weight_decay", c.weightDecay);
-        c.patience = stored::intField(j, "patience", c.patience, INT32_MIN, INT32_MAX);
-        c.seed = j.value("seed", c.seed);
-        c.device = j.value("device_requested", c.device);
-        c.precision = j.value("precision_requested", std::string("fp32"));  // runs before the option: fp32
+        stored::readRunBase(j, c);
+        for (const SasrecSetting& s : sasrecSettings()) {
+            std::visit(
+                [&](auto field) {
+                    auto& value = c.*field;
+                    using T = std::decay_t<decltype(value)>;
+                    if constexpr (std::is_same_v<T, int>)
+                        value = stored::intField(j, s.key, value, static_cast<int>(s.min), static_cast<int>(s.max));
+                    else
+                        value = j.value(s.key, value);
+                },
+                s.field);
+        }
         c.threads = stored::intField(j, "threads_requested", c.threads, 0, limits::kMaxThreads);
-        c.ks = stored::intListField(j, "ks", c.ks, 1, limits::kMaxK);
-        c.bootstrapResamples = stored::intField(j, "bootstrap_resamples", c.bootstrapResamples, 0,
-                                                limits::kMaxBootstrapResamples);
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("sasrec run config: a field has the wrong type ({})", e.what()));
     } catch (const Error& e) {

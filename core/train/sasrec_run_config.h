@@ -5,20 +5,24 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "eval/eval_result.h"
 #include "eval/evaluator.h"
 #include "eval/split.h"
 #include "model/sasrec_config.h"
+#include "train/run_config.h"
 #include "weighting/weight_scheme.h"
 
 namespace tiltbench {
 
-struct SasrecRunConfig {
-    std::string dataset;  // name in the workspace
-    WeightScheme scheme = WeightScheme::uniform();
-    SplitConfig split;
+// The shared fields (dataset, weighting, split, ks, bootstrap, seed, threads) are RunConfigBase's; defaults
+// uniform weights (plain SFT) and seed 42. The model and training settings below are each declared once more,
+// in sasrecSettings(): that table binds them to the CLI's options, writes them into an engine request's
+// arguments and into the run record, and reads them back.
+struct SasrecRunConfig : RunConfigBase {
+    SasrecRunConfig() : RunConfigBase(WeightScheme::uniform(), 42) {}
 
     int dim = 64;
     int blocks = 2;
@@ -33,16 +37,10 @@ struct SasrecRunConfig {
     // Epochs without a better validation NDCG@10 before stopping; ≤ 0 = never stop early. On ML-100K the
     // random-batch curve has flat stretches of 10+ epochs (around epochs 30–45) before it climbs again.
     int patience = 30;
-    uint64_t seed = 42;
     std::string device = "auto";  // auto | cpu | cuda | cuda:N
     // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
     // (see SasrecConfig::bf16); the run records what it used.
     std::string precision = "auto";
-    int threads = 0;  // 0 = all cores
-
-    std::vector<int> ks{10, 20};
-    int bootstrapResamples = 1000;  // final evaluation only; per-epoch validation
-                                    // runs without intervals
 
     // Throws Error naming the field (epochs, batch size, lr, …; model fields via
     // SasrecConfig::validate).
@@ -52,6 +50,27 @@ struct SasrecRunConfig {
     // the field that does not parse.
     static SasrecRunConfig fromJson(const std::string& json);
 };
+
+// One SASRec setting, declared once: its command-line option and help, its key in the run record, the field
+// it binds, and for a text setting its allowed values. An int read from a record must lie in [min, max].
+// Adding a setting = a field above + a row in sasrecSettings() (sasrec_run_config.cpp); the CLI option, the
+// engine request's arguments and the run record follow. (The GUI's Train form still adds its widget by hand.)
+struct SasrecSetting {
+    using Field = std::variant<int SasrecRunConfig::*, double SasrecRunConfig::*, bool SasrecRunConfig::*,
+                               std::string SasrecRunConfig::*>;
+    const char* option;  // "--epochs"
+    const char* key;     // "epochs"
+    const char* help;
+    Field field;
+    std::vector<std::string> choices;  // text: the allowed values (empty = any)
+    int64_t min = 0;                   // int: the range a stored record may hold
+    int64_t max = 0;
+};
+const std::vector<SasrecSetting>& sasrecSettings();
+
+// The setting's value in `config` as the command line spells it ("64", "0.001", "cpu"; a flag: "true" or
+// "false").
+std::string sasrecSettingText(const SasrecSetting& setting, const SasrecRunConfig& config);
 
 struct TrainProgress {
     // "training", "validating", "testing", "waiting_for_workspace", or "epoch": reported once per finished

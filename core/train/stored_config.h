@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/limits.h"
+#include "train/run_config.h"
 
 namespace tiltbench::stored {
 
@@ -48,6 +50,30 @@ inline std::vector<int> intListField(const nlohmann::json& j, const char* key, s
     for (const auto& e : v)
         out.push_back(static_cast<int>(integer(e, key, lo, hi)));
     return out;
+}
+
+// The fields every run record has (train/run_config.h), written and read in one place. `threads` is not
+// among them: a SASRec run records what it asked for (threads_requested), a closed-form run nothing.
+inline void writeRunBase(const RunConfigBase& c, nlohmann::json& j) {
+    j["dataset"] = c.dataset;
+    j["weighting"] = nlohmann::json::parse(c.scheme.toJson());
+    j["split"] = SplitConfig::kindToString(c.split.kind);
+    j["ks"] = c.ks;
+    j["bootstrap_resamples"] = c.bootstrapResamples;
+    j["seed"] = c.seed;
+}
+
+// Missing keys keep `c`'s values; sizes are strict integers within the documented limits.
+inline void readRunBase(const nlohmann::json& j, RunConfigBase& c) {
+    c.dataset = j.value("dataset", c.dataset);
+    if (j.contains("weighting"))
+        c.scheme = WeightScheme::fromJson(j.at("weighting").dump());
+    if (j.contains("split"))
+        c.split.kind = SplitConfig::kindFromString(j.at("split").get<std::string>());
+    c.ks = intListField(j, "ks", c.ks, 1, limits::kMaxK);
+    c.bootstrapResamples =
+        intField(j, "bootstrap_resamples", c.bootstrapResamples, 0, limits::kMaxBootstrapResamples);
+    c.seed = j.value("seed", c.seed);
 }
 
 }  // namespace tiltbench::stored

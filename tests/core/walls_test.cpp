@@ -61,3 +61,12 @@ TEST(Walls, CoreIncludesNoQt) {
     const std::regex qt(R"(^\s*#\s*include\s*[<"](Q[A-Za-z]+|Qt[A-Za-z]*/))");
     EXPECT_EQ(joined(offendingIncludes("core", "", qt)), "");
 }
+
+// The engine link has one home: only ui/process/ starts child processes (EngineProcess), and the event keys
+// are spelled only in core/engine/protocol.cpp — no other UI or CLI source writes or reads them by hand.
+TEST(Walls, OnlyTheEngineProcessStartsChildrenAndOnlyTheProtocolSpellsEvents) {
+    EXPECT_EQ(joined(offendingIncludes("ui", "ui/process", std::regex(R"(^\s*#\s*include\s*<QProcess>)"))), "");
+    const std::regex eventKey(R"re("event"\s*[,:)])re");
+    EXPECT_EQ(joined(offendingIncludes("ui", "", eventKey)), "");
+    EXPECT_EQ(joined(offendingIncludes("app/cli", "", eventKey)), "");
+}

@@ -19,13 +19,13 @@
 #include "job_handle.h"
 #include "plot_widget.h"
 #include "run_table_model.h"
-#include "runtime_probe.h"
+#include "process/runtime_probe.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "train/closed_form_run.h"
 #include "train_events.h"
-#include "train_process.h"
+#include "process/train_process.h"
 #include "train_queue.h"
 #include "train_queue_model.h"
 #include "train_request.h"
@@ -65,18 +65,18 @@ struct ClosedFormFixture {
 
 TrainRequest tinySasrec(const std::string& dataset, int epochs) {
     TrainRequest r = TrainRequest::withEngineDefaults();
-    r.dataset = QString::fromStdString(dataset);
-    r.model = QStringLiteral("sasrec");
-    r.scheme = WeightScheme::exp(1.0);
-    r.dim = 8;
-    r.blocks = 1;
-    r.maxLen = 20;
-    r.batchSize = 16;
-    r.epochs = epochs;
-    r.patience = 0;
-    r.bootstrap = 50;
-    r.threads = 1;
-    r.device = QStringLiteral("cpu");
+    r.run.dataset = dataset;
+    r.model = "sasrec";
+    r.run.scheme = WeightScheme::exp(1.0);
+    r.run.dim = 8;
+    r.run.blocks = 1;
+    r.run.maxLen = 20;
+    r.run.batchSize = 16;
+    r.run.epochs = epochs;
+    r.run.patience = 0;
+    r.run.bootstrapResamples = 50;
+    r.run.threads = 1;
+    r.run.device = "cpu";
     return r;
 }
 }  // namespace
@@ -126,9 +126,9 @@ TEST(TrainStream, AWaitForTheWorkspaceBecomesAStatusText) {
 
 TEST(TrainRequest, BecomesTheCliArgumentsOfTrain) {
     TrainRequest r = tinySasrec("sim", 2);
-    r.scheme = WeightScheme::exp(0.25);
-    r.scheme.normalization = WeightNormalization::Mean;
-    r.scheme.clip = 10.0;
+    r.run.scheme = WeightScheme::exp(0.25);
+    r.run.scheme.normalization = WeightNormalization::Mean;
+    r.run.scheme.clip = 10.0;
     r.seed = 5;
     const QStringList a = r.cliArguments(QStringLiteral("/tmp/w.sqlite"));
     EXPECT_EQ(a.front(), QStringLiteral("train"));
@@ -148,7 +148,7 @@ TEST(TrainRequest, BecomesTheCliArgumentsOfTrain) {
     EXPECT_EQ(after("--progress-jsonl"), QStringLiteral("stderr"));
     EXPECT_TRUE(a.contains(QStringLiteral("--json")));
 
-    r.scheme = WeightScheme::uniform();
+    r.run.scheme = WeightScheme::uniform();
     EXPECT_EQ(r.cliArguments({})[r.cliArguments({}).indexOf(QStringLiteral("--lambda")) + 1],
               QStringLiteral("inf"));
     r.resumeRunId = 12;
@@ -218,10 +218,10 @@ TEST(TrainQueue, ClosedFormRunSignalsArriveInOrder) {
     QSignalSpy finished(&queue, &TrainQueue::runFinished);
     QSignalSpy idle(&queue, &TrainQueue::idle);
     TrainRequest r = TrainRequest::withEngineDefaults();
-    r.dataset = QStringLiteral("sim");
-    r.model = QStringLiteral("markov");
-    r.scheme = WeightScheme::exp(0.5);
-    r.bootstrap = 50;
+    r.run.dataset = "sim";
+    r.model = "markov";
+    r.run.scheme = WeightScheme::exp(0.5);
+    r.run.bootstrapResamples = 50;
     queue.enqueue(r);
     ASSERT_TRUE(idle.wait(kWaitMs));
     ASSERT_EQ(finished.count(), 1);
@@ -257,7 +257,7 @@ TEST(TrainProcess, SasrecChildSignalsArriveInOrder) {
     QObject::connect(&process, &TrainProcess::finished, [&] { events << QStringLiteral("finished"); });
     QSignalSpy finished(&process, &TrainProcess::finished);
     ASSERT_TRUE(process.start(QString::fromStdString(test::cliPath()),
-                              tinySasrec("sim", 2).cliArguments(QString::fromStdString(ws))));
+                              tinySasrec("sim", 2).arguments(QString::fromStdString(ws))));
     EXPECT_FALSE(process.start(QString::fromStdString(test::cliPath()), {}));  // one child at a time
     ASSERT_TRUE(finished.wait(kWaitMs));
     const auto outcome = finished.front().front().value<TrainOutcome>();

@@ -1,15 +1,16 @@
 #pragma once
 // RuntimeProbe: asks the CLI what this build can train on (`tiltbench-cli runtime --json`: LibTorch
 // version, CUDA devices, CPU threads) in a child process — the GUI cannot ask LibTorch itself, since it never
-// loads it. Asynchronous; `finished` arrives once per probe().
+// loads it. Runs in an EngineProcess; asynchronous; `finished` arrives once per probe().
 #include <QMetaType>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 
-class QProcess;
 
 namespace tiltbench {
+
+class EngineProcess;
 
 struct RuntimeSummary {
     bool ok = false;
@@ -27,7 +28,6 @@ class RuntimeProbe : public QObject {
     Q_OBJECT
   public:
     explicit RuntimeProbe(QObject* parent = nullptr);
-    ~RuntimeProbe() override;
 
     void probe(const QString& cliPath);
     bool isRunning() const;
@@ -40,7 +40,8 @@ class RuntimeProbe : public QObject {
     void finished(const tiltbench::RuntimeSummary& summary);
 
   private:
-    QProcess* m_process = nullptr;
+    EngineProcess* m_engine;
+    QString m_program;
     RuntimeSummary m_last;
 };
 
