@@ -1,13 +1,13 @@
 #pragma once
 // ProgressStream: machine-readable progress for front ends that run the CLI as a child process (the GUI's
 // Train page runs SASRec this way, so that the GUI process never loads LibTorch): the events of the engine
-// protocol (engine/protocol.h), one JSON object per line, flushed at once. `--progress-jsonl TARGET` chooses where: stderr (beside the human-readable lines,
-// which never start with '{'), stdout, fd:N, /dev/fd/N or /proc/self/fd/N (an inherited descriptor, written
-// as it is) or a file path — checked by OutputGuard::checkProgressFile: a new file, a FIFO, or an earlier
-// progress file, never the workspace, an input or a database. While a stream is
-// open SIGPIPE is ignored: when the reader goes away (the GUI crashed or was killed), a write fails instead
-// of killing the process mid-run, broken() turns true and the commands cancel their run cleanly — recorded as
-// cancelled, resumable — rather than train on with nobody watching.
+// protocol (engine/protocol.h), one JSON object per line, flushed at once. `--progress-jsonl TARGET` chooses
+// where: stderr (beside the human-readable lines, which never start with '{'), stdout, fd:N, /dev/fd/N or
+// /proc/self/fd/N (an inherited descriptor, written as it is) or a file path — checked by
+// OutputGuard::checkProgressFile: a new file, a FIFO, or an earlier progress file, never the workspace, an
+// input or a database. While a stream is open SIGPIPE is ignored: when the reader goes away (the GUI crashed
+// or was killed), a write fails instead of killing the process mid-run, broken() turns true and the commands
+// cancel their run cleanly — recorded as cancelled, resumable — rather than train on with nobody watching.
 #include <chrono>
 #include <cstdio>
 #include <functional>

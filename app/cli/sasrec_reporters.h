@@ -173,9 +173,9 @@ class SasrecStreamReporter {
             // An epoch's rows are one transaction; its training time is always among them.
             if (!values.count("train/seconds"))
                 break;
-            m_stream.emit(engine::EpochEvent{epoch, value(values, "train/loss"), value(values, "valid/ndcg@10"),
-                                             value(values, "valid/hr@10"), value(values, "train/seconds"),
-                                             value(values, "train/seconds")});
+            m_stream.emit(engine::EpochEvent{epoch, value(values, "train/loss"),
+                                             value(values, "valid/ndcg@10"), value(values, "valid/hr@10"),
+                                             value(values, "train/seconds"), value(values, "train/seconds")});
         }
     }
 

@@ -10,8 +10,8 @@
 #include <QTimer>
 #include <cstdio>
 
-#include "main_window.h"
-#include "recent_files.h"
+#include "shell/main_window.h"
+#include "shell/recent_files.h"
 #include "runtime/version.h"
 
 namespace {

@@ -39,7 +39,8 @@ std::string clean(const std::string& path) {
 }  // namespace
 
 const ExecutableSearch& cliSearch() {
-    static const ExecutableSearch search{"tiltbench-cli", "TILTBENCH_CLI", {".", "../cli", "../app/cli"}, true};
+    static const ExecutableSearch search{
+        "tiltbench-cli", "TILTBENCH_CLI", {".", "../cli", "../app/cli"}, true};
     return search;
 }
 

@@ -26,7 +26,8 @@ const ExecutableSearch& torchCliSearch();
 // The running executable's folder (/proc/self/exe), "." when it cannot be read.
 std::string selfDirectory();
 // The places searched, in order (PATH not included).
-std::vector<std::string> candidates(const ExecutableSearch& search, const std::string& selfDir = selfDirectory());
+std::vector<std::string> candidates(const ExecutableSearch& search,
+                                    const std::string& selfDir = selfDirectory());
 // The first candidate that is an executable regular file, then PATH's; empty when none is.
 std::string locate(const ExecutableSearch& search, const std::string& selfDir = selfDirectory());
 // "tiltbench-cli was not found (looked at: …, PATH). Build it (target tiltbench-cli) or set TILTBENCH_CLI to

@@ -115,13 +115,13 @@ std::optional<Event> fromJson(const std::string& kind, const json& o) {
         return p;
     }
     if (kind == "epoch") {
-        return EpochEvent{countOf<int>(o, "epoch"),         numberOf(o, "train_loss"),
-                          numberOf(o, "valid_ndcg@10"),     numberOf(o, "valid_hr@10"),
-                          numberOf(o, "train_seconds"),     numberOf(o, "seconds")};
+        return EpochEvent{countOf<int>(o, "epoch"),     numberOf(o, "train_loss"),
+                          numberOf(o, "valid_ndcg@10"), numberOf(o, "valid_hr@10"),
+                          numberOf(o, "train_seconds"), numberOf(o, "seconds")};
     }
     if (kind == "waiting_for_workspace") {
-        return WaitingEvent{numberOf(o, "seconds"), countOf<int>(o, "epoch"), countOf<int>(o, "pending_epochs"),
-                            numberOf(o, "elapsed_seconds")};
+        return WaitingEvent{numberOf(o, "seconds"), countOf<int>(o, "epoch"),
+                            countOf<int>(o, "pending_epochs"), numberOf(o, "elapsed_seconds")};
     }
     if (kind == "finished") {
         FinishedEvent f;  // failed unless it says otherwise

@@ -78,13 +78,13 @@ struct FinishedEvent {
     explicit FinishedEvent(Status s, int64_t run = 0) : status(s), runId(run) {}
 
     Status status = Status::Failed;
-    int64_t runId = 0;                // 0 = no run (or not a training command)
-    std::optional<int> epochsDone;    // SASRec: epochs recorded in the workspace (what a resume continues)
+    int64_t runId = 0;              // 0 = no run (or not a training command)
+    std::optional<int> epochsDone;  // SASRec: epochs recorded in the workspace (what a resume continues)
     double seconds = kUnknown;
-    std::string error;                // Failed
-    std::vector<std::string> files;   // export: the files written
-    std::optional<int64_t> rows;      // export
-    std::optional<int64_t> users;     // export
+    std::string error;               // Failed
+    std::vector<std::string> files;  // export: the files written
+    std::optional<int64_t> rows;     // export
+    std::optional<int64_t> users;    // export
 };
 
 using Event = std::variant<RunEvent, ProgressEvent, EpochEvent, WaitingEvent, FinishedEvent>;

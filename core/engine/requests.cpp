@@ -18,18 +18,19 @@ void addEvents(Arguments& a) {
 void addWeighting(Arguments& a, const WeightScheme& s, bool withKind) {
     if (withKind)
         a.insert(a.end(), {"--scheme", formatWeightKind(s.kind), "--lambda", number(s.lambda)});
-    a.insert(a.end(), {"--normalization", formatWeightNormalization(s.normalization), "--clip",
-                       std::isfinite(s.clip) ? number(s.clip) : std::string("none"), "--epsilon",
-                       number(s.epsilon)});
+    a.insert(a.end(),
+             {"--normalization", formatWeightNormalization(s.normalization), "--clip",
+              std::isfinite(s.clip) ? number(s.clip) : std::string("none"), "--epsilon", number(s.epsilon)});
     if (s.threshold)
         a.insert(a.end(), {"--threshold", number(*s.threshold)});
 }
 
 void addTraining(Arguments& a, const TrainRequest& r) {
     const SasrecRunConfig& c = r.run;
-    a.insert(a.end(), {"--dataset", c.dataset, "--model", r.model, "--split", SplitConfig::kindToString(c.split.kind),
-                       "--bootstrap", std::to_string(c.bootstrapResamples), "--seed", std::to_string(r.seed.value_or(r.defaultSeed())),
-                       "--threads", std::to_string(c.threads)});
+    a.insert(a.end(),
+             {"--dataset", c.dataset, "--model", r.model, "--split", SplitConfig::kindToString(c.split.kind),
+              "--bootstrap", std::to_string(c.bootstrapResamples), "--seed",
+              std::to_string(r.seed.value_or(r.defaultSeed())), "--threads", std::to_string(c.threads)});
     std::string ks;
     for (const int k : c.ks)
         ks += (ks.empty() ? "" : ",") + std::to_string(k);
@@ -101,15 +102,15 @@ Arguments EvalRequest::arguments() const {
 }
 
 Arguments ExportRequest::arguments() const {
-    Arguments a{"export", "--workspace", workspace, "--run", std::to_string(runId), "--format", format,
-                "--out",  outPath,     "--k",     std::to_string(k)};
+    Arguments a{"export", "--workspace", workspace, "--run", std::to_string(runId), "--format",
+                format,   "--out",       outPath,   "--k",   std::to_string(k)};
     addEvents(a);
     return a;
 }
 
 Arguments RecommendRequest::arguments() const {
-    return {"recommend", "--workspace", workspace, "--run", std::to_string(runId), "--user", user,
-            "--k",       std::to_string(k), "--json"};
+    return {"recommend", "--workspace", workspace, "--run",           std::to_string(runId),
+            "--user",    user,          "--k",     std::to_string(k), "--json"};
 }
 
 Arguments RuntimeRequest::arguments() const {

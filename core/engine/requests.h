@@ -30,7 +30,7 @@ struct TrainRequest {
     // closed-form runs).
     SasrecRunConfig run;
     std::optional<uint64_t> seed;
-    PolicyParams params;               // closed-form
+    PolicyParams params;                 // closed-form
     std::optional<int64_t> resumeRunId;  // SASRec: continue this stopped run (the other settings are its own)
 
     bool isSasrec() const { return model == "sasrec"; }

@@ -25,7 +25,8 @@ struct RunConfigBase {
   protected:
     // Each model keeps its own defaults: SASRec trains unweighted with seed 42, closed-form runs default to
     // exp λ = 1 with bootstrap seed 1.
-    RunConfigBase(WeightScheme defaultScheme, uint64_t defaultSeed) : scheme(defaultScheme), seed(defaultSeed) {}
+    RunConfigBase(WeightScheme defaultScheme, uint64_t defaultSeed)
+        : scheme(defaultScheme), seed(defaultSeed) {}
 };
 
 }  // namespace tiltbench

@@ -83,28 +83,61 @@ const std::vector<SasrecSetting>& sasrecSettings() {
     using C = SasrecRunConfig;
     static const std::vector<SasrecSetting> settings = {
         {"--epochs", "epochs", "sasrec: epochs at most", &C::epochs, {}, 1, limits::kMaxSasrecEpochs},
-        {"--batch-size", "batch_size", "sasrec: sequences per batch", &C::batchSize, {}, 1,
+        {"--batch-size",
+         "batch_size",
+         "sasrec: sequences per batch",
+         &C::batchSize,
+         {},
+         1,
          limits::kMaxSasrecBatchSize},
-        {"--length-buckets", "length_buckets",
+        {"--length-buckets",
+         "length_buckets",
          "sasrec: batches of sequences sorted by length (the old behaviour; lower accuracy on small data) "
          "instead of random batches",
-         &C::lengthBuckets},
-        {"--lr", "lr", "sasrec: Adam learning rate", &C::lr},
-        {"--weight-decay", "weight_decay", "sasrec: Adam L2 penalty", &C::weightDecay},
+         &C::lengthBuckets,
+         {},
+         0,
+         0},
+        {"--lr", "lr", "sasrec: Adam learning rate", &C::lr, {}, 0, 0},
+        {"--weight-decay", "weight_decay", "sasrec: Adam L2 penalty", &C::weightDecay, {}, 0, 0},
         {"--dim", "dim", "sasrec: embedding size", &C::dim, {}, 1, limits::kMaxSasrecDim},
         {"--blocks", "blocks", "sasrec: self-attention blocks", &C::blocks, {}, 1, limits::kMaxSasrecBlocks},
-        {"--heads", "heads", "sasrec: attention heads (must divide dim)", &C::heads, {}, 1,
+        {"--heads",
+         "heads",
+         "sasrec: attention heads (must divide dim)",
+         &C::heads,
+         {},
+         1,
          limits::kMaxSasrecHeads},
-        {"--max-len", "max_len", "sasrec: newest items of a history the model reads", &C::maxLen, {}, 1,
+        {"--max-len",
+         "max_len",
+         "sasrec: newest items of a history the model reads",
+         &C::maxLen,
+         {},
+         1,
          limits::kMaxSasrecMaxLen},
-        {"--dropout", "dropout", "sasrec: dropout rate", &C::dropout},
-        {"--patience", "patience", "sasrec: epochs without a better valid NDCG@10 (0 = never stop)",
-         &C::patience, {}, INT32_MIN, INT32_MAX},
-        {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device},
-        {"--precision", "precision_requested",
-         "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs with native "
+        {"--dropout", "dropout", "sasrec: dropout rate", &C::dropout, {}, 0, 0},
+        {"--patience",
+         "patience",
+         "sasrec: epochs without a better valid NDCG@10 (0 = never stop)",
+         &C::patience,
+         {},
+         INT32_MIN,
+         INT32_MAX},
+        {"--device",
+         "device_requested",
+         "sasrec: auto (CUDA when available), cpu, cuda or cuda:N",
+         &C::device,
+         {},
+         0,
+         0},
+        {"--precision",
+         "precision_requested",
+         "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs with "
+         "native "
          "bfloat16 (AVX-512 BF16, AMX)",
-         &C::precision, {"auto", "fp32", "bf16"}},
+         &C::precision,
+         {"auto", "fp32", "bf16"}},
     };
     return settings;
 }
@@ -153,7 +186,8 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
                     auto& value = c.*field;
                     using T = std::decay_t<decltype(value)>;
                     if constexpr (std::is_same_v<T, int>)
-                        value = stored::intField(j, s.key, value, static_cast<int>(s.min), static_cast<int>(s.max));
+                        value = stored::intField(j, s.key, value, static_cast<int>(s.min),
+                                                 static_cast<int>(s.max));
                     else
                         value = j.value(s.key, value);
                 },

@@ -24,8 +24,8 @@ using test::TempDir;
 
 std::string makeSimWorkspace(TempDir& dir) {
     const std::string ws = dir.file("w.sqlite");
-    const auto r = runCli({"generate", "-w", ws, "-n", "sim", "--users", "50", "--items", "120", "--interactions",
-                           "1500", "--seed", "3"});
+    const auto r = runCli({"generate", "-w", ws, "-n", "sim", "--users", "50", "--items", "120",
+                           "--interactions", "1500", "--seed", "3"});
     EXPECT_EQ(r.exitCode, 0) << r.err;
     return ws;
 }

@@ -65,7 +65,8 @@ TEST(Walls, CoreIncludesNoQt) {
 // The engine link has one home: only ui/process/ starts child processes (EngineProcess), and the event keys
 // are spelled only in core/engine/protocol.cpp — no other UI or CLI source writes or reads them by hand.
 TEST(Walls, OnlyTheEngineProcessStartsChildrenAndOnlyTheProtocolSpellsEvents) {
-    EXPECT_EQ(joined(offendingIncludes("ui", "ui/process", std::regex(R"(^\s*#\s*include\s*<QProcess>)"))), "");
+    EXPECT_EQ(joined(offendingIncludes("ui", "ui/process", std::regex(R"(^\s*#\s*include\s*<QProcess>)"))),
+              "");
     const std::regex eventKey(R"re("event"\s*[,:)])re");
     EXPECT_EQ(joined(offendingIncludes("ui", "", eventKey)), "");
     EXPECT_EQ(joined(offendingIncludes("app/cli", "", eventKey)), "");

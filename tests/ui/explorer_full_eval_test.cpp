@@ -6,8 +6,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 
-#include "explorer_full_eval_worker.h"
-#include "explorer_page.h"
+#include "pages/explorer/explorer_full_eval_worker.h"
+#include "pages/explorer/explorer_page.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"

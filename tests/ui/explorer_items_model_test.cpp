@@ -5,7 +5,7 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 
-#include "explorer_items_model.h"
+#include "pages/explorer/explorer_items_model.h"
 
 using namespace tiltbench;
 

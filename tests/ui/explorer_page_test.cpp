@@ -14,14 +14,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "data_page.h"
-#include "explorer_items_model.h"
-#include "explorer_page.h"
-#include "explorer_plots.h"
-#include "explorer_worker.h"
-#include "lambda_slider.h"
-#include "main_window.h"
-#include "plot_widget.h"
+#include "pages/data/data_page.h"
+#include "pages/explorer/explorer_items_model.h"
+#include "pages/explorer/explorer_page.h"
+#include "pages/explorer/explorer_plots.h"
+#include "pages/explorer/explorer_worker.h"
+#include "widgets/lambda_slider.h"
+#include "shell/main_window.h"
+#include "plots/plot_widget.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"

@@ -13,13 +13,13 @@
 #include <QTest>
 #include <algorithm>
 
-#include "data_page.h"
-#include "explorer_page.h"
-#include "explorer_plots.h"
+#include "pages/data/data_page.h"
+#include "pages/explorer/explorer_page.h"
+#include "pages/explorer/explorer_plots.h"
 #include "io/import.h"
-#include "lambda_slider.h"
-#include "main_window.h"
-#include "plot_widget.h"
+#include "widgets/lambda_slider.h"
+#include "shell/main_window.h"
+#include "plots/plot_widget.h"
 #include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"

@@ -19,10 +19,10 @@
 #include <memory>
 #include <set>
 
-#include "compare_page.h"
+#include "pages/compare/compare_page.h"
 #include "data/interaction_log.h"
-#include "export_page.h"
-#include "main_window.h"
+#include "pages/export/export_page.h"
+#include "shell/main_window.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"

@@ -6,9 +6,9 @@
 #include <QMessageBox>
 #include <QSignalSpy>
 
-#include "import_dialog.h"
-#include "import_preview_model.h"
-#include "meta_types.h"
+#include "pages/data/import_dialog.h"
+#include "pages/data/import_preview_model.h"
+#include "shared/meta_types.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"

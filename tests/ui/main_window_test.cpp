@@ -13,20 +13,20 @@
 #include <QTest>
 
 #include "data/summary.h"
-#include "data_page.h"
-#include "dataset_list_model.h"
-#include "dataset_plots.h"
-#include "dataset_summary_panel.h"
-#include "formatting.h"
-#include "import_dialog.h"
-#include "main_window.h"
-#include "plot_widget.h"
-#include "recent_files.h"
+#include "pages/data/data_page.h"
+#include "pages/data/dataset_list_model.h"
+#include "pages/data/dataset_plots.h"
+#include "pages/data/dataset_summary_panel.h"
+#include "shared/formatting.h"
+#include "pages/data/import_dialog.h"
+#include "shell/main_window.h"
+#include "plots/plot_widget.h"
+#include "shell/recent_files.h"
 #include "runtime/version.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"
-#include "welcome_page.h"
+#include "shell/welcome_page.h"
 
 using namespace tiltbench;
 

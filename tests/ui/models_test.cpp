@@ -3,8 +3,8 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 
-#include "dataset_list_model.h"
-#include "import_preview_model.h"
+#include "pages/data/dataset_list_model.h"
+#include "pages/data/import_preview_model.h"
 
 using namespace tiltbench;
 

@@ -2,7 +2,7 @@
 #include <QDir>
 #include <QFile>
 
-#include "recent_files.h"
+#include "shell/recent_files.h"
 #include "support/test_support.h"
 
 using namespace tiltbench;

@@ -11,12 +11,12 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include "data_page.h"
-#include "dataset_list_model.h"
-#include "import_dialog.h"
+#include "pages/data/data_page.h"
+#include "pages/data/dataset_list_model.h"
+#include "pages/data/import_dialog.h"
 #include "io/import.h"
-#include "main_window.h"
-#include "recent_files.h"
+#include "shell/main_window.h"
+#include "shell/recent_files.h"
 #include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"

@@ -19,17 +19,17 @@
 
 #include <sqlite3.h>
 
-#include "compare_page.h"
+#include "pages/compare/compare_page.h"
 #include "io/import.h"
-#include "lambda_slider.h"
-#include "main_window.h"
-#include "run_table_model.h"
+#include "widgets/lambda_slider.h"
+#include "shell/main_window.h"
+#include "pages/compare/run_table_model.h"
 #include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
-#include "train_events.h"
-#include "train_page.h"
-#include "train_queue.h"
+#include "pages/train/train_events.h"
+#include "pages/train/train_page.h"
+#include "pages/train/train_queue.h"
 
 using namespace tiltbench;
 

@@ -22,20 +22,20 @@
 #include <QTest>
 #include <cmath>
 
-#include "compare_page.h"
-#include "compare_plots.h"
-#include "lambda_slider.h"
-#include "main_window.h"
-#include "plot_widget.h"
-#include "run_detail_panel.h"
-#include "run_table_model.h"
+#include "pages/compare/compare_page.h"
+#include "pages/compare/compare_plots.h"
+#include "widgets/lambda_slider.h"
+#include "shell/main_window.h"
+#include "plots/plot_widget.h"
+#include "pages/compare/run_detail_panel.h"
+#include "pages/compare/run_table_model.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
-#include "train_events.h"
-#include "train_page.h"
-#include "train_plots.h"
-#include "train_queue.h"
+#include "pages/train/train_events.h"
+#include "pages/train/train_page.h"
+#include "pages/train/train_plots.h"
+#include "pages/train/train_queue.h"
 #include "ui_test_helpers.h"
 
 using namespace tiltbench;

@@ -3,9 +3,9 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "dataset_load_worker.h"
-#include "generate_worker.h"
-#include "import_worker.h"
+#include "pages/data/dataset_load_worker.h"
+#include "pages/data/generate_worker.h"
+#include "pages/data/import_worker.h"
 #include "store/workspace.h"
 
 namespace tiltbench::test {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "io/import.h"
-#include "loaded_dataset.h"
+#include "shared/loaded_dataset.h"
 #include "store/dataset_info.h"
 #include "store/simulated_dataset.h"
 

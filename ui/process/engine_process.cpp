@@ -106,27 +106,28 @@ bool EngineProcess::start(const QString& program, const engine::Arguments& argum
             QObject::disconnect(c);
         }
     };
-    *connections << connect(m_process, &QProcess::readyReadStandardError, this, [this] { readStderr(false); })
-                 << connect(m_process, &QProcess::readyReadStandardOutput, this,
-                            [this] { m_stdout += m_process->readAllStandardOutput(); })
-                 << connect(m_process, &QProcess::finished, this,
-                            [this, disconnectAll](int exitCode, QProcess::ExitStatus status) {
-                                disconnectAll();
-                                m_killTimer->stop();
-                                finish(outcomeOf(exitCode, status));
-                            })
-                 << connect(m_process, &QProcess::errorOccurred, this,
-                            [this, disconnectAll](QProcess::ProcessError error) {
-                                if (error != QProcess::FailedToStart) {
-                                    return;  // crashes and the like also end in finished()
-                                }
-                                disconnectAll();
-                                EngineOutcome outcome;
-                                outcome.status = m_cancelling ? EngineOutcome::Cancelled : EngineOutcome::Failed;
-                                outcome.error = tr("Could not start %1: %2")
-                                                    .arg(m_process->program(), m_process->errorString());
-                                finish(outcome);
-                            });
+    *connections
+        << connect(m_process, &QProcess::readyReadStandardError, this, [this] { readStderr(false); })
+        << connect(m_process, &QProcess::readyReadStandardOutput, this,
+                   [this] { m_stdout += m_process->readAllStandardOutput(); })
+        << connect(m_process, &QProcess::finished, this,
+                   [this, disconnectAll](int exitCode, QProcess::ExitStatus status) {
+                       disconnectAll();
+                       m_killTimer->stop();
+                       finish(outcomeOf(exitCode, status));
+                   })
+        << connect(m_process, &QProcess::errorOccurred, this,
+                   [this, disconnectAll](QProcess::ProcessError error) {
+                       if (error != QProcess::FailedToStart) {
+                           return;  // crashes and the like also end in finished()
+                       }
+                       disconnectAll();
+                       EngineOutcome outcome;
+                       outcome.status = m_cancelling ? EngineOutcome::Cancelled : EngineOutcome::Failed;
+                       outcome.error =
+                           tr("Could not start %1: %2").arg(m_process->program(), m_process->errorString());
+                       finish(outcome);
+                   });
     m_process->start();
     return true;
 }

@@ -4,7 +4,7 @@
 #include <QJsonObject>
 #include <algorithm>
 
-#include "meta_types.h"
+#include "shared/meta_types.h"
 #include "process/engine_process.h"
 
 namespace tiltbench {
@@ -42,9 +42,9 @@ TrainProcess::TrainProcess(QObject* parent) : QObject(parent), m_engine(new Engi
                 outcome.test = metricsOf(metrics.value(QStringLiteral("test")).toObject());
                 outcome.valid = metricsOf(metrics.value(QStringLiteral("valid")).toObject());
                 outcome.seconds = e.reply.value(QStringLiteral("seconds")).toDouble();
-                outcome.epochsDone = std::max(
-                    outcome.epochsDone,
-                    static_cast<int>(e.reply.value(QStringLiteral("epochs")).toArray().size()));
+                outcome.epochsDone =
+                    std::max(outcome.epochsDone,
+                             static_cast<int>(e.reply.value(QStringLiteral("epochs")).toArray().size()));
                 break;
             }
             case EngineOutcome::Cancelled:

@@ -6,7 +6,7 @@
 #include <QObject>
 
 #include "engine/requests.h"
-#include "train_events.h"
+#include "pages/train/train_events.h"
 
 namespace tiltbench {
 

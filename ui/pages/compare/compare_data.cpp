@@ -1,0 +1,179 @@
+#include "pages/compare/compare_data.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <algorithm>
+#include <cmath>
+
+#include "shared/formatting.h"
+
+namespace tiltbench {
+
+namespace {
+const std::map<std::string, RunMetric> kNoMetrics;
+
+// Reading order of metric families; anything unknown goes last, alphabetically.
+int familyRank(const std::string& family) {
+    static const std::vector<std::string> order = {
+        "ndcg",        "hr",          "mrr", "ndcg_high", "hr_high",  "mrr_high", "item_mean_reward",
+        "true_reward", "random_ndcg", "arp", "aplt",      "coverage", "gini",     "entropy"};
+    const auto it = std::find(order.begin(), order.end(), family);
+    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+}
+
+std::pair<std::string, int> splitName(const std::string& name) {
+    const auto at = name.find('@');
+    if (at == std::string::npos) {
+        return {name, 0};
+    }
+    return {name.substr(0, at), std::atoi(name.c_str() + at + 1)};
+}
+}  // namespace
+
+QString CompareRun::schemeName() const {
+    return hasScheme ? QString::fromStdString(formatWeightKind(scheme.kind)) : QStringLiteral("?");
+}
+
+QString CompareRun::lambdaText() const {
+    return std::isnan(lambda) ? QStringLiteral("—") : formatLambdaText(lambda);
+}
+
+QString CompareRun::label() const {
+    QString weighting = schemeName();
+    if (hasScheme && scheme.kind == WeightKind::Exp) {
+        weighting += QStringLiteral(" λ = ") + lambdaText();
+    }
+    return QStringLiteral("run %1 · %2 · %3").arg(record.id).arg(model, weighting);
+}
+
+const std::map<std::string, RunMetric>& CompareRun::metrics(const QString& split) const {
+    if (split == QStringLiteral("test")) {
+        return test;
+    }
+    if (split == QStringLiteral("valid")) {
+        return valid;
+    }
+    return kNoMetrics;
+}
+
+RunMetric CompareRun::metric(const QString& split, const std::string& name) const {
+    const auto& m = metrics(split);
+    const auto it = m.find(name);
+    return it == m.end() ? RunMetric{} : it->second;
+}
+
+std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId) {
+    RunStore store(ws);
+    std::vector<CompareRun> out;
+    for (const RunRecord& record : store.runs(datasetId)) {
+        CompareRun run;
+        run.record = record;
+        run.model = QString::fromStdString(record.model);
+        run.device = QString::fromStdString(record.device);
+        const QJsonObject config = QJsonDocument::fromJson(QByteArray::fromStdString(record.config)).object();
+        run.split = config.value(QStringLiteral("split")).toString(QStringLiteral("loo"));
+        if (config.contains(QStringLiteral("weighting"))) {
+            try {
+                run.scheme =
+                    WeightScheme::fromJson(QJsonDocument(config.value(QStringLiteral("weighting")).toObject())
+                                               .toJson()
+                                               .toStdString());
+                run.hasScheme = true;
+            } catch (const std::exception&) {
+                run.hasScheme = false;
+            }
+        }
+        if (run.hasScheme) {
+            if (run.scheme.kind == WeightKind::Exp) {
+                run.lambda = run.scheme.lambda;
+            } else if (run.scheme.kind == WeightKind::Uniform) {
+                run.lambda = WeightScheme::kInfinity;
+            }
+        }
+        const QJsonObject timings =
+            QJsonDocument::fromJson(QByteArray::fromStdString(record.timings)).object();
+        run.totalSeconds = timings.value(QStringLiteral("total_seconds")).toDouble(std::nan(""));
+        run.meanEpochSeconds = timings.value(QStringLiteral("mean_epoch_seconds")).toDouble(std::nan(""));
+        std::map<int, RunEpoch> epochs;
+        for (const MetricRow& m : store.metrics(record.id)) {
+            if (m.epoch == -1) {
+                (m.split == "test" ? run.test : run.valid)[m.name] = RunMetric{m.value, m.lo, m.hi};
+                continue;
+            }
+            RunEpoch& e = epochs[m.epoch];
+            e.epoch = m.epoch;
+            const std::string key = m.split + "/" + m.name;
+            if (key == "train/loss") {
+                e.trainLoss = m.value;
+            } else if (key == "valid/ndcg@10") {
+                e.validNdcg10 = m.value;
+            } else if (key == "valid/hr@10") {
+                e.validHr10 = m.value;
+            } else if (key == "train/seconds") {
+                e.trainSeconds = m.value;
+            }
+        }
+        double trainSeconds = 0.0;
+        for (const auto& [epoch, e] : epochs) {
+            run.epochs.push_back(e);
+            if (std::isfinite(e.trainSeconds)) {
+                trainSeconds += e.trainSeconds;
+            }
+        }
+        run.epochsRun = static_cast<int>(run.epochs.size());
+        // A stopped run has no timings yet; its epochs' rows tell the same story.
+        if (std::isnan(run.meanEpochSeconds) && run.epochsRun > 0) {
+            run.meanEpochSeconds = trainSeconds / run.epochsRun;
+        }
+        out.push_back(std::move(run));
+    }
+    return out;
+}
+
+std::vector<std::string> orderedMetricNames(const std::vector<CompareRun>& runs, const QString& split) {
+    std::vector<std::string> names;
+    for (const CompareRun& r : runs) {
+        for (const auto& [name, value] : r.metrics(split)) {
+            if (std::find(names.begin(), names.end(), name) == names.end()) {
+                names.push_back(name);
+            }
+        }
+    }
+    std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+        const auto [fa, ka] = splitName(a);
+        const auto [fb, kb] = splitName(b);
+        // K first (all @10 columns together, then @20), then the family's reading order.
+        if (ka != kb) {
+            return (ka == 0 ? 1 << 30 : ka) < (kb == 0 ? 1 << 30 : kb);
+        }
+        const int ra = familyRank(fa), rb = familyRank(fb);
+        return ra != rb ? ra < rb : a < b;
+    });
+    return names;
+}
+
+QString metricLabel(const std::string& name) {
+    const auto [family, k] = splitName(name);
+    static const std::map<std::string, QString> labels = {
+        {"ndcg", QStringLiteral("NDCG")},
+        {"hr", QStringLiteral("HR")},
+        {"mrr", QStringLiteral("MRR")},
+        {"ndcg_high", QStringLiteral("NDCG high")},
+        {"hr_high", QStringLiteral("HR high")},
+        {"mrr_high", QStringLiteral("MRR high")},
+        {"item_mean_reward", QStringLiteral("Item-mean reward")},
+        {"true_reward", QStringLiteral("True reward")},
+        {"random_ndcg", QStringLiteral("Random-exposure NDCG")},
+        {"arp", QStringLiteral("ARP")},
+        {"aplt", QStringLiteral("APLT")},
+        {"coverage", QStringLiteral("Coverage")},
+        {"gini", QStringLiteral("Gini")},
+        {"entropy", QStringLiteral("Entropy")},
+    };
+    const auto it = labels.find(family);
+    const QString base = it != labels.end() ? it->second : QString::fromStdString(family);
+    return k > 0 ? QStringLiteral("%1@%2").arg(base).arg(k) : base;
+}
+
+}  // namespace tiltbench

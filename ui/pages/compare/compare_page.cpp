@@ -1,0 +1,534 @@
+#include "pages/compare/compare_page.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QShowEvent>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "pages/compare/compare_plots.h"
+#include "shared/csv_export.h"
+#include "widgets/dataset_combo.h"
+#include "shared/formatting.h"
+#include "jobs/job_handle.h"
+#include "process/engine_process.h"
+#include "pages/compare/run_detail_panel.h"
+#include "pages/compare/run_table_model.h"
+#include "store/workspace.h"
+
+namespace tiltbench {
+
+namespace {
+QString referenceKey(int64_t datasetId, const QString& split) {
+    return QString::number(datasetId) + QLatin1Char('|') + split;
+}
+
+}  // namespace
+
+ComparePage::ComparePage(QWidget* parent)
+    : QWidget(parent),
+      m_datasetCombo(new QComboBox(this)),
+      m_splitCombo(new QComboBox(this)),
+      m_filter(new QLineEdit(this)),
+      m_pinButton(new QPushButton(tr("Pin as baseline"), this)),
+      m_clearBaselineButton(new QPushButton(tr("Clear baseline"), this)),
+      m_baselineLabel(new QLabel(this)),
+      m_exportButton(new QToolButton(this)),
+      m_status(new QLabel(this)),
+      m_model(new RunTableModel(this)),
+      m_proxy(new QSortFilterProxyModel(this)),
+      m_view(new QTableView(this)),
+      m_plots(new ComparePlots(this)),
+      m_detail(new RunDetailPanel(this)),
+      m_splitter(new QSplitter(Qt::Vertical, this)),
+      m_bottomSplitter(new QSplitter(Qt::Horizontal, this)),
+      m_refreshTimer(new QTimer(this)),
+      m_referenceJob(new JobHandle(this)),
+      m_baselineJob(new JobHandle(this)),
+      m_detailJob(new JobHandle(this)) {
+    setObjectName(QStringLiteral("comparePage"));
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(RunTableModel::SortRole);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setDynamicSortFilter(true);
+
+    m_view->setObjectName(QStringLiteral("runsView"));
+    m_view->setModel(m_proxy);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(RunTableModel::RunColumn, Qt::AscendingOrder);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->horizontalHeader()->setSectionsMovable(true);
+    m_view->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->horizontalHeader()->setToolTip(tr("Right-click to choose the columns"));
+    connect(m_view->horizontalHeader(), &QWidget::customContextMenuRequested, this,
+            &ComparePage::showHeaderMenu);
+    connect(m_view->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            [this](int column, Qt::SortOrder order) {
+                m_sortKey = m_model->columnKey(column);
+                m_sortOrder = order;
+            });
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &ComparePage::showRowMenu);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ComparePage::onSelectionChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ComparePage::onSelectionChanged);
+
+    m_bottomSplitter->setObjectName(QStringLiteral("compareBottomSplitter"));
+    m_bottomSplitter->addWidget(m_plots);
+    m_bottomSplitter->addWidget(m_detail);
+    m_bottomSplitter->setStretchFactor(0, 3);
+    m_bottomSplitter->setStretchFactor(1, 1);
+    m_bottomSplitter->setSizes({840, 300});
+    m_bottomSplitter->setChildrenCollapsible(false);
+    m_splitter->setObjectName(QStringLiteral("compareSplitter"));
+    m_splitter->addWidget(m_view);
+    m_splitter->addWidget(m_bottomSplitter);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setSizes({250, 520});
+    m_splitter->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(buildControls());
+    layout->addWidget(m_splitter, 1);
+
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(0);
+    connect(m_refreshTimer, &QTimer::timeout, this, &ComparePage::reloadRunsNow);
+    connect(m_referenceJob, &JobHandle::stopped, this, [this] {
+        if (m_wantReference) {
+            startReference();
+        }
+    });
+    connect(m_baselineJob, &JobHandle::stopped, this, [this] {
+        if (m_wantBaseline) {
+            startBaseline();
+        }
+    });
+    connect(m_detailJob, &JobHandle::stopped, this, [this] {
+        if (m_wantDetail) {
+            startDetail();
+        }
+    });
+    refresh();
+}
+
+ComparePage::~ComparePage() {
+    cancelJobs();
+}
+
+QWidget* ComparePage::buildControls() {
+    auto* box = new QWidget(this);
+    m_datasetCombo->setObjectName(QStringLiteral("compareDataset"));
+    m_datasetCombo->setMinimumContentsLength(14);
+    m_datasetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_splitCombo->setObjectName(QStringLiteral("compareSplit"));
+    m_splitCombo->addItem(tr("test"), QStringLiteral("test"));
+    m_splitCombo->addItem(tr("validation"), QStringLiteral("valid"));
+    m_filter->setObjectName(QStringLiteral("runFilter"));
+    m_filter->setPlaceholderText(tr("Filter runs…"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setMaximumWidth(180);
+    m_pinButton->setObjectName(QStringLiteral("pinBaseline"));
+    m_pinButton->setToolTip(
+        tr("Show every metric of the other runs as a difference from the current run, with paired 95 % "
+           "intervals (bootstrap over the users both runs were evaluated on)"));
+    m_clearBaselineButton->setObjectName(QStringLiteral("clearBaseline"));
+    m_baselineLabel->setObjectName(QStringLiteral("baselineLabel"));
+    m_exportButton->setObjectName(QStringLiteral("compareExport"));
+    m_exportButton->setText(tr("Export"));
+    m_exportButton->setPopupMode(QToolButton::InstantPopup);
+    m_exportButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_exportButton->setMinimumWidth(m_exportButton->fontMetrics().horizontalAdvance(m_exportButton->text()) +
+                                    36);
+    auto* menu = new QMenu(m_exportButton);
+    menu->addAction(tr("Table as shown (CSV)…"), this, &ComparePage::exportTableWithDialog);
+    menu->addAction(tr("Per-user metrics of the selected runs (CSV)…"), this,
+                    &ComparePage::exportPerUserWithDialog);
+    m_exportButton->setMenu(menu);
+    m_status->setObjectName(QStringLiteral("compareStatus"));
+    m_status->setStyleSheet(QStringLiteral("color: #555;"));
+
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(new QLabel(tr("Dataset"), box));
+    row->addWidget(m_datasetCombo);
+    row->addSpacing(10);
+    row->addWidget(new QLabel(tr("Targets"), box));
+    row->addWidget(m_splitCombo);
+    row->addSpacing(10);
+    row->addWidget(m_filter);
+    row->addSpacing(10);
+    row->addWidget(m_pinButton);
+    row->addWidget(m_clearBaselineButton);
+    row->addWidget(m_baselineLabel);
+    row->addStretch(1);
+    row->addWidget(m_status);
+    row->addWidget(m_exportButton);
+
+    connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] { reloadRunsNow(); });
+    connect(m_splitCombo, &QComboBox::currentIndexChanged, this, [this] {
+        const QList<qint64> keep = selectedRunIds();
+        const qint64 current = currentRunId();
+        m_model->setSplit(split());
+        applyColumnVisibility();
+        selectRuns(keep);
+        if (current) {
+            m_view->selectionModel()->setCurrentIndex(
+                m_proxy->mapFromSource(m_model->index(m_model->rowOfRun(current), 0)),
+                QItemSelectionModel::NoUpdate);
+        }
+        if (m_model->baselineId()) {
+            m_model->setBaseline(m_model->baselineId());
+            startBaseline();
+        }
+        startReference();
+        updatePlots();
+    });
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_pinButton, &QPushButton::clicked, this, [this] { pinBaseline(currentRunId()); });
+    connect(m_clearBaselineButton, &QPushButton::clicked, this, [this] { pinBaseline(0); });
+    return box;
+}
+
+void ComparePage::setWorkspace(Workspace* workspace) {
+    cancelJobs();
+    m_workspace = workspace;
+    m_referenceCache.clear();
+    m_reference.reset();
+    m_detailKey.clear();
+    m_model->clearBaseline();
+    refresh();
+}
+
+void ComparePage::refresh() {
+    const int64_t keep = selectedDatasetId();
+    refillDatasetCombo(m_datasetCombo, m_workspace, keep, [this](const QString& e) { setStatus(e); });
+    reloadRunsNow();
+}
+
+void ComparePage::refreshRuns() {
+    m_refreshTimer->start();
+}
+
+void ComparePage::reloadRunsNow() {
+    m_refreshTimer->stop();
+    const int64_t id = selectedDatasetId();
+    const QList<qint64> keep = selectedRunIds();
+    const qint64 current = currentRunId();
+    const bool sameDataset = !m_model->runs().empty() && m_model->runs().front().record.datasetId == id;
+    std::vector<CompareRun> runs;
+    if (m_workspace && id >= 0) {
+        try {
+            runs = loadCompareRuns(*m_workspace, id);
+        } catch (const std::exception& e) {
+            setStatus(QString::fromStdString(e.what()));
+        }
+    }
+    const qint64 baseline = sameDataset ? m_model->baselineId() : 0;
+    m_model->setRuns(std::move(runs), split());
+    applyColumnVisibility();
+    if (sameDataset) {
+        selectRuns(keep);
+        const int row = m_model->rowOfRun(current);
+        if (row >= 0) {
+            m_view->selectionModel()->setCurrentIndex(m_proxy->mapFromSource(m_model->index(row, 0)),
+                                                      QItemSelectionModel::NoUpdate);
+        }
+    }
+    m_model->setBaseline(baseline);
+    m_baselineLabel->setText(m_model->baselineId() ? tr("Baseline: run %1").arg(m_model->baselineId())
+                                                   : QString());
+    m_clearBaselineButton->setEnabled(m_model->baselineId() != 0);
+    if (m_model->baselineId()) {
+        startBaseline();
+    }
+    if (!m_workspace) {
+        m_plots->showMessage(tr("No workspace is open"));
+    } else if (id < 0) {
+        m_plots->showMessage(tr("No dataset in this workspace"));
+    } else if (m_model->rowCount() == 0) {
+        m_plots->showMessage(tr("No runs yet: train some on the Train page"));
+    } else {
+        updatePlots();
+    }
+    m_status->setText(id >= 0 ? tr("%n run(s)", nullptr, m_model->rowCount()) : QString());
+    startReference();
+    onSelectionChanged();
+    Q_EMIT runsLoaded();
+}
+
+void ComparePage::selectDataset(int64_t id) {
+    const int row = m_datasetCombo->findData(static_cast<qlonglong>(id));
+    if (row >= 0) {
+        m_datasetCombo->setCurrentIndex(row);
+    }
+}
+
+int64_t ComparePage::selectedDatasetId() const {
+    return m_datasetCombo->currentIndex() >= 0 ? m_datasetCombo->currentData().toLongLong() : -1;
+}
+
+void ComparePage::setSplit(const QString& split) {
+    const int row = m_splitCombo->findData(split);
+    if (row >= 0) {
+        m_splitCombo->setCurrentIndex(row);
+    }
+}
+
+QString ComparePage::split() const {
+    return m_splitCombo->currentData().toString();
+}
+
+void ComparePage::selectRuns(const QList<qint64>& runIds) {
+    QItemSelection selection;
+    for (qint64 id : runIds) {
+        const int row = m_model->rowOfRun(id);
+        if (row >= 0) {
+            const QModelIndex left = m_proxy->mapFromSource(m_model->index(row, 0));
+            const QModelIndex right = m_proxy->mapFromSource(m_model->index(row, m_model->columnCount() - 1));
+            selection.select(left, right);
+        }
+    }
+    m_view->selectionModel()->select(selection,
+                                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (!runIds.isEmpty() && m_model->rowOfRun(runIds.front()) >= 0) {
+        m_view->selectionModel()->setCurrentIndex(
+            m_proxy->mapFromSource(m_model->index(m_model->rowOfRun(runIds.front()), 0)),
+            QItemSelectionModel::NoUpdate);
+    }
+}
+
+QList<qint64> ComparePage::selectedRunIds() const {
+    QList<qint64> ids;
+    for (const QModelIndex& index : m_view->selectionModel()->selectedRows()) {
+        ids << index.data(RunTableModel::RunIdRole).toLongLong();
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+qint64 ComparePage::currentRunId() const {
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    if (current.isValid()) {
+        return current.data(RunTableModel::RunIdRole).toLongLong();
+    }
+    const QList<qint64> selected = selectedRunIds();
+    return selected.size() == 1 ? selected.front() : 0;
+}
+
+void ComparePage::pinBaseline(qint64 runId) {
+    m_model->setBaseline(runId);
+    m_baselineLabel->setText(m_model->baselineId() ? tr("Baseline: run %1").arg(m_model->baselineId())
+                                                   : QString());
+    m_clearBaselineButton->setEnabled(m_model->baselineId() != 0);
+    if (m_model->baselineId()) {
+        startBaseline();
+    } else {
+        m_wantBaseline = false;
+        ++m_baselineGeneration;
+        m_baselineJob->cancel();
+    }
+    updatePlots();
+}
+
+qint64 ComparePage::baselineId() const {
+    return m_model->baselineId();
+}
+
+bool ComparePage::isBusy() const {
+    return m_referenceJob->isRunning() || m_baselineJob->isRunning() || m_detailJob->isRunning();
+}
+
+void ComparePage::cancelJobs() {
+    m_wantReference = m_wantBaseline = m_wantDetail = false;
+    m_referenceJob->cancel();
+    m_baselineJob->cancel();
+    m_detailJob->cancel();
+}
+
+void ComparePage::onSelectionChanged() {
+    m_pinButton->setEnabled(currentRunId() != 0);
+    updatePlots();
+    const CompareRun* run = m_model->runById(currentRunId());
+    // A re-read that changed the current run (it finished, or trained another epoch) refreshes its detail
+    // too.
+    const QString key = run ? QStringLiteral("%1|%2|%3")
+                                  .arg(run->id())
+                                  .arg(QString::fromStdString(run->record.status))
+                                  .arg(run->epochsRun)
+                            : QString();
+    if (key == m_detailKey && run) {
+        return;
+    }
+    m_detailKey = key;
+    m_detail->showRun(run);
+    if (run) {
+        startDetail();
+    } else {
+        m_wantDetail = false;
+        ++m_detailGeneration;
+        m_detailJob->cancel();
+    }
+}
+
+void ComparePage::updatePlots() {
+    if (m_model->rowCount() == 0) {
+        return;
+    }
+    const QList<qint64> selected = selectedRunIds();
+    std::vector<CompareRun> runs;
+    for (const CompareRun& r : m_model->runs()) {
+        if (selected.size() < 2 || selected.contains(r.id())) {
+            runs.push_back(r);
+        }
+    }
+    m_plots->setRuns(runs, split(), m_model->baselineId());
+}
+
+void ComparePage::startReference() {
+    const int64_t id = selectedDatasetId();
+    if (!m_workspace || id < 0 || m_model->rowCount() == 0) {
+        m_wantReference = false;
+        return;
+    }
+    const QString key = referenceKey(id, split());
+    if (m_referenceCache.contains(key)) {
+        m_wantReference = false;
+        ++m_referenceGeneration;
+        m_referenceJob->cancel();
+        m_reference = m_referenceCache.value(key);
+        m_plots->setReference(m_reference);
+        Q_EMIT referenceReady();
+        return;
+    }
+    m_wantReference = true;
+    if (!isVisible()) {
+        return;  // showEvent starts it: a hidden page should not load a large log
+    }
+    if (m_referenceJob->isRunning()) {
+        m_referenceJob->cancel();  // the stopped handler comes back here
+        return;
+    }
+    m_wantReference = false;
+    const int generation = ++m_referenceGeneration;
+    auto* worker = new ReferenceWorker(QString::fromStdString(m_workspace->path()), id, split());
+    connect(worker, &ReferenceWorker::finished, this,
+            [this, generation, key](std::shared_ptr<const ReferenceCurves> curves) {
+                m_referenceCache.insert(key, curves);
+                if (generation == m_referenceGeneration) {
+                    m_reference = curves;
+                    m_plots->setReference(curves);
+                    setStatus(tr("Reference curves in %1").arg(formatDuration(curves->seconds)));
+                    Q_EMIT referenceReady();
+                }
+            });
+    connect(worker, &Worker::failed, this,
+            [this](const QString& message) { setStatus(tr("No reference curves: %1").arg(message)); });
+    m_referenceJob->start(worker);
+}
+
+void ComparePage::startBaseline() {
+    const qint64 baseline = m_model->baselineId();
+    if (!m_workspace || baseline == 0) {
+        m_wantBaseline = false;
+        return;
+    }
+    if (m_baselineJob->isRunning()) {
+        m_wantBaseline = true;
+        ++m_baselineGeneration;
+        m_baselineJob->cancel();
+        return;
+    }
+    m_wantBaseline = false;
+    const int generation = ++m_baselineGeneration;
+    std::vector<qint64> ids;
+    for (const CompareRun& r : m_model->runs()) {
+        ids.push_back(r.id());
+    }
+    auto* worker = new BaselineWorker(QString::fromStdString(m_workspace->path()), baseline, ids, split());
+    connect(worker, &BaselineWorker::finished, this, [this, generation](const BaselineResult& result) {
+        if (generation != m_baselineGeneration || result.split != split()) {
+            return;
+        }
+        m_model->setComparisons(result.baselineId, result.comparisons, result.errors);
+        m_view->resizeColumnsToContents();
+        setStatus(tr("Differences from run %1 with paired 95 % intervals").arg(result.baselineId));
+        Q_EMIT comparisonsReady();
+    });
+    connect(worker, &Worker::failed, this, [this](const QString& message) {
+        showError(tr("Compare"), tr("Could not compare the runs with the baseline."), message);
+    });
+    m_baselineJob->start(worker);
+}
+
+void ComparePage::startDetail() {
+    const CompareRun* run = m_model->runById(currentRunId());
+    if (!m_workspace || !run) {
+        m_wantDetail = false;
+        return;
+    }
+    if (m_detailJob->isRunning()) {
+        m_wantDetail = true;
+        ++m_detailGeneration;
+        m_detailJob->cancel();
+        return;
+    }
+    m_wantDetail = false;
+    if (run->record.status == "running") {
+        m_detail->showProfileMessage(tr("The run is still training"));
+        return;
+    }
+    if (run->record.status != "done" && !(run->isSasrec() && run->epochsRun > 0)) {
+        m_detail->showProfileMessage(tr("The run did not finish: no recommendations to profile"));
+        return;
+    }
+    const int generation = ++m_detailGeneration;
+    auto* worker =
+        new RunDetailWorker(QString::fromStdString(m_workspace->path()), *run, EngineProcess::locateCli());
+    connect(worker, &RunDetailWorker::finished, this, [this, generation](const RunDetail& detail) {
+        if (generation == m_detailGeneration) {
+            m_detail->showProfile(detail);
+            Q_EMIT detailReady();
+        }
+    });
+    connect(worker, &Worker::failed, this, [this, generation](const QString& message) {
+        if (generation == m_detailGeneration) {
+            m_detail->showProfileMessage(tr("Top-10 lists unavailable: %1").arg(message));
+            Q_EMIT detailReady();
+        }
+    });
+    m_detail->showProfileMessage(run->isSasrec() ? tr("Scoring the test users with the run's checkpoint…")
+                                                 : tr("Refitting the policy for its top-10 lists…"));
+    m_detailJob->start(worker);
+}
+
+void ComparePage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_wantReference && !m_referenceJob->isRunning()) {
+        startReference();
+    }
+}
+
+}  // namespace tiltbench

@@ -1,0 +1,480 @@
+#include "pages/data/data_page.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "pages/data/dataset_list_model.h"
+#include "pages/data/dataset_load_worker.h"
+#include "pages/data/dataset_plots.h"
+#include "pages/data/dataset_summary_panel.h"
+#include "shared/formatting.h"
+#include "pages/data/generate_dialog.h"
+#include "pages/data/generate_worker.h"
+#include "pages/data/import_dialog.h"
+#include "jobs/job_handle.h"
+#include "pages/data/remove_dataset_worker.h"
+#include "store/workspace.h"
+
+namespace tiltbench {
+
+DataPage::DataPage(QWidget* parent)
+    : QWidget(parent),
+      m_model(new DatasetListModel(this)),
+      m_proxy(new QSortFilterProxyModel(this)),
+      m_view(new QTableView(this)),
+      m_summary(new DatasetSummaryPanel(this)),
+      m_plots(new DatasetPlots(this)),
+      m_splitter(new QSplitter(Qt::Vertical, this)),
+      m_detailSplitter(new QSplitter(Qt::Horizontal, this)),
+      m_importButton(new QPushButton(tr("Import…"), this)),
+      m_generateButton(new QPushButton(tr("Generate demo…"), this)),
+      m_deleteButton(new QPushButton(tr("Delete"), this)),
+      m_jobProgress(new QProgressBar(this)),
+      m_jobLabel(new QLabel(this)),
+      m_jobCancel(new QPushButton(tr("Cancel"), this)),
+      m_loadJob(new JobHandle(this)),
+      m_writeJob(new JobHandle(this)) {
+    setObjectName(QStringLiteral("dataPage"));
+    m_importButton->setToolTip(
+        tr("Import interaction logs (MovieLens, CSV, rating matrix) into this workspace"));
+    m_generateButton->setToolTip(tr("Generate a simulated dataset whose true rewards are known"));
+    m_deleteButton->setToolTip(tr("Delete the selected dataset from the workspace"));
+    connect(m_importButton, &QPushButton::clicked, this, &DataPage::showImportDialog);
+    connect(m_generateButton, &QPushButton::clicked, this, &DataPage::showGenerateDialog);
+    connect(m_deleteButton, &QPushButton::clicked, this, &DataPage::deleteSelected);
+
+    m_jobProgress->setMaximumWidth(220);
+    m_jobProgress->setTextVisible(false);
+    m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
+    connect(m_jobCancel, &QPushButton::clicked, this, [this] {
+        m_writeJob->cancel();
+        m_jobLabel->setText(tr("Cancelling…"));
+    });
+    for (QWidget* w : {static_cast<QWidget*>(m_jobProgress), static_cast<QWidget*>(m_jobLabel),
+                       static_cast<QWidget*>(m_jobCancel)}) {
+        w->setVisible(false);
+    }
+
+    auto* toolbar = new QHBoxLayout;
+    toolbar->addWidget(m_importButton);
+    toolbar->addWidget(m_generateButton);
+    toolbar->addWidget(m_deleteButton);
+    toolbar->addStretch();
+    toolbar->addWidget(m_jobLabel);
+    toolbar->addWidget(m_jobProgress);
+    toolbar->addWidget(m_jobCancel);
+
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(DatasetListModel::SortRole);
+    m_view->setObjectName(QStringLiteral("datasetView"));
+    m_view->setModel(m_proxy);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setAlternatingRowColors(true);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setSectionResizeMode(DatasetListModel::Name, QHeaderView::Stretch);
+    m_view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_view->setSortingEnabled(true);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &DataPage::onSelectionChanged);
+
+    m_splitter->setObjectName(QStringLiteral("dataSplitter"));
+    m_detailSplitter->setObjectName(QStringLiteral("detailSplitter"));
+    m_detailSplitter->addWidget(m_summary);
+    m_detailSplitter->addWidget(m_plots);
+    m_detailSplitter->setStretchFactor(0, 0);
+    m_detailSplitter->setStretchFactor(1, 1);
+    m_detailSplitter->setSizes({360, 880});
+    m_splitter->addWidget(m_view);
+    m_splitter->addWidget(m_detailSplitter);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({170, 500});
+    m_splitter->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(toolbar);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_loadJob, &JobHandle::stopped, this, [this] {
+        if (m_workspace && m_wantedId >= 0 && m_wantedId != m_shownId && m_wantedId != m_loadingId) {
+            startLoad(m_wantedId);
+        } else if (!isBusy()) {
+            Q_EMIT jobsStopped();
+        }
+    });
+    connect(m_writeJob, &JobHandle::stopped, this, &DataPage::onWriteStopped);
+    updateButtons();
+}
+
+DataPage::~DataPage() = default;
+
+void DataPage::setWorkspace(Workspace* workspace) {
+    m_workspace = workspace;
+    ++m_loadGeneration;  // a load still running for the previous workspace must not show up here
+    m_shownId = m_wantedId = m_loadingId = m_selectAfterRefresh = -1;
+    refresh();
+}
+
+void DataPage::refresh() {
+    const int64_t keep = m_selectAfterRefresh >= 0 ? m_selectAfterRefresh : selectedDatasetId();
+    m_selectAfterRefresh = -1;
+    try {
+        m_model->setData(m_workspace ? m_workspace->datasets() : std::vector<DatasetInfo>{});
+    } catch (const std::exception& e) {
+        m_model->clear();
+        showError(tr("Cannot list datasets"), QString::fromStdString(e.what()));
+    }
+    m_view->resizeColumnsToContents();
+    if (m_model->rowCount() == 0) {
+        m_wantedId = -1;
+        m_shownId = -1;
+        const QString message = m_workspace
+                                    ? tr("This workspace has no datasets yet.\nImport a file or generate "
+                                         "the demo dataset.")
+                                    : tr("No workspace is open.");
+        m_summary->showMessage(message);
+        m_plots->showMessage(m_workspace ? tr("No dataset") : QString());
+    } else {
+        selectDataset(m_model->rowOfId(keep) >= 0 ? keep : m_model->datasetAt(0)->id);
+    }
+    updateButtons();
+}
+
+bool DataPage::isBusy() const {
+    return m_loadJob->isRunning() || m_writeJob->isRunning() ||
+           (m_importDialog && m_importDialog->isImporting());
+}
+
+bool DataPage::hasWriteJob() const {
+    return m_writeJob->isRunning() || (m_importDialog && m_importDialog->isImporting());
+}
+
+QString DataPage::busyDescription() const {
+    if (m_importDialog && m_importDialog->isImporting()) {
+        return tr("An import");
+    }
+    if (m_writeJob->isRunning()) {
+        return m_writeJob->description();
+    }
+    return m_loadJob->isRunning() ? m_loadJob->description() : QString();
+}
+
+void DataPage::cancelJobs() {
+    m_loadJob->cancel();
+    m_writeJob->cancel();
+    if (m_importDialog) {
+        m_importDialog->cancelImport();
+    }
+    m_wantedId = -1;
+}
+
+void DataPage::selectDataset(int64_t id) {
+    const int row = m_model->rowOfId(id);
+    if (row < 0) {
+        return;
+    }
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    m_view->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->scrollTo(index);
+    onSelectionChanged();  // a reset model may reselect the same row without a selection signal
+}
+
+int64_t DataPage::selectedDatasetId() const {
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    if (rows.isEmpty()) {
+        return -1;
+    }
+    return rows.front().data(DatasetListModel::DatasetIdRole).toLongLong();
+}
+
+void DataPage::onSelectionChanged() {
+    updateButtons();
+    const int64_t id = selectedDatasetId();
+    if (id == m_wantedId && (id == m_shownId || m_loadJob->isRunning())) {
+        return;
+    }
+    m_wantedId = id;
+    if (id < 0) {
+        m_shownId = -1;
+        m_summary->showMessage(tr("Select a dataset to see its summary."));
+        m_plots->showMessage(tr("Select a dataset"));
+        return;
+    }
+    if (id == m_shownId) {
+        return;
+    }
+    if (m_loadJob->isRunning()) {
+        if (m_loadingId != id) {
+            m_loadJob->cancel();  // the stopped handler starts the wanted one
+        }
+        return;
+    }
+    startLoad(id);
+}
+
+void DataPage::startLoad(int64_t id) {
+    if (!m_workspace) {
+        return;
+    }
+    const int row = m_model->rowOfId(id);
+    const QString name =
+        row >= 0 ? QString::fromStdString(m_model->datasetAt(row)->name) : QString::number(id);
+    m_loadingId = id;
+    m_summary->showMessage(tr("Loading '%1'…").arg(name));
+    m_plots->showMessage(tr("Loading…"));
+    auto* worker = new DatasetLoadWorker(QString::fromStdString(m_workspace->path()), id);
+    connect(worker, &Worker::progress, this, [this, name](qint64 done, qint64 total, const QString& stage) {
+        const QString amount = total > 0
+                                   ? formatPercent(static_cast<double>(done) / static_cast<double>(total), 0)
+                                   : (done > 0 ? formatCount(done) : QString());
+        m_summary->showMessage(tr("Loading '%1'…\n%2 %3").arg(name, stage, amount));
+    });
+    const int generation = m_loadGeneration;
+    connect(worker, &DatasetLoadWorker::finished, this, [this, generation](const LoadedDataset& result) {
+        if (generation == m_loadGeneration) {
+            onLoaded(result);
+        }
+    });
+    connect(worker, &Worker::failed, this, [this, generation](const QString& message) {
+        if (generation == m_loadGeneration) {
+            onLoadFailed(message);
+        }
+    });
+    m_loadJob->start(worker);
+}
+
+void DataPage::onLoaded(const LoadedDataset& result) {
+    if (result.info.id != m_wantedId) {
+        return;  // the selection moved on while this was loading
+    }
+    m_shownId = result.info.id;
+    m_summary->showDataset(result);
+    m_plots->showDataset(result);
+    Q_EMIT datasetShown(static_cast<qint64>(m_shownId));
+}
+
+void DataPage::onLoadFailed(const QString& message) {
+    if (m_loadingId != m_wantedId) {
+        return;
+    }
+    m_shownId = -1;
+    m_summary->showMessage(tr("Could not load this dataset:\n%1").arg(message));
+    m_plots->showMessage(tr("No data"));
+}
+
+ImportDialog* DataPage::importDialog() const {
+    return m_importDialog;
+}
+
+ImportDialog* DataPage::showImportDialog() {
+    if (!m_workspace || m_writeJob->isRunning()) {
+        return nullptr;
+    }
+    if (m_importDialog) {
+        m_importDialog->raise();
+        m_importDialog->activateWindow();
+        return m_importDialog;
+    }
+    m_importDialog = new ImportDialog(QString::fromStdString(m_workspace->path()), datasetNames(), this);
+    m_importDialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_importDialog, &ImportDialog::imported, this, &DataPage::onImported);
+    auto emitIfIdle = [this] {
+        if (!isBusy()) {
+            Q_EMIT jobsStopped();
+        }
+    };
+    connect(m_importDialog, &ImportDialog::importStopped, this, emitIfIdle);
+    connect(m_importDialog, &QDialog::finished, this, emitIfIdle);
+    m_importDialog->open();
+    return m_importDialog;
+}
+
+void DataPage::onImported(const ImportReport& report) {
+    m_selectAfterRefresh = report.dataset.id;
+    refresh();
+    Q_EMIT datasetsChanged();
+
+    const DatasetInfo& d = report.dataset;
+    QStringList lines;
+    lines << tr("%1 rows, %2 users, %3 items, reward %4.")
+                 .arg(formatCount(d.rows), formatCount(d.users), formatCount(d.items),
+                      formatRange(d.rewardMin, d.rewardMax));
+    lines << tr("Read %1 data rows in %2 s (format %3).")
+                 .arg(formatCount(report.rowsRead), formatReal(report.seconds, 3),
+                      QString::fromStdString(formatName(report.format)));
+    if (report.rowsSkipped > 0) {
+        QStringList kinds;
+        for (const auto& [kind, count] : report.skippedByKind) {
+            kinds << QStringLiteral("%1 %2").arg(formatCount(count), QString::fromStdString(kind));
+        }
+        lines << tr("Skipped %1 bad rows (%2).")
+                     .arg(formatCount(report.rowsSkipped), kinds.join(QStringLiteral(", ")));
+    }
+    if (report.duplicates > 0) {
+        lines << tr("%1 rows repeat an earlier (user, item, time).").arg(formatCount(report.duplicates));
+    }
+    for (const std::string& warning : report.warnings) {
+        lines << QString::fromStdString(warning);
+    }
+    auto* box =
+        new QMessageBox(QMessageBox::Information, tr("Import finished"),
+                        tr("Imported '%1'.").arg(QString::fromStdString(d.name)), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("importReportBox"));
+    box->setInformativeText(lines.join(QLatin1Char('\n')));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    Q_EMIT statusMessage(
+        tr("Imported '%1': %2 rows").arg(QString::fromStdString(d.name), formatCount(d.rows)));
+}
+
+void DataPage::showGenerateDialog() {
+    if (!m_workspace || hasWriteJob()) {
+        return;
+    }
+    auto* dialog = new GenerateDialog(datasetNames(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { startGenerate(dialog->datasetName(), dialog->config()); });
+    dialog->open();
+}
+
+void DataPage::startGenerate(const QString& name, const SimulatorConfig& config) {
+    if (!m_workspace || hasWriteJob()) {
+        Q_EMIT statusMessage(tr("Another job is still running; try again when it has finished."));
+        return;
+    }
+    auto* worker =
+        new GenerateWorker(QString::fromStdString(m_workspace->path()), name.toStdString(), config);
+    connect(worker, &Worker::progress, this, &DataPage::onWriteProgress);
+    connect(worker, &GenerateWorker::finished, this, [this](const DatasetInfo& info) {
+        m_selectAfterRefresh = info.id;
+        Q_EMIT statusMessage(
+            tr("Generated '%1': %2 rows").arg(QString::fromStdString(info.name), formatCount(info.rows)));
+    });
+    connect(worker, &Worker::failed, this,
+            [this](const QString& message) { showError(tr("Could not generate the dataset"), message); });
+    connect(worker, &Worker::cancelled, this,
+            [this] { Q_EMIT statusMessage(tr("Generation cancelled; the workspace is unchanged.")); });
+    m_jobLabel->setText(worker->description() + QStringLiteral("…"));
+    m_writeJob->start(worker);
+    m_jobProgress->setRange(0, 0);
+    for (QWidget* w : {static_cast<QWidget*>(m_jobProgress), static_cast<QWidget*>(m_jobLabel),
+                       static_cast<QWidget*>(m_jobCancel)}) {
+        w->setVisible(true);
+    }
+    updateButtons();
+}
+
+void DataPage::deleteSelected() {
+    const int row = m_model->rowOfId(selectedDatasetId());
+    if (!m_workspace || row < 0 || hasWriteJob()) {
+        return;
+    }
+    const DatasetInfo d = *m_model->datasetAt(row);
+    const QString name = QString::fromStdString(d.name);
+    auto* box = new QMessageBox(
+        QMessageBox::Question, tr("Delete dataset"),
+        tr("Delete '%1' (%2 rows) from the workspace? This cannot be undone.").arg(name, formatCount(d.rows)),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, id = d.id, name](int result) {
+        if (result == QMessageBox::Yes) {
+            startRemove(id, name);
+        }
+    });
+    box->open();
+}
+
+void DataPage::startRemove(int64_t id, const QString& name) {
+    if (!m_workspace || hasWriteJob()) {
+        return;
+    }
+    if (m_loadingId == id) {
+        m_loadJob->cancel();
+    }
+    auto* worker = new RemoveDatasetWorker(QString::fromStdString(m_workspace->path()), id, name);
+    connect(worker, &Worker::progress, this, &DataPage::onWriteProgress);
+    connect(worker, &RemoveDatasetWorker::finished, this,
+            [this, name] { Q_EMIT statusMessage(tr("Deleted '%1'").arg(name)); });
+    connect(worker, &Worker::failed, this,
+            [this](const QString& message) { showError(tr("Could not delete the dataset"), message); });
+    m_jobLabel->setText(worker->description() + QStringLiteral("…"));
+    m_writeJob->start(worker);
+    m_jobProgress->setRange(0, 0);
+    m_jobProgress->setVisible(true);
+    m_jobLabel->setVisible(true);
+    updateButtons();
+}
+
+void DataPage::onWriteProgress(qint64 done, qint64 total, const QString& stage) {
+    if (total > 0) {
+        m_jobProgress->setRange(0, 1000);
+        m_jobProgress->setValue(
+            static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
+    } else {
+        m_jobProgress->setRange(0, 0);
+    }
+    m_jobLabel->setText(m_writeJob->description() + QStringLiteral(": ") + stage);
+}
+
+void DataPage::onWriteStopped() {
+    for (QWidget* w : {static_cast<QWidget*>(m_jobProgress), static_cast<QWidget*>(m_jobLabel),
+                       static_cast<QWidget*>(m_jobCancel)}) {
+        w->setVisible(false);
+    }
+    if (m_workspace) {
+        refresh();
+        Q_EMIT datasetsChanged();
+    }
+    updateButtons();
+    if (!isBusy()) {
+        Q_EMIT jobsStopped();
+    }
+}
+
+void DataPage::showError(const QString& title, const QString& message) {
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void DataPage::updateButtons() {
+    const bool open = m_workspace != nullptr;
+    const bool writing = m_writeJob->isRunning();
+    m_importButton->setEnabled(open && !writing);
+    m_generateButton->setEnabled(open && !writing);
+    m_deleteButton->setEnabled(open && !writing && selectedDatasetId() >= 0);
+}
+
+QStringList DataPage::datasetNames() const {
+    QStringList names;
+    for (const DatasetInfo& d : m_model->datasets()) {
+        names << QString::fromStdString(d.name);
+    }
+    return names;
+}
+
+void DataPage::saveSettings(QSettings& settings) const {
+    settings.setValue(QStringLiteral("dataPage/splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("dataPage/detailSplitter"), m_detailSplitter->saveState());
+}
+
+void DataPage::restoreSettings(const QSettings& settings) {
+    m_splitter->restoreState(settings.value(QStringLiteral("dataPage/splitter")).toByteArray());
+    m_detailSplitter->restoreState(settings.value(QStringLiteral("dataPage/detailSplitter")).toByteArray());
+}
+
+}  // namespace tiltbench

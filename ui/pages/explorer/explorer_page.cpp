@@ -1,0 +1,570 @@
+#include "pages/explorer/explorer_page.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QShowEvent>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <cmath>
+#include <limits>
+
+#include "widgets/dataset_combo.h"
+#include "pages/explorer/explorer_items_model.h"
+#include "pages/explorer/explorer_plots.h"
+#include "pages/explorer/explorer_worker.h"
+#include "shared/formatting.h"
+#include "jobs/job_handle.h"
+#include "widgets/lambda_slider.h"
+#include "store/workspace.h"
+
+namespace tiltbench {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kDefaultEssFloor = 0.3;
+constexpr double kDefaultLambda = 1.0;
+
+QLabel* caption(const QString& text, QWidget* parent) {
+    auto* label = new QLabel(text, parent);
+    label->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
+    return label;
+}
+}  // namespace
+
+ExplorerPage::ExplorerPage(QWidget* parent)
+    : QWidget(parent),
+      m_datasetCombo(new QComboBox(this)),
+      m_schemeCombo(new QComboBox(this)),
+      m_normCombo(new QComboBox(this)),
+      m_clipSpin(new QDoubleSpinBox(this)),
+      m_lambda(new LambdaSlider(this)),
+      m_suggestLabel(new QLabel(this)),
+      m_essFloorSpin(new QDoubleSpinBox(this)),
+      m_applyButton(new QPushButton(tr("Apply"), this)),
+      m_status(new QLabel(this)),
+      m_summary(new QLabel(this)),
+      m_plots(new ExplorerPlots(this)),
+      m_items(new ExplorerItemsModel(this)),
+      m_proxy(new QSortFilterProxyModel(this)),
+      m_filter(new QLineEdit(this)),
+      m_view(new QTableView(this)),
+      m_splitter(new QSplitter(Qt::Vertical, this)),
+      m_job(new JobHandle(this)),
+      m_fullEvalButton(new QPushButton(tr("Evaluate fully at this λ"), this)),
+      m_fullEvalCancel(new QPushButton(tr("Cancel"), this)),
+      m_fullEvalResult(new QLabel(this)),
+      m_fullEvalJob(new JobHandle(this)),
+      m_suggested(kNaN) {
+    setObjectName(QStringLiteral("explorerPage"));
+
+    m_proxy->setSourceModel(m_items);
+    m_proxy->setSortRole(ExplorerItemsModel::SortRole);
+    m_proxy->setFilterKeyColumn(ExplorerItemsModel::Title);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setDynamicSortFilter(true);
+    m_filter->setObjectName(QStringLiteral("itemFilter"));
+    m_filter->setPlaceholderText(tr("Filter items by title…"));
+    m_filter->setClearButtonEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+
+    m_view->setObjectName(QStringLiteral("itemsView"));
+    m_view->setModel(m_proxy);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setAlternatingRowColors(true);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->horizontalHeader()->setSectionResizeMode(ExplorerItemsModel::Title, QHeaderView::Stretch);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(ExplorerItemsModel::Share, Qt::DescendingOrder);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ExplorerPage::onCurrentItemChanged);
+
+    auto* tableBox = new QWidget(this);
+    auto* tableLayout = new QVBoxLayout(tableBox);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->setSpacing(4);
+    tableLayout->addWidget(m_filter);
+    tableLayout->addWidget(m_view, 1);
+
+    m_splitter->setObjectName(QStringLiteral("explorerSplitter"));
+    m_splitter->addWidget(m_plots);
+    m_splitter->addWidget(tableBox);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({580, 160});
+    m_splitter->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(buildControls());
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_job, &JobHandle::stopped, this, [this] {
+        if (m_pending) {
+            requestCompute();
+        }
+    });
+    m_lambda->setLambda(kDefaultLambda);
+    updateSuggestion();
+    m_plots->showMessage(tr("Open a workspace with a dataset"));
+}
+
+ExplorerPage::~ExplorerPage() = default;
+
+QWidget* ExplorerPage::buildControls() {
+    auto* box = new QWidget(this);
+    m_datasetCombo->setObjectName(QStringLiteral("explorerDataset"));
+    m_datasetCombo->setMinimumContentsLength(14);
+    m_datasetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_schemeCombo->setObjectName(QStringLiteral("schemeChooser"));
+    m_schemeCombo->addItem(tr("exp  (w = exp(r/λ))"), QStringLiteral("exp"));
+    m_schemeCombo->addItem(tr("uniform  (SFT)"), QStringLiteral("uniform"));
+    m_schemeCombo->addItem(tr("linear  (w = r − r_min + ε)"), QStringLiteral("linear"));
+    m_schemeCombo->addItem(tr("filter  (r = top)"), QStringLiteral("filter"));
+    m_normCombo->setObjectName(QStringLiteral("normalizationChooser"));
+    m_normCombo->addItem(tr("mean 1"), QStringLiteral("mean"));
+    m_normCombo->addItem(tr("none"), QStringLiteral("none"));
+    m_normCombo->addItem(tr("per batch"), QStringLiteral("batch"));
+    m_normCombo->setToolTip(
+        tr("Normalisation of the weights; `batch` is applied per batch by the trainer, so "
+           "the statistics here show the raw weights"));
+    m_clipSpin->setObjectName(QStringLiteral("clipSpin"));
+    m_clipSpin->setRange(0.0, 1e4);
+    m_clipSpin->setDecimals(1);
+    m_clipSpin->setSingleStep(1.0);
+    m_clipSpin->setSpecialValueText(tr("none"));
+    m_clipSpin->setValue(0.0);
+    m_clipSpin->setKeyboardTracking(false);
+    m_clipSpin->setToolTip(tr("Largest normalised weight (at least 1 under mean or batch normalisation)"));
+    m_essFloorSpin->setObjectName(QStringLiteral("essFloorSpin"));
+    m_essFloorSpin->setRange(0.01, 1.0);
+    m_essFloorSpin->setDecimals(2);
+    m_essFloorSpin->setSingleStep(0.05);
+    m_essFloorSpin->setValue(kDefaultEssFloor);
+    m_essFloorSpin->setToolTip(tr("The suggestion keeps the effective sample size ESS/N at least this"));
+    m_applyButton->setObjectName(QStringLiteral("applySuggestion"));
+    m_applyButton->setToolTip(tr("Move the slider to the suggested λ"));
+    m_suggestLabel->setObjectName(QStringLiteral("suggestion"));
+    m_suggestLabel->setWordWrap(true);
+    m_suggestLabel->setTextFormat(Qt::RichText);
+    m_status->setObjectName(QStringLiteral("explorerStatus"));
+    m_status->setStyleSheet(QStringLiteral("color: #555;"));
+    m_summary->setObjectName(QStringLiteral("weightSummary"));
+    m_summary->setMinimumWidth(260);
+    m_summary->setWordWrap(true);
+
+    auto* row1 = new QHBoxLayout;
+    row1->addWidget(caption(tr("Dataset"), box));
+    row1->addWidget(m_datasetCombo);
+    row1->addSpacing(12);
+    row1->addWidget(caption(tr("Scheme"), box));
+    row1->addWidget(m_schemeCombo);
+    row1->addSpacing(12);
+    row1->addWidget(caption(tr("Normalisation"), box));
+    row1->addWidget(m_normCombo);
+    row1->addSpacing(12);
+    row1->addWidget(caption(tr("Clip"), box));
+    row1->addWidget(m_clipSpin);
+    row1->addStretch(1);
+    row1->addWidget(m_status);
+
+    auto* row2 = new QHBoxLayout;
+    row2->addWidget(caption(tr("λ"), box));
+    row2->addWidget(m_lambda, 1);
+    row2->addSpacing(12);
+    row2->addWidget(m_summary, 2);
+
+    auto* row3 = new QHBoxLayout;
+    row3->addWidget(m_suggestLabel, 1);
+    row3->addWidget(caption(tr("ESS/N floor"), box));
+    row3->addWidget(m_essFloorSpin);
+    row3->addWidget(m_applyButton);
+
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    layout->addLayout(row1);
+    layout->addLayout(row2);
+    layout->addLayout(row3);
+    layout->addLayout(buildFullEvalRow());
+
+    connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] { requestCompute(); });
+    connect(m_schemeCombo, &QComboBox::currentIndexChanged, this, [this] {
+        m_lambda->setEnabled(m_schemeCombo->currentData().toString() == QStringLiteral("exp"));
+        requestCompute();
+    });
+    connect(m_normCombo, &QComboBox::currentIndexChanged, this, [this] { requestCompute(); });
+    connect(m_clipSpin, &QDoubleSpinBox::valueChanged, this, [this] { requestCompute(); });
+    connect(m_lambda, &LambdaSlider::lambdaChanged, this, [this] { updateLambda(); });
+    connect(m_essFloorSpin, &QDoubleSpinBox::valueChanged, this, [this] { updateSuggestion(); });
+    connect(m_applyButton, &QPushButton::clicked, this, &ExplorerPage::applySuggestion);
+    return box;
+}
+
+QHBoxLayout* ExplorerPage::buildFullEvalRow() {
+    m_fullEvalButton->setObjectName(QStringLiteral("fullEvalButton"));
+    m_fullEvalButton->setToolTip(
+        tr("The curves use a seeded sample of %1 users and no intervals. This runs the tilted Markov policy "
+           "at the current scheme on all users with %2 bootstrap resamples and records the run, like "
+           "`tiltbench-cli train -m markov`.")
+            .arg(ExplorerWorker::kSampleUsers)
+            .arg(ExplorerFullEvalWorker::kBootstrapResamples));
+    m_fullEvalCancel->setObjectName(QStringLiteral("fullEvalCancel"));
+    m_fullEvalCancel->setVisible(false);
+    m_fullEvalResult->setObjectName(QStringLiteral("fullEvalResult"));
+    m_fullEvalResult->setTextFormat(Qt::RichText);
+    m_fullEvalResult->setWordWrap(true);
+    m_fullEvalResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fullEvalResult->setText(
+        tr("Live metrics: a fixed seeded sample of %1 users, point values only")
+            .arg(QLocale().toString(static_cast<qlonglong>(ExplorerWorker::kSampleUsers))));
+    connect(m_fullEvalButton, &QPushButton::clicked, this, &ExplorerPage::evaluateFully);
+    connect(m_fullEvalCancel, &QPushButton::clicked, this, &ExplorerPage::cancelFullEvaluation);
+    connect(m_fullEvalJob, &JobHandle::stopped, this, &ExplorerPage::onFullEvalStopped);
+
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_fullEvalButton);
+    row->addWidget(m_fullEvalCancel);
+    row->addWidget(m_fullEvalResult, 1);
+    return row;
+}
+
+void ExplorerPage::setWorkspace(Workspace* workspace) {
+    cancelJobs();
+    ++m_generation;
+    m_workspace = workspace;
+    m_curveCache.clear();
+    showDataset(nullptr);
+    refresh();
+}
+
+void ExplorerPage::refresh() {
+    const int64_t keep = selectedDatasetId();
+    refillDatasetCombo(m_datasetCombo, m_workspace, keep, [this](const QString& e) { onFailed(e); });
+    if (selectedDatasetId() != keep || !m_dataset) {
+        requestCompute();
+    }
+}
+
+void ExplorerPage::selectDataset(int64_t id) {
+    const int row = m_datasetCombo->findData(static_cast<qlonglong>(id));
+    if (row >= 0) {
+        m_datasetCombo->setCurrentIndex(row);
+    }
+}
+
+int64_t ExplorerPage::selectedDatasetId() const {
+    return m_datasetCombo->currentIndex() >= 0 ? m_datasetCombo->currentData().toLongLong() : -1;
+}
+
+bool ExplorerPage::isBusy() const {
+    return m_job->isRunning() || m_fullEvalJob->isRunning();
+}
+
+void ExplorerPage::cancelJobs() {
+    m_pending = false;
+    m_job->cancel();
+    m_fullEvalJob->cancel();
+}
+
+WeightScheme ExplorerPage::currentScheme() const {
+    WeightScheme s;
+    s.kind = parseWeightKind(m_schemeCombo->currentData().toString().toStdString());
+    s.lambda = s.kind == WeightKind::Exp ? m_lambda->lambda() : WeightScheme::kInfinity;
+    s.normalization = parseWeightNormalization(m_normCombo->currentData().toString().toStdString());
+    s.clip = m_clipSpin->value() > 0.0 ? m_clipSpin->value() : WeightScheme::kInfinity;
+    return s;
+}
+
+void ExplorerPage::setLambda(double lambda) {
+    m_lambda->setLambda(lambda);
+}
+
+double ExplorerPage::lambda() const {
+    return m_lambda->lambda();
+}
+
+double ExplorerPage::essFloor() const {
+    return m_essFloorSpin->value();
+}
+
+void ExplorerPage::setEssFloor(double floor) {
+    m_essFloorSpin->setValue(floor);
+}
+
+void ExplorerPage::applySuggestion() {
+    if (!std::isnan(m_suggested)) {
+        m_lambda->setLambda(m_suggested);
+    }
+}
+
+QString ExplorerPage::cacheKey(int64_t datasetId) const {
+    return QString::number(datasetId) + QLatin1Char('|') + explorerSchemeKey(currentScheme());
+}
+
+void ExplorerPage::requestCompute() {
+    m_pending = false;
+    const int64_t id = selectedDatasetId();
+    if (!m_workspace || id < 0) {
+        ++m_generation;
+        m_job->cancel();
+        showDataset(nullptr);
+        m_plots->showMessage(m_workspace ? tr("No dataset in this workspace") : tr("No workspace is open"));
+        return;
+    }
+    try {
+        currentScheme().validate();
+    } catch (const std::exception& e) {
+        setStatus(QString::fromStdString(e.what()));
+        return;
+    }
+    const bool sameDataset = m_dataset && m_dataset->info.id == id;
+    if (sameDataset) {
+        // The weight statistics need no worker: show them for the new settings at once.
+        const auto cached = m_curveCache.value(cacheKey(id));
+        showCurves(cached);
+        updateLambda();
+        if (cached) {
+            ++m_generation;  // whatever is still running computes something no longer wanted
+            m_job->cancel();
+            setStatus(tr("Curves from the cache"));
+            Q_EMIT ready();
+            return;
+        }
+    } else if (m_dataset) {
+        showDataset(nullptr);
+    }
+    if (!sameDataset) {
+        m_plots->showMessage(tr("Loading '%1'…").arg(m_datasetCombo->currentText()));
+    }
+    if (!isVisible()) {
+        m_pending = true;  // showEvent starts it: a hidden page should not load a 20 M-row log
+        return;
+    }
+    if (m_job->isRunning()) {
+        m_pending = true;
+        m_job->cancel();  // the stopped handler comes back here
+        return;
+    }
+    startJob();
+}
+
+void ExplorerPage::startJob() {
+    const int64_t id = selectedDatasetId();
+    const int generation = ++m_generation;
+    const WeightScheme base = currentScheme();
+    auto* worker = new ExplorerWorker(QString::fromStdString(m_workspace->path()), id, base,
+                                      m_dataset && m_dataset->info.id == id ? m_dataset : nullptr,
+                                      m_curveCache.value(cacheKey(id)));
+    const QString name = m_datasetCombo->currentText();
+    connect(worker, &Worker::progress, this,
+            [this, generation, name](qint64 done, qint64 total, const QString& stage) {
+                if (generation == m_generation) {
+                    setStatus(total > 0 ? tr("'%1': %2 (%3 of %4)…").arg(name, stage).arg(done + 1).arg(total)
+                                        : tr("'%1': %2…").arg(name, stage));
+                }
+            });
+    connect(worker, &ExplorerWorker::finished, this, [this, generation](const ExplorerResult& result) {
+        if (generation == m_generation) {
+            onResult(result);
+        }
+    });
+    connect(worker, &Worker::failed, this, [this, generation](const QString& message) {
+        if (generation == m_generation) {
+            onFailed(message);
+        }
+    });
+    setStatus(tr("Preparing '%1'…").arg(name));
+    m_job->start(worker);
+}
+
+void ExplorerPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_pending && !m_job->isRunning()) {
+        requestCompute();
+    }
+}
+
+void ExplorerPage::onResult(const ExplorerResult& result) {
+    m_curveCache.insert(
+        QString::number(result.curves->datasetId) + QLatin1Char('|') + explorerSchemeKey(result.curves->base),
+        result.curves);
+    if (m_dataset != result.dataset) {
+        showDataset(result.dataset);
+    }
+    showCurves(result.curves);
+    updateLambda();
+    setStatus(tr("Prepared in %1 s (curves %2 s)")
+                  .arg(formatReal(result.dataset->seconds + result.curves->seconds, 2),
+                       formatReal(result.curves->seconds, 2)));
+    Q_EMIT ready();
+}
+
+void ExplorerPage::onFailed(const QString& message) {
+    setStatus(tr("Failed"));
+    auto* box =
+        new QMessageBox(QMessageBox::Warning, tr("λ Explorer"),
+                        tr("Could not prepare the λ Explorer for '%1'.").arg(m_datasetCombo->currentText()),
+                        QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("explorerErrorBox"));
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    Q_EMIT failed(message);
+}
+
+void ExplorerPage::showDataset(std::shared_ptr<const ExplorerDataset> dataset) {
+    m_dataset = std::move(dataset);
+    m_curves.reset();
+    m_hasStats = false;
+    m_summary->clear();
+    if (!m_dataset) {
+        m_items->clear();
+        m_plots->showMessage(tr("Select a dataset"));
+        updateSuggestion();
+        return;
+    }
+    const RewardLevelTable& t = m_dataset->table();
+    m_items->setData(m_dataset->itemLabels, t.itemCount(), t.itemMeanReward(), t.uniformShare());
+    m_plots->setDataset(m_dataset);
+    m_view->resizeColumnsToContents();
+    m_view->horizontalHeader()->setSectionResizeMode(ExplorerItemsModel::Title, QHeaderView::Stretch);
+    updateSuggestion();
+}
+
+void ExplorerPage::showCurves(std::shared_ptr<const ExplorerCurves> curves) {
+    m_curves = std::move(curves);
+    m_plots->setCurves(m_curves);
+    updateSuggestion();
+}
+
+void ExplorerPage::updateLambda() {
+    if (!m_dataset) {
+        return;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    WeightStatsOptions options;
+    options.topItems = 0;  // the table shows every item; the gainer/loser lists would go unused
+    try {
+        m_stats = computeWeightStats(m_dataset->table(), currentScheme(), options);
+    } catch (const std::exception& e) {
+        m_hasStats = false;
+        setStatus(QString::fromStdString(e.what()));
+        return;
+    }
+    m_hasStats = true;
+    m_plots->updateStats(m_stats);
+    m_items->setShares(m_stats.itemShare);
+    m_summary->setText(
+        tr("ESS/N <b>%1</b> · top reward level %2 of the weight · max weight %3× mean · item Gini %4")
+            .arg(formatReal(m_stats.essRatio, 3), formatPercent(m_stats.topLevelMass, 0),
+                 formatReal(m_stats.maxOverMean, 3), formatReal(m_stats.gini, 3)));
+    m_lastUpdateMs = static_cast<double>(timer.nsecsElapsed()) * 1e-6;
+}
+
+void ExplorerPage::updateSuggestion() {
+    m_suggested = kNaN;
+    m_applyButton->setEnabled(false);
+    if (!m_dataset || !m_curves) {
+        m_suggestLabel->setText(tr("<b>Suggested λ:</b> — (waiting for the metric curves)"));
+        return;
+    }
+    if (m_curves->base.kind != WeightKind::Exp) {
+        m_suggestLabel->setText(tr("<b>Suggested λ:</b> — λ only matters for the exp scheme"));
+        return;
+    }
+    const double floor = essFloor();
+    const std::vector<double>& grid = m_curves->metricLambdas;
+    double essLambda = WeightScheme::kInfinity;
+    try {
+        essLambda = smallestLambdaWithEss(m_dataset->table(), m_curves->base, grid, floor);
+    } catch (const std::exception& e) {
+        m_suggestLabel->setText(
+            tr("<b>Suggested λ:</b> — %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+        return;
+    }
+    const ExplorerMetricCurve* high = m_curves->find("ndcg_high@10");
+    int best = -1;
+    for (size_t i = 0; high && i < grid.size() && i < high->markov.size(); ++i) {
+        const double v = high->markov[i];
+        // Ties go to the larger λ: the same quality with more effective examples.
+        if (grid[i] >= essLambda && std::isfinite(v) &&
+            (best < 0 || v >= high->markov[static_cast<size_t>(best)])) {
+            best = static_cast<int>(i);
+        }
+    }
+    if (best < 0) {
+        m_suggested = essLambda;
+        m_suggestLabel->setText(tr("<b>Suggested λ = %1</b>: the smallest λ with ESS/N ≥ %2 (no high-reward "
+                                   "validation target to rank by)")
+                                    .arg(formatLambdaText(essLambda, 3), formatReal(floor, 2)));
+    } else {
+        m_suggested = grid[static_cast<size_t>(best)];
+        m_suggestLabel->setText(tr("<b>Suggested λ = %1</b>: best validation NDCG@10 on high-reward targets "
+                                   "for the tilted Markov "
+                                   "policy (%2) among λ keeping ESS/N ≥ %3 (smallest such λ: %4)")
+                                    .arg(formatLambdaText(m_suggested, 3),
+                                         formatReal(high->markov[static_cast<size_t>(best)], 3),
+                                         formatReal(floor, 2), formatLambdaText(essLambda, 3)));
+    }
+    m_applyButton->setEnabled(true);
+}
+
+void ExplorerPage::onCurrentItemChanged() {
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    m_plots->showItem(current.isValid() ? current.data(ExplorerItemsModel::ItemIdRole).toInt() : -1);
+}
+
+void ExplorerPage::setStatus(const QString& text) {
+    m_status->setText(text);
+    if (!text.isEmpty()) {
+        Q_EMIT statusMessage(text);
+    }
+}
+
+void ExplorerPage::saveSettings(QSettings& settings) const {
+    settings.setValue(QStringLiteral("explorer/scheme"), m_schemeCombo->currentData());
+    settings.setValue(QStringLiteral("explorer/normalization"), m_normCombo->currentData());
+    settings.setValue(QStringLiteral("explorer/clip"), m_clipSpin->value());
+    settings.setValue(QStringLiteral("explorer/essFloor"), m_essFloorSpin->value());
+    settings.setValue(QStringLiteral("explorer/lambda"),
+                      QString::fromStdString(formatLambda(m_lambda->lambda())));
+    settings.setValue(QStringLiteral("explorer/splitter"), m_splitter->saveState());
+}
+
+void ExplorerPage::restoreSettings(const QSettings& settings) {
+    auto pick = [&](QComboBox* combo, const QString& key) {
+        const int row = combo->findData(settings.value(key));
+        if (row >= 0) {
+            combo->setCurrentIndex(row);
+        }
+    };
+    pick(m_schemeCombo, QStringLiteral("explorer/scheme"));
+    pick(m_normCombo, QStringLiteral("explorer/normalization"));
+    m_clipSpin->setValue(settings.value(QStringLiteral("explorer/clip"), 0.0).toDouble());
+    m_essFloorSpin->setValue(
+        settings.value(QStringLiteral("explorer/essFloor"), kDefaultEssFloor).toDouble());
+    try {
+        m_lambda->setLambda(parseLambda(
+            settings.value(QStringLiteral("explorer/lambda"), QStringLiteral("1")).toString().toStdString()));
+    } catch (const std::exception&) {
+        m_lambda->setLambda(kDefaultLambda);
+    }
+    m_splitter->restoreState(settings.value(QStringLiteral("explorer/splitter")).toByteArray());
+}
+
+}  // namespace tiltbench

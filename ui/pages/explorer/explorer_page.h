@@ -1,0 +1,158 @@
+#pragma once
+// ExplorerPage: the λ Explorer. Pick a dataset (or follow the Data page), a weighting scheme with its
+// normalisation and clip, and move λ: the plots (ExplorerPlots) and the items table follow at once, because
+// a move only recomputes the weight statistics from the dataset's RewardLevelTable (milliseconds). What is
+// expensive — loading the log, the split and tables, and the tilted policies' metric curves — runs once per
+// dataset and scheme settings on an ExplorerWorker and is cached. Beside the slider, a suggested λ with its
+// reason: the best validation NDCG@10 on high-reward targets of the tilted Markov policy among the grid λ
+// whose ESS/N stays above a floor the user sets. The live metrics use a seeded user sample; "Evaluate fully
+// at this λ" runs the full evaluation (all users, bootstrap intervals) on an ExplorerFullEvalWorker and
+// records it as a run.
+#include <QHash>
+#include <QWidget>
+#include <cstdint>
+#include <memory>
+
+#include "pages/explorer/explorer_data.h"
+#include "pages/explorer/explorer_full_eval_worker.h"
+
+class QComboBox;
+class QHBoxLayout;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSettings;
+class QSortFilterProxyModel;
+class QSplitter;
+class QTableView;
+
+namespace tiltbench {
+
+class ExplorerItemsModel;
+class ExplorerPlots;
+class JobHandle;
+class LambdaSlider;
+class Workspace;
+
+class ExplorerPage : public QWidget {
+    Q_OBJECT
+  public:
+    explicit ExplorerPage(QWidget* parent = nullptr);
+    ~ExplorerPage() override;
+
+    // Not owned; nullptr when no workspace is open. Lists datasets through it; workers open their own
+    // connection on the same file.
+    void setWorkspace(Workspace* workspace);
+    void refresh();  // re-reads the dataset list, keeps the selection when it still exists
+    void selectDataset(int64_t id);
+    int64_t selectedDatasetId() const;
+
+    bool isBusy() const;
+    void cancelJobs();
+
+    // The scheme the controls describe, at the slider's λ.
+    WeightScheme currentScheme() const;
+    void setLambda(double lambda);
+    double lambda() const;
+
+    // Suggested λ for the current curves and ESS floor; NaN when there is none (no curves, not `exp`).
+    double suggestedLambda() const { return m_suggested; }
+    double essFloor() const;
+    void setEssFloor(double floor);
+    void applySuggestion();
+
+    // Runs the tilted Markov policy at currentScheme() on all users with bootstrap intervals and records the
+    // run (see ExplorerFullEvalWorker); the result shows beside the button. No-op while one runs.
+    void evaluateFully();
+    void cancelFullEvaluation();
+    bool isEvaluatingFully() const;
+    // The last full evaluation's result; nullptr before the first one finished.
+    const ExplorerFullEvalResult* lastFullEvaluation() const { return m_hasFullEval ? &m_fullEval : nullptr; }
+    QPushButton* fullEvalButton() const { return m_fullEvalButton; }
+    QLabel* fullEvalResultLabel() const { return m_fullEvalResult; }
+
+    std::shared_ptr<const ExplorerDataset> dataset() const { return m_dataset; }
+    std::shared_ptr<const ExplorerCurves> curves() const { return m_curves; }
+    const WeightStats* stats() const { return m_hasStats ? &m_stats : nullptr; }
+    // Wall time of the last slider update (statistics, plots' data, table), in milliseconds.
+    double lastUpdateMs() const { return m_lastUpdateMs; }
+
+    LambdaSlider* lambdaSlider() const { return m_lambda; }
+    ExplorerPlots* plots() const { return m_plots; }
+    ExplorerItemsModel* itemsModel() const { return m_items; }
+    QSortFilterProxyModel* itemsProxy() const { return m_proxy; }
+    QTableView* itemsView() const { return m_view; }
+    QComboBox* datasetChooser() const { return m_datasetCombo; }
+    QComboBox* schemeChooser() const { return m_schemeCombo; }
+    QComboBox* normalizationChooser() const { return m_normCombo; }
+    QDoubleSpinBox* clipSpin() const { return m_clipSpin; }
+    QLabel* suggestionLabel() const { return m_suggestLabel; }
+
+    void saveSettings(QSettings& settings) const;
+    void restoreSettings(const QSettings& settings);
+
+  Q_SIGNALS:
+    void ready();                   // the curves for the current dataset and settings are shown
+    void fullEvaluationFinished();  // lastFullEvaluation() is set and shown
+    void failed(const QString& message);
+    void statusMessage(const QString& message);
+
+  protected:
+    void showEvent(QShowEvent* event) override;
+
+  private:
+    QWidget* buildControls();
+    QHBoxLayout* buildFullEvalRow();
+    void requestCompute();
+    void startJob();
+    void onResult(const ExplorerResult& result);
+    void onFailed(const QString& message);
+    void showDataset(std::shared_ptr<const ExplorerDataset> dataset);
+    void showCurves(std::shared_ptr<const ExplorerCurves> curves);
+    void updateLambda();
+    void updateSuggestion();
+    void onCurrentItemChanged();
+    void onFullEvalResult(const ExplorerFullEvalResult& result);
+    void onFullEvalStopped();
+    void setStatus(const QString& text);
+    QString cacheKey(int64_t datasetId) const;
+
+    Workspace* m_workspace = nullptr;
+    QComboBox* m_datasetCombo;
+    QComboBox* m_schemeCombo;
+    QComboBox* m_normCombo;
+    QDoubleSpinBox* m_clipSpin;
+    LambdaSlider* m_lambda;
+    QLabel* m_suggestLabel;
+    QDoubleSpinBox* m_essFloorSpin;
+    QPushButton* m_applyButton;
+    QLabel* m_status;
+    QLabel* m_summary;
+    ExplorerPlots* m_plots;
+    ExplorerItemsModel* m_items;
+    QSortFilterProxyModel* m_proxy;
+    QLineEdit* m_filter;
+    QTableView* m_view;
+    QSplitter* m_splitter;
+    JobHandle* m_job;
+    QPushButton* m_fullEvalButton;
+    QPushButton* m_fullEvalCancel;
+    QLabel* m_fullEvalResult;
+    JobHandle* m_fullEvalJob;
+    ExplorerFullEvalResult m_fullEval;
+    bool m_hasFullEval = false;
+
+    std::shared_ptr<const ExplorerDataset> m_dataset;
+    std::shared_ptr<const ExplorerCurves> m_curves;
+    // Curves per (dataset, scheme settings) of this workspace; a dataset's log is kept only while shown.
+    QHash<QString, std::shared_ptr<const ExplorerCurves>> m_curveCache;
+    WeightStats m_stats;
+    bool m_hasStats = false;
+    double m_suggested;
+    double m_lastUpdateMs = 0.0;
+    bool m_pending = false;  // a compute is wanted (waits for the page to be shown or the job to stop)
+    int m_generation = 0;    // results of an older request are dropped
+};
+
+}  // namespace tiltbench

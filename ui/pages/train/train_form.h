@@ -1,0 +1,122 @@
+#pragma once
+// TrainForm: the left side of the Train page — the run to queue. Dataset (the workspace's, following the
+// Data page), model (SASRec or a closed-form tilted policy), split, weighting (scheme, λ, normalisation,
+// clip; "From the λ Explorer" copies the Explorer's current weighting), the λ sweep (λ list and schemes),
+// SASRec hyperparameters at the trainer's defaults (SasrecRunConfig), the closed-form parameters, and
+// evaluation and compute (bootstrap, device with what this build supports, threads, seed). It describes runs
+// (currentRequest, sweepRequests); TrainPage queues them when its buttons ask.
+#include <QList>
+#include <QWidget>
+#include <cstdint>
+#include <functional>
+
+#include "process/runtime_probe.h"
+#include "pages/train/train_request.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSettings;
+class QSpinBox;
+
+namespace tiltbench {
+
+class LambdaSlider;
+class Workspace;
+
+class TrainForm : public QWidget {
+    Q_OBJECT
+  public:
+    explicit TrainForm(QWidget* parent = nullptr);
+
+    void setWorkspace(Workspace* workspace);  // not owned; lists datasets through it
+    void refresh();                           // re-reads the dataset list, keeps the selection
+    void selectDataset(int64_t id);
+    int64_t selectedDatasetId() const;
+
+    void setExplorerWeightingSource(std::function<WeightScheme()> source);
+    void applyExplorerWeighting();
+    void updateExplorerButton();  // its label names the Explorer's current weighting
+
+    TrainRequest currentRequest() const;
+    // One request per λ of the list for exp and one per other ticked scheme; empty with `error` set when the
+    // list does not parse or nothing is ticked.
+    QList<TrainRequest> sweepRequests(QString* error = nullptr) const;
+
+    // What tiltbench-cli says this build supports: CUDA is disabled in the device list when it has none.
+    void showRuntime(const RuntimeSummary& summary);
+
+    QComboBox* datasetChooser() const { return m_dataset; }
+    QComboBox* modelChooser() const { return m_model; }
+    QComboBox* schemeChooser() const { return m_scheme; }
+    QComboBox* deviceChooser() const { return m_device; }
+    LambdaSlider* lambdaSlider() const { return m_lambda; }
+    QLineEdit* sweepLambdas() const { return m_sweepLambdas; }
+    QSpinBox* epochsSpin() const { return m_epochs; }
+    QSpinBox* batchSpin() const { return m_batch; }
+    QSpinBox* dimSpin() const { return m_dim; }
+    QSpinBox* blocksSpin() const { return m_blocks; }
+    QSpinBox* headsSpin() const { return m_heads; }
+    QSpinBox* maxLenSpin() const { return m_maxLen; }
+    QSpinBox* patienceSpin() const { return m_patience; }
+    QSpinBox* bootstrapSpin() const { return m_bootstrap; }
+    QSpinBox* threadsSpin() const { return m_threads; }
+    QSpinBox* seedSpin() const { return m_seed; }
+    QLabel* runtimeLabel() const { return m_runtimeLabel; }
+
+    void saveSettings(QSettings& settings) const;
+    void restoreSettings(const QSettings& settings);
+
+  Q_SIGNALS:
+    void queueRunRequested();
+    void queueSweepRequested();
+    void statusMessage(const QString& message);
+
+  private:
+    void updateFormState();
+    void updateSweepButton();
+    void resetHyperparameters();
+
+    Workspace* m_workspace = nullptr;
+    std::function<WeightScheme()> m_explorerSource;
+
+    QComboBox* m_dataset;
+    QComboBox* m_model;
+    QComboBox* m_split;
+    QComboBox* m_scheme;
+    LambdaSlider* m_lambda;
+    QPushButton* m_fromExplorer;
+    QComboBox* m_normalization;
+    QDoubleSpinBox* m_clip;
+    QLineEdit* m_sweepLambdas;
+    QCheckBox* m_sweepExp;
+    QCheckBox* m_sweepUniform;
+    QCheckBox* m_sweepLinear;
+    QCheckBox* m_sweepFilter;
+    QPushButton* m_queueSweep;
+    QGroupBox* m_sasrecBox;
+    QGroupBox* m_closedFormBox;
+    QSpinBox* m_epochs;
+    QSpinBox* m_batch;
+    QDoubleSpinBox* m_lr;
+    QSpinBox* m_dim;
+    QSpinBox* m_blocks;
+    QSpinBox* m_heads;
+    QSpinBox* m_maxLen;
+    QDoubleSpinBox* m_dropout;
+    QSpinBox* m_patience;
+    QDoubleSpinBox* m_markovSmoothing;
+    QDoubleSpinBox* m_itemMeanPrior;
+    QSpinBox* m_bootstrap;
+    QComboBox* m_device;
+    QLabel* m_runtimeLabel;
+    QSpinBox* m_threads;
+    QSpinBox* m_seed;
+    QPushButton* m_queueRun;
+};
+
+}  // namespace tiltbench

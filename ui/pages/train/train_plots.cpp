@@ -1,0 +1,140 @@
+#include "pages/train/train_plots.h"
+
+#include <QHBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "plots/plot_widget.h"
+
+namespace tiltbench {
+
+namespace {
+const QColor kLossColor(31, 119, 180);
+const QColor kEpochColor(214, 39, 40);
+const QColor kValidColor(44, 160, 44);
+
+void legendTopRight(PlotWidget* plot) {
+    plot->legend->setVisible(true);
+    QFont f = plot->font();
+    f.setPointSizeF(f.pointSizeF() * 0.85);
+    plot->legend->setFont(f);
+    plot->legend->setBrush(QColor(255, 255, 255, 210));
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+}
+}  // namespace
+
+TrainPlots::TrainPlots(QWidget* parent)
+    : QWidget(parent),
+      m_loss(new PlotWidget(tr("Training loss"), this)),
+      m_valid(new PlotWidget(tr("Validation NDCG@10"), this)) {
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(6);
+    layout->addWidget(m_loss);
+    layout->addWidget(m_valid);
+    m_loss->xAxis->setLabel(tr("Epoch"));
+    m_loss->yAxis->setLabel(tr("Weighted cross-entropy"));
+    m_valid->xAxis->setLabel(tr("Epoch"));
+    m_valid->yAxis->setLabel(tr("NDCG@10 (validation)"));
+    clear(tr("Queue a SASRec run to see its learning curves"));
+}
+
+void TrainPlots::clear(const QString& message) {
+    for (PlotWidget* plot : {m_loss, m_valid}) {
+        plot->clearContent();
+        plot->legend->setVisible(false);
+        plot->setMessage(message);
+    }
+    m_lossGraph = m_epochLossGraph = m_validGraph = nullptr;
+}
+
+void TrainPlots::startRun(int epochs) {
+    clear({});
+    m_epochs = epochs;
+    m_lastEpoch = 0;
+    m_lossGraph = m_loss->addGraph();
+    m_lossGraph->setName(tr("running mean within the epoch"));
+    // Light: the joined epoch means carry the trend; the segments show the epoch under way.
+    QColor segment = kLossColor;
+    segment.setAlpha(150);
+    m_lossGraph->setPen(QPen(segment, 1.2));
+    m_epochLossGraph = m_loss->addGraph();
+    m_epochLossGraph->setName(tr("epoch mean"));
+    m_epochLossGraph->setPen(QPen(kEpochColor, 1.8));
+    m_epochLossGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kEpochColor, kEpochColor, 7));
+    m_validGraph = m_valid->addGraph();
+    m_validGraph->setName(tr("validation NDCG@10"));
+    m_validGraph->setPen(QPen(kValidColor, 1.5));
+    m_validGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kValidColor, kValidColor, 7));
+    legendTopRight(m_loss);
+    m_loss->setMessage(tr("Waiting for the first batch…"));
+    m_valid->setMessage(tr("Waiting for the first epoch…"));
+    rescale();
+}
+
+void TrainPlots::addProgress(const TrainProgressEvent& e) {
+    // Step 0 is reported before the epoch's first batch: its loss is not a measurement yet.
+    if (!m_lossGraph || e.stage != QStringLiteral("training") || e.step <= 0 || e.stepsPerEpoch <= 0 ||
+        !std::isfinite(e.loss)) {
+        return;
+    }
+    const double x = e.epoch - 1 + static_cast<double>(e.step) / static_cast<double>(e.stepsPerEpoch);
+    if (m_lastEpoch != 0 && e.epoch != m_lastEpoch) {
+        // A NaN is a gap: the running mean restarts with each epoch and is not one continuous curve.
+        m_lossGraph->addData(e.epoch - 1, std::numeric_limits<double>::quiet_NaN());
+    }
+    m_lastEpoch = e.epoch;
+    m_lossGraph->addData(x, e.loss);
+    m_epochs = std::max(m_epochs, e.epochs);
+    m_loss->setMessage({});
+    rescale();
+}
+
+void TrainPlots::addEpoch(const TrainEpochEvent& e) {
+    if (!m_epochLossGraph) {
+        return;
+    }
+    if (std::isfinite(e.trainLoss)) {
+        m_epochLossGraph->addData(e.epoch, e.trainLoss);
+        m_loss->setMessage({});
+    }
+    if (std::isfinite(e.validNdcg10)) {
+        m_validGraph->addData(e.epoch, e.validNdcg10);
+        m_valid->setMessage({});
+    }
+    rescale();
+}
+
+void TrainPlots::rescale() {
+    // The x axis shows the whole planned run from the start, so the curve's progress reads at a glance.
+    const double right = std::max(1, m_epochs);
+    for (PlotWidget* plot : {m_loss, m_valid}) {
+        plot->xAxis->setRange(0.0, right + 0.2);
+    }
+    bool found = false;
+    QCPRange loss = m_lossGraph ? m_lossGraph->getValueRange(found) : QCPRange();
+    bool foundEpoch = false;
+    const QCPRange epochLoss = m_epochLossGraph ? m_epochLossGraph->getValueRange(foundEpoch) : QCPRange();
+    if (foundEpoch) {
+        loss = found ? QCPRange(std::min(loss.lower, epochLoss.lower), std::max(loss.upper, epochLoss.upper))
+                     : epochLoss;
+        found = true;
+    }
+    if (found) {
+        const double pad = std::max(0.05 * (loss.upper - loss.lower), 1e-3);
+        m_loss->yAxis->setRange(loss.lower - pad, loss.upper + pad);
+    }
+    bool foundValid = false;
+    const QCPRange valid = m_validGraph ? m_validGraph->getValueRange(foundValid) : QCPRange();
+    if (foundValid) {
+        const double pad = std::max(0.1 * (valid.upper - valid.lower), 0.005);
+        m_valid->yAxis->setRange(std::max(0.0, valid.lower - pad), valid.upper + pad);
+    }
+    m_loss->rememberView();
+    m_valid->rememberView();
+    m_loss->requestReplot();
+    m_valid->requestReplot();
+}
+
+}  // namespace tiltbench

@@ -1,0 +1,329 @@
+#include "pages/train/train_queue.h"
+
+#include <QMetaObject>
+#include <cmath>
+
+#include "pages/train/closed_form_train_worker.h"
+#include "shared/formatting.h"
+#include "jobs/job_handle.h"
+#include "shared/meta_types.h"
+#include "process/engine_process.h"
+#include "process/train_process.h"
+
+namespace tiltbench {
+
+QString queueStatusText(QueueEntry::Status status) {
+    switch (status) {
+        case QueueEntry::Pending:
+            return TrainQueue::tr("pending");
+        case QueueEntry::Running:
+            return TrainQueue::tr("running");
+        case QueueEntry::Done:
+            return TrainQueue::tr("done");
+        case QueueEntry::Failed:
+            return TrainQueue::tr("failed");
+        case QueueEntry::Cancelled:
+            return TrainQueue::tr("cancelled");
+    }
+    return {};
+}
+
+TrainQueue::TrainQueue(QObject* parent)
+    : QObject(parent), m_process(new TrainProcess(this)), m_job(new JobHandle(this)) {
+    registerMetaTypes();
+    connect(m_process, &TrainProcess::runCreated, this, [this](qint64 runId) {
+        if (m_current >= 0) {
+            m_entries[static_cast<size_t>(m_current)].runId = runId;
+            Q_EMIT entryChanged(m_current);
+            Q_EMIT runCreated(m_current, runId);
+        }
+    });
+    connect(m_process, &TrainProcess::progressed, this, &TrainQueue::onProgress);
+    connect(m_process, &TrainProcess::epochFinished, this, [this](const TrainEpochEvent& e) {
+        if (m_current >= 0) {
+            m_entries[static_cast<size_t>(m_current)].epochsDone = e.epoch;
+            Q_EMIT epochFinished(m_current, e);
+        }
+    });
+    connect(m_process, &TrainProcess::logLine, this, &TrainQueue::logLine);
+    connect(m_process, &TrainProcess::finished, this, &TrainQueue::onOutcome);
+    connect(m_job, &JobHandle::stopped, this, &TrainQueue::onClosedFormStopped);
+}
+
+TrainQueue::~TrainQueue() = default;
+
+void TrainQueue::setWorkspacePath(const QString& path) {
+    m_workspacePath = path;
+}
+
+int TrainQueue::enqueue(const TrainRequest& request) {
+    QueueEntry entry;
+    entry.id = m_nextId++;
+    entry.request = request;
+    entry.queuedAt = QDateTime::currentDateTimeUtc();
+    entry.fraction = 0.0;
+    Q_EMIT aboutToAddEntry(static_cast<int>(m_entries.size()));
+    m_entries.push_back(entry);
+    Q_EMIT entryAdded(static_cast<int>(m_entries.size()) - 1);
+    if (m_current < 0) {
+        // From the event loop, so that a sweep is queued whole before its first run starts (or fails).
+        QMetaObject::invokeMethod(this, &TrainQueue::startNext, Qt::QueuedConnection);
+    }
+    return entry.id;
+}
+
+int TrainQueue::rowOf(int id) const {
+    for (size_t r = 0; r < m_entries.size(); ++r) {
+        if (m_entries[r].id == id) {
+            return static_cast<int>(r);
+        }
+    }
+    return -1;
+}
+
+const QueueEntry* TrainQueue::runningEntry() const {
+    return m_current >= 0 ? &m_entries[static_cast<size_t>(m_current)] : nullptr;
+}
+
+bool TrainQueue::hasPending() const {
+    for (const QueueEntry& e : m_entries) {
+        if (e.status == QueueEntry::Pending) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool TrainQueue::isCancelling() const {
+    return m_current >= 0 && (m_process->isCancelling() || m_job->isCancelling());
+}
+
+void TrainQueue::cancel(int id) {
+    const int row = rowOf(id);
+    if (row < 0) {
+        return;
+    }
+    QueueEntry& e = m_entries[static_cast<size_t>(row)];
+    if (e.status == QueueEntry::Pending) {
+        e.status = QueueEntry::Cancelled;
+        e.finishedAt = QDateTime::currentDateTimeUtc();
+        e.progressText = tr("cancelled before it started");
+        Q_EMIT entryChanged(row);
+        if (m_current < 0 && !hasPending()) {
+            Q_EMIT idle();
+        }
+    } else if (e.status == QueueEntry::Running) {
+        e.progressText = tr("cancelling…");
+        Q_EMIT entryChanged(row);
+        if (e.request.isSasrec()) {
+            m_process->cancel();
+        } else {
+            m_job->cancel();
+        }
+    }
+}
+
+void TrainQueue::cancelAll() {
+    for (const QueueEntry& e : std::vector<QueueEntry>(m_entries)) {
+        if (e.status == QueueEntry::Pending) {
+            cancel(e.id);
+        }
+    }
+    if (m_current >= 0) {
+        cancel(m_entries[static_cast<size_t>(m_current)].id);
+    }
+}
+
+void TrainQueue::clearFinished() {
+    const int currentId = m_current >= 0 ? m_entries[static_cast<size_t>(m_current)].id : -1;
+    std::vector<QueueEntry> kept;
+    for (const QueueEntry& e : m_entries) {
+        if (e.status == QueueEntry::Pending || e.status == QueueEntry::Running) {
+            kept.push_back(e);
+        }
+    }
+    Q_EMIT aboutToResetEntries();
+    m_entries = std::move(kept);
+    m_current = currentId >= 0 ? rowOf(currentId) : -1;
+    Q_EMIT entriesReset();
+}
+
+void TrainQueue::startNext() {
+    if (m_current >= 0) {
+        return;
+    }
+    int row = -1;
+    for (size_t r = 0; r < m_entries.size(); ++r) {
+        if (m_entries[r].status == QueueEntry::Pending) {
+            row = static_cast<int>(r);
+            break;
+        }
+    }
+    if (row < 0) {
+        Q_EMIT idle();
+        return;
+    }
+    m_current = row;
+    QueueEntry& e = m_entries[static_cast<size_t>(row)];
+    e.status = QueueEntry::Running;
+    e.startedAt = QDateTime::currentDateTimeUtc();
+    e.progressText = tr("starting…");
+    e.fraction = -1.0;
+    Q_EMIT entryChanged(row);
+    Q_EMIT runStarted(row);
+    if (e.request.isSasrec()) {
+        startSasrec(e);
+    } else {
+        startClosedForm(e);
+    }
+}
+
+void TrainQueue::startSasrec(QueueEntry& entry) {
+    if (m_cliPath.isEmpty()) {
+        TrainOutcome outcome;
+        outcome.error = EngineProcess::cliNotFoundMessage();
+        finishCurrent(outcome);
+        return;
+    }
+    Q_EMIT logLine(
+        tr("$ tiltbench-cli %1").arg(entry.request.cliArguments(m_workspacePath).join(QLatin1Char(' '))));
+    m_process->start(m_cliPath, entry.request.arguments(m_workspacePath));
+}
+
+void TrainQueue::startClosedForm(QueueEntry& entry) {
+    ClosedFormRunConfig config;
+    try {
+        config = entry.request.closedFormConfig();
+        config.scheme.validate();
+    } catch (const std::exception& e) {
+        TrainOutcome outcome;
+        outcome.error = QString::fromStdString(e.what());
+        finishCurrent(outcome);
+        return;
+    }
+    Q_EMIT logLine(
+        tr("Fitting %1 on '%2' in-process (%3)")
+            .arg(entry.request.modelName(), entry.request.datasetName(), entry.request.weightingText()));
+    auto* worker = new ClosedFormTrainWorker(m_workspacePath, config);
+    m_closedFormResult = false;
+    auto outcome = std::make_shared<TrainOutcome>();
+    connect(worker, &Worker::progress, this, [this](qint64 done, qint64 total, const QString& stage) {
+        TrainProgressEvent e;
+        e.stage = stage;
+        e.done = done;
+        e.total = total;
+        onProgress(e);
+    });
+    connect(worker, &ClosedFormTrainWorker::runRecorded, this, [this](qint64 runId) {
+        if (m_current >= 0) {
+            m_entries[static_cast<size_t>(m_current)].runId = runId;
+            Q_EMIT entryChanged(m_current);
+            Q_EMIT runCreated(m_current, runId);
+        }
+    });
+    connect(worker, &ClosedFormTrainWorker::finished, this, [this, outcome](const TrainOutcome& o) {
+        *outcome = o;
+        m_closedFormResult = true;
+    });
+    connect(worker, &Worker::failed, this, [this, outcome](const QString& message) {
+        outcome->status = TrainOutcome::Failed;
+        outcome->error = message;
+        m_closedFormResult = true;
+    });
+    connect(worker, &Worker::cancelled, this, [this, outcome] {
+        outcome->status = TrainOutcome::Cancelled;
+        m_closedFormResult = true;
+    });
+    m_pendingOutcome = outcome;
+    m_job->start(worker);
+}
+
+void TrainQueue::onClosedFormStopped() {
+    if (m_current < 0 || !m_pendingOutcome) {
+        return;
+    }
+    TrainOutcome outcome = *m_pendingOutcome;
+    m_pendingOutcome.reset();
+    if (!m_closedFormResult) {
+        outcome.status = TrainOutcome::Failed;
+        outcome.error = tr("the fit stopped without a result");
+    }
+    if (outcome.runId == 0) {
+        outcome.runId = m_entries[static_cast<size_t>(m_current)].runId;
+    }
+    finishCurrent(outcome);
+}
+
+void TrainQueue::onProgress(const TrainProgressEvent& p) {
+    if (m_current < 0) {
+        return;
+    }
+    QueueEntry& e = m_entries[static_cast<size_t>(m_current)];
+    if (p.epochs > 0) {
+        const double steps = static_cast<double>(std::max<qint64>(p.stepsPerEpoch, 1));
+        double epochsDone = p.epoch - 1 + static_cast<double>(p.step) / steps;
+        if (p.stage != QStringLiteral("training")) {
+            epochsDone = p.epoch;
+        }
+        e.fraction = p.stage == QStringLiteral("testing") ? 1.0 : std::clamp(epochsDone / p.epochs, 0.0, 1.0);
+        e.progressText =
+            p.stage == QStringLiteral("training")
+                ? tr("epoch %1/%2 · step %3/%4").arg(p.epoch).arg(p.epochs).arg(p.step).arg(p.stepsPerEpoch)
+                : tr("epoch %1/%2 · %3").arg(p.epoch).arg(p.epochs).arg(p.stage);
+    } else {
+        e.fraction = p.total > 0 ? static_cast<double>(p.done) / static_cast<double>(p.total) : -1.0;
+        e.progressText = p.total > 0 ? tr("%1 %2/%3").arg(p.stage).arg(p.done).arg(p.total) : p.stage;
+    }
+    if (isCancelling()) {
+        e.progressText = tr("cancelling…");
+    }
+    Q_EMIT entryChanged(m_current);
+    Q_EMIT progressed(m_current, p);
+}
+
+void TrainQueue::onOutcome(const TrainOutcome& outcome) {
+    if (m_current >= 0) {
+        finishCurrent(outcome);
+    }
+}
+
+void TrainQueue::finishCurrent(const TrainOutcome& outcome) {
+    const int row = m_current;
+    QueueEntry& e = m_entries[static_cast<size_t>(row)];
+    e.outcome = outcome;
+    if (outcome.runId > 0) {
+        e.runId = outcome.runId;
+    }
+    e.epochsDone = outcome.epochsDone;  // recorded epochs (the outcome's count is authoritative)
+    e.finishedAt = QDateTime::currentDateTimeUtc();
+    switch (outcome.status) {
+        case TrainOutcome::Done: {
+            e.status = QueueEntry::Done;
+            e.fraction = 1.0;
+            const double ndcg = outcome.test.value(QStringLiteral("ndcg@10"), std::nan(""));
+            const double high = outcome.test.value(QStringLiteral("ndcg_high@10"), std::nan(""));
+            e.progressText = tr("test NDCG@10 %1 · high-reward %2")
+                                 .arg(std::isfinite(ndcg) ? formatReal(ndcg, 4) : QStringLiteral("—"),
+                                      std::isfinite(high) ? formatReal(high, 4) : QStringLiteral("—"));
+            break;
+        }
+        case TrainOutcome::Cancelled:
+            e.status = QueueEntry::Cancelled;
+            e.progressText = e.request.isSasrec() && e.epochsDone > 0
+                                 ? tr("cancelled after %n epoch(s); resumable", nullptr, e.epochsDone)
+                                 : tr("cancelled");
+            break;
+        case TrainOutcome::Failed:
+            e.status = QueueEntry::Failed;
+            e.error = outcome.error;
+            e.progressText = outcome.error;
+            break;
+    }
+    m_current = -1;
+    Q_EMIT entryChanged(row);
+    Q_EMIT runFinished(row, outcome);
+    // From the event loop: the next start must not run inside the handlers of this one's end.
+    QMetaObject::invokeMethod(this, &TrainQueue::startNext, Qt::QueuedConnection);
+}
+
+}  // namespace tiltbench
