@@ -12,6 +12,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "torch/model/sasrec_ops.h"
 #include "torch/runtime/runtime.h"
 #include "torch/train/sasrec_train_state.h"
+#include "train/sasrec_sequences.h"
 #include "train/stored_config.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
@@ -40,110 +42,8 @@ double secondsSince(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-constexpr int kBatchesPerPool = 32;
 // Rows of a random batch that go through the model together (see sliceRows).
 constexpr int64_t kRowsPerSlice = 32;
-
-// One user's training sequence: items oldest first, and the weight of each item
-// as a target (entry 0 is never a target).
-struct TrainSequence {
-    std::vector<int32_t> items;
-    std::vector<float> weights;
-};
-
-std::vector<TrainSequence> buildSequences(const TrainingTargets& t, const std::vector<float>& targetWeight,
-                                          int maxLen) {
-    std::vector<TrainSequence> out;
-    const auto window = static_cast<size_t>(maxLen);
-    size_t i = 0;
-    while (i < t.size()) {
-        size_t j = i;
-        while (j < t.size() && t.user[j] == t.user[i])
-            ++j;
-        // Windows of at most maxLen + 1 items (maxLen inputs, each predicting the next), newest first; each
-        // older window ends where the next one's first target starts, so every training interaction but the
-        // user's first is a target exactly once, however long the history.
-        for (size_t end = j; end >= i + 2;) {
-            const size_t begin = (end - i > window + 1) ? end - window - 1 : i;
-            TrainSequence s;
-            s.items.assign(t.item.begin() + static_cast<std::ptrdiff_t>(begin),
-                           t.item.begin() + static_cast<std::ptrdiff_t>(end));
-            s.weights.assign(targetWeight.begin() + static_cast<std::ptrdiff_t>(begin),
-                             targetWeight.begin() + static_cast<std::ptrdiff_t>(end));
-            out.push_back(std::move(s));
-            if (begin == i)
-                break;
-            end = begin + 1;  // this window's first item is the older window's last target
-        }
-        i = j;
-    }
-    return out;
-}
-
-// Batches of sequence indices. Random (the default): shuffle and cut, so every
-// batch mixes users of every history length and the batches change every
-// epoch; the rows of each batch are then sorted by length for sliceRows.
-// Length-bucketed: shuffle, sort each pool of kBatchesPerPool batches by
-// length, cut, shuffle the batches — nearly padding-free, but when the
-// sequences fit in one pool (ML-100K: about 1000 sequences) each batch holds
-// one band of lengths and the batches are nearly the same every epoch.
-std::vector<std::vector<size_t>> makeBatches(const std::vector<TrainSequence>& seqs, int batchSize,
-                                             bool lengthBuckets, std::mt19937_64& rng) {
-    std::vector<size_t> order(seqs.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::shuffle(order.begin(), order.end(), rng);
-    // A pool of one batch only sorts the rows inside each batch: the same batch, in slice-friendly order.
-    const size_t b = static_cast<size_t>(batchSize), pool = lengthBuckets ? b * kBatchesPerPool : b;
-    std::vector<std::vector<size_t>> batches;
-    for (size_t p = 0; p < order.size(); p += pool) {
-        const auto first = order.begin() + static_cast<std::ptrdiff_t>(p);
-        const auto last = order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), p + pool));
-        std::stable_sort(first, last,
-                         [&](size_t x, size_t y) { return seqs[x].items.size() > seqs[y].items.size(); });
-        for (auto it = first; it < last;
-             it += static_cast<std::ptrdiff_t>(std::min<size_t>(b, static_cast<size_t>(last - it))))
-            batches.emplace_back(
-                it, it + static_cast<std::ptrdiff_t>(std::min<size_t>(b, static_cast<size_t>(last - it))));
-    }
-    std::shuffle(batches.begin(), batches.end(), rng);
-    return batches;
-}
-
-SequenceBatch makeBatch(const std::vector<TrainSequence>& seqs, const std::vector<size_t>& rows,
-                        const WeightScheme& scheme) {
-    SequenceBatch batch;
-    batch.rows = static_cast<int64_t>(rows.size());
-    for (size_t r : rows)
-        batch.length = std::max<int64_t>(batch.length, static_cast<int64_t>(seqs[r].items.size()) - 1);
-    const auto cells = static_cast<size_t>(batch.rows * batch.length);
-    batch.inputs.assign(cells, 0);
-    batch.targets.assign(cells, -1);
-    batch.weights.assign(cells, 0.0f);
-    std::vector<float*> real;  // the weights of steps with a target, for `batch` normalisation
-    for (size_t k = 0; k < rows.size(); ++k) {
-        const TrainSequence& s = seqs[rows[k]];
-        const size_t base = k * static_cast<size_t>(batch.length);
-        for (size_t t = 0; t + 1 < s.items.size(); ++t) {
-            batch.inputs[base + t] = s.items[t] + 1;
-            batch.targets[base + t] = s.items[t + 1];
-            batch.weights[base + t] = s.weights[t + 1];
-        }
-    }
-    if (scheme.normalization == WeightNormalization::Batch) {
-        std::vector<float> w;
-        std::vector<size_t> at;
-        for (size_t i = 0; i < cells; ++i) {
-            if (batch.targets[i] >= 0) {
-                w.push_back(batch.weights[i]);
-                at.push_back(i);
-            }
-        }
-        scheme.normalizeBatch(w.data(), w.size());
-        for (size_t k = 0; k < at.size(); ++k)
-            batch.weights[at[k]] = w[k];
-    }
-    return batch;
-}
 
 }  // namespace
 
@@ -191,302 +91,391 @@ class EpochRecordQueue {
     std::optional<std::string> m_best;
 };
 
-// A fresh run (`resume` empty) or the continuation of run `resumeRunId` from its saved state.
-SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_t resumeRunId,
-                            std::optional<SasrecTrainState> resume,
-                            const std::function<bool(const TrainProgress&)>& progress) {
-    const auto t0 = Clock::now();
-    config.validate();
-    const DatasetInfo info = ws.datasetByName(config.dataset);
-    const int threads = setThreads(config.threads);
-    const torch::Device device = resolveDevice(config.device);
-    RunStore runs(ws);
-    SasrecRunResult result;
-    result.device = device.str();
-    const bool bf16 = config.precision == "bf16" ||
-                      (config.precision == "auto" && (!device.is_cpu() || cpuHasNativeBf16()));
-    result.precision = bf16 ? "bf16" : "fp32";
-    nlohmann::json timings = nlohmann::json::object();
-    auto report = [&](const TrainProgress& p) {
-        if (progress && !progress(p))
-            throw Cancelled();
-    };
-    EpochRecordQueue pending(ws);
-    // After an epoch: write its records if the workspace is free, else say so and train on.
-    auto tryWriteRecords = [&](const TrainProgress& p) {
-        if (pending.tryFlush(result.runId))
-            return;
-        TrainProgress wp = p;
-        wp.stage = "waiting_for_workspace";
-        wp.pendingEpochs = pending.pendingEpochs();
-        report(wp);
-    };
-    try {
-        const InteractionLog log = ws.loadLog(info.id);
-        const Split split = Split::make(log, config.split);
-        if (resume) {
-            const auto recorded = nlohmann::json::parse(runs.run(resumeRunId).config, nullptr, false);
-            if (!recorded.is_object() || !recorded.contains("split_hash") ||
-                !recorded["split_hash"].is_string())
-                throw Error(fmt::format("run {}: its stored config records no split hash", resumeRunId));
-            if (recorded.value("split_hash", std::string()) != split.hashHex()) {
-                throw Error(fmt::format(
-                    "run {} cannot be resumed: dataset '{}' no longer gives the split it was trained on",
-                    resumeRunId, info.name));
-            }
-            runs.resumeRun(resumeRunId);
-            result.runId = resumeRunId;
-        } else {
-            nlohmann::json cfg = nlohmann::json::parse(config.toJson());
-            cfg["split_hash"] = split.hashHex();
-            cfg["split_description"] = split.description();
-            cfg["num_items"] = split.numItems();
-            cfg["device"] = result.device;
-            cfg["precision"] = bf16 ? "bf16" : "fp32";
-            cfg["threads"] = threads;
-            cfg["torch_version"] = TORCH_VERSION;
-            cfg["tiltbench_version"] = versionString();
-            result.runId = runs.createRun(info.id, "sasrec", cfg.dump(), result.device);
+// One SASRec run, in three steps: prepare (load and split the data, record or reopen the run, build the
+// sequences, the model, the optimizer and the validator, restore a resumed run's state), one call of
+// trainEpoch per epoch (train, validate, queue the epoch's records, report), and finish (final evaluation
+// of the best state, metrics, the run marked done). trainSasrec drives them and records a run that stops on
+// the way as cancelled or failed.
+class SasrecTraining {
+  public:
+    SasrecTraining(Workspace& ws, const SasrecRunConfig& config, int64_t resumeRunId,
+                   std::optional<SasrecTrainState> resume,
+                   const std::function<bool(const TrainProgress&)>& progress)
+        : m_ws(ws),
+          m_config(config),
+          m_resumeRunId(resumeRunId),
+          m_resume(std::move(resume)),
+          m_progress(progress),
+          m_runs(ws),
+          m_pending(ws),
+          m_rng(config.seed) {}
+
+    // Before anything can fail halfway: settings, dataset, threads, device and precision.
+    void open() {
+        m_config.validate();
+        m_info = m_ws.datasetByName(m_config.dataset);
+        m_threads = setThreads(m_config.threads);
+        m_device = resolveDevice(m_config.device);
+        m_result.device = m_device.str();
+        m_bf16 = m_config.precision == "bf16" ||
+                 (m_config.precision == "auto" && (!m_device.is_cpu() || cpuHasNativeBf16()));
+        m_result.precision = m_bf16 ? "bf16" : "fp32";
+    }
+
+    void prepare() {
+        m_log = m_ws.loadLog(m_info.id);
+        m_split = std::make_unique<Split>(Split::make(m_log, m_config.split));
+        recordRun();
+        weightSequences();
+        seedTorch(m_config.seed);
+        m_rng.seed(m_config.seed);
+        m_modelConfig = sasrecModelConfig(m_config, m_split->numItems());
+        checkSasrecModelSize(m_modelConfig);
+        m_modelConfig.bf16 = m_bf16;
+        m_model = std::make_unique<SasrecModel>(m_modelConfig, m_result.device);
+        m_optimizer = std::make_unique<torch::optim::Adam>(
+            m_model->impl().module->parameters(),
+            torch::optim::AdamOptions(m_config.lr).weight_decay(m_config.weightDecay));
+        if (auto record = m_ws.loadGroundTruth(m_info.id)) {
+            m_truth = GroundTruth::fromRecord(*record);
+            m_trueReward = [this](int32_t u, int32_t i) { return m_truth->expectedReward(u, i); };
         }
+        m_validator =
+            std::make_unique<Evaluator>(m_log, *m_split, sasrecEvalConfig(m_config, 0, m_trueReward));
+        m_scorer = std::make_unique<SasrecScorer>(*m_model);
+        if (m_resume)
+            restoreResumedState();
+        if (m_bestState.empty())
+            m_bestState = m_model->saveState();
+        m_stepsPerEpoch = (static_cast<int64_t>(m_seqs.size()) + m_config.batchSize - 1) / m_config.batchSize;
+    }
 
-        const TrainingTargets& targets = split.training();
-        if (targets.size() == 0)
-            throw Error(fmt::format("dataset '{}' has no training targets", info.name));
-        const RewardLevelTable table(viewOf(targets, split.numItems()));
-        std::vector<float> targetWeight(targets.size());
-        table.fillTargetWeights(config.scheme, targetWeight.data());
-        const std::vector<TrainSequence> seqs = buildSequences(targets, targetWeight, config.maxLen);
-        if (seqs.empty())
-            throw Error(
-                fmt::format("dataset '{}': no user has two training interactions to learn from", info.name));
-        for (const auto& s : seqs)
-            result.trainingPositions += static_cast<int64_t>(s.items.size()) - 1;
+    int firstEpoch() const { return m_loop.epochsDone + 1; }
+    bool stoppedEarly() const { return m_loop.stoppedEarly; }
 
-        seedTorch(config.seed);
-        std::mt19937_64 rng(config.seed);
-        SasrecConfig mc = sasrecModelConfig(config, split.numItems());
-        checkSasrecModelSize(mc);
-        mc.bf16 = bf16;
-        SasrecModel model(mc, result.device);
-        auto& module = model.impl().module;
-        torch::optim::Adam optimizer(module->parameters(),
-                                     torch::optim::AdamOptions(config.lr).weight_decay(config.weightDecay));
+    void trainEpoch(int epoch) {
+        const auto tEpoch = Clock::now();
+        TrainProgress p = trainPass(epoch, tEpoch);
+        const double epochTrain = secondsSince(tEpoch);
+        m_loop.trainSeconds += epochTrain;
 
-        TrueRewardFunction trueReward;
-        std::optional<GroundTruth> truth;
-        if (auto record = ws.loadGroundTruth(info.id)) {
-            truth = GroundTruth::fromRecord(*record);
-            trueReward = [&truth](int32_t u, int32_t i) { return truth->expectedReward(u, i); };
-        }
-        const EvalConfig ec = sasrecEvalConfig(config, 0, trueReward);
-        const Evaluator validator(log, split, ec);
-        const SasrecScorer scorer(model);
+        const auto tEval = Clock::now();
+        TrainProgress vp = p;
+        vp.stage = "validating";
+        const EvalResult valid = m_validator->evaluate(*m_scorer, EvalSet::Validation, [&](const Progress&) {
+            report(vp);
+            return true;
+        });
+        m_loop.evalSeconds += secondsSince(tEval);
+        SasrecEpochRecord rec{epoch, p.loss, valid.value("ndcg@10"), epochTrain, secondsSince(tEpoch)};
+        m_result.epochs.push_back(rec);
+        m_loop.epochs.push_back(rec);
+        queueEpochRecords(epoch, rec, valid);
+        // The epoch's figures go out now, from memory: its records may have to wait for the workspace, and a
+        // caller's learning curve should not (the Train page plotted nothing while they waited).
+        TrainProgress ep = p;
+        ep.stage = "epoch";
+        ep.loss = rec.trainLoss;
+        ep.validNdcg10 = rec.validNdcg10;
+        ep.validHr10 = valid.value("hr@10");
+        ep.trainSeconds = rec.trainSeconds;
+        ep.epochSeconds = rec.seconds;
+        report(ep);
+        tryWriteRecords(p);
+    }
 
-        SasrecLoopState loop;
-        std::string bestState;
-        if (resume) {
-            // Everything the loop consumed before the stop comes back, so the remaining epochs draw the same
-            // batches and dropout masks and take the same optimizer steps as an uninterrupted run.
-            loop = resume->loop;
-            const std::string where = fmt::format("run {}: run_train_states", result.runId);
-            model.loadState(resume->model, where + ".model");
-            loadOptimizer(optimizer, model, resume->optimizer, where + ".optimizer");
-            bestState = bestCheckpointBytes(ws, result.runId);
-            if (!bestState.empty()) {
-                // Checked (and, in the old format, converted) now, not after the remaining epochs; before
-                // the generator is restored, as building a model draws from it.
-                SasrecModel best(mc, "cpu");
-                best.loadState(bestState, fmt::format("run {}: checkpoints.blob", result.runId));
-                bestState = best.saveState();
-            }
-            setCpuGeneratorState(resume->generator);
-            rngFromText(rng, loop.batchRng);
-            result.epochs = loop.epochs;
-            result.bestEpoch = loop.bestEpoch;
-            timings["resumed_after_epoch"] = loop.epochsDone;
-        }
-        if (bestState.empty())
-            bestState = model.saveState();
-        double& trainSeconds = loop.trainSeconds;
-        double& evalSeconds = loop.evalSeconds;
-        int64_t& stepsDone = loop.stepsDone;
-        const int64_t stepsPerEpoch =
-            (static_cast<int64_t>(seqs.size()) + config.batchSize - 1) / config.batchSize;  // at most
-        for (int epoch = loop.epochsDone + 1; epoch <= config.epochs && !loop.stoppedEarly; ++epoch) {
-            const auto tEpoch = Clock::now();
-            model.setTraining(true);
-            const auto batches = makeBatches(seqs, config.batchSize, config.lengthBuckets, rng);
-            const auto steps = static_cast<int64_t>(batches.size());
-            double lossSum = 0.0;
-            int64_t positions = 0;
-            TrainProgress p{"training", epoch, config.epochs, 0, steps, 0.0, 0.0, 0.0};
-            for (int64_t s = 0; s < steps; ++s) {
-                p.step = s;
-                report(p);  // cancel point between batches
-                const SequenceBatch batch = makeBatch(seqs, batches[static_cast<size_t>(s)], config.scheme);
-                optimizer.zero_grad();
-                const int64_t n = countTargets(batch);
-                // One optimizer step per batch; a random batch's forward and backward passes run over
-                // length-sorted slices of its rows, each padded to its own longest row. Each slice's mean
-                // loss is weighted by its share of the batch's targets, so the summed loss and gradient are
-                // the batch's mean loss and its gradient.
-                double batchLossValue = 0.0;
-                bool stepped = false;
-                const std::vector<SequenceBatch> slices = config.lengthBuckets
-                                                              ? std::vector<SequenceBatch>{batch}
-                                                              : sliceRows(batch, kRowsPerSlice);
-                for (const SequenceBatch& slice : slices) {
-                    const int64_t ns = countTargets(slice);
-                    if (ns == 0)
-                        continue;
-                    auto loss = batchLoss(module, slice, device);
-                    if (ns != n)
-                        loss = loss * (static_cast<double>(ns) / static_cast<double>(n));
-                    if (loss.requires_grad()) {
-                        loss.backward();
-                        stepped = true;
-                    }
-                    batchLossValue += loss.item<double>();
-                }
-                if (stepped)
-                    optimizer.step();
-                lossSum += batchLossValue * static_cast<double>(n);
-                positions += n;
-                ++stepsDone;
-                const double elapsed = trainSeconds + secondsSince(tEpoch);
-                p.loss = positions ? lossSum / static_cast<double>(positions) : 0.0;
-                p.examplesPerSecond = static_cast<double>(positions) / std::max(1e-9, secondsSince(tEpoch));
-                const int64_t remaining =
-                    (steps - s - 1) + static_cast<int64_t>(config.epochs - epoch) * stepsPerEpoch;
-                p.etaSeconds = elapsed / static_cast<double>(stepsDone) * static_cast<double>(remaining);
-            }
-            p.step = steps;
-            report(p);
-            const double epochTrain = secondsSince(tEpoch);
-            trainSeconds += epochTrain;
-
-            const auto tEval = Clock::now();
-            TrainProgress vp = p;
-            vp.stage = "validating";
-            const EvalResult valid = validator.evaluate(scorer, EvalSet::Validation, [&](const Progress&) {
-                report(vp);
-                return true;
-            });
-            evalSeconds += secondsSince(tEval);
-            SasrecEpochRecord rec{epoch, p.loss, valid.value("ndcg@10"), epochTrain, secondsSince(tEpoch)};
-            result.epochs.push_back(rec);
-            loop.epochs.push_back(rec);
-
-            std::vector<MetricRow> rows;
-            const double nan = std::numeric_limits<double>::quiet_NaN();
-            if (std::isfinite(rec.trainLoss))
-                rows.push_back({epoch, "train", "loss", rec.trainLoss, nan, nan});
-            for (const char* name : {"ndcg@10", "hr@10"}) {
-                const double v = valid.value(name);
-                if (std::isfinite(v))
-                    rows.push_back({epoch, "valid", name, v, nan, nan});
-            }
-            rows.push_back({epoch, "train", "seconds", epochTrain, nan, nan});
-
-            const double score = std::isfinite(rec.validNdcg10) ? rec.validNdcg10 : -1.0;
-            SasrecTrainState state;
-            state.model = model.saveState();
-            const bool improved = score > loop.best;
-            if (improved) {
-                loop.best = score;
-                loop.bestEpoch = result.bestEpoch = epoch;
-                bestState = state.model;
-                loop.sinceBest = 0;
-            } else if (config.patience > 0 && ++loop.sinceBest >= config.patience) {
-                loop.stoppedEarly = true;
-            }
-            loop.epochsDone = epoch;
-            loop.batchRng = rngText(rng);
-            state.loop = loop;
-            state.optimizer = saveOptimizer(optimizer, model);
-            state.generator = cpuGeneratorState();
-            pending.add(std::move(rows), std::move(state), improved ? &bestState : nullptr);
-            // The epoch's figures go out now, from memory: its records may have to wait for the workspace,
-            // and a caller's learning curve should not (the Train page plotted nothing while they waited).
-            TrainProgress ep = p;
-            ep.stage = "epoch";
-            ep.loss = rec.trainLoss;
-            ep.validNdcg10 = rec.validNdcg10;
-            ep.validHr10 = valid.value("hr@10");
-            ep.trainSeconds = rec.trainSeconds;
-            ep.epochSeconds = rec.seconds;
-            report(ep);
-            tryWriteRecords(p);
-        }
-        if (pending.pendingEpochs() > 0)
-            tryWriteRecords(TrainProgress{"testing", result.bestEpoch, config.epochs, 0, 0, 0.0, 0.0, 0.0});
-
+    SasrecRunResult finish() {
+        if (m_pending.pendingEpochs() > 0)
+            tryWriteRecords(
+                TrainProgress{"testing", m_result.bestEpoch, m_config.epochs, 0, 0, 0.0, 0.0, 0.0});
         // Final figures come from the state chosen on validation, with intervals.
-        model.loadState(bestState);
-        model.setTraining(false);
-        const EvalConfig fc = sasrecEvalConfig(config, config.bootstrapResamples, trueReward);
+        m_model->loadState(m_bestState);
+        m_model->setTraining(false);
+        const EvalConfig fc = sasrecEvalConfig(m_config, m_config.bootstrapResamples, m_trueReward);
         const auto tTest = Clock::now();
-        TrainProgress tp{"testing", result.bestEpoch, config.epochs, 0, 0, 0.0, 0.0, 0.0};
-        const Evaluator finalEval(log, split, fc);
+        const TrainProgress tp{"testing", m_result.bestEpoch, m_config.epochs, 0, 0, 0.0, 0.0, 0.0};
+        const Evaluator finalEval(m_log, *m_split, fc);
         auto evalProgress = [&](const Progress&) {
             report(tp);
             return true;
         };
-        result.valid = finalEval.evaluate(scorer, EvalSet::Validation, evalProgress);
-        result.test = finalEval.evaluate(scorer, EvalSet::Test, evalProgress);
-        evalSeconds += secondsSince(tTest);
+        m_result.valid = finalEval.evaluate(*m_scorer, EvalSet::Validation, evalProgress);
+        m_result.test = finalEval.evaluate(*m_scorer, EvalSet::Test, evalProgress);
+        m_loop.evalSeconds += secondsSince(tTest);
 
         std::vector<MetricRow> rows;
         std::vector<PerUserMetric> perUser;
-        appendFinalMetrics(result.valid, "valid", rows, perUser);
-        appendFinalMetrics(result.test, "test", rows, perUser);
-        pending.flush(result.runId);  // the epochs' records land before the run's figures, waiting if need be
-        runs.addMetrics(result.runId, rows, perUser);
-        result.totalSeconds = secondsSince(t0);
+        appendFinalMetrics(m_result.valid, "valid", rows, perUser);
+        appendFinalMetrics(m_result.test, "test", rows, perUser);
+        m_pending.flush(
+            m_result.runId);  // the epochs' records land before the run's figures, waiting if need be
+        m_runs.addMetrics(m_result.runId, rows, perUser);
+        m_result.totalSeconds = secondsSince(m_t0);
         nlohmann::json epochSeconds = nlohmann::json::array();
-        for (const auto& e : result.epochs)
+        for (const auto& e : m_result.epochs)
             epochSeconds.push_back(e.trainSeconds);
-        timings.update(
-            nlohmann::json{{"total_seconds", result.totalSeconds},
-                           {"train_seconds", trainSeconds},
-                           {"eval_seconds", evalSeconds},
-                           {"epochs_run", result.epochs.size()},
-                           {"best_epoch", result.bestEpoch},
-                           {"seconds_per_epoch", epochSeconds},
-                           {"mean_epoch_seconds", trainSeconds / static_cast<double>(result.epochs.size())},
-                           {"training_positions", result.trainingPositions}});
-        runs.finishRun(result.runId, "done", {}, timings.dump());
-        dropTrainState(ws, result.runId);  // a finished run is not resumed; its state is megabytes
-    } catch (const Cancelled&) {
-        if (result.runId) {
-            timings["total_seconds"] = secondsSince(t0);
-            timings["epochs_run"] = result.epochs.size();
-            // The finished epochs stay resumable. A cancel while waiting for the workspace gives up the wait
-            // (the lock-wait callback says no): then the epochs still queued are lost, the run is not.
-            try {
-                pending.flush(result.runId);
-                runs.finishRun(result.runId, "cancelled", {}, timings.dump());
-            } catch (const std::exception&) {
-                // The wait was given up too: the run shows as interrupted.
-            }
+        m_timings.update(nlohmann::json{
+            {"total_seconds", m_result.totalSeconds},
+            {"train_seconds", m_loop.trainSeconds},
+            {"eval_seconds", m_loop.evalSeconds},
+            {"epochs_run", m_result.epochs.size()},
+            {"best_epoch", m_result.bestEpoch},
+            {"seconds_per_epoch", epochSeconds},
+            {"mean_epoch_seconds", m_loop.trainSeconds / static_cast<double>(m_result.epochs.size())},
+            {"training_positions", m_result.trainingPositions}});
+        m_runs.finishRun(m_result.runId, "done", {}, m_timings.dump());
+        dropTrainState(m_ws, m_result.runId);  // a finished run is not resumed; its state is megabytes
+        return m_result;
+    }
+
+    // The finished epochs stay resumable. A cancel while waiting for the workspace gives up the wait (the
+    // lock-wait callback says no): then the epochs still queued are lost, the run is not.
+    void recordCancelled() {
+        if (!m_result.runId)
+            return;
+        m_timings["total_seconds"] = secondsSince(m_t0);
+        m_timings["epochs_run"] = m_result.epochs.size();
+        try {
+            m_pending.flush(m_result.runId);
+            m_runs.finishRun(m_result.runId, "cancelled", {}, m_timings.dump());
+        } catch (const std::exception&) {
+            // The wait was given up too: the run shows as interrupted.
         }
+    }
+
+    void recordFailed(const std::string& error) {
+        if (!m_result.runId)
+            return;
+        try {
+            m_pending.flush(m_result.runId);
+        } catch (...) {
+        }
+        try {
+            m_runs.finishRun(m_result.runId, "failed", error);
+        } catch (...) {
+        }
+    }
+
+  private:
+    void report(const TrainProgress& p) const {
+        if (m_progress && !m_progress(p))
+            throw Cancelled();
+    }
+
+    // After an epoch: write its records if the workspace is free, else say so and train on.
+    void tryWriteRecords(const TrainProgress& p) {
+        if (m_pending.tryFlush(m_result.runId))
+            return;
+        TrainProgress wp = p;
+        wp.stage = "waiting_for_workspace";
+        wp.pendingEpochs = m_pending.pendingEpochs();
+        report(wp);
+    }
+
+    // A resumed run must see the split it was trained on; a fresh run is recorded with its config.
+    void recordRun() {
+        if (m_resume) {
+            const auto recorded = nlohmann::json::parse(m_runs.run(m_resumeRunId).config, nullptr, false);
+            if (!recorded.is_object() || !recorded.contains("split_hash") ||
+                !recorded["split_hash"].is_string())
+                throw Error(fmt::format("run {}: its stored config records no split hash", m_resumeRunId));
+            if (recorded.value("split_hash", std::string()) != m_split->hashHex()) {
+                throw Error(fmt::format(
+                    "run {} cannot be resumed: dataset '{}' no longer gives the split it was trained on",
+                    m_resumeRunId, m_info.name));
+            }
+            m_runs.resumeRun(m_resumeRunId);
+            m_result.runId = m_resumeRunId;
+            return;
+        }
+        nlohmann::json cfg = nlohmann::json::parse(m_config.toJson());
+        cfg["split_hash"] = m_split->hashHex();
+        cfg["split_description"] = m_split->description();
+        cfg["num_items"] = m_split->numItems();
+        cfg["device"] = m_result.device;
+        cfg["precision"] = m_result.precision;
+        cfg["threads"] = m_threads;
+        cfg["torch_version"] = TORCH_VERSION;
+        cfg["tiltbench_version"] = versionString();
+        m_result.runId = m_runs.createRun(m_info.id, "sasrec", cfg.dump(), m_result.device);
+    }
+
+    // The training targets with their weights w = f(reward) as sequences of at most maxLen items.
+    void weightSequences() {
+        const TrainingTargets& targets = m_split->training();
+        if (targets.size() == 0)
+            throw Error(fmt::format("dataset '{}' has no training targets", m_info.name));
+        const RewardLevelTable table(viewOf(targets, m_split->numItems()));
+        std::vector<float> targetWeight(targets.size());
+        table.fillTargetWeights(m_config.scheme, targetWeight.data());
+        m_seqs = buildSequences(targets, targetWeight, m_config.maxLen);
+        if (m_seqs.empty())
+            throw Error(fmt::format("dataset '{}': no user has two training interactions to learn from",
+                                    m_info.name));
+        for (const auto& s : m_seqs)
+            m_result.trainingPositions += static_cast<int64_t>(s.items.size()) - 1;
+    }
+
+    // Everything the loop consumed before the stop comes back, so the remaining epochs draw the same batches
+    // and dropout masks and take the same optimizer steps as an uninterrupted run.
+    void restoreResumedState() {
+        m_loop = m_resume->loop;
+        const std::string where = fmt::format("run {}: run_train_states", m_result.runId);
+        m_model->loadState(m_resume->model, where + ".model");
+        loadOptimizer(*m_optimizer, *m_model, m_resume->optimizer, where + ".optimizer");
+        m_bestState = bestCheckpointBytes(m_ws, m_result.runId);
+        if (!m_bestState.empty()) {
+            // Checked (and, in the old format, converted) now, not after the remaining epochs; before the
+            // generator is restored, as building a model draws from it.
+            SasrecModel best(m_modelConfig, "cpu");
+            best.loadState(m_bestState, fmt::format("run {}: checkpoints.blob", m_result.runId));
+            m_bestState = best.saveState();
+        }
+        setCpuGeneratorState(m_resume->generator);
+        rngFromText(m_rng, m_loop.batchRng);
+        m_result.epochs = m_loop.epochs;
+        m_result.bestEpoch = m_loop.bestEpoch;
+        m_timings["resumed_after_epoch"] = m_loop.epochsDone;
+    }
+
+    // One pass over the training sequences in batches; cancel points between batches.
+    TrainProgress trainPass(int epoch, Clock::time_point tEpoch) {
+        auto& module = m_model->impl().module;
+        m_model->setTraining(true);
+        const auto batches = makeBatches(m_seqs, m_config.batchSize, m_config.lengthBuckets, m_rng);
+        const auto steps = static_cast<int64_t>(batches.size());
+        double lossSum = 0.0;
+        int64_t positions = 0;
+        TrainProgress p{"training", epoch, m_config.epochs, 0, steps, 0.0, 0.0, 0.0};
+        for (int64_t s = 0; s < steps; ++s) {
+            p.step = s;
+            report(p);  // cancel point between batches
+            const SequenceBatch batch = makeBatch(m_seqs, batches[static_cast<size_t>(s)], m_config.scheme);
+            m_optimizer->zero_grad();
+            const int64_t n = countTargets(batch);
+            // One optimizer step per batch; a random batch's forward and backward passes run over
+            // length-sorted slices of its rows, each padded to its own longest row. Each slice's mean loss is
+            // weighted by its share of the batch's targets, so the summed loss and gradient are the batch's
+            // mean loss and its gradient.
+            double batchLossValue = 0.0;
+            bool stepped = false;
+            const std::vector<SequenceBatch> slices =
+                m_config.lengthBuckets ? std::vector<SequenceBatch>{batch} : sliceRows(batch, kRowsPerSlice);
+            for (const SequenceBatch& slice : slices) {
+                const int64_t ns = countTargets(slice);
+                if (ns == 0)
+                    continue;
+                auto loss = batchLoss(module, slice, m_device);
+                if (ns != n)
+                    loss = loss * (static_cast<double>(ns) / static_cast<double>(n));
+                if (loss.requires_grad()) {
+                    loss.backward();
+                    stepped = true;
+                }
+                batchLossValue += loss.item<double>();
+            }
+            if (stepped)
+                m_optimizer->step();
+            lossSum += batchLossValue * static_cast<double>(n);
+            positions += n;
+            ++m_loop.stepsDone;
+            const double elapsed = m_loop.trainSeconds + secondsSince(tEpoch);
+            p.loss = positions ? lossSum / static_cast<double>(positions) : 0.0;
+            p.examplesPerSecond = static_cast<double>(positions) / std::max(1e-9, secondsSince(tEpoch));
+            const int64_t remaining =
+                (steps - s - 1) + static_cast<int64_t>(m_config.epochs - epoch) * m_stepsPerEpoch;
+            p.etaSeconds = elapsed / static_cast<double>(m_loop.stepsDone) * static_cast<double>(remaining);
+        }
+        p.step = steps;
+        report(p);
+        return p;
+    }
+
+    // The epoch's metric rows and resumable state go into the queue; the best state and early stopping are
+    // decided here.
+    void queueEpochRecords(int epoch, const SasrecEpochRecord& rec, const EvalResult& valid) {
+        std::vector<MetricRow> rows;
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        if (std::isfinite(rec.trainLoss))
+            rows.push_back({epoch, "train", "loss", rec.trainLoss, nan, nan});
+        for (const char* name : {"ndcg@10", "hr@10"}) {
+            const double v = valid.value(name);
+            if (std::isfinite(v))
+                rows.push_back({epoch, "valid", name, v, nan, nan});
+        }
+        rows.push_back({epoch, "train", "seconds", rec.trainSeconds, nan, nan});
+
+        const double score = std::isfinite(rec.validNdcg10) ? rec.validNdcg10 : -1.0;
+        SasrecTrainState state;
+        state.model = m_model->saveState();
+        const bool improved = score > m_loop.best;
+        if (improved) {
+            m_loop.best = score;
+            m_loop.bestEpoch = m_result.bestEpoch = epoch;
+            m_bestState = state.model;
+            m_loop.sinceBest = 0;
+        } else if (m_config.patience > 0 && ++m_loop.sinceBest >= m_config.patience) {
+            m_loop.stoppedEarly = true;
+        }
+        m_loop.epochsDone = epoch;
+        m_loop.batchRng = rngText(m_rng);
+        state.loop = m_loop;
+        state.optimizer = saveOptimizer(*m_optimizer, *m_model);
+        state.generator = cpuGeneratorState();
+        m_pending.add(std::move(rows), std::move(state), improved ? &m_bestState : nullptr);
+    }
+
+    Workspace& m_ws;
+    const SasrecRunConfig& m_config;
+    const int64_t m_resumeRunId;
+    std::optional<SasrecTrainState> m_resume;
+    const std::function<bool(const TrainProgress&)>& m_progress;
+    const Clock::time_point m_t0 = Clock::now();
+    RunStore m_runs;
+    EpochRecordQueue m_pending;
+    std::mt19937_64 m_rng;
+    nlohmann::json m_timings = nlohmann::json::object();
+    SasrecRunResult m_result;
+    DatasetInfo m_info;
+    int m_threads = 0;
+    torch::Device m_device{torch::kCPU};
+    bool m_bf16 = false;
+
+    InteractionLog m_log;
+    std::unique_ptr<Split> m_split;
+    std::vector<TrainSequence> m_seqs;
+    SasrecConfig m_modelConfig;
+    std::unique_ptr<SasrecModel> m_model;
+    std::unique_ptr<torch::optim::Adam> m_optimizer;
+    std::optional<GroundTruth> m_truth;
+    TrueRewardFunction m_trueReward;
+    std::unique_ptr<Evaluator> m_validator;
+    std::unique_ptr<SasrecScorer> m_scorer;
+    SasrecLoopState m_loop;
+    std::string m_bestState;
+    int64_t m_stepsPerEpoch = 0;
+};
+
+// A fresh run (`resume` empty) or the continuation of run `resumeRunId` from its saved state.
+SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_t resumeRunId,
+                            std::optional<SasrecTrainState> resume,
+                            const std::function<bool(const TrainProgress&)>& progress) {
+    SasrecTraining training(ws, config, resumeRunId, std::move(resume), progress);
+    training.open();
+    try {
+        training.prepare();
+        for (int epoch = training.firstEpoch(); epoch <= config.epochs && !training.stoppedEarly(); ++epoch)
+            training.trainEpoch(epoch);
+        return training.finish();
+    } catch (const Cancelled&) {
+        training.recordCancelled();
         throw;
     } catch (const std::exception& e) {
-        if (result.runId) {
-            try {
-                pending.flush(result.runId);
-            } catch (...) {
-            }
-            try {
-                runs.finishRun(result.runId, "failed", e.what());
-            } catch (...) {
-            }
-        }
+        training.recordFailed(e.what());
         if (dynamic_cast<const Error*>(&e))
             throw;
         throw Error(fmt::format("sasrec training failed: {}", e.what()));
     }
-    return result;
 }
 
 }  // namespace
