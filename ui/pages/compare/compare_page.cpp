@@ -20,17 +20,24 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "jobs/job_runner.h"
 #include "pages/compare/compare_plots.h"
-#include "shared/csv_export.h"
-#include "widgets/dataset_combo.h"
-#include "shared/formatting.h"
-#include "jobs/job_handle.h"
-#include "process/engine_process.h"
 #include "pages/compare/run_detail_panel.h"
 #include "pages/compare/run_table_model.h"
+#include "process/engine_process.h"
+#include "shared/csv_export.h"
+#include "shared/formatting.h"
 #include "store/workspace.h"
+#include "widgets/dataset_combo.h"
 
 namespace tiltbench {
+
+namespace {
+// The page's background jobs, one slot each (ui/jobs/job_runner.h: the latest job of a slot wins).
+const QString kReferenceJob = QStringLiteral("reference");
+const QString kBaselineJob = QStringLiteral("baseline");
+const QString kDetailJob = QStringLiteral("detail");
+}  // namespace
 
 namespace {
 QString referenceKey(int64_t datasetId, const QString& split) {
@@ -57,9 +64,7 @@ ComparePage::ComparePage(QWidget* parent)
       m_splitter(new QSplitter(Qt::Vertical, this)),
       m_bottomSplitter(new QSplitter(Qt::Horizontal, this)),
       m_refreshTimer(new QTimer(this)),
-      m_referenceJob(new JobHandle(this)),
-      m_baselineJob(new JobHandle(this)),
-      m_detailJob(new JobHandle(this)) {
+      m_jobs(new JobRunner(this)) {
     setObjectName(QStringLiteral("comparePage"));
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(RunTableModel::SortRole);
@@ -116,21 +121,6 @@ ComparePage::ComparePage(QWidget* parent)
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(0);
     connect(m_refreshTimer, &QTimer::timeout, this, &ComparePage::reloadRunsNow);
-    connect(m_referenceJob, &JobHandle::stopped, this, [this] {
-        if (m_wantReference) {
-            startReference();
-        }
-    });
-    connect(m_baselineJob, &JobHandle::stopped, this, [this] {
-        if (m_wantBaseline) {
-            startBaseline();
-        }
-    });
-    connect(m_detailJob, &JobHandle::stopped, this, [this] {
-        if (m_wantDetail) {
-            startDetail();
-        }
-    });
     refresh();
 }
 
@@ -346,9 +336,7 @@ void ComparePage::pinBaseline(qint64 runId) {
     if (m_model->baselineId()) {
         startBaseline();
     } else {
-        m_wantBaseline = false;
-        ++m_baselineGeneration;
-        m_baselineJob->cancel();
+        m_jobs->cancel(kBaselineJob);
     }
     updatePlots();
 }
@@ -358,14 +346,12 @@ qint64 ComparePage::baselineId() const {
 }
 
 bool ComparePage::isBusy() const {
-    return m_referenceJob->isRunning() || m_baselineJob->isRunning() || m_detailJob->isRunning();
+    return m_jobs->isBusy();
 }
 
 void ComparePage::cancelJobs() {
-    m_wantReference = m_wantBaseline = m_wantDetail = false;
-    m_referenceJob->cancel();
-    m_baselineJob->cancel();
-    m_detailJob->cancel();
+    m_wantReference = false;
+    m_jobs->cancelAll();
 }
 
 void ComparePage::onSelectionChanged() {
@@ -387,9 +373,7 @@ void ComparePage::onSelectionChanged() {
     if (run) {
         startDetail();
     } else {
-        m_wantDetail = false;
-        ++m_detailGeneration;
-        m_detailJob->cancel();
+        m_jobs->cancel(kDetailJob);
     }
 }
 
@@ -416,8 +400,7 @@ void ComparePage::startReference() {
     const QString key = referenceKey(id, split());
     if (m_referenceCache.contains(key)) {
         m_wantReference = false;
-        ++m_referenceGeneration;
-        m_referenceJob->cancel();
+        m_jobs->cancel(kReferenceJob);
         m_reference = m_referenceCache.value(key);
         m_plots->setReference(m_reference);
         Q_EMIT referenceReady();
@@ -427,49 +410,33 @@ void ComparePage::startReference() {
     if (!isVisible()) {
         return;  // showEvent starts it: a hidden page should not load a large log
     }
-    if (m_referenceJob->isRunning()) {
-        m_referenceJob->cancel();  // the stopped handler comes back here
-        return;
-    }
     m_wantReference = false;
-    const int generation = ++m_referenceGeneration;
     auto* worker = new ReferenceWorker(QString::fromStdString(m_workspace->path()), id, split());
-    connect(worker, &ReferenceWorker::finished, this,
-            [this, generation, key](std::shared_ptr<const ReferenceCurves> curves) {
-                m_referenceCache.insert(key, curves);
-                if (generation == m_referenceGeneration) {
-                    m_reference = curves;
-                    m_plots->setReference(curves);
-                    setStatus(tr("Reference curves in %1").arg(formatDuration(curves->seconds)));
-                    Q_EMIT referenceReady();
-                }
-            });
-    connect(worker, &Worker::failed, this,
-            [this](const QString& message) { setStatus(tr("No reference curves: %1").arg(message)); });
-    m_referenceJob->start(worker);
+    m_jobs->on(worker, &ReferenceWorker::finished,
+               [this, key](std::shared_ptr<const ReferenceCurves> curves) {
+                   m_referenceCache.insert(key, curves);
+                   m_reference = curves;
+                   m_plots->setReference(curves);
+                   setStatus(tr("Reference curves in %1").arg(formatDuration(curves->seconds)));
+                   Q_EMIT referenceReady();
+               });
+    m_jobs->on(worker, &Worker::failed,
+               [this](const QString& message) { setStatus(tr("No reference curves: %1").arg(message)); });
+    m_jobs->start(kReferenceJob, worker);
 }
 
 void ComparePage::startBaseline() {
     const qint64 baseline = m_model->baselineId();
     if (!m_workspace || baseline == 0) {
-        m_wantBaseline = false;
         return;
     }
-    if (m_baselineJob->isRunning()) {
-        m_wantBaseline = true;
-        ++m_baselineGeneration;
-        m_baselineJob->cancel();
-        return;
-    }
-    m_wantBaseline = false;
-    const int generation = ++m_baselineGeneration;
     std::vector<qint64> ids;
     for (const CompareRun& r : m_model->runs()) {
         ids.push_back(r.id());
     }
     auto* worker = new BaselineWorker(QString::fromStdString(m_workspace->path()), baseline, ids, split());
-    connect(worker, &BaselineWorker::finished, this, [this, generation](const BaselineResult& result) {
-        if (generation != m_baselineGeneration || result.split != split()) {
+    m_jobs->on(worker, &BaselineWorker::finished, [this](const BaselineResult& result) {
+        if (result.split != split()) {
             return;
         }
         m_model->setComparisons(result.baselineId, result.comparisons, result.errors);
@@ -477,57 +444,47 @@ void ComparePage::startBaseline() {
         setStatus(tr("Differences from run %1 with paired 95 % intervals").arg(result.baselineId));
         Q_EMIT comparisonsReady();
     });
-    connect(worker, &Worker::failed, this, [this](const QString& message) {
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) {
         showError(tr("Compare"), tr("Could not compare the runs with the baseline."), message);
     });
-    m_baselineJob->start(worker);
+    m_jobs->start(kBaselineJob, worker);
 }
 
 void ComparePage::startDetail() {
     const CompareRun* run = m_model->runById(currentRunId());
     if (!m_workspace || !run) {
-        m_wantDetail = false;
+        m_jobs->cancel(kDetailJob);
         return;
     }
-    if (m_detailJob->isRunning()) {
-        m_wantDetail = true;
-        ++m_detailGeneration;
-        m_detailJob->cancel();
-        return;
-    }
-    m_wantDetail = false;
     if (run->record.status == "running") {
+        m_jobs->cancel(kDetailJob);
         m_detail->showProfileMessage(tr("The run is still training"));
         return;
     }
     if (run->record.status != "done" && !(run->isSasrec() && run->epochsRun > 0)) {
+        m_jobs->cancel(kDetailJob);
         m_detail->showProfileMessage(tr("The run did not finish: no recommendations to profile"));
         return;
     }
-    const int generation = ++m_detailGeneration;
     auto* worker =
         new RunDetailWorker(QString::fromStdString(m_workspace->path()), *run, EngineProcess::locateCli());
-    connect(worker, &RunDetailWorker::finished, this, [this, generation](const RunDetail& detail) {
-        if (generation == m_detailGeneration) {
-            m_detail->showProfile(detail);
-            Q_EMIT detailReady();
-        }
+    m_jobs->on(worker, &RunDetailWorker::finished, [this](const RunDetail& detail) {
+        m_detail->showProfile(detail);
+        Q_EMIT detailReady();
     });
-    connect(worker, &Worker::failed, this, [this, generation](const QString& message) {
-        if (generation == m_detailGeneration) {
-            m_detail->showProfileMessage(tr("Top-10 lists unavailable: %1").arg(message));
-            Q_EMIT detailReady();
-        }
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) {
+        m_detail->showProfileMessage(tr("Top-10 lists unavailable: %1").arg(message));
+        Q_EMIT detailReady();
     });
     m_detail->showProfileMessage(run->isSasrec() ? tr("Scoring the test users with the run's checkpoint…")
                                                  : tr("Refitting the policy for its top-10 lists…"));
-    m_detailJob->start(worker);
+    m_jobs->start(kDetailJob, worker);
 }
 
 void ComparePage::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
-    if (m_wantReference && !m_referenceJob->isRunning()) {
-        startReference();
+    if (m_wantReference) {
+        startReference();  // deferred while the page was hidden
     }
 }
 

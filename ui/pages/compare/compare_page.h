@@ -31,7 +31,7 @@ class QToolButton;
 namespace tiltbench {
 
 class ComparePlots;
-class JobHandle;
+class JobRunner;
 class RunDetailPanel;
 class RunTableModel;
 class Workspace;
@@ -128,9 +128,7 @@ class ComparePage : public QWidget {
     QSplitter* m_splitter;
     QSplitter* m_bottomSplitter;
     QTimer* m_refreshTimer;
-    JobHandle* m_referenceJob;
-    JobHandle* m_baselineJob;
-    JobHandle* m_detailJob;
+    JobRunner* m_jobs;  // slots "reference", "baseline", "detail"
 
     std::shared_ptr<const ReferenceCurves> m_reference;
     QHash<QString, std::shared_ptr<const ReferenceCurves>> m_referenceCache;  // "dataset|split"
@@ -138,13 +136,8 @@ class ComparePage : public QWidget {
     bool m_hiddenColumnsSet = false;  // false: the defaults (metrics @20 and MRR hidden)
     QString m_sortKey = QStringLiteral("run");
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
-    bool m_wantReference = false;
-    bool m_wantBaseline = false;
-    bool m_wantDetail = false;
-    int m_referenceGeneration = 0;
-    int m_baselineGeneration = 0;
-    int m_detailGeneration = 0;
-    QString m_detailKey;  // run id, status and epochs of what the detail panel shows
+    bool m_wantReference = false;  // reference curves wanted while the page was hidden
+    QString m_detailKey;           // run id, status and epochs of what the detail panel shows
 };
 
 }  // namespace tiltbench

@@ -1,0 +1,82 @@
+#pragma once
+// JobRunner: the one place a page's background work goes through (the shape of QGIS's QgsTaskManager: one
+// object starts, tracks, cancels and emits; results always arrive on the GUI thread). A page owns one runner;
+// each kind of job has a named slot ("load", "baseline", "detail", …), and per slot:
+//   - at most one job runs; start() on a busy slot cancels the running job and starts the new one as soon as
+//     the old one has stopped ("latest wins"; a job waiting for its turn is replaced by a newer one);
+//   - only the slot's latest job may deliver: a handler connected with on() is called for the slot's current
+//     job only, never for a superseded, cancelled or dropped one — no page keeps generation counters;
+//   - the runner owns the slot's status text: statusChanged(slot, "<what> — <stage> 45 %") while the job
+//     reports progress, statusChanged(slot, "") whenever the job's state changes to stopped (done, failed,
+//     cancelled) or the slot is dropped, so no stale "loading…" outlives its job.
+// Destroying the runner cancels every job and waits for its thread: a job never outlives its page.
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <functional>
+
+#include "jobs/worker.h"
+
+namespace tiltbench {
+
+class JobHandle;
+
+class JobRunner : public QObject {
+    Q_OBJECT
+  public:
+    explicit JobRunner(QObject* parent = nullptr);
+    ~JobRunner() override;
+
+    // Takes ownership of `worker` (no parent) and runs it in `slot`: now, or once the slot's running job has
+    // stopped (that job is cancelled and its results dropped). Connect handlers with on() first.
+    void start(const QString& slot, Worker* worker);
+
+    // Calls `handler(args…)` on the GUI thread when `worker` emits `signal` — only while `worker` is its
+    // slot's latest job. For result signals, `Worker::failed` and `Worker::cancelled` alike.
+    template <typename W, typename S, typename... Args, typename F>
+    void on(W* worker, void (S::*signal)(Args...), F handler) {
+        const quint64 id = idOf(worker);
+        connect(worker, signal, this, [this, id, handler](Args... args) {
+            if (isCurrent(id)) {
+                handler(args...);
+            }
+        });
+    }
+
+    // Cancels the slot's running job and forgets a waiting one; nothing of either is delivered any more.
+    void cancel(const QString& slot);
+    // Every slot.
+    void cancelAll();
+    // The slot's current job (running or waiting for its turn) exists and has not been cancelled.
+    bool isActive(const QString& slot) const;
+    // A thread of the slot still runs (possibly a cancelled job winding down).
+    bool isRunning(const QString& slot) const;
+    bool isBusy() const;  // any slot running
+    // Blocks until every job has stopped. Teardown and tests only.
+    void waitForAll();
+
+  Q_SIGNALS:
+    void statusChanged(const QString& slot, const QString& text);
+    void progress(const QString& slot, qint64 done, qint64 total, const QString& stage);
+    // The slot's job stopped (done, failed or cancelled) and nothing waits in the slot.
+    void idle(const QString& slot);
+
+  private:
+    struct Slot {
+        JobHandle* handle = nullptr;
+        quint64 current = 0;  // id of the job that may deliver; 0 = none
+        QPointer<Worker> waiting;
+    };
+
+    quint64 idOf(Worker* worker);
+    bool isCurrent(quint64 id) const;
+    Slot& slotOf(const QString& name);
+    void launch(const QString& name, Worker* worker);
+    void onStopped(const QString& name);
+
+    QHash<QString, Slot> m_slots;
+    quint64 m_nextId = 1;
+};
+
+}  // namespace tiltbench
