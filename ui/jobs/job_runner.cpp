@@ -116,6 +116,13 @@ void JobRunner::cancel(const QString& name) {
     Q_EMIT statusChanged(name, QString());
 }
 
+void JobRunner::stop(const QString& name) {
+    const auto it = m_slots.find(name);
+    if (it != m_slots.end()) {
+        it->handle->cancel();
+    }
+}
+
 void JobRunner::cancelAll() {
     const QList<QString> names = m_slots.keys();
     for (const QString& name : names) {

@@ -44,8 +44,12 @@ class JobRunner : public QObject {
         });
     }
 
-    // Cancels the slot's running job and forgets a waiting one; nothing of either is delivered any more.
+    // Cancels the slot's running job and forgets a waiting one; nothing of either is delivered any more (the
+    // page's input changed: their results would be stale).
     void cancel(const QString& slot);
+    // Asks the slot's running job to stop (the user pressed Cancel): it stays the slot's latest job, so its
+    // `cancelled` — or the result it finished meanwhile — is still delivered.
+    void stop(const QString& slot);
     // Every slot.
     void cancelAll();
     // The slot's current job (running or waiting for its turn) exists and has not been cancelled.

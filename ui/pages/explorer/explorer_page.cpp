@@ -20,14 +20,14 @@
 #include <cmath>
 #include <limits>
 
-#include "widgets/dataset_combo.h"
+#include "jobs/job_runner.h"
 #include "pages/explorer/explorer_items_model.h"
 #include "pages/explorer/explorer_plots.h"
 #include "pages/explorer/explorer_worker.h"
 #include "shared/formatting.h"
-#include "jobs/job_handle.h"
-#include "widgets/lambda_slider.h"
 #include "store/workspace.h"
+#include "widgets/dataset_combo.h"
+#include "widgets/lambda_slider.h"
 
 namespace tiltbench {
 
@@ -61,11 +61,11 @@ ExplorerPage::ExplorerPage(QWidget* parent)
       m_filter(new QLineEdit(this)),
       m_view(new QTableView(this)),
       m_splitter(new QSplitter(Qt::Vertical, this)),
-      m_job(new JobHandle(this)),
+      m_jobs(new JobRunner(this)),
       m_fullEvalButton(new QPushButton(tr("Evaluate fully at this λ"), this)),
       m_fullEvalCancel(new QPushButton(tr("Cancel"), this)),
       m_fullEvalResult(new QLabel(this)),
-      m_fullEvalJob(new JobHandle(this)),
+
       m_suggested(kNaN) {
     setObjectName(QStringLiteral("explorerPage"));
 
@@ -112,11 +112,6 @@ ExplorerPage::ExplorerPage(QWidget* parent)
     layout->addWidget(buildControls());
     layout->addWidget(m_splitter, 1);
 
-    connect(m_job, &JobHandle::stopped, this, [this] {
-        if (m_pending) {
-            requestCompute();
-        }
-    });
     m_lambda->setLambda(kDefaultLambda);
     updateSuggestion();
     m_plots->showMessage(tr("Open a workspace with a dataset"));
@@ -233,7 +228,11 @@ QHBoxLayout* ExplorerPage::buildFullEvalRow() {
             .arg(QLocale().toString(static_cast<qlonglong>(ExplorerWorker::kSampleUsers))));
     connect(m_fullEvalButton, &QPushButton::clicked, this, &ExplorerPage::evaluateFully);
     connect(m_fullEvalCancel, &QPushButton::clicked, this, &ExplorerPage::cancelFullEvaluation);
-    connect(m_fullEvalJob, &JobHandle::stopped, this, &ExplorerPage::onFullEvalStopped);
+    connect(m_jobs, &JobRunner::idle, this, [this](const QString& slot) {
+        if (slot == kFullEvalJob) {
+            onFullEvalStopped();
+        }
+    });
 
     auto* row = new QHBoxLayout;
     row->addWidget(m_fullEvalButton);
@@ -244,7 +243,6 @@ QHBoxLayout* ExplorerPage::buildFullEvalRow() {
 
 void ExplorerPage::setWorkspace(Workspace* workspace) {
     cancelJobs();
-    ++m_generation;
     m_workspace = workspace;
     m_curveCache.clear();
     showDataset(nullptr);
@@ -271,13 +269,12 @@ int64_t ExplorerPage::selectedDatasetId() const {
 }
 
 bool ExplorerPage::isBusy() const {
-    return m_job->isRunning() || m_fullEvalJob->isRunning();
+    return m_jobs->isBusy();
 }
 
 void ExplorerPage::cancelJobs() {
     m_pending = false;
-    m_job->cancel();
-    m_fullEvalJob->cancel();
+    m_jobs->cancelAll();
 }
 
 WeightScheme ExplorerPage::currentScheme() const {
@@ -319,8 +316,7 @@ void ExplorerPage::requestCompute() {
     m_pending = false;
     const int64_t id = selectedDatasetId();
     if (!m_workspace || id < 0) {
-        ++m_generation;
-        m_job->cancel();
+        m_jobs->cancel(kComputeJob);
         showDataset(nullptr);
         m_plots->showMessage(m_workspace ? tr("No dataset in this workspace") : tr("No workspace is open"));
         return;
@@ -338,8 +334,7 @@ void ExplorerPage::requestCompute() {
         showCurves(cached);
         updateLambda();
         if (cached) {
-            ++m_generation;  // whatever is still running computes something no longer wanted
-            m_job->cancel();
+            m_jobs->cancel(kComputeJob);  // whatever is still running computes something no longer wanted
             setStatus(tr("Curves from the cache"));
             Q_EMIT ready();
             return;
@@ -354,47 +349,30 @@ void ExplorerPage::requestCompute() {
         m_pending = true;  // showEvent starts it: a hidden page should not load a 20 M-row log
         return;
     }
-    if (m_job->isRunning()) {
-        m_pending = true;
-        m_job->cancel();  // the stopped handler comes back here
-        return;
-    }
-    startJob();
+    startJob();  // a job still running is cancelled; this one starts when it has stopped
 }
 
 void ExplorerPage::startJob() {
     const int64_t id = selectedDatasetId();
-    const int generation = ++m_generation;
     const WeightScheme base = currentScheme();
     auto* worker = new ExplorerWorker(QString::fromStdString(m_workspace->path()), id, base,
                                       m_dataset && m_dataset->info.id == id ? m_dataset : nullptr,
                                       m_curveCache.value(cacheKey(id)));
     const QString name = m_datasetCombo->currentText();
-    connect(worker, &Worker::progress, this,
-            [this, generation, name](qint64 done, qint64 total, const QString& stage) {
-                if (generation == m_generation) {
-                    setStatus(total > 0 ? tr("'%1': %2 (%3 of %4)…").arg(name, stage).arg(done + 1).arg(total)
-                                        : tr("'%1': %2…").arg(name, stage));
-                }
-            });
-    connect(worker, &ExplorerWorker::finished, this, [this, generation](const ExplorerResult& result) {
-        if (generation == m_generation) {
-            onResult(result);
-        }
+    m_jobs->on(worker, &Worker::progress, [this, name](qint64 done, qint64 total, const QString& stage) {
+        setStatus(total > 0 ? tr("'%1': %2 (%3 of %4)…").arg(name, stage).arg(done + 1).arg(total)
+                            : tr("'%1': %2…").arg(name, stage));
     });
-    connect(worker, &Worker::failed, this, [this, generation](const QString& message) {
-        if (generation == m_generation) {
-            onFailed(message);
-        }
-    });
+    m_jobs->on(worker, &ExplorerWorker::finished, [this](const ExplorerResult& result) { onResult(result); });
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) { onFailed(message); });
     setStatus(tr("Preparing '%1'…").arg(name));
-    m_job->start(worker);
+    m_jobs->start(kComputeJob, worker);
 }
 
 void ExplorerPage::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
-    if (m_pending && !m_job->isRunning()) {
-        requestCompute();
+    if (m_pending) {
+        requestCompute();  // deferred while the page was hidden
     }
 }
 

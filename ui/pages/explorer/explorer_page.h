@@ -31,7 +31,7 @@ namespace tiltbench {
 
 class ExplorerItemsModel;
 class ExplorerPlots;
-class JobHandle;
+class JobRunner;
 class LambdaSlider;
 class Workspace;
 
@@ -135,11 +135,14 @@ class ExplorerPage : public QWidget {
     QLineEdit* m_filter;
     QTableView* m_view;
     QSplitter* m_splitter;
-    JobHandle* m_job;
+    // The page's background work: slots kComputeJob (statistics and curves) and kFullEvalJob
+    // (ui/jobs/job_runner.h: the latest job of a slot wins).
+    static inline const QString kComputeJob = QStringLiteral("compute");
+    static inline const QString kFullEvalJob = QStringLiteral("fullEval");
+    JobRunner* m_jobs;
     QPushButton* m_fullEvalButton;
     QPushButton* m_fullEvalCancel;
     QLabel* m_fullEvalResult;
-    JobHandle* m_fullEvalJob;
     ExplorerFullEvalResult m_fullEval;
     bool m_hasFullEval = false;
 
@@ -151,8 +154,7 @@ class ExplorerPage : public QWidget {
     bool m_hasStats = false;
     double m_suggested;
     double m_lastUpdateMs = 0.0;
-    bool m_pending = false;  // a compute is wanted (waits for the page to be shown or the job to stop)
-    int m_generation = 0;    // results of an older request are dropped
+    bool m_pending = false;  // a compute is wanted while the page is hidden (showEvent starts it)
 };
 
 }  // namespace tiltbench

@@ -21,40 +21,42 @@
 #include <cmath>
 #include <limits>
 
-#include "widgets/dataset_combo.h"
+#include "jobs/job_runner.h"
 #include "pages/explorer/explorer_items_model.h"
 #include "pages/explorer/explorer_plots.h"
 #include "pages/explorer/explorer_worker.h"
 #include "shared/formatting.h"
-#include "jobs/job_handle.h"
-#include "widgets/lambda_slider.h"
 #include "store/workspace.h"
+#include "widgets/dataset_combo.h"
+#include "widgets/lambda_slider.h"
 
 namespace tiltbench {
 
 bool ExplorerPage::isEvaluatingFully() const {
-    return m_fullEvalJob->isRunning();
+    return m_jobs->isRunning(kFullEvalJob);
 }
 
 void ExplorerPage::cancelFullEvaluation() {
-    m_fullEvalJob->cancel();
+    m_jobs->stop(kFullEvalJob);  // the job stays current: its "cancelled" is shown
 }
 
 void ExplorerPage::evaluateFully() {
-    if (!m_workspace || selectedDatasetId() < 0 || m_fullEvalJob->isRunning()) {
+    if (!m_workspace || selectedDatasetId() < 0 || m_jobs->isRunning(kFullEvalJob)) {
         return;
     }
     const QString name = m_datasetCombo->currentText();
     const WeightScheme scheme = currentScheme();
     auto* worker = new ExplorerFullEvalWorker(QString::fromStdString(m_workspace->path()), name, scheme);
-    connect(worker, &Worker::progress, this, [this](qint64 done, qint64 total, const QString& stage) {
+    m_jobs->on(worker, &Worker::progress, [this](qint64 done, qint64 total, const QString& stage) {
         m_fullEvalButton->setText(total > 0 ? tr("Evaluating: %1 (%2 of %3)…").arg(stage).arg(done).arg(total)
                                             : tr("Evaluating: %1…").arg(stage));
     });
-    connect(worker, &ExplorerFullEvalWorker::finished, this, &ExplorerPage::onFullEvalResult);
-    connect(worker, &Worker::cancelled, this,
-            [this] { m_fullEvalResult->setText(tr("Full evaluation cancelled (recorded as cancelled)")); });
-    connect(worker, &Worker::failed, this, [this, name](const QString& message) {
+    m_jobs->on(worker, &ExplorerFullEvalWorker::finished,
+               [this](const ExplorerFullEvalResult& result) { onFullEvalResult(result); });
+    m_jobs->on(worker, &Worker::cancelled, [this] {
+        m_fullEvalResult->setText(tr("Full evaluation cancelled (recorded as cancelled)"));
+    });
+    m_jobs->on(worker, &Worker::failed, [this, name](const QString& message) {
         m_fullEvalResult->setText(tr("Full evaluation failed"));
         auto* box = new QMessageBox(QMessageBox::Warning, tr("λ Explorer"),
                                     tr("Could not evaluate the tilted Markov policy on '%1'.").arg(name),
@@ -71,7 +73,7 @@ void ExplorerPage::evaluateFully() {
     m_fullEvalCancel->setEnabled(true);
     m_fullEvalResult->setText(
         tr("Evaluating '%1' at λ = %2 on all users…").arg(name, formatLambdaText(scheme.lambda, 3)));
-    m_fullEvalJob->start(worker);
+    m_jobs->start(kFullEvalJob, worker);
 }
 
 void ExplorerPage::onFullEvalStopped() {
