@@ -68,6 +68,7 @@ JobRunner::Slot& JobRunner::slotOf(const QString& name) {
 void JobRunner::start(const QString& name, Worker* worker) {
     Slot& s = slotOf(name);
     s.current = idOf(worker);
+    s.description = worker->description();
     if (s.handle->isRunning()) {
         // Latest wins: the running job is cancelled, a job still waiting is replaced, and this one starts
         // when the slot is free.
@@ -147,6 +148,11 @@ bool JobRunner::isBusy() const {
         }
     }
     return false;
+}
+
+QString JobRunner::description(const QString& name) const {
+    const auto it = m_slots.find(name);
+    return it != m_slots.end() ? it->description : QString();
 }
 
 void JobRunner::waitForAll() {

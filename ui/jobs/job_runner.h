@@ -15,6 +15,7 @@
 #include <QPointer>
 #include <QString>
 #include <functional>
+#include <type_traits>
 
 #include "jobs/worker.h"
 
@@ -33,13 +34,19 @@ class JobRunner : public QObject {
     void start(const QString& slot, Worker* worker);
 
     // Calls `handler(args…)` on the GUI thread when `worker` emits `signal` — only while `worker` is its
-    // slot's latest job. For result signals, `Worker::failed` and `Worker::cancelled` alike.
+    // slot's latest job. For result signals, `Worker::failed` and `Worker::cancelled` alike; `handler` takes
+    // the signal's arguments or none.
     template <typename W, typename S, typename... Args, typename F>
     void on(W* worker, void (S::*signal)(Args...), F handler) {
         const quint64 id = idOf(worker);
         connect(worker, signal, this, [this, id, handler](Args... args) {
-            if (isCurrent(id)) {
+            if (!isCurrent(id)) {
+                return;
+            }
+            if constexpr (std::is_invocable_v<F, Args...>) {
                 handler(args...);
+            } else {
+                handler();  // as with connect(), a handler may ignore the signal's arguments
             }
         });
     }
@@ -57,6 +64,8 @@ class JobRunner : public QObject {
     // A thread of the slot still runs (possibly a cancelled job winding down).
     bool isRunning(const QString& slot) const;
     bool isBusy() const;  // any slot running
+    // What the slot's latest job does (Worker::description), for "Importing 'ml-100k': writing".
+    QString description(const QString& slot) const;
     // Blocks until every job has stopped. Teardown and tests only.
     void waitForAll();
 
@@ -71,6 +80,7 @@ class JobRunner : public QObject {
         JobHandle* handle = nullptr;
         quint64 current = 0;  // id of the job that may deliver; 0 = none
         QPointer<Worker> waiting;
+        QString description;
     };
 
     quint64 idOf(Worker* worker);

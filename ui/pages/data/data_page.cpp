@@ -12,16 +12,16 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "jobs/job_runner.h"
 #include "pages/data/dataset_list_model.h"
 #include "pages/data/dataset_load_worker.h"
 #include "pages/data/dataset_plots.h"
 #include "pages/data/dataset_summary_panel.h"
-#include "shared/formatting.h"
 #include "pages/data/generate_dialog.h"
 #include "pages/data/generate_worker.h"
 #include "pages/data/import_dialog.h"
-#include "jobs/job_handle.h"
 #include "pages/data/remove_dataset_worker.h"
+#include "shared/formatting.h"
 #include "store/workspace.h"
 
 namespace tiltbench {
@@ -41,8 +41,7 @@ DataPage::DataPage(QWidget* parent)
       m_jobProgress(new QProgressBar(this)),
       m_jobLabel(new QLabel(this)),
       m_jobCancel(new QPushButton(tr("Cancel"), this)),
-      m_loadJob(new JobHandle(this)),
-      m_writeJob(new JobHandle(this)) {
+      m_jobs(new JobRunner(this)) {
     setObjectName(QStringLiteral("dataPage"));
     m_importButton->setToolTip(
         tr("Import interaction logs (MovieLens, CSV, rating matrix) into this workspace"));
@@ -56,7 +55,7 @@ DataPage::DataPage(QWidget* parent)
     m_jobProgress->setTextVisible(false);
     m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
     connect(m_jobCancel, &QPushButton::clicked, this, [this] {
-        m_writeJob->cancel();
+        m_jobs->stop(kWriteJob);  // the job stays current: its "cancelled" message is shown
         m_jobLabel->setText(tr("Cancelling…"));
     });
     for (QWidget* w : {static_cast<QWidget*>(m_jobProgress), static_cast<QWidget*>(m_jobLabel),
@@ -106,14 +105,13 @@ DataPage::DataPage(QWidget* parent)
     layout->addLayout(toolbar);
     layout->addWidget(m_splitter, 1);
 
-    connect(m_loadJob, &JobHandle::stopped, this, [this] {
-        if (m_workspace && m_wantedId >= 0 && m_wantedId != m_shownId && m_wantedId != m_loadingId) {
-            startLoad(m_wantedId);
+    connect(m_jobs, &JobRunner::idle, this, [this](const QString& slot) {
+        if (slot == kWriteJob) {
+            onWriteStopped();
         } else if (!isBusy()) {
             Q_EMIT jobsStopped();
         }
     });
-    connect(m_writeJob, &JobHandle::stopped, this, &DataPage::onWriteStopped);
     updateButtons();
 }
 
@@ -121,7 +119,7 @@ DataPage::~DataPage() = default;
 
 void DataPage::setWorkspace(Workspace* workspace) {
     m_workspace = workspace;
-    ++m_loadGeneration;  // a load still running for the previous workspace must not show up here
+    m_jobs->cancel(kLoadJob);  // a load still running for the previous workspace must not show up here
     m_shownId = m_wantedId = m_loadingId = m_selectAfterRefresh = -1;
     refresh();
 }
@@ -152,27 +150,25 @@ void DataPage::refresh() {
 }
 
 bool DataPage::isBusy() const {
-    return m_loadJob->isRunning() || m_writeJob->isRunning() ||
-           (m_importDialog && m_importDialog->isImporting());
+    return m_jobs->isBusy() || (m_importDialog && m_importDialog->isImporting());
 }
 
 bool DataPage::hasWriteJob() const {
-    return m_writeJob->isRunning() || (m_importDialog && m_importDialog->isImporting());
+    return m_jobs->isRunning(kWriteJob) || (m_importDialog && m_importDialog->isImporting());
 }
 
 QString DataPage::busyDescription() const {
     if (m_importDialog && m_importDialog->isImporting()) {
         return tr("An import");
     }
-    if (m_writeJob->isRunning()) {
-        return m_writeJob->description();
+    if (m_jobs->isRunning(kWriteJob)) {
+        return m_jobs->description(kWriteJob);
     }
-    return m_loadJob->isRunning() ? m_loadJob->description() : QString();
+    return m_jobs->isRunning(kLoadJob) ? m_jobs->description(kLoadJob) : QString();
 }
 
 void DataPage::cancelJobs() {
-    m_loadJob->cancel();
-    m_writeJob->cancel();
+    m_jobs->cancelAll();
     if (m_importDialog) {
         m_importDialog->cancelImport();
     }
@@ -202,7 +198,8 @@ int64_t DataPage::selectedDatasetId() const {
 void DataPage::onSelectionChanged() {
     updateButtons();
     const int64_t id = selectedDatasetId();
-    if (id == m_wantedId && (id == m_shownId || m_loadJob->isRunning())) {
+    const bool loadingIt = m_jobs->isActive(kLoadJob) && m_loadingId == id;
+    if (id == m_wantedId && (id == m_shownId || loadingIt)) {
         return;
     }
     m_wantedId = id;
@@ -215,13 +212,9 @@ void DataPage::onSelectionChanged() {
     if (id == m_shownId) {
         return;
     }
-    if (m_loadJob->isRunning()) {
-        if (m_loadingId != id) {
-            m_loadJob->cancel();  // the stopped handler starts the wanted one
-        }
-        return;
+    if (!loadingIt) {
+        startLoad(id);  // a load of another dataset still running is cancelled; this one follows it
     }
-    startLoad(id);
 }
 
 void DataPage::startLoad(int64_t id) {
@@ -235,24 +228,16 @@ void DataPage::startLoad(int64_t id) {
     m_summary->showMessage(tr("Loading '%1'…").arg(name));
     m_plots->showMessage(tr("Loading…"));
     auto* worker = new DatasetLoadWorker(QString::fromStdString(m_workspace->path()), id);
-    connect(worker, &Worker::progress, this, [this, name](qint64 done, qint64 total, const QString& stage) {
+    m_jobs->on(worker, &Worker::progress, [this, name](qint64 done, qint64 total, const QString& stage) {
         const QString amount = total > 0
                                    ? formatPercent(static_cast<double>(done) / static_cast<double>(total), 0)
                                    : (done > 0 ? formatCount(done) : QString());
         m_summary->showMessage(tr("Loading '%1'…\n%2 %3").arg(name, stage, amount));
     });
-    const int generation = m_loadGeneration;
-    connect(worker, &DatasetLoadWorker::finished, this, [this, generation](const LoadedDataset& result) {
-        if (generation == m_loadGeneration) {
-            onLoaded(result);
-        }
-    });
-    connect(worker, &Worker::failed, this, [this, generation](const QString& message) {
-        if (generation == m_loadGeneration) {
-            onLoadFailed(message);
-        }
-    });
-    m_loadJob->start(worker);
+    m_jobs->on(worker, &DatasetLoadWorker::finished,
+               [this](const LoadedDataset& result) { onLoaded(result); });
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) { onLoadFailed(message); });
+    m_jobs->start(kLoadJob, worker);
 }
 
 void DataPage::onLoaded(const LoadedDataset& result) {
@@ -279,7 +264,7 @@ ImportDialog* DataPage::importDialog() const {
 }
 
 ImportDialog* DataPage::showImportDialog() {
-    if (!m_workspace || m_writeJob->isRunning()) {
+    if (!m_workspace || m_jobs->isRunning(kWriteJob)) {
         return nullptr;
     }
     if (m_importDialog) {
@@ -357,18 +342,20 @@ void DataPage::startGenerate(const QString& name, const SimulatorConfig& config)
     }
     auto* worker =
         new GenerateWorker(QString::fromStdString(m_workspace->path()), name.toStdString(), config);
-    connect(worker, &Worker::progress, this, &DataPage::onWriteProgress);
-    connect(worker, &GenerateWorker::finished, this, [this](const DatasetInfo& info) {
+    m_jobs->on(worker, &Worker::progress, [this](qint64 done, qint64 total, const QString& stage) {
+        onWriteProgress(done, total, stage);
+    });
+    m_jobs->on(worker, &GenerateWorker::finished, [this](const DatasetInfo& info) {
         m_selectAfterRefresh = info.id;
         Q_EMIT statusMessage(
             tr("Generated '%1': %2 rows").arg(QString::fromStdString(info.name), formatCount(info.rows)));
     });
-    connect(worker, &Worker::failed, this,
-            [this](const QString& message) { showError(tr("Could not generate the dataset"), message); });
-    connect(worker, &Worker::cancelled, this,
-            [this] { Q_EMIT statusMessage(tr("Generation cancelled; the workspace is unchanged.")); });
+    m_jobs->on(worker, &Worker::failed,
+               [this](const QString& message) { showError(tr("Could not generate the dataset"), message); });
+    m_jobs->on(worker, &Worker::cancelled,
+               [this] { Q_EMIT statusMessage(tr("Generation cancelled; the workspace is unchanged.")); });
     m_jobLabel->setText(worker->description() + QStringLiteral("…"));
-    m_writeJob->start(worker);
+    m_jobs->start(kWriteJob, worker);
     m_jobProgress->setRange(0, 0);
     for (QWidget* w : {static_cast<QWidget*>(m_jobProgress), static_cast<QWidget*>(m_jobLabel),
                        static_cast<QWidget*>(m_jobCancel)}) {
@@ -403,16 +390,18 @@ void DataPage::startRemove(int64_t id, const QString& name) {
         return;
     }
     if (m_loadingId == id) {
-        m_loadJob->cancel();
+        m_jobs->cancel(kLoadJob);
     }
     auto* worker = new RemoveDatasetWorker(QString::fromStdString(m_workspace->path()), id, name);
-    connect(worker, &Worker::progress, this, &DataPage::onWriteProgress);
-    connect(worker, &RemoveDatasetWorker::finished, this,
-            [this, name] { Q_EMIT statusMessage(tr("Deleted '%1'").arg(name)); });
-    connect(worker, &Worker::failed, this,
-            [this](const QString& message) { showError(tr("Could not delete the dataset"), message); });
+    m_jobs->on(worker, &Worker::progress, [this](qint64 done, qint64 total, const QString& stage) {
+        onWriteProgress(done, total, stage);
+    });
+    m_jobs->on(worker, &RemoveDatasetWorker::finished,
+               [this, name] { Q_EMIT statusMessage(tr("Deleted '%1'").arg(name)); });
+    m_jobs->on(worker, &Worker::failed,
+               [this](const QString& message) { showError(tr("Could not delete the dataset"), message); });
     m_jobLabel->setText(worker->description() + QStringLiteral("…"));
-    m_writeJob->start(worker);
+    m_jobs->start(kWriteJob, worker);
     m_jobProgress->setRange(0, 0);
     m_jobProgress->setVisible(true);
     m_jobLabel->setVisible(true);
@@ -427,7 +416,7 @@ void DataPage::onWriteProgress(qint64 done, qint64 total, const QString& stage) 
     } else {
         m_jobProgress->setRange(0, 0);
     }
-    m_jobLabel->setText(m_writeJob->description() + QStringLiteral(": ") + stage);
+    m_jobLabel->setText(m_jobs->description(kWriteJob) + QStringLiteral(": ") + stage);
 }
 
 void DataPage::onWriteStopped() {
@@ -453,7 +442,7 @@ void DataPage::showError(const QString& title, const QString& message) {
 
 void DataPage::updateButtons() {
     const bool open = m_workspace != nullptr;
-    const bool writing = m_writeJob->isRunning();
+    const bool writing = m_jobs->isRunning(kWriteJob);
     m_importButton->setEnabled(open && !writing);
     m_generateButton->setEnabled(open && !writing);
     m_deleteButton->setEnabled(open && !writing && selectedDatasetId() >= 0);

@@ -28,7 +28,7 @@ class DatasetListModel;
 class DatasetPlots;
 class DatasetSummaryPanel;
 class ImportDialog;
-class JobHandle;
+class JobRunner;
 class Workspace;
 
 class DataPage : public QWidget {
@@ -99,15 +99,17 @@ class DataPage : public QWidget {
     QProgressBar* m_jobProgress;
     QLabel* m_jobLabel;
     QPushButton* m_jobCancel;
-    JobHandle* m_loadJob;
-    JobHandle* m_writeJob;
+    // The page's background work (ui/jobs/job_runner.h): kLoadJob loads and summarises the selected dataset
+    // (the latest selection wins), kWriteJob generates or deletes one.
+    static inline const QString kLoadJob = QStringLiteral("load");
+    static inline const QString kWriteJob = QStringLiteral("write");
+    JobRunner* m_jobs;
     QPointer<ImportDialog> m_importDialog;
 
     int64_t m_shownId = -1;    // what the summary shows
     int64_t m_loadingId = -1;  // what the running load is loading
     int64_t m_wantedId = -1;   // what the selection asks for
     int64_t m_selectAfterRefresh = -1;
-    int m_loadGeneration = 0;
 };
 
 }  // namespace tiltbench
