@@ -150,6 +150,11 @@ bool JobRunner::isBusy() const {
     return false;
 }
 
+bool JobRunner::isCancelling(const QString& name) const {
+    const auto it = m_slots.find(name);
+    return it != m_slots.end() && it->handle->isCancelling();
+}
+
 QString JobRunner::description(const QString& name) const {
     const auto it = m_slots.find(name);
     return it != m_slots.end() ? it->description : QString();

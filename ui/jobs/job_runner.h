@@ -64,6 +64,8 @@ class JobRunner : public QObject {
     // A thread of the slot still runs (possibly a cancelled job winding down).
     bool isRunning(const QString& slot) const;
     bool isBusy() const;  // any slot running
+    // The slot's running job was asked to stop and has not stopped yet.
+    bool isCancelling(const QString& slot) const;
     // What the slot's latest job does (Worker::description), for "Importing 'ml-100k': writing".
     QString description(const QString& slot) const;
     // Blocks until every job has stopped. Teardown and tests only.

@@ -25,11 +25,11 @@
 #include <QVBoxLayout>
 #include <utility>
 
+#include "jobs/job_runner.h"
 #include "pages/data/csv_options_panel.h"
-#include "shared/formatting.h"
 #include "pages/data/import_preview_model.h"
 #include "pages/data/import_worker.h"
-#include "jobs/job_handle.h"
+#include "shared/formatting.h"
 
 namespace tiltbench {
 
@@ -69,7 +69,7 @@ ImportDialog::ImportDialog(QString workspacePath, QStringList existingNames, QWi
       m_existingNames(std::move(existingNames)),
       m_previewModel(new ImportPreviewModel(this)),
       m_previewTimer(new QTimer(this)),
-      m_job(new JobHandle(this)) {
+      m_jobs(new JobRunner(this)) {
     setWindowTitle(tr("Import dataset"));
     setObjectName(QStringLiteral("importDialog"));
     m_previewTimer->setSingleShot(true);
@@ -110,7 +110,7 @@ ImportDialog::ImportDialog(QString workspacePath, QStringList existingNames, QWi
     layout->addWidget(m_status);
     layout->addWidget(m_buttons);
 
-    connect(m_job, &JobHandle::stopped, this, &ImportDialog::onStopped);
+    connect(m_jobs, &JobRunner::idle, this, &ImportDialog::onStopped);
     resize(980, 720);
     refreshPreview();
 }
@@ -286,7 +286,7 @@ QString ImportDialog::previewNotes() const {
 }
 
 bool ImportDialog::isImporting() const {
-    return m_job->isRunning();
+    return m_jobs->isRunning(kImportJob);
 }
 
 void ImportDialog::schedulePreview() {
@@ -428,20 +428,21 @@ void ImportDialog::startImport() {
         return;
     }
     auto* worker = new ImportWorker(m_workspacePath, r);
-    connect(worker, &Worker::progress, this, &ImportDialog::onProgress);
-    connect(worker, &ImportWorker::finished, this, &ImportDialog::onImported);
-    connect(worker, &Worker::failed, this, &ImportDialog::onFailed);
-    connect(worker, &Worker::cancelled, this, &ImportDialog::onCancelled);
+    m_jobs->on(worker, &Worker::progress,
+               [this](qint64 done, qint64 total, const QString& stage) { onProgress(done, total, stage); });
+    m_jobs->on(worker, &ImportWorker::finished, [this](const ImportReport& report) { onImported(report); });
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) { onFailed(message); });
+    m_jobs->on(worker, &Worker::cancelled, [this] { onCancelled(); });
     m_closeWhenStopped = false;
     m_succeeded = false;
     setImporting(true);
     m_status->setText(worker->description() + QStringLiteral("…"));
-    m_job->start(worker);
+    m_jobs->start(kImportJob, worker);
 }
 
 void ImportDialog::cancelImport() {
     if (isImporting()) {
-        m_job->cancel();
+        m_jobs->stop(kImportJob);  // the job stays current: "cancelled" is shown
         m_status->setText(tr("Cancelling…"));
         m_cancelButton->setEnabled(false);
     }

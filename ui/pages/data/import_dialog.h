@@ -25,7 +25,7 @@ namespace tiltbench {
 
 class CsvOptionsPanel;
 class ImportPreviewModel;
-class JobHandle;
+class JobRunner;
 
 class ImportDialog : public QDialog {
     Q_OBJECT
@@ -112,7 +112,8 @@ class ImportDialog : public QDialog {
 
     ImportPreviewModel* m_previewModel;
     QTimer* m_previewTimer;
-    JobHandle* m_job;
+    static inline const QString kImportJob = QStringLiteral("import");
+    JobRunner* m_jobs;  // the import (ui/jobs/job_runner.h)
 };
 
 }  // namespace tiltbench

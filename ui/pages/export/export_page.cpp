@@ -28,13 +28,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "widgets/dataset_combo.h"
 #include "export/snippets.h"
-#include "jobs/job_handle.h"
-#include "shared/meta_types.h"
+#include "jobs/job_runner.h"
 #include "process/engine_process.h"
+#include "shared/meta_types.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
+#include "widgets/dataset_combo.h"
 
 namespace tiltbench {
 
@@ -65,8 +65,7 @@ QPlainTextEdit* codeView(QWidget* parent, const QString& name) {
 }
 }  // namespace
 
-ExportPage::ExportPage(QWidget* parent)
-    : QWidget(parent), m_exportJob(new JobHandle(this)), m_previewJob(new JobHandle(this)) {
+ExportPage::ExportPage(QWidget* parent) : QWidget(parent), m_jobs(new JobRunner(this)) {
     registerMetaTypes();
     qRegisterMetaType<ExportOutcome>();
     qRegisterMetaType<RecommendOutcome>();
@@ -210,7 +209,7 @@ ExportPage::ExportPage(QWidget* parent)
     connect(m_browseButton, &QPushButton::clicked, this, &ExportPage::browse);
     connect(m_exportButton, &QPushButton::clicked, this, [this] { startExport(); });
     connect(m_cancelButton, &QPushButton::clicked, this, [this] {
-        m_exportJob->cancel();
+        m_jobs->stop(kExportJob);  // the job stays current: "Export cancelled" is shown
         setStatus(tr("Cancelling…"));
     });
     connect(m_copyButton, &QPushButton::clicked, this, [this] {
@@ -223,14 +222,10 @@ ExportPage::ExportPage(QWidget* parent)
             [this] { startPreview(m_userEdit->text().trimmed()); });
     connect(m_userEdit, &QLineEdit::returnPressed, this,
             [this] { startPreview(m_userEdit->text().trimmed()); });
-    connect(m_exportJob, &JobHandle::stopped, this, [this] {
-        m_progress->setVisible(false);
-        updateButtons();
-        if (!isBusy()) {
-            Q_EMIT jobsStopped();
+    connect(m_jobs, &JobRunner::idle, this, [this](const QString& slot) {
+        if (slot == kExportJob) {
+            m_progress->setVisible(false);
         }
-    });
-    connect(m_previewJob, &JobHandle::stopped, this, [this] {
         updateButtons();
         if (!isBusy()) {
             Q_EMIT jobsStopped();
@@ -490,17 +485,16 @@ void ExportPage::browse() {
 }
 
 bool ExportPage::isBusy() const {
-    return m_exportJob->isRunning() || m_previewJob->isRunning();
+    return m_jobs->isBusy();
 }
 
 void ExportPage::cancelJobs() {
-    m_exportJob->cancel();
-    m_previewJob->cancel();
+    m_jobs->cancelAll();
 }
 
 void ExportPage::updateButtons() {
     const bool ready = m_workspace != nullptr && currentRun() != nullptr;
-    const bool exporting = m_exportJob->isRunning();
+    const bool exporting = m_jobs->isRunning(kExportJob);
     m_exportButton->setEnabled(ready && !exporting && !outputPath().isEmpty());
     m_cancelButton->setEnabled(exporting);
     m_datasetCombo->setEnabled(!exporting);
@@ -508,7 +502,7 @@ void ExportPage::updateButtons() {
     m_formatCombo->setEnabled(!exporting);
     m_pathEdit->setEnabled(!exporting);
     m_browseButton->setEnabled(!exporting);
-    m_previewButton->setEnabled(ready && !m_previewJob->isRunning());
+    m_previewButton->setEnabled(ready && !m_jobs->isRunning(kPreviewJob));
 }
 
 void ExportPage::setStatus(const QString& text) {

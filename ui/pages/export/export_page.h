@@ -27,7 +27,7 @@ class QTabWidget;
 
 namespace tiltbench {
 
-class JobHandle;
+class JobRunner;
 class Workspace;
 
 class ExportPage : public QWidget {
@@ -123,8 +123,10 @@ class ExportPage : public QWidget {
     QPushButton* m_previewButton;
     QTableWidget* m_previewTable;
     QLabel* m_previewStatus;
-    JobHandle* m_exportJob;
-    JobHandle* m_previewJob;
+    // The page's background work (ui/jobs/job_runner.h): one export and one top-10 preview at a time.
+    static inline const QString kExportJob = QStringLiteral("export");
+    static inline const QString kPreviewJob = QStringLiteral("preview");
+    JobRunner* m_jobs;
 };
 
 }  // namespace tiltbench

@@ -30,13 +30,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "widgets/dataset_combo.h"
 #include "export/snippets.h"
-#include "jobs/job_handle.h"
-#include "shared/meta_types.h"
+#include "jobs/job_runner.h"
 #include "process/engine_process.h"
+#include "shared/meta_types.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
+#include "widgets/dataset_combo.h"
 
 namespace tiltbench {
 
@@ -98,7 +98,7 @@ bool ExportPage::startExport(bool replaceExisting) {
         showError(tr("Nothing to export"), tr("Choose a finished run first."), QString());
         return false;
     }
-    if (m_exportJob->isRunning()) {
+    if (m_jobs->isRunning(kExportJob)) {
         return false;
     }
     const QString path = outputPath();
@@ -143,7 +143,7 @@ bool ExportPage::startExport(bool replaceExisting) {
     request.outPath = info.absoluteFilePath();
     request.k = m_kSpin->value();
     auto* worker = new ExportWorker(request);
-    connect(worker, &Worker::progress, this, [this](qint64 done, qint64 total, const QString& stage) {
+    m_jobs->on(worker, &Worker::progress, [this](qint64 done, qint64 total, const QString& stage) {
         m_progress->setRange(0, total > 0 ? 1000 : 0);
         if (total > 0) {
             m_progress->setValue(
@@ -151,7 +151,7 @@ bool ExportPage::startExport(bool replaceExisting) {
         }
         m_status->setText(stage);
     });
-    connect(worker, &ExportWorker::finished, this, [this](const ExportOutcome& outcome) {
+    m_jobs->on(worker, &ExportWorker::finished, [this](const ExportOutcome& outcome) {
         m_lastExport = outcome;
         m_hasExport = true;
         QString text = tr("Exported run %1 in %2 s: %3")
@@ -165,25 +165,25 @@ bool ExportPage::startExport(bool replaceExisting) {
         updateSnippets();
         Q_EMIT exportFinished(outcome);
     });
-    connect(worker, &Worker::failed, this, [this](const QString& message) {
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) {
         setStatus(tr("Export failed: %1").arg(message));
         showError(tr("Export failed"), tr("The run could not be exported."), message);
         Q_EMIT exportFailed(message);
     });
-    connect(worker, &Worker::cancelled, this,
-            [this] { setStatus(tr("Export cancelled; no file was written.")); });
+    m_jobs->on(worker, &Worker::cancelled,
+               [this] { setStatus(tr("Export cancelled; no file was written.")); });
     m_hasExport = false;
     m_progress->setRange(0, 0);
     m_progress->setVisible(true);
     setStatus(tr("Exporting run %1…").arg(run->id()));
-    m_exportJob->start(worker);
+    m_jobs->start(kExportJob, worker);
     updateButtons();
     return true;
 }
 
 bool ExportPage::startPreview(const QString& user) {
     const CompareRun* run = currentRun();
-    if (m_workspace == nullptr || run == nullptr || user.isEmpty() || m_previewJob->isRunning()) {
+    if (m_workspace == nullptr || run == nullptr || user.isEmpty() || m_jobs->isRunning(kPreviewJob)) {
         if (user.isEmpty()) {
             m_previewStatus->setText(tr("Type a user id first."));
         }
@@ -196,17 +196,17 @@ bool ExportPage::startPreview(const QString& user) {
     }
     auto* worker =
         new RecommendWorker(cli, QString::fromStdString(m_workspace->path()), run->id(), user, kPreviewK);
-    connect(worker, &RecommendWorker::finished, this, [this](const RecommendOutcome& outcome) {
+    m_jobs->on(worker, &RecommendWorker::finished, [this](const RecommendOutcome& outcome) {
         showPreview(outcome);
         Q_EMIT previewFinished(outcome);
     });
-    connect(worker, &Worker::failed, this, [this](const QString& message) {
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) {
         m_previewTable->setRowCount(0);
         m_previewStatus->setText(tr("No preview: %1").arg(message));
         Q_EMIT previewFailed(message);
     });
     m_previewStatus->setText(tr("Scoring user %1 with run %2…").arg(user).arg(run->id()));
-    m_previewJob->start(worker);
+    m_jobs->start(kPreviewJob, worker);
     updateButtons();
     return true;
 }

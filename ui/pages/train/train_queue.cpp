@@ -3,12 +3,12 @@
 #include <QMetaObject>
 #include <cmath>
 
+#include "jobs/job_runner.h"
 #include "pages/train/closed_form_train_worker.h"
-#include "shared/formatting.h"
-#include "jobs/job_handle.h"
-#include "shared/meta_types.h"
 #include "process/engine_process.h"
 #include "process/train_process.h"
+#include "shared/formatting.h"
+#include "shared/meta_types.h"
 
 namespace tiltbench {
 
@@ -29,7 +29,7 @@ QString queueStatusText(QueueEntry::Status status) {
 }
 
 TrainQueue::TrainQueue(QObject* parent)
-    : QObject(parent), m_process(new TrainProcess(this)), m_job(new JobHandle(this)) {
+    : QObject(parent), m_process(new TrainProcess(this)), m_jobs(new JobRunner(this)) {
     registerMetaTypes();
     connect(m_process, &TrainProcess::runCreated, this, [this](qint64 runId) {
         if (m_current >= 0) {
@@ -47,7 +47,7 @@ TrainQueue::TrainQueue(QObject* parent)
     });
     connect(m_process, &TrainProcess::logLine, this, &TrainQueue::logLine);
     connect(m_process, &TrainProcess::finished, this, &TrainQueue::onOutcome);
-    connect(m_job, &JobHandle::stopped, this, &TrainQueue::onClosedFormStopped);
+    connect(m_jobs, &JobRunner::idle, this, &TrainQueue::onClosedFormStopped);
 }
 
 TrainQueue::~TrainQueue() = default;
@@ -95,7 +95,7 @@ bool TrainQueue::hasPending() const {
 }
 
 bool TrainQueue::isCancelling() const {
-    return m_current >= 0 && (m_process->isCancelling() || m_job->isCancelling());
+    return m_current >= 0 && (m_process->isCancelling() || m_jobs->isCancelling(kFitJob));
 }
 
 void TrainQueue::cancel(int id) {
@@ -118,7 +118,7 @@ void TrainQueue::cancel(int id) {
         if (e.request.isSasrec()) {
             m_process->cancel();
         } else {
-            m_job->cancel();
+            m_jobs->stop(kFitJob);  // the job stays current: its outcome (cancelled) still arrives
         }
     }
 }
@@ -207,35 +207,35 @@ void TrainQueue::startClosedForm(QueueEntry& entry) {
     auto* worker = new ClosedFormTrainWorker(m_workspacePath, config);
     m_closedFormResult = false;
     auto outcome = std::make_shared<TrainOutcome>();
-    connect(worker, &Worker::progress, this, [this](qint64 done, qint64 total, const QString& stage) {
+    m_jobs->on(worker, &Worker::progress, [this](qint64 done, qint64 total, const QString& stage) {
         TrainProgressEvent e;
         e.stage = stage;
         e.done = done;
         e.total = total;
         onProgress(e);
     });
-    connect(worker, &ClosedFormTrainWorker::runRecorded, this, [this](qint64 runId) {
+    m_jobs->on(worker, &ClosedFormTrainWorker::runRecorded, [this](qint64 runId) {
         if (m_current >= 0) {
             m_entries[static_cast<size_t>(m_current)].runId = runId;
             Q_EMIT entryChanged(m_current);
             Q_EMIT runCreated(m_current, runId);
         }
     });
-    connect(worker, &ClosedFormTrainWorker::finished, this, [this, outcome](const TrainOutcome& o) {
+    m_jobs->on(worker, &ClosedFormTrainWorker::finished, [this, outcome](const TrainOutcome& o) {
         *outcome = o;
         m_closedFormResult = true;
     });
-    connect(worker, &Worker::failed, this, [this, outcome](const QString& message) {
+    m_jobs->on(worker, &Worker::failed, [this, outcome](const QString& message) {
         outcome->status = TrainOutcome::Failed;
         outcome->error = message;
         m_closedFormResult = true;
     });
-    connect(worker, &Worker::cancelled, this, [this, outcome] {
+    m_jobs->on(worker, &Worker::cancelled, [this, outcome] {
         outcome->status = TrainOutcome::Cancelled;
         m_closedFormResult = true;
     });
     m_pendingOutcome = outcome;
-    m_job->start(worker);
+    m_jobs->start(kFitJob, worker);
 }
 
 void TrainQueue::onClosedFormStopped() {

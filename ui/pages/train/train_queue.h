@@ -1,7 +1,7 @@
 #pragma once
 // TrainQueue: the Train page's runs, one at a time, in the order they were queued. A SASRec run goes to a
 // TrainProcess (a child tiltbench-cli: LibTorch never enters the GUI process), a closed-form run to a
-// ClosedFormTrainWorker on a JobHandle thread. Every entry moves pending → running → done | failed |
+// ClosedFormTrainWorker on a JobRunner thread. Every entry moves pending → running → done | failed |
 // cancelled; a cancelled pending entry never starts. The queue reports the running entry's progress, epochs,
 // log and outcome as plain structs; it never blocks the GUI thread. The workspace is a path: the child and
 // the worker open their own connections.
@@ -16,7 +16,7 @@
 
 namespace tiltbench {
 
-class JobHandle;
+class JobRunner;
 class TrainProcess;
 
 struct QueueEntry {
@@ -95,7 +95,8 @@ class TrainQueue : public QObject {
     int m_current = -1;  // row of the running entry
     int m_nextId = 1;
     TrainProcess* m_process;
-    JobHandle* m_job;
+    static inline const QString kFitJob = QStringLiteral("fit");
+    JobRunner* m_jobs;                               // closed-form fits (ui/jobs/job_runner.h)
     std::shared_ptr<TrainOutcome> m_pendingOutcome;  // the closed-form worker's, until its thread stops
     bool m_closedFormResult = false;                 // the worker reported an outcome before it stopped
 };
