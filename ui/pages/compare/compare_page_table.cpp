@@ -21,15 +21,15 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "pages/compare/compare_plots.h"
-#include "shared/csv_export.h"
-#include "widgets/dataset_combo.h"
-#include "shared/formatting.h"
 #include "jobs/job_handle.h"
-#include "process/engine_process.h"
+#include "pages/compare/compare_plots.h"
 #include "pages/compare/run_detail_panel.h"
 #include "pages/compare/run_table_model.h"
+#include "process/engine_process.h"
+#include "shared/csv_export.h"
+#include "shared/formatting.h"
 #include "store/workspace.h"
+#include "widgets/dataset_combo.h"
 
 namespace tiltbench {
 

@@ -9,9 +9,9 @@
 #include <cmath>
 #include <map>
 
-#include "shared/formatting.h"
 #include "plots/lambda_axis.h"
 #include "plots/plot_widget.h"
+#include "shared/formatting.h"
 
 namespace tiltbench {
 

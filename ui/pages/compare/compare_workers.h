@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-#include "pages/compare/compare_data.h"
 #include "eval/bootstrap.h"
 #include "eval/popularity_profile.h"
 #include "eval/run_comparison.h"
 #include "jobs/worker.h"
+#include "pages/compare/compare_data.h"
 
 namespace tiltbench {
 

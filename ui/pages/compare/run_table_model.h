@@ -10,8 +10,8 @@
 #include <QHash>
 #include <vector>
 
-#include "pages/compare/compare_data.h"
 #include "eval/run_comparison.h"
+#include "pages/compare/compare_data.h"
 
 namespace tiltbench {
 

@@ -4,8 +4,8 @@
 #include <QString>
 #include <cstdint>
 
-#include "shared/loaded_dataset.h"
 #include "jobs/worker.h"
+#include "shared/loaded_dataset.h"
 
 namespace tiltbench {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "shared/formatting.h"
 #include "plots/plot_widget.h"
+#include "shared/formatting.h"
 
 namespace tiltbench {
 

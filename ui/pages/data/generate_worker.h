@@ -4,8 +4,8 @@
 #include <QString>
 #include <string>
 
-#include "store/simulated_dataset.h"
 #include "jobs/worker.h"
+#include "store/simulated_dataset.h"
 
 namespace tiltbench {
 

@@ -8,8 +8,8 @@
 #include <QMetaType>
 #include <QString>
 
-#include "train/closed_form_run.h"
 #include "jobs/worker.h"
+#include "train/closed_form_run.h"
 
 namespace tiltbench {
 

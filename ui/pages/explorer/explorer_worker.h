@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "pages/explorer/explorer_data.h"
 #include "jobs/worker.h"
+#include "pages/explorer/explorer_data.h"
 
 namespace tiltbench {
 

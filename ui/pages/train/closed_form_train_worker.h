@@ -6,9 +6,9 @@
 // cancelled and Worker::cancelled follows).
 #include <QString>
 
-#include "train/closed_form_run.h"
-#include "pages/train/train_events.h"
 #include "jobs/worker.h"
+#include "pages/train/train_events.h"
+#include "train/closed_form_run.h"
 
 namespace tiltbench {
 

@@ -17,10 +17,10 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "widgets/dataset_combo.h"
-#include "widgets/lambda_slider.h"
 #include "store/workspace.h"
 #include "weighting/lambda_grid.h"
+#include "widgets/dataset_combo.h"
+#include "widgets/lambda_slider.h"
 
 namespace tiltbench {
 

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "process/runtime_probe.h"
 #include "pages/train/train_request.h"
+#include "process/runtime_probe.h"
 
 class QCheckBox;
 class QComboBox;

@@ -25,14 +25,14 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "shared/formatting.h"
-#include "widgets/lambda_slider.h"
-#include "process/engine_process.h"
-#include "store/workspace.h"
 #include "pages/train/train_form.h"
 #include "pages/train/train_plots.h"
 #include "pages/train/train_queue.h"
 #include "pages/train/train_queue_model.h"
+#include "process/engine_process.h"
+#include "shared/formatting.h"
+#include "store/workspace.h"
+#include "widgets/lambda_slider.h"
 
 namespace tiltbench {
 

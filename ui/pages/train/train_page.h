@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <functional>
 
-#include "process/runtime_probe.h"
 #include "pages/train/train_form.h"
 #include "pages/train/train_request.h"
+#include "process/runtime_probe.h"
 
 class QComboBox;
 class QLabel;
