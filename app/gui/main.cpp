@@ -10,9 +10,9 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "runtime/version.h"
 #include "shell/main_window.h"
 #include "shell/recent_files.h"
-#include "runtime/version.h"
 
 namespace {
 

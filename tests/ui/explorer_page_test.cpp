@@ -19,12 +19,12 @@
 #include "pages/explorer/explorer_page.h"
 #include "pages/explorer/explorer_plots.h"
 #include "pages/explorer/explorer_worker.h"
-#include "widgets/lambda_slider.h"
-#include "shell/main_window.h"
 #include "plots/plot_widget.h"
+#include "shell/main_window.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"
+#include "widgets/lambda_slider.h"
 
 using namespace tiltbench;
 

@@ -13,16 +13,16 @@
 #include <QTest>
 #include <algorithm>
 
+#include "io/import.h"
 #include "pages/data/data_page.h"
 #include "pages/explorer/explorer_page.h"
 #include "pages/explorer/explorer_plots.h"
-#include "io/import.h"
-#include "widgets/lambda_slider.h"
-#include "shell/main_window.h"
 #include "plots/plot_widget.h"
+#include "shell/main_window.h"
 #include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
+#include "widgets/lambda_slider.h"
 
 using namespace tiltbench;
 

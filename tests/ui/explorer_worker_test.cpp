@@ -4,8 +4,8 @@
 #include <QSignalSpy>
 #include <cmath>
 
-#include "pages/explorer/explorer_worker.h"
 #include "jobs/job_handle.h"
+#include "pages/explorer/explorer_worker.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"
 

@@ -19,8 +19,8 @@
 #include <memory>
 #include <set>
 
-#include "pages/compare/compare_page.h"
 #include "data/interaction_log.h"
+#include "pages/compare/compare_page.h"
 #include "pages/export/export_page.h"
 #include "shell/main_window.h"
 #include "store/run_store.h"

@@ -17,16 +17,16 @@
 #include "pages/data/dataset_list_model.h"
 #include "pages/data/dataset_plots.h"
 #include "pages/data/dataset_summary_panel.h"
-#include "shared/formatting.h"
 #include "pages/data/import_dialog.h"
-#include "shell/main_window.h"
 #include "plots/plot_widget.h"
-#include "shell/recent_files.h"
 #include "runtime/version.h"
+#include "shared/formatting.h"
+#include "shell/main_window.h"
+#include "shell/recent_files.h"
+#include "shell/welcome_page.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"
-#include "shell/welcome_page.h"
 
 using namespace tiltbench;
 

@@ -11,10 +11,10 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "io/import.h"
 #include "pages/data/data_page.h"
 #include "pages/data/dataset_list_model.h"
 #include "pages/data/import_dialog.h"
-#include "io/import.h"
 #include "shell/main_window.h"
 #include "shell/recent_files.h"
 #include "store/simulated_dataset.h"

@@ -19,17 +19,17 @@
 
 #include <sqlite3.h>
 
-#include "pages/compare/compare_page.h"
 #include "io/import.h"
-#include "widgets/lambda_slider.h"
-#include "shell/main_window.h"
+#include "pages/compare/compare_page.h"
 #include "pages/compare/run_table_model.h"
-#include "store/simulated_dataset.h"
-#include "store/workspace.h"
-#include "support/test_support.h"
 #include "pages/train/train_events.h"
 #include "pages/train/train_page.h"
 #include "pages/train/train_queue.h"
+#include "shell/main_window.h"
+#include "store/simulated_dataset.h"
+#include "store/workspace.h"
+#include "support/test_support.h"
+#include "widgets/lambda_slider.h"
 
 using namespace tiltbench;
 

@@ -24,19 +24,19 @@
 
 #include "pages/compare/compare_page.h"
 #include "pages/compare/compare_plots.h"
-#include "widgets/lambda_slider.h"
-#include "shell/main_window.h"
-#include "plots/plot_widget.h"
 #include "pages/compare/run_detail_panel.h"
 #include "pages/compare/run_table_model.h"
-#include "store/run_store.h"
-#include "store/workspace.h"
-#include "support/test_support.h"
 #include "pages/train/train_events.h"
 #include "pages/train/train_page.h"
 #include "pages/train/train_plots.h"
 #include "pages/train/train_queue.h"
+#include "plots/plot_widget.h"
+#include "shell/main_window.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
+#include "support/test_support.h"
 #include "ui_test_helpers.h"
+#include "widgets/lambda_slider.h"
 
 using namespace tiltbench;
 

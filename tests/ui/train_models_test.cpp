@@ -12,23 +12,23 @@
 #include <QTest>
 #include <cmath>
 
+#include "jobs/job_handle.h"
 #include "pages/compare/compare_data.h"
 #include "pages/compare/compare_plots.h"
 #include "pages/compare/compare_workers.h"
-#include "shared/csv_export.h"
-#include "jobs/job_handle.h"
-#include "plots/plot_widget.h"
-#include "process/runtime_probe.h"
-#include "process/train_process.h"
 #include "pages/compare/run_table_model.h"
-#include "store/run_store.h"
-#include "store/workspace.h"
-#include "support/test_support.h"
-#include "train/closed_form_run.h"
 #include "pages/train/train_events.h"
 #include "pages/train/train_queue.h"
 #include "pages/train/train_queue_model.h"
 #include "pages/train/train_request.h"
+#include "plots/plot_widget.h"
+#include "process/runtime_probe.h"
+#include "process/train_process.h"
+#include "shared/csv_export.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
+#include "support/test_support.h"
+#include "train/closed_form_run.h"
 #include "ui_test_helpers.h"
 
 using namespace tiltbench;

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 #include <QSignalSpy>
 
+#include "jobs/job_handle.h"
 #include "pages/data/dataset_load_worker.h"
 #include "pages/data/generate_worker.h"
 #include "pages/data/import_worker.h"
-#include "jobs/job_handle.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"

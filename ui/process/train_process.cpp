@@ -4,8 +4,8 @@
 #include <QJsonObject>
 #include <algorithm>
 
-#include "shared/meta_types.h"
 #include "process/engine_process.h"
+#include "shared/meta_types.h"
 
 namespace tiltbench {
 

@@ -4,9 +4,9 @@
 #include <QMetaType>
 
 #include "io/import.h"
+#include "pages/train/train_events.h"
 #include "shared/loaded_dataset.h"
 #include "store/dataset_info.h"
-#include "pages/train/train_events.h"
 
 Q_DECLARE_METATYPE(tiltbench::DatasetInfo)
 Q_DECLARE_METATYPE(tiltbench::ImportReport)

@@ -20,9 +20,9 @@
 #include "pages/data/data_page.h"
 #include "pages/explorer/explorer_page.h"
 #include "pages/export/export_page.h"
-#include "shell/recent_files.h"
-#include "runtime/version.h"
 #include "pages/train/train_page.h"
+#include "runtime/version.h"
+#include "shell/recent_files.h"
 #include "shell/welcome_page.h"
 
 // The resources live in a static library, whose registration object the linker drops unless referenced.
