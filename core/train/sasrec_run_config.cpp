@@ -75,70 +75,44 @@ void SasrecRunConfig::validate() const {
         throw Error(fmt::format("sasrec: weight decay must be a number >= 0 (got {})", weightDecay));
     if (threads < 0 || threads > limits::kMaxThreads)
         throw Error(fmt::format("sasrec: threads must be in 0..{} (got {})", limits::kMaxThreads, threads));
+    if (initFrom < 0)
+        throw Error(fmt::format("sasrec: --init-from must be a run id, or 0 for none (got {})", initFrom));
     if (precision != "auto" && precision != "fp32" && precision != "bf16")
         throw Error(fmt::format("sasrec: precision must be auto, fp32 or bf16 (got '{}')", precision));
 }
 
 const std::vector<SasrecSetting>& sasrecSettings() {
     using C = SasrecRunConfig;
+    // One row per setting.
+    // clang-format off
     static const std::vector<SasrecSetting> settings = {
         {"--epochs", "epochs", "sasrec: epochs at most", &C::epochs, {}, 1, limits::kMaxSasrecEpochs},
-        {"--batch-size",
-         "batch_size",
-         "sasrec: sequences per batch",
-         &C::batchSize,
-         {},
-         1,
+        {"--batch-size", "batch_size", "sasrec: sequences per batch", &C::batchSize, {}, 1,
          limits::kMaxSasrecBatchSize},
-        {"--length-buckets",
-         "length_buckets",
+        {"--length-buckets", "length_buckets",
          "sasrec: batches of sequences sorted by length (the old behaviour; lower accuracy on small data) "
-         "instead of random batches",
-         &C::lengthBuckets,
-         {},
-         0,
-         0},
+         "instead of random batches", &C::lengthBuckets, {}, 0, 0},
         {"--lr", "lr", "sasrec: Adam learning rate", &C::lr, {}, 0, 0},
         {"--weight-decay", "weight_decay", "sasrec: Adam L2 penalty", &C::weightDecay, {}, 0, 0},
         {"--dim", "dim", "sasrec: embedding size", &C::dim, {}, 1, limits::kMaxSasrecDim},
         {"--blocks", "blocks", "sasrec: self-attention blocks", &C::blocks, {}, 1, limits::kMaxSasrecBlocks},
-        {"--heads",
-         "heads",
-         "sasrec: attention heads (must divide dim)",
-         &C::heads,
-         {},
-         1,
+        {"--heads", "heads", "sasrec: attention heads (must divide dim)", &C::heads, {}, 1,
          limits::kMaxSasrecHeads},
-        {"--max-len",
-         "max_len",
-         "sasrec: newest items of a history the model reads",
-         &C::maxLen,
-         {},
-         1,
+        {"--max-len", "max_len", "sasrec: newest items of a history the model reads", &C::maxLen, {}, 1,
          limits::kMaxSasrecMaxLen},
         {"--dropout", "dropout", "sasrec: dropout rate", &C::dropout, {}, 0, 0},
-        {"--patience",
-         "patience",
-         "sasrec: epochs without a better valid NDCG@10 (0 = never stop)",
-         &C::patience,
-         {},
-         INT32_MIN,
-         INT32_MAX},
-        {"--device",
-         "device_requested",
-         "sasrec: auto (CUDA when available), cpu, cuda or cuda:N",
-         &C::device,
-         {},
-         0,
-         0},
-        {"--precision",
-         "precision_requested",
-         "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs with "
-         "native "
-         "bfloat16 (AVX-512 BF16, AMX)",
-         &C::precision,
-         {"auto", "fp32", "bf16"}},
+        {"--patience", "patience", "sasrec: epochs without a better valid NDCG@10 (0 = never stop)",
+         &C::patience, {}, INT32_MIN, INT32_MAX},
+        {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device,
+         {}, 0, 0},
+        {"--precision", "precision_requested",
+         "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs with native "
+         "bfloat16 (AVX-512 BF16, AMX)", &C::precision, {"auto", "fp32", "bf16"}, 0, 0},
+        {"--init-from", "init_from",
+         "sasrec: post-train: start from the best checkpoint of finished sasrec run RUN (same dataset, split "
+         "and architecture) instead of random weights; 0 = from scratch", &C::initFrom, {}, 0, INT64_MAX},
     };
+    // clang-format on
     return settings;
 }
 
@@ -151,7 +125,7 @@ std::string sasrecSettingText(const SasrecSetting& setting, const SasrecRunConfi
                 return value ? "true" : "false";
             else if constexpr (std::is_same_v<T, double>)
                 return formatLambda(value);  // the shortest text that reads back as the same double
-            else if constexpr (std::is_same_v<T, int>)
+            else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t>)
                 return std::to_string(value);
             else
                 return value;
@@ -188,6 +162,8 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
                     if constexpr (std::is_same_v<T, int>)
                         value = stored::intField(j, s.key, value, static_cast<int>(s.min),
                                                  static_cast<int>(s.max));
+                    else if constexpr (std::is_same_v<T, int64_t>)
+                        value = j.contains(s.key) ? stored::integer(j.at(s.key), s.key, s.min, s.max) : value;
                     else
                         value = j.value(s.key, value);
                 },

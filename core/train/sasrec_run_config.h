@@ -41,6 +41,10 @@ struct SasrecRunConfig : RunConfigBase {
     // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
     // (see SasrecConfig::bf16); the run records what it used.
     std::string precision = "auto";
+    // Post-training: start from the best checkpoint of this finished SASRec run (same dataset, split and
+    // architecture; checked before any step) instead of random weights. 0 = from scratch. Recorded as the
+    // run's parent.
+    int64_t initFrom = 0;
 
     // Throws Error naming the field (epochs, batch size, lr, …; model fields via
     // SasrecConfig::validate).
@@ -56,14 +60,14 @@ struct SasrecRunConfig : RunConfigBase {
 // Adding a setting = a field above + a row in sasrecSettings() (sasrec_run_config.cpp); the CLI option, the
 // engine request's arguments and the run record follow. (The GUI's Train form still adds its widget by hand.)
 struct SasrecSetting {
-    using Field = std::variant<int SasrecRunConfig::*, double SasrecRunConfig::*, bool SasrecRunConfig::*,
-                               std::string SasrecRunConfig::*>;
+    using Field = std::variant<int SasrecRunConfig::*, int64_t SasrecRunConfig::*, double SasrecRunConfig::*,
+                               bool SasrecRunConfig::*, std::string SasrecRunConfig::*>;
     const char* option;  // "--epochs"
     const char* key;     // "epochs"
     const char* help;
     Field field;
     std::vector<std::string> choices;  // text: the allowed values (empty = any)
-    int64_t min = 0;                   // int: the range a stored record may hold
+    int64_t min = 0;                   // integer: the range a stored record may hold
     int64_t max = 0;
 };
 const std::vector<SasrecSetting>& sasrecSettings();

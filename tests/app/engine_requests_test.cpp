@@ -110,6 +110,12 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
     c.patience = 3;
     c.device = "cpu";
     c.precision = "fp32";
+    {  // --init-from needs a finished parent of the same architecture
+        engine::TrainRequest parent = r;
+        parent.run.initFrom = 0;
+        const nlohmann::json done = test::parseJson(runCli(parent.arguments()));
+        c.initFrom = done.at("run_id").get<int64_t>();
+    }
     const SasrecRunConfig defaults;
     for (const SasrecSetting& s : sasrecSettings()) {
         EXPECT_NE(sasrecSettingText(s, c), sasrecSettingText(s, defaults))

@@ -348,3 +348,52 @@ TEST(TrainAndCompare, ClosedFormSweepAndLayoutsPersist) {
                 420, 40);
     QSettings().clear();  // later tests start from the defaults
 }
+
+// Issue 15, post-training from the Train page: "Start from" lists the dataset's finished SASRec runs;
+// choosing one takes over and locks its architecture, the queued run starts from it, and Compare names the
+// parent.
+TEST(TrainAndCompare, PostTrainingStartsFromAFinishedRunAndCompareNamesTheParent) {
+    useBuiltCli();
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+    EXPECT_EQ(train->initFromChooser()->count(), 1);  // random weights only: no finished run yet
+    useTinySasrec(train, 1);
+    pick(train->schemeChooser(), QStringLiteral("uniform"));
+    ASSERT_GT(train->queueRun(), 0);
+    const TrainOutcome sft = waitForRun(train);
+    ASSERT_EQ(sft.status, TrainOutcome::Done) << sft.error.toStdString();
+
+    QComboBox* from = train->initFromChooser();
+    const int row = from->findData(static_cast<qint64>(sft.runId));
+    ASSERT_GE(row, 0) << "the finished run is not offered";
+    train->dimSpin()->setValue(32);
+    from->setCurrentIndex(row);
+    EXPECT_EQ(train->dimSpin()->value(), 8);  // the parent's architecture, locked
+    EXPECT_FALSE(train->dimSpin()->isEnabled());
+    EXPECT_EQ(train->currentRequest().run.initFrom, sft.runId);
+    pick(train->schemeChooser(), QStringLiteral("exp"));
+    train->lambdaSlider()->setLambda(0.5);
+    ASSERT_GT(train->queueRun(), 0);
+    const TrainOutcome post = waitForRun(train);
+    ASSERT_EQ(post.status, TrainOutcome::Done) << post.error.toStdString();
+    {
+        Workspace wsp(ws);
+        EXPECT_NE(RunStore(wsp).run(post.runId).config.find("\"init_from\":" + std::to_string(sft.runId)),
+                  std::string::npos);
+    }
+
+    ComparePage* compare = w.comparePage();
+    w.showPage(MainWindow::ComparePageIndex);
+    ASSERT_TRUE(QTest::qWaitFor([compare] { return compare->runModel()->rowCount() == 2; }, kWaitMs));
+    compare->selectRuns({post.runId});
+    EXPECT_TRUE(compare->detail()->summaryLabel()->text().contains(
+        QStringLiteral("post-trained from run %1").arg(sft.runId)))
+        << compare->detail()->summaryLabel()->text().toStdString();
+}

@@ -125,6 +125,8 @@ class SasrecTraining {
     void prepare() {
         m_log = m_ws.loadLog(m_info.id);
         m_split = std::make_unique<Split>(Split::make(m_log, m_config.split));
+        const std::string parentState =
+            m_resume ? std::string() : parentCheckpoint();  // before the run exists
         recordRun();
         weightSequences();
         seedTorch(m_config.seed);
@@ -133,6 +135,8 @@ class SasrecTraining {
         checkSasrecModelSize(m_modelConfig);
         m_modelConfig.bf16 = m_bf16;
         m_model = std::make_unique<SasrecModel>(m_modelConfig, m_result.device);
+        if (!parentState.empty())  // post-training: the parent's best weights instead of random ones
+            m_model->loadState(parentState, fmt::format("run {}: checkpoints.blob", m_config.initFrom));
         m_optimizer = std::make_unique<torch::optim::Adam>(
             m_model->impl().module->parameters(),
             torch::optim::AdamOptions(m_config.lr).weight_decay(m_config.weightDecay));
@@ -270,6 +274,57 @@ class SasrecTraining {
         wp.stage = "waiting_for_workspace";
         wp.pendingEpochs = m_pending.pendingEpochs();
         report(wp);
+    }
+
+    // Post-training (--init-from): the parent's best checkpoint, after checking that the parent is a finished
+    // SASRec run of the same dataset, split and architecture — a mismatch is an Error before anything is
+    // recorded or trained. Empty when the run starts from scratch.
+    std::string parentCheckpoint() {
+        const int64_t id = m_config.initFrom;
+        if (id <= 0)
+            return {};
+        const auto fail = [id](const std::string& why) {
+            return Error(fmt::format("--init-from {}: {}", id, why));
+        };
+        RunRecord parent;
+        try {
+            parent = m_runs.run(id);
+        } catch (const Error&) {
+            throw fail("the workspace has no such run");
+        }
+        if (parent.model != "sasrec")
+            throw fail(fmt::format("run {} is a '{}' run; post-training starts from a sasrec run", id,
+                                   parent.model));
+        if (parent.status != "done")
+            throw fail(fmt::format("run {} is {}, not done: post-training starts from a finished run", id,
+                                   parent.status));
+        if (parent.datasetId != m_info.id) {
+            throw fail(fmt::format("run {} was trained on another dataset ('{}'), this run trains on '{}'",
+                                   id, m_ws.dataset(parent.datasetId).name, m_info.name));
+        }
+        const SasrecRunConfig p = SasrecRunConfig::fromJson(parent.config);
+        const auto recorded =
+            nlohmann::json::parse(parent.config, nullptr, false);  // an object: fromJson read it
+        if (recorded.value("split_hash", std::string()) != m_split->hashHex()) {
+            throw fail(fmt::format("run {} was trained on another split ({}); this run's split is {}", id,
+                                   recorded.value("split_description", std::string("unknown")),
+                                   m_split->description()));
+        }
+        const auto differs = [&](const char* what, int64_t theirs, int64_t ours) {
+            if (theirs != ours)
+                throw fail(fmt::format("run {} has {} {}, this run {}: the architecture must match", id, what,
+                                       theirs, ours));
+        };
+        differs("dim", p.dim, m_config.dim);
+        differs("blocks", p.blocks, m_config.blocks);
+        differs("heads", p.heads, m_config.heads);
+        differs("max length", p.maxLen, m_config.maxLen);
+        if (recorded.contains("num_items") && recorded["num_items"].is_number_integer())
+            differs("items", recorded["num_items"].get<int64_t>(), m_split->numItems());
+        std::string state = bestCheckpointBytes(m_ws, id);
+        if (state.empty())
+            throw fail(fmt::format("run {} has no checkpoint", id));
+        return state;
     }
 
     // A resumed run must see the split it was trained on; a fresh run is recorded with its config.

@@ -73,6 +73,8 @@ std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId) {
         run.device = QString::fromStdString(record.device);
         const QJsonObject config = QJsonDocument::fromJson(QByteArray::fromStdString(record.config)).object();
         run.split = config.value(QStringLiteral("split")).toString(QStringLiteral("loo"));
+        run.parentRunId =
+            static_cast<qint64>(std::max(0.0, config.value(QStringLiteral("init_from")).toDouble(0.0)));
         if (config.contains(QStringLiteral("weighting"))) {
             try {
                 run.scheme =

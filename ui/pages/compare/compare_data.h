@@ -39,6 +39,8 @@ struct CompareRun {
     // filter → NaN (no λ).
     double lambda = std::numeric_limits<double>::quiet_NaN();
     QString device;
+    qint64 parentRunId =
+        0;  // post-training: the run whose best checkpoint it started from (0 = from scratch)
     int epochsRun = 0;
     double meanEpochSeconds = std::numeric_limits<double>::quiet_NaN();  // SASRec training pass
     double totalSeconds = std::numeric_limits<double>::quiet_NaN();

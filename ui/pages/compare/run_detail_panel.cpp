@@ -77,6 +77,9 @@ void RunDetailPanel::showRun(const CompareRun* run) {
         summary += QString::fromStdString(run->scheme.describe()).toHtmlEscaped() + QStringLiteral(" · ");
     }
     summary += tr("device %1 · split %2").arg(run->device.toHtmlEscaped(), run->split);
+    if (run->parentRunId > 0) {
+        summary += tr(" · post-trained from run %1").arg(run->parentRunId);
+    }
     if (std::isfinite(run->totalSeconds)) {
         summary += tr(" · %1 in all").arg(formatDuration(run->totalSeconds));
     }

@@ -12,12 +12,15 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "store/run_store.h"
 #include "store/workspace.h"
+#include "train/sasrec_run_config.h"
 #include "weighting/lambda_grid.h"
 #include "widgets/dataset_combo.h"
 #include "widgets/lambda_slider.h"
@@ -86,6 +89,12 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     runForm->addRow(tr("Dataset"), m_dataset);
     runForm->addRow(tr("Model"), m_model);
     runForm->addRow(tr("Split"), m_split);
+    m_initFrom = new QComboBox(runBox);
+    m_initFrom->setObjectName(QStringLiteral("trainInitFrom"));
+    m_initFrom->setToolTip(
+        tr("SASRec post-training: start from a finished SASRec run's best checkpoint (its architecture is "
+           "taken over) instead of random weights"));
+    runForm->addRow(tr("Start from"), m_initFrom);
     column->addWidget(runBox);
 
     // Weighting
@@ -231,6 +240,11 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     column->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, [this] { updateFormState(); });
+    connect(m_dataset, &QComboBox::currentIndexChanged, this, [this] {
+        refillParentCombo();
+        updateFormState();
+    });
+    connect(m_initFrom, &QComboBox::currentIndexChanged, this, [this] { applyParentArchitecture(); });
     connect(m_scheme, &QComboBox::currentIndexChanged, this, [this] { updateFormState(); });
     connect(m_fromExplorer, &QPushButton::clicked, this, &TrainForm::applyExplorerWeighting);
     connect(m_queueRun, &QPushButton::clicked, this, &TrainForm::queueRunRequested);
@@ -251,7 +265,58 @@ void TrainForm::setWorkspace(Workspace* workspace) {
 void TrainForm::refresh() {
     const int64_t keep = selectedDatasetId();
     refillDatasetCombo(m_dataset, m_workspace, keep, [this](const QString& e) { Q_EMIT statusMessage(e); });
+    refillParentCombo();
     updateFormState();
+}
+
+void TrainForm::refillParentCombo() {
+    const qint64 keep = m_initFrom->currentIndex() > 0 ? m_initFrom->currentData().toLongLong() : 0;
+    const QSignalBlocker block(m_initFrom);
+    m_initFrom->clear();
+    m_initFrom->addItem(tr("random weights (from scratch)"), qint64{0});
+    if (m_workspace && selectedDatasetId() >= 0) {
+        try {
+            for (const RunRecord& run : RunStore(*m_workspace).runs(selectedDatasetId())) {
+                if (run.model != "sasrec" || run.status != "done") {
+                    continue;
+                }
+                const SasrecRunConfig c = SasrecRunConfig::fromJson(run.config);
+                m_initFrom->addItem(tr("run %1 · %2 · dim %3")
+                                        .arg(run.id)
+                                        .arg(QString::fromStdString(c.scheme.describe()))
+                                        .arg(c.dim),
+                                    static_cast<qint64>(run.id));
+            }
+        } catch (const std::exception& e) {
+            Q_EMIT statusMessage(
+                tr("Cannot list the runs to start from: %1").arg(QString::fromStdString(e.what())));
+        }
+    }
+    const int row = m_initFrom->findData(keep);
+    m_initFrom->setCurrentIndex(row >= 0 ? row : 0);
+    applyParentArchitecture();
+}
+
+// A parent fixes the architecture (the trainer refuses any other): its dim, blocks, heads and max length are
+// shown and locked while it is chosen.
+void TrainForm::applyParentArchitecture() {
+    const qint64 parent = m_initFrom->currentData().toLongLong();
+    bool locked = false;
+    if (parent > 0 && m_workspace) {
+        try {
+            const SasrecRunConfig c = SasrecRunConfig::fromJson(RunStore(*m_workspace).run(parent).config);
+            m_dim->setValue(c.dim);
+            m_blocks->setValue(c.blocks);
+            m_heads->setValue(c.heads);
+            m_maxLen->setValue(c.maxLen);
+            locked = true;
+        } catch (const std::exception& e) {
+            Q_EMIT statusMessage(QString::fromStdString(e.what()));
+        }
+    }
+    for (QSpinBox* box : {m_dim, m_blocks, m_heads, m_maxLen}) {
+        box->setEnabled(!locked);
+    }
 }
 
 void TrainForm::selectDataset(int64_t id) {
@@ -328,6 +393,7 @@ TrainRequest TrainForm::currentRequest() const {
     c.dropout = m_dropout->value();
     c.patience = m_patience->value();
     c.device = m_device->currentData().toString().toStdString();
+    c.initFrom = r.isSasrec() ? m_initFrom->currentData().toLongLong() : 0;
     return r;
 }
 
@@ -378,6 +444,7 @@ void TrainForm::updateFormState() {
     m_sasrecBox->setEnabled(sasrec);
     m_closedFormBox->setEnabled(!sasrec);
     m_device->setEnabled(sasrec);
+    m_initFrom->setEnabled(sasrec && m_initFrom->count() > 1);
     m_lambda->setEnabled(m_scheme->currentData().toString() == QStringLiteral("exp"));
     const bool ready = m_workspace && m_dataset->count() > 0;
     m_queueRun->setEnabled(ready);
@@ -424,6 +491,7 @@ void TrainForm::resetHyperparameters() {
     m_maxLen->setValue(d.maxLen);
     m_dropout->setValue(d.dropout);
     m_patience->setValue(d.patience);
+    applyParentArchitecture();  // a chosen parent keeps its architecture
 }
 
 void TrainForm::saveSettings(QSettings& settings) const {

@@ -52,6 +52,8 @@ class TrainForm : public QWidget {
 
     QComboBox* datasetChooser() const { return m_dataset; }
     QComboBox* modelChooser() const { return m_model; }
+    QComboBox* initFromChooser() const { return m_initFrom; }
+    void refillParentCombo();  // the finished SASRec runs of the dataset, to post-train from
     QComboBox* schemeChooser() const { return m_scheme; }
     QComboBox* deviceChooser() const { return m_device; }
     LambdaSlider* lambdaSlider() const { return m_lambda; }
@@ -80,6 +82,7 @@ class TrainForm : public QWidget {
     void updateFormState();
     void updateSweepButton();
     void resetHyperparameters();
+    void applyParentArchitecture();  // a chosen parent's dim, blocks, heads and max length, locked
 
     Workspace* m_workspace = nullptr;
     std::function<WeightScheme()> m_explorerSource;
@@ -87,6 +90,7 @@ class TrainForm : public QWidget {
     QComboBox* m_dataset;
     QComboBox* m_model;
     QComboBox* m_split;
+    QComboBox* m_initFrom;  // "Start from": random weights or a finished SASRec run (post-training)
     QComboBox* m_scheme;
     LambdaSlider* m_lambda;
     QPushButton* m_fromExplorer;

@@ -495,6 +495,7 @@ void TrainPage::onEpoch(int, const TrainEpochEvent& e) {
 }
 
 void TrainPage::onRunFinished(int row, const TrainOutcome& outcome) {
+    m_form->refillParentCombo();  // a finished SASRec run can be post-trained from
     const QueueEntry& e = m_queue->entries()[static_cast<size_t>(row)];
     m_waitingNote.clear();
     m_clearWaitingNote = false;

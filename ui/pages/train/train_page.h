@@ -78,6 +78,7 @@ class TrainPage : public QWidget {
     TrainForm* form() const { return m_form; }
     QComboBox* datasetChooser() const { return m_form->datasetChooser(); }
     QComboBox* modelChooser() const { return m_form->modelChooser(); }
+    QComboBox* initFromChooser() const { return m_form->initFromChooser(); }
     QComboBox* schemeChooser() const { return m_form->schemeChooser(); }
     QComboBox* deviceChooser() const { return m_form->deviceChooser(); }
     LambdaSlider* lambdaSlider() const { return m_form->lambdaSlider(); }

@@ -14,6 +14,7 @@
 #include "store/dataset_writer.h"
 #include "store/run_store.h"
 #include "support/test_support.h"
+#include "train/closed_form_run.h"
 #include "weighting/reward_level_table.h"
 #include "weighting/target_view.h"
 
@@ -306,4 +307,87 @@ TEST(SasrecTrainer, BatchingIsRecordedAndRunsBeforeTheOptionResumeBucketed) {
             EXPECT_TRUE(std::isfinite(e.trainLoss));
         EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(ws).run(r.runId).config).lengthBuckets, buckets);
     }
+}
+
+// Issue 15, post-training: a run started with --init-from begins at its parent's best checkpoint. With a
+// learning rate too small to move the weights, its first validation is the parent's best validation, exactly;
+// a run from random weights is far from it. The parent is recorded in the run's config.
+TEST(PostTraining, StartsFromTheParentsBestCheckpoint) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    const SasrecRunResult parent = runSasrec(ws, tinyRun());  // the SFT parent (uniform weights, 25 epochs)
+    const double parentBest = parent.epochs[static_cast<size_t>(parent.bestEpoch - 1)].validNdcg10;
+    ASSERT_GT(parentBest, 0.5);
+
+    SasrecRunConfig post = tinyRun();
+    post.epochs = 1;
+    post.lr = 1e-12;
+    post.seed = 99;  // another seed: the weights come from the parent, not from the initialisation
+    post.initFrom = parent.runId;
+    post.scheme = WeightScheme::exp(0.5);
+    const SasrecRunResult child = runSasrec(ws, post);
+    ASSERT_EQ(child.epochs.size(), 1u);
+    EXPECT_NEAR(child.epochs.front().validNdcg10, parentBest, 1e-9);
+    EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(ws).run(child.runId).config).initFrom, parent.runId);
+
+    post.initFrom = 0;
+    const SasrecRunResult scratch = runSasrec(ws, post);
+    EXPECT_LT(scratch.epochs.front().validNdcg10, 0.5 * parentBest);
+}
+
+// A parent that does not fit is refused with a clear error before the run is recorded or trained.
+TEST(PostTraining, AParentThatDoesNotFitIsRefusedBeforeAnythingIsRecorded) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    SasrecRunConfig sft = tinyRun();
+    sft.epochs = 1;
+    sft.bootstrapResamples = 0;
+    const SasrecRunResult parent = runSasrec(ws, sft);
+    {  // a second dataset, and a closed-form run
+        auto w = ws.createDataset({"other", "test", "{}"});
+        w->setHasTime(true);
+        for (int u = 0; u < 5; ++u)
+            for (int t = 0; t < 5; ++t)
+                w->add(w->userIndex("u" + std::to_string(u)), w->itemIndex("i" + std::to_string(t)), 1.0, t);
+        w->commit();
+    }
+    ClosedFormRunConfig closedForm;
+    closedForm.dataset = "ring";
+    closedForm.model = PolicyKind::Popularity;
+    closedForm.bootstrapResamples = 0;
+    const int64_t closedFormRun = runClosedForm(ws, closedForm).runId;
+    const int64_t before = RunStore(ws).lastRunId();
+    const auto refused = [&](SasrecRunConfig c, const std::string& expected) {
+        try {
+            runSasrec(ws, c);
+            ADD_FAILURE() << "accepted; expected an error containing '" << expected << "'";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("--init-from"), std::string::npos) << e.what();
+        }
+        EXPECT_EQ(RunStore(ws).lastRunId(), before) << expected;  // nothing was recorded
+    };
+    SasrecRunConfig c = tinyRun();
+    c.epochs = 1;
+    c.initFrom = parent.runId;
+    SasrecRunConfig wider = c;
+    wider.dim = 32;
+    refused(wider, "dim 16, this run 32");
+    SasrecRunConfig longer = c;
+    longer.maxLen = 8;
+    refused(longer, "max length");
+    SasrecRunConfig otherData = c;
+    otherData.dataset = "other";
+    refused(otherData, "another dataset");
+    SasrecRunConfig otherSplit = c;
+    otherSplit.split.kind = SplitKind::Time;
+    refused(otherSplit, "another split");
+    SasrecRunConfig fromClosedForm = c;
+    fromClosedForm.initFrom = closedFormRun;
+    refused(fromClosedForm, "'popularity' run");
+    SasrecRunConfig missing = c;
+    missing.initFrom = parent.runId + 100;
+    refused(missing, "no such run");
 }
