@@ -40,6 +40,32 @@ EngineProcess::EngineProcess(QObject* parent)
     m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGINT); });
 #endif
     m_killTimer->setSingleShot(true);
+    // The asynchronous path (start()); runToEnd() reads the same process itself and these stay silent.
+    connect(m_process, &QProcess::readyReadStandardError, this, [this] {
+        if (m_async) {
+            readStderr(false);
+        }
+    });
+    connect(m_process, &QProcess::readyReadStandardOutput, this, [this] {
+        if (m_async) {
+            m_stdout += m_process->readAllStandardOutput();
+        }
+    });
+    connect(m_process, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus status) {
+        if (m_async && m_running) {
+            m_killTimer->stop();
+            finish(outcomeOf(exitCode, status));
+        }
+    });
+    connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (!m_async || !m_running || error != QProcess::FailedToStart) {
+            return;  // crashes and the like also end in finished()
+        }
+        EngineOutcome outcome;
+        outcome.status = m_cancelling ? EngineOutcome::Cancelled : EngineOutcome::Failed;
+        outcome.error = tr("Could not start %1: %2").arg(m_process->program(), m_process->errorString());
+        finish(outcome);
+    });
     connect(m_killTimer, &QTimer::timeout, this, [this] {
         if (m_process->state() != QProcess::NotRunning) {
             Q_EMIT logLine(tr("tiltbench-cli did not stop after %1 s; killing it (a run will read as "
@@ -99,35 +125,7 @@ bool EngineProcess::start(const QString& program, const engine::Arguments& argum
         QTimer::singleShot(0, this, [this, outcome] { finish(outcome); });
         return true;
     }
-    // Asynchronous: output and the end arrive through the event loop.
-    const auto connections = std::make_shared<QList<QMetaObject::Connection>>();
-    const auto disconnectAll = [connections] {
-        for (const auto& c : *connections) {
-            QObject::disconnect(c);
-        }
-    };
-    *connections
-        << connect(m_process, &QProcess::readyReadStandardError, this, [this] { readStderr(false); })
-        << connect(m_process, &QProcess::readyReadStandardOutput, this,
-                   [this] { m_stdout += m_process->readAllStandardOutput(); })
-        << connect(m_process, &QProcess::finished, this,
-                   [this, disconnectAll](int exitCode, QProcess::ExitStatus status) {
-                       disconnectAll();
-                       m_killTimer->stop();
-                       finish(outcomeOf(exitCode, status));
-                   })
-        << connect(m_process, &QProcess::errorOccurred, this,
-                   [this, disconnectAll](QProcess::ProcessError error) {
-                       if (error != QProcess::FailedToStart) {
-                           return;  // crashes and the like also end in finished()
-                       }
-                       disconnectAll();
-                       EngineOutcome outcome;
-                       outcome.status = m_cancelling ? EngineOutcome::Cancelled : EngineOutcome::Failed;
-                       outcome.error =
-                           tr("Could not start %1: %2").arg(m_process->program(), m_process->errorString());
-                       finish(outcome);
-                   });
+    m_async = true;  // output and the end arrive through the event loop (the connections made once above)
     m_process->start();
     return true;
 }
@@ -140,6 +138,7 @@ EngineOutcome EngineProcess::runToEnd(const QString& program, const engine::Argu
         return outcome;
     }
     prepare(program, arguments);
+    m_async = false;
     if (program.isEmpty()) {
         outcome.error = cliNotFoundMessage();
         finish(outcome);

@@ -82,6 +82,7 @@ class EngineProcess : public QObject {
     bool m_running = false;
     bool m_cancelling = false;
     bool m_warnedVersion = false;
+    bool m_async = false;  // started with start(): the QProcess signals drive it
     qint64 m_runId = 0;
     int m_epochsDone = -1;
     QString m_finishedError;  // from the `finished` event
