@@ -461,3 +461,23 @@ TEST(CsvExport, WritesTheViewAsShownAndPerUserValues) {
     EXPECT_EQ(test::readFile(w.path()), before);
     EXPECT_NO_THROW(w.datasets());
 }
+
+// A run's parent (config "init_from") as the Compare page reads it from a workspace that may be crafted: only
+// a whole, positive number in range is a run id; anything else (huge, negative, fractional, text) reads as
+// none and never reaches an integer cast out of range.
+TEST(CompareData, AParentRunIdIsReadOnlyWhenItIsOne) {
+    test::TempDir dir;
+    const std::string ws = dir.file("w.sqlite");
+    const int64_t datasetId = test::makeWorkspace(ws, {"sim"}, test::smallSimulatorConfig(500)).front().id;
+    Workspace w(ws);
+    RunStore runs(w);
+    std::map<int64_t, qint64> expected;
+    for (const auto& [value, parent] : std::vector<std::pair<std::string, qint64>>{
+             {"7", 7}, {"1e300", 0}, {"-5", 0}, {"3.5", 0}, {"\"12\"", 0}, {"null", 0}, {"9e18", 0}}) {
+        const int64_t id = runs.createRun(datasetId, "sasrec", R"({"init_from":)" + value + "}", "cpu");
+        expected[id] = parent;
+    }
+    for (const CompareRun& run : loadCompareRuns(w, datasetId)) {
+        EXPECT_EQ(run.parentRunId, expected.at(run.id())) << run.record.config;
+    }
+}

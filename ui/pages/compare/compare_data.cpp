@@ -73,8 +73,11 @@ std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId) {
         run.device = QString::fromStdString(record.device);
         const QJsonObject config = QJsonDocument::fromJson(QByteArray::fromStdString(record.config)).object();
         run.split = config.value(QStringLiteral("split")).toString(QStringLiteral("loo"));
-        run.parentRunId =
-            static_cast<qint64>(std::max(0.0, config.value(QStringLiteral("init_from")).toDouble(0.0)));
+        // A run id only when the stored value is one: a crafted config never becomes a huge cast.
+        const double parent = config.value(QStringLiteral("init_from")).toDouble(0.0);
+        run.parentRunId = parent >= 1.0 && parent <= 9.0e15 && parent == std::floor(parent)
+                              ? static_cast<qint64>(parent)
+                              : 0;
         if (config.contains(QStringLiteral("weighting"))) {
             try {
                 run.scheme =
