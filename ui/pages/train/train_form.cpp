@@ -275,21 +275,26 @@ void TrainForm::refillParentCombo() {
     m_initFrom->clear();
     m_initFrom->addItem(tr("random weights (from scratch)"), qint64{0});
     if (m_workspace && selectedDatasetId() >= 0) {
+        std::vector<RunRecord> runs;
         try {
-            for (const RunRecord& run : RunStore(*m_workspace).runs(selectedDatasetId())) {
-                if (run.model != "sasrec" || run.status != "done") {
-                    continue;
-                }
+            runs = RunStore(*m_workspace).runs(selectedDatasetId());
+        } catch (const std::exception& e) {
+            Q_EMIT statusMessage(
+                tr("Cannot list the runs to start from: %1").arg(QString::fromStdString(e.what())));
+        }
+        for (const RunRecord& run : runs) {
+            if (run.model != "sasrec" || run.status != "done") {
+                continue;
+            }
+            try {  // a run whose stored config does not read is left out, the others stay offered
                 const SasrecRunConfig c = SasrecRunConfig::fromJson(run.config);
                 m_initFrom->addItem(tr("run %1 · %2 · dim %3")
                                         .arg(run.id)
                                         .arg(QString::fromStdString(c.scheme.describe()))
                                         .arg(c.dim),
                                     static_cast<qint64>(run.id));
+            } catch (const std::exception&) {
             }
-        } catch (const std::exception& e) {
-            Q_EMIT statusMessage(
-                tr("Cannot list the runs to start from: %1").arg(QString::fromStdString(e.what())));
         }
     }
     const int row = m_initFrom->findData(keep);
