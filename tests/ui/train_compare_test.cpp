@@ -67,6 +67,14 @@ void useTinySasrec(TrainPage* page, int epochs) {
     pick(page->deviceChooser(), QStringLiteral("cpu"));
 }
 
+// The built CLI and a workspace with one small simulated dataset, "tiny".
+std::string tinyLab(test::TempDir& dir) {
+    useBuiltCli();
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    return ws;
+}
+
 bool answer(QWidget* parent, QMessageBox::StandardButton button) {
     for (QMessageBox* box : parent->findChildren<QMessageBox*>()) {
         if (box->isVisible() && box->button(button)) {
@@ -91,10 +99,8 @@ TrainOutcome waitForRun(TrainPage* page) {
 }  // namespace
 
 TEST(TrainAndCompare, TinyRunsFromTheTrainPageAppearInCompare) {
-    useBuiltCli();
     test::TempDir dir;
-    const std::string ws = dir.file("lab.sqlite");
-    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    const std::string ws = tinyLab(dir);
     MainWindow w;
     w.resize(1400, 900);
     w.show();
@@ -187,10 +193,8 @@ TEST(TrainAndCompare, TinyRunsFromTheTrainPageAppearInCompare) {
 }
 
 TEST(TrainAndCompare, CancelStopsWithinASecondAndTheRunResumes) {
-    useBuiltCli();
     test::TempDir dir;
-    const std::string ws = dir.file("lab.sqlite");
-    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    const std::string ws = tinyLab(dir);
     MainWindow w;
     w.show();
     ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
@@ -259,10 +263,8 @@ TEST(TrainAndCompare, CancelStopsWithinASecondAndTheRunResumes) {
 }
 
 TEST(TrainAndCompare, ClosingTheWindowDuringARunAsksCancelsAndExitsCleanly) {
-    useBuiltCli();
     test::TempDir dir;
-    const std::string ws = dir.file("lab.sqlite");
-    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    const std::string ws = tinyLab(dir);
     auto* w = new MainWindow;
     w->show();
     ASSERT_TRUE(w->openWorkspace(QString::fromStdString(ws)));
@@ -285,10 +287,8 @@ TEST(TrainAndCompare, ClosingTheWindowDuringARunAsksCancelsAndExitsCleanly) {
 }
 
 TEST(TrainAndCompare, DestroyingTheWindowDuringARunLeavesNoRunningRun) {
-    useBuiltCli();
     test::TempDir dir;
-    const std::string ws = dir.file("lab.sqlite");
-    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    const std::string ws = tinyLab(dir);
     {
         MainWindow w;
         w.show();
@@ -353,10 +353,8 @@ TEST(TrainAndCompare, ClosedFormSweepAndLayoutsPersist) {
 // choosing one takes over and locks its architecture, the queued run starts from it, and Compare names the
 // parent.
 TEST(TrainAndCompare, PostTrainingStartsFromAFinishedRunAndCompareNamesTheParent) {
-    useBuiltCli();
     test::TempDir dir;
-    const std::string ws = dir.file("lab.sqlite");
-    test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(1500));
+    const std::string ws = tinyLab(dir);
     MainWindow w;
     w.resize(1400, 900);
     w.show();
