@@ -1,5 +1,5 @@
 // JobRunner (ui/jobs/job_runner.h): latest wins per slot, only the latest job delivers, results arrive on the
-// GUI thread, cancel drops everything of a slot, and the status text is cleared when a job stops.
+// GUI thread, cancel drops everything of a slot, and the status text follows the job's state.
 #include "jobs/job_runner.h"
 
 #include <gtest/gtest.h>
@@ -141,6 +141,53 @@ TEST(JobRunner, CancelDropsTheRunningAndTheWaitingJobAndSlotsAreIndependent) {
     }
     EXPECT_FALSE(runner.isBusy());
     EXPECT_EQ(got, QList<int>{7});  // slot b delivered; nothing of slot a
+}
+
+TEST(JobRunner, TheStatusLineFollowsTheJobAndKeepsWhatItsHandlerReported) {
+    JobRunner runner;
+    const QString a = QStringLiteral("a");
+    runner.report(QStringLiteral("page"), QStringLiteral("3 runs"));  // no job behind it: shown at once
+    EXPECT_EQ(runner.statusText(), QStringLiteral("3 runs"));
+
+    // A job that reports an outcome: "…" when it starts, its progress, then the outcome stays.
+    const auto release = gate();
+    auto* w = new GateWorker(1, release);
+    runner.on(w, &GateWorker::result, [&](int v) { runner.report(a, QStringLiteral("done %1").arg(v)); });
+    QSignalSpy idle(&runner, &JobRunner::idle);
+    runner.start(a, w);
+    EXPECT_EQ(runner.statusText(), QStringLiteral("job 1…"));
+    for (int i = 0; i < 2000 && !runner.statusText().startsWith(QStringLiteral("job 1 — waiting")); ++i) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_TRUE(runner.statusText().startsWith(QStringLiteral("job 1 — waiting")))
+        << runner.statusText().toStdString();
+    EXPECT_TRUE(runner.statusText().endsWith(QStringLiteral(" %")));
+    release->store(true);
+    ASSERT_TRUE(idle.wait(kWaitMs));
+    EXPECT_EQ(runner.statusText(), QStringLiteral("done 1"));
+
+    // A job that reports nothing: its text goes when it stops and the line falls back to the newest left.
+    auto* quiet = new GateWorker(2, gate(true));
+    runner.start(QStringLiteral("b"), quiet);
+    EXPECT_EQ(runner.statusText(), QStringLiteral("job 2…"));
+    ASSERT_TRUE(idle.wait(kWaitMs));
+    EXPECT_EQ(runner.statusText(), QStringLiteral("done 1"));
+
+    // Stopped by the user: "cancelling…" at once, then what its cancelled handler said.
+    auto* stopped = new GateWorker(3, gate());
+    runner.on(stopped, &Worker::cancelled, [&] { runner.report(a, QStringLiteral("cancelled 3")); });
+    runner.start(a, stopped);
+    runner.stop(a);
+    EXPECT_EQ(runner.statusText(), QStringLiteral("job 3 — cancelling…"));
+    ASSERT_TRUE(idle.wait(kWaitMs));
+    EXPECT_EQ(runner.statusText(), QStringLiteral("cancelled 3"));
+
+    // Dropped (the page's input changed): its text is cleared, the page's own message shows again.
+    runner.start(a, new GateWorker(4, gate()));
+    runner.cancel(a);
+    EXPECT_EQ(runner.statusText(), QStringLiteral("3 runs"));
+    runner.waitForAll();
 }
 
 TEST(JobRunner, DestroyingTheRunnerCancelsAndWaitsForItsJobs) {

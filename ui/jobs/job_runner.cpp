@@ -1,5 +1,6 @@
 #include "jobs/job_runner.h"
 
+#include <QLocale>
 #include <QVariant>
 #include <cmath>
 
@@ -10,7 +11,7 @@ namespace tiltbench {
 namespace {
 const char* const kJobIdProperty = "tiltbenchJobId";
 
-QString statusText(const QString& what, qint64 done, qint64 total, const QString& stage) {
+QString progressText(const QString& what, qint64 done, qint64 total, const QString& stage) {
     QString text = what;
     if (!stage.isEmpty()) {
         text += QStringLiteral(" — ") + stage;
@@ -18,6 +19,8 @@ QString statusText(const QString& what, qint64 done, qint64 total, const QString
     if (total > 0) {
         text += QStringLiteral(" %1 %").arg(
             std::lround(100.0 * static_cast<double>(done) / static_cast<double>(total)));
+    } else if (done > 0) {
+        text += QLatin1Char(' ') + QLocale().toString(done);  // unknown total: the count so far (rows read)
     }
     return text;
 }
@@ -69,12 +72,14 @@ void JobRunner::start(const QString& name, Worker* worker) {
     Slot& s = slotOf(name);
     s.current = idOf(worker);
     s.description = worker->description();
+    s.outcome.clear();
     if (s.handle->isRunning()) {
         // Latest wins: the running job is cancelled, a job still waiting is replaced, and this one starts
         // when the slot is free.
         s.handle->cancel();
         delete s.waiting.data();
         s.waiting = worker;
+        setSlotStatus(name, s.description + QStringLiteral("…"));
         return;
     }
     launch(name, worker);
@@ -88,15 +93,19 @@ void JobRunner::launch(const QString& name, Worker* worker) {
             [this, name, id, what](qint64 done, qint64 total, const QString& stage) {
                 if (isCurrent(id)) {
                     Q_EMIT progress(name, done, total, stage);
-                    Q_EMIT statusChanged(name, statusText(what, done, total, stage));
+                    setSlotStatus(name, progressText(what, done, total, stage));
                 }
             });
+    s.outcome.clear();
+    setSlotStatus(name, what + QStringLiteral("…"));
     s.handle->start(worker);
 }
 
 void JobRunner::onStopped(const QString& name) {
     Slot& s = slotOf(name);
-    Q_EMIT statusChanged(name, QString());  // the job's state changed: its status text goes with it
+    // The job's state changed: its progress text goes, and what its handler reported of it stays.
+    setSlotStatus(name, s.current != 0 ? s.outcome : QString());
+    s.outcome.clear();
     if (Worker* next = s.waiting.data()) {
         s.waiting.clear();
         launch(name, next);
@@ -114,13 +123,15 @@ void JobRunner::cancel(const QString& name) {
     delete it->waiting.data();
     it->waiting.clear();
     it->handle->cancel();
-    Q_EMIT statusChanged(name, QString());
+    it->outcome.clear();
+    setSlotStatus(name, QString());
 }
 
 void JobRunner::stop(const QString& name) {
     const auto it = m_slots.find(name);
-    if (it != m_slots.end()) {
+    if (it != m_slots.end() && it->handle->isRunning()) {
         it->handle->cancel();
+        setSlotStatus(name, it->description + tr(" — cancelling…"));
     }
 }
 
@@ -158,6 +169,35 @@ bool JobRunner::isCancelling(const QString& name) const {
 QString JobRunner::description(const QString& name) const {
     const auto it = m_slots.find(name);
     return it != m_slots.end() ? it->description : QString();
+}
+
+void JobRunner::report(const QString& name, const QString& text) {
+    const auto it = m_slots.find(name);
+    if (it != m_slots.end() && it->current != 0 && it->handle->isRunning()) {
+        it->outcome = text;
+    }
+    setSlotStatus(name, text);
+}
+
+void JobRunner::setSlotStatus(const QString& name, const QString& text) {
+    Q_EMIT statusChanged(name, text);
+    if (text.isEmpty()) {
+        m_texts.remove(name);
+    } else {
+        m_texts.insert(name, qMakePair(++m_textSeq, text));
+    }
+    QString newest;
+    quint64 when = 0;
+    for (const auto& entry : std::as_const(m_texts)) {
+        if (entry.first > when) {
+            when = entry.first;
+            newest = entry.second;
+        }
+    }
+    if (newest != m_statusText) {
+        m_statusText = newest;
+        Q_EMIT statusTextChanged(m_statusText);
+    }
 }
 
 void JobRunner::waitForAll() {

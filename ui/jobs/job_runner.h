@@ -6,12 +6,15 @@
 //     the old one has stopped ("latest wins"; a job waiting for its turn is replaced by a newer one);
 //   - only the slot's latest job may deliver: a handler connected with on() is called for the slot's current
 //     job only, never for a superseded, cancelled or dropped one — no page keeps generation counters;
-//   - the runner owns the slot's status text: statusChanged(slot, "<what> — <stage> 45 %") while the job
-//     reports progress, statusChanged(slot, "") whenever the job's state changes to stopped (done, failed,
-//     cancelled) or the slot is dropped, so no stale "loading…" outlives its job.
+//   - the runner owns the slot's status text, and its text follows the job's state: "<what>…" when the job
+//     starts (or waits for its turn), "<what> — <stage> 45 %" while it reports progress, and when it stops
+//     (done, failed, cancelled) the outcome its handler reported with report() — or nothing, so no stale
+//     "loading…" outlives its job; a dropped job's text is cleared at once. A page shows statusText()
+//     (statusTextChanged): the newest text of any of its slots, cleared only by the slot that wrote it.
 // Destroying the runner cancels every job and waits for its thread: a job never outlives its page.
 #include <QHash>
 #include <QObject>
+#include <QPair>
 #include <QPointer>
 #include <QString>
 #include <functional>
@@ -71,8 +74,17 @@ class JobRunner : public QObject {
     // Blocks until every job has stopped. Teardown and tests only.
     void waitForAll();
 
+    // The page's word on the slot: from a result handler, the job's outcome ("Exported run 3 in 2 s") — shown
+    // now and kept when the job stops; with no job in the slot, a message of its own ("Could not read the
+    // runs: …"), shown now. A later job in the slot replaces it.
+    void report(const QString& slot, const QString& text);
+    // The page's status line: the newest non-empty text of any slot; when that slot's text is cleared, the
+    // line falls back to the next newest (a finished detail job's progress gives way to "Reference curves…").
+    QString statusText() const { return m_statusText; }
+
   Q_SIGNALS:
     void statusChanged(const QString& slot, const QString& text);
+    void statusTextChanged(const QString& text);
     void progress(const QString& slot, qint64 done, qint64 total, const QString& stage);
     // The slot's job stopped (done, failed or cancelled) and nothing waits in the slot.
     void idle(const QString& slot);
@@ -83,6 +95,7 @@ class JobRunner : public QObject {
         quint64 current = 0;  // id of the job that may deliver; 0 = none
         QPointer<Worker> waiting;
         QString description;
+        QString outcome;  // what report() said of the running job; shown again when it stops
     };
 
     quint64 idOf(Worker* worker);
@@ -90,9 +103,13 @@ class JobRunner : public QObject {
     Slot& slotOf(const QString& name);
     void launch(const QString& name, Worker* worker);
     void onStopped(const QString& name);
+    void setSlotStatus(const QString& name, const QString& text);
 
     QHash<QString, Slot> m_slots;
     quint64 m_nextId = 1;
+    QString m_statusText;
+    QHash<QString, QPair<quint64, QString>> m_texts;  // slot → (when it was written, its text)
+    quint64 m_textSeq = 0;
 };
 
 }  // namespace tiltbench

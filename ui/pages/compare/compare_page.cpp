@@ -85,6 +85,7 @@ ComparePage::ComparePage(QWidget* parent)
     m_view->horizontalHeader()->setSectionsMovable(true);
     m_view->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->horizontalHeader()->setToolTip(tr("Right-click to choose the columns"));
+    connect(m_jobs, &JobRunner::statusTextChanged, this, &ComparePage::showStatus);
     connect(m_view->horizontalHeader(), &QWidget::customContextMenuRequested, this,
             &ComparePage::showHeaderMenu);
     connect(m_view->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
@@ -263,7 +264,7 @@ void ComparePage::reloadRunsNow() {
     } else {
         updatePlots();
     }
-    m_status->setText(id >= 0 ? tr("%n run(s)", nullptr, m_model->rowCount()) : QString());
+    setStatus(id >= 0 ? tr("%n run(s)", nullptr, m_model->rowCount()) : QString());
     startReference();
     onSelectionChanged();
     Q_EMIT runsLoaded();
@@ -412,16 +413,17 @@ void ComparePage::startReference() {
     }
     m_wantReference = false;
     auto* worker = new ReferenceWorker(QString::fromStdString(m_workspace->path()), id, split());
-    m_jobs->on(worker, &ReferenceWorker::finished,
-               [this, key](std::shared_ptr<const ReferenceCurves> curves) {
-                   m_referenceCache.insert(key, curves);
-                   m_reference = curves;
-                   m_plots->setReference(curves);
-                   setStatus(tr("Reference curves in %1").arg(formatDuration(curves->seconds)));
-                   Q_EMIT referenceReady();
-               });
-    m_jobs->on(worker, &Worker::failed,
-               [this](const QString& message) { setStatus(tr("No reference curves: %1").arg(message)); });
+    m_jobs->on(
+        worker, &ReferenceWorker::finished, [this, key](std::shared_ptr<const ReferenceCurves> curves) {
+            m_referenceCache.insert(key, curves);
+            m_reference = curves;
+            m_plots->setReference(curves);
+            m_jobs->report(kReferenceJob, tr("Reference curves in %1").arg(formatDuration(curves->seconds)));
+            Q_EMIT referenceReady();
+        });
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) {
+        m_jobs->report(kReferenceJob, tr("No reference curves: %1").arg(message));
+    });
     m_jobs->start(kReferenceJob, worker);
 }
 
@@ -441,10 +443,12 @@ void ComparePage::startBaseline() {
         }
         m_model->setComparisons(result.baselineId, result.comparisons, result.errors);
         m_view->resizeColumnsToContents();
-        setStatus(tr("Differences from run %1 with paired 95 % intervals").arg(result.baselineId));
+        m_jobs->report(kBaselineJob,
+                       tr("Differences from run %1 with paired 95 % intervals").arg(result.baselineId));
         Q_EMIT comparisonsReady();
     });
     m_jobs->on(worker, &Worker::failed, [this](const QString& message) {
+        m_jobs->report(kBaselineJob, tr("No differences from the baseline: the comparison failed"));
         showError(tr("Compare"), tr("Could not compare the runs with the baseline."), message);
     });
     m_jobs->start(kBaselineJob, worker);

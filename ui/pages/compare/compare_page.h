@@ -108,7 +108,8 @@ class ComparePage : public QWidget {
     // Asks for a .csv path and writes it with `write`, reporting the outcome (status line or error box).
     void exportCsvWithDialog(const QString& title, const QString& fileName, const QString& failure,
                              const std::function<bool(const QString&, QString*)>& write);
-    void setStatus(const QString& text);
+    void setStatus(const QString& text);   // through the job runner (a page message, no job)
+    void showStatus(const QString& text);  // the runner's status line → the label and the status bar
     void showError(const QString& title, const QString& text, const QString& details = {});
 
     Workspace* m_workspace = nullptr;

@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 
 #include "jobs/job_handle.h"
+#include "jobs/job_runner.h"
 #include "pages/compare/compare_plots.h"
 #include "pages/compare/run_detail_panel.h"
 #include "pages/compare/run_table_model.h"
@@ -171,6 +172,10 @@ void ComparePage::exportPerUserWithDialog() {
 }
 
 void ComparePage::setStatus(const QString& text) {
+    m_jobs->report(QStringLiteral("page"), text);  // a message of the page's own, no job behind it
+}
+
+void ComparePage::showStatus(const QString& text) {
     m_status->setText(text);
     if (!text.isEmpty()) {
         Q_EMIT statusMessage(text);

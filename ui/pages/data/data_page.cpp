@@ -56,8 +56,19 @@ DataPage::DataPage(QWidget* parent)
     m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
     connect(m_jobCancel, &QPushButton::clicked, this, [this] {
         m_jobs->stop(kWriteJob);  // the job stays current: its "cancelled" message is shown
-        m_jobLabel->setText(tr("Cancelling…"));
     });
+    // The write job's status text and progress, as the job runner reports them.
+    connect(m_jobs, &JobRunner::statusChanged, this, [this](const QString& slot, const QString& text) {
+        if (slot == kWriteJob) {
+            m_jobLabel->setText(text);
+        }
+    });
+    connect(m_jobs, &JobRunner::progress, this,
+            [this](const QString& slot, qint64 done, qint64 total, const QString&) {
+                if (slot == kWriteJob) {
+                    onWriteProgress(done, total);
+                }
+            });
     for (QWidget* w : {static_cast<QWidget*>(m_jobProgress), static_cast<QWidget*>(m_jobLabel),
                        static_cast<QWidget*>(m_jobCancel)}) {
         w->setVisible(false);
@@ -342,9 +353,6 @@ void DataPage::startGenerate(const QString& name, const SimulatorConfig& config)
     }
     auto* worker =
         new GenerateWorker(QString::fromStdString(m_workspace->path()), name.toStdString(), config);
-    m_jobs->on(worker, &Worker::progress, [this](qint64 done, qint64 total, const QString& stage) {
-        onWriteProgress(done, total, stage);
-    });
     m_jobs->on(worker, &GenerateWorker::finished, [this](const DatasetInfo& info) {
         m_selectAfterRefresh = info.id;
         Q_EMIT statusMessage(
@@ -354,7 +362,6 @@ void DataPage::startGenerate(const QString& name, const SimulatorConfig& config)
                [this](const QString& message) { showError(tr("Could not generate the dataset"), message); });
     m_jobs->on(worker, &Worker::cancelled,
                [this] { Q_EMIT statusMessage(tr("Generation cancelled; the workspace is unchanged.")); });
-    m_jobLabel->setText(worker->description() + QStringLiteral("…"));
     m_jobs->start(kWriteJob, worker);
     m_jobProgress->setRange(0, 0);
     for (QWidget* w : {static_cast<QWidget*>(m_jobProgress), static_cast<QWidget*>(m_jobLabel),
@@ -393,14 +400,10 @@ void DataPage::startRemove(int64_t id, const QString& name) {
         m_jobs->cancel(kLoadJob);
     }
     auto* worker = new RemoveDatasetWorker(QString::fromStdString(m_workspace->path()), id, name);
-    m_jobs->on(worker, &Worker::progress, [this](qint64 done, qint64 total, const QString& stage) {
-        onWriteProgress(done, total, stage);
-    });
     m_jobs->on(worker, &RemoveDatasetWorker::finished,
                [this, name] { Q_EMIT statusMessage(tr("Deleted '%1'").arg(name)); });
     m_jobs->on(worker, &Worker::failed,
                [this](const QString& message) { showError(tr("Could not delete the dataset"), message); });
-    m_jobLabel->setText(worker->description() + QStringLiteral("…"));
     m_jobs->start(kWriteJob, worker);
     m_jobProgress->setRange(0, 0);
     m_jobProgress->setVisible(true);
@@ -408,7 +411,7 @@ void DataPage::startRemove(int64_t id, const QString& name) {
     updateButtons();
 }
 
-void DataPage::onWriteProgress(qint64 done, qint64 total, const QString& stage) {
+void DataPage::onWriteProgress(qint64 done, qint64 total) {
     if (total > 0) {
         m_jobProgress->setRange(0, 1000);
         m_jobProgress->setValue(
@@ -416,7 +419,6 @@ void DataPage::onWriteProgress(qint64 done, qint64 total, const QString& stage) 
     } else {
         m_jobProgress->setRange(0, 0);
     }
-    m_jobLabel->setText(m_jobs->description(kWriteJob) + QStringLiteral(": ") + stage);
 }
 
 void DataPage::onWriteStopped() {

@@ -78,7 +78,7 @@ class DataPage : public QWidget {
     void onLoaded(const LoadedDataset& result);
     void onLoadFailed(const QString& message);
     void onImported(const ImportReport& report);
-    void onWriteProgress(qint64 done, qint64 total, const QString& stage);
+    void onWriteProgress(qint64 done, qint64 total);
     void onWriteStopped();
     void startRemove(int64_t id, const QString& name);
     void showError(const QString& title, const QString& message);

@@ -111,6 +111,7 @@ ImportDialog::ImportDialog(QString workspacePath, QStringList existingNames, QWi
     layout->addWidget(m_buttons);
 
     connect(m_jobs, &JobRunner::idle, this, &ImportDialog::onStopped);
+    connect(m_jobs, &JobRunner::statusTextChanged, m_status, &QLabel::setText);
     resize(980, 720);
     refreshPreview();
 }
@@ -424,26 +425,24 @@ void ImportDialog::startImport() {
                       .arg(QString::fromStdString(r.name));
     }
     if (!problem.isEmpty()) {
-        m_status->setText(problem);
+        m_jobs->report(kImportJob, problem);
         return;
     }
     auto* worker = new ImportWorker(m_workspacePath, r);
     m_jobs->on(worker, &Worker::progress,
-               [this](qint64 done, qint64 total, const QString& stage) { onProgress(done, total, stage); });
+               [this](qint64 done, qint64 total, const QString&) { onProgress(done, total); });
     m_jobs->on(worker, &ImportWorker::finished, [this](const ImportReport& report) { onImported(report); });
     m_jobs->on(worker, &Worker::failed, [this](const QString& message) { onFailed(message); });
     m_jobs->on(worker, &Worker::cancelled, [this] { onCancelled(); });
     m_closeWhenStopped = false;
     m_succeeded = false;
     setImporting(true);
-    m_status->setText(worker->description() + QStringLiteral("…"));
-    m_jobs->start(kImportJob, worker);
+    m_jobs->start(kImportJob, worker);  // the runner shows "Importing '…'…" and the job's stages
 }
 
 void ImportDialog::cancelImport() {
     if (isImporting()) {
         m_jobs->stop(kImportJob);  // the job stays current: "cancelled" is shown
-        m_status->setText(tr("Cancelling…"));
         m_cancelButton->setEnabled(false);
     }
 }
@@ -476,28 +475,26 @@ void ImportDialog::setImporting(bool importing) {
     m_progress->setRange(0, 0);
 }
 
-void ImportDialog::onProgress(qint64 done, qint64 total, const QString& stage) {
+void ImportDialog::onProgress(qint64 done, qint64 total) {
     if (total > 0) {
         m_progress->setRange(0, 1000);
         m_progress->setValue(
             static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
-        m_status->setText(tr("%1 — %2").arg(stage, formatPercent(static_cast<double>(done) / total, 0)));
     } else {
         m_progress->setRange(0, 0);
-        m_status->setText(done > 0 ? tr("%1 — %2").arg(stage, formatCount(done)) : stage);
     }
 }
 
 void ImportDialog::onImported(const ImportReport& report) {
     m_succeeded = true;
-    m_status->setText(tr("Imported %1 rows.").arg(formatCount(report.dataset.rows)));
+    m_jobs->report(kImportJob, tr("Imported %1 rows.").arg(formatCount(report.dataset.rows)));
     Q_EMIT imported(report);
 }
 
 void ImportDialog::onFailed(const QString& message) {
     const qsizetype split = message.indexOf(QStringLiteral("\n\n"));
     const QString summary = split < 0 ? message : message.left(split);
-    m_status->setText(tr("Import failed: nothing was added to the workspace."));
+    m_jobs->report(kImportJob, tr("Import failed: nothing was added to the workspace."));
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Import failed"), summary, QMessageBox::Ok, this);
     box->setObjectName(QStringLiteral("importErrorBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -518,7 +515,7 @@ void ImportDialog::onFailed(const QString& message) {
 }
 
 void ImportDialog::onCancelled() {
-    m_status->setText(tr("Import cancelled; the workspace is unchanged."));
+    m_jobs->report(kImportJob, tr("Import cancelled; the workspace is unchanged."));
     Q_EMIT importCancelled();
 }
 

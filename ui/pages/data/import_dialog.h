@@ -75,7 +75,7 @@ class ImportDialog : public QDialog {
     void browseInto(QLineEdit* edit, const QString& title);
     void updateEnabledOptions(ImportFormat effective);
     void setImporting(bool importing);
-    void onProgress(qint64 done, qint64 total, const QString& stage);
+    void onProgress(qint64 done, qint64 total);  // the bar; the runner writes the status text
     void onImported(const ImportReport& report);
     void onFailed(const QString& message);
     void onCancelled();

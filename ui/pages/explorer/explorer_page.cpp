@@ -228,6 +228,7 @@ QHBoxLayout* ExplorerPage::buildFullEvalRow() {
             .arg(QLocale().toString(static_cast<qlonglong>(ExplorerWorker::kSampleUsers))));
     connect(m_fullEvalButton, &QPushButton::clicked, this, &ExplorerPage::evaluateFully);
     connect(m_fullEvalCancel, &QPushButton::clicked, this, &ExplorerPage::cancelFullEvaluation);
+    connect(m_jobs, &JobRunner::statusTextChanged, this, &ExplorerPage::showStatus);
     connect(m_jobs, &JobRunner::idle, this, [this](const QString& slot) {
         if (slot == kFullEvalJob) {
             onFullEvalStopped();
@@ -358,15 +359,10 @@ void ExplorerPage::startJob() {
     auto* worker = new ExplorerWorker(QString::fromStdString(m_workspace->path()), id, base,
                                       m_dataset && m_dataset->info.id == id ? m_dataset : nullptr,
                                       m_curveCache.value(cacheKey(id)));
-    const QString name = m_datasetCombo->currentText();
-    m_jobs->on(worker, &Worker::progress, [this, name](qint64 done, qint64 total, const QString& stage) {
-        setStatus(total > 0 ? tr("'%1': %2 (%3 of %4)…").arg(name, stage).arg(done + 1).arg(total)
-                            : tr("'%1': %2…").arg(name, stage));
-    });
+    worker->setDatasetName(m_datasetCombo->currentText());
     m_jobs->on(worker, &ExplorerWorker::finished, [this](const ExplorerResult& result) { onResult(result); });
     m_jobs->on(worker, &Worker::failed, [this](const QString& message) { onFailed(message); });
-    setStatus(tr("Preparing '%1'…").arg(name));
-    m_jobs->start(kComputeJob, worker);
+    m_jobs->start(kComputeJob, worker);  // the runner shows "Preparing '…'…" and the job's progress
 }
 
 void ExplorerPage::showEvent(QShowEvent* event) {
@@ -508,6 +504,10 @@ void ExplorerPage::onCurrentItemChanged() {
 }
 
 void ExplorerPage::setStatus(const QString& text) {
+    m_jobs->report(kComputeJob, text);  // the job runner owns the status line (showStatus)
+}
+
+void ExplorerPage::showStatus(const QString& text) {
     m_status->setText(text);
     if (!text.isEmpty()) {
         Q_EMIT statusMessage(text);

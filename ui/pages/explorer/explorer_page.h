@@ -115,7 +115,8 @@ class ExplorerPage : public QWidget {
     void onCurrentItemChanged();
     void onFullEvalResult(const ExplorerFullEvalResult& result);
     void onFullEvalStopped();
-    void setStatus(const QString& text);
+    void setStatus(const QString& text);   // through the job runner, as the compute slot's word
+    void showStatus(const QString& text);  // the runner's status line → the label and the status bar
     QString cacheKey(int64_t datasetId) const;
 
     Workspace* m_workspace = nullptr;

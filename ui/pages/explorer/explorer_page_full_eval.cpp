@@ -106,7 +106,7 @@ void ExplorerPage::onFullEvalResult(const ExplorerFullEvalResult& result) {
                                        metric(run.valid, "ndcg@10"), metric(run.test, "ndcg@10"),
                                        metric(run.valid, "ndcg_high@10"), metric(run.test, "ndcg_high@10"),
                                        QString::fromStdString(run.test.protocol.toString()).toHtmlEscaped()));
-    setStatus(tr("Full evaluation recorded as run %1").arg(run.runId));
+    m_jobs->report(kFullEvalJob, tr("Full evaluation recorded as run %1").arg(run.runId));
     Q_EMIT fullEvaluationFinished();
 }
 

@@ -40,7 +40,8 @@ ExplorerWorker::ExplorerWorker(QString workspacePath, int64_t datasetId, const W
 }
 
 QString ExplorerWorker::description() const {
-    return tr("Preparing the λ Explorer for dataset %1").arg(m_datasetId);
+    return m_datasetName.isEmpty() ? tr("Preparing the λ Explorer for dataset %1").arg(m_datasetId)
+                                   : tr("Preparing '%1'").arg(m_datasetName);
 }
 
 std::vector<double> ExplorerWorker::essGrid() {

@@ -25,6 +25,8 @@ class ExplorerWorker : public Worker {
 
     QString description() const override;
     int64_t datasetId() const { return m_datasetId; }
+    // The dataset's name, for the description ("Preparing 'ml-100k'"); its id is used without it.
+    void setDatasetName(const QString& name) { m_datasetName = name; }
 
     // λ grids: the ESS curve's (fine, within the slider's range, +∞) and the metric curves' (16 values + ∞).
     static std::vector<double> essGrid();
@@ -47,6 +49,7 @@ class ExplorerWorker : public Worker {
   private:
     QString m_workspacePath;
     int64_t m_datasetId;
+    QString m_datasetName;
     WeightScheme m_base;
     std::shared_ptr<const ExplorerDataset> m_prepared;
     std::shared_ptr<const ExplorerCurves> m_cachedCurves;

@@ -210,7 +210,6 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent), m_jobs(new JobRunner(
     connect(m_exportButton, &QPushButton::clicked, this, [this] { startExport(); });
     connect(m_cancelButton, &QPushButton::clicked, this, [this] {
         m_jobs->stop(kExportJob);  // the job stays current: "Export cancelled" is shown
-        setStatus(tr("Cancelling…"));
     });
     connect(m_copyButton, &QPushButton::clicked, this, [this] {
         const QPlainTextEdit* view = m_snippetTabs->currentIndex() == 0 ? m_python : m_cpp;
@@ -222,6 +221,12 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent), m_jobs(new JobRunner(
             [this] { startPreview(m_userEdit->text().trimmed()); });
     connect(m_userEdit, &QLineEdit::returnPressed, this,
             [this] { startPreview(m_userEdit->text().trimmed()); });
+    // The status line is the export slot's (the preview has its own line under the table).
+    connect(m_jobs, &JobRunner::statusChanged, this, [this](const QString& slot, const QString& text) {
+        if (slot == kExportJob) {
+            m_status->setText(text);
+        }
+    });
     connect(m_jobs, &JobRunner::idle, this, [this](const QString& slot) {
         if (slot == kExportJob) {
             m_progress->setVisible(false);
@@ -506,7 +511,7 @@ void ExportPage::updateButtons() {
 }
 
 void ExportPage::setStatus(const QString& text) {
-    m_status->setText(text);
+    m_jobs->report(kExportJob, text);  // the job runner owns the status line
     if (!text.isEmpty()) {
         Q_EMIT statusMessage(text);
     }

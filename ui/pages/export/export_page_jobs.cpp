@@ -149,7 +149,6 @@ bool ExportPage::startExport(bool replaceExisting) {
             m_progress->setValue(
                 static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
         }
-        m_status->setText(stage);
     });
     m_jobs->on(worker, &ExportWorker::finished, [this](const ExportOutcome& outcome) {
         m_lastExport = outcome;
@@ -175,8 +174,7 @@ bool ExportPage::startExport(bool replaceExisting) {
     m_hasExport = false;
     m_progress->setRange(0, 0);
     m_progress->setVisible(true);
-    setStatus(tr("Exporting run %1…").arg(run->id()));
-    m_jobs->start(kExportJob, worker);
+    m_jobs->start(kExportJob, worker);  // the runner shows "Exporting run 3 as …" and the job's stages
     updateButtons();
     return true;
 }
