@@ -30,7 +30,6 @@
 #include "weighting/target_view.h"
 #include "weighting/weight_stats.h"
 
-
 namespace tiltbench::cli {
 namespace {
 

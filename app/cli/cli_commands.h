@@ -83,7 +83,8 @@ class Commands {
     std::string m_split = "loo";
     std::vector<int> m_ks{10, 20};
     int m_bootstrap = 1000;
-    std::optional<uint64_t> m_seed;  // default: 1 (bootstrap seed of closed-form runs), 42 (sasrec)
+    std::optional<double> m_highThreshold;  // default: the dataset's top reward level
+    std::optional<uint64_t> m_seed;         // default: 1 (bootstrap seed of closed-form runs), 42 (sasrec)
     int m_threads = 0;
     PolicyParams m_policyParams;
     // train -m sasrec: the settings of sasrecSettings(), bound from that table (train/sasrec_run_config.h)

@@ -46,6 +46,9 @@ void Commands::addTrainingOptions(CLI::App* sub) {
     sub->add_option("--bootstrap", m_bootstrap, "Bootstrap resamples for 95% intervals (0 = none)")
         ->capture_default_str();
     sub->add_option("--seed", m_seed, "Seed (bootstrap, default 1; sasrec: everything, default 42)");
+    sub->add_option("--high-threshold", m_highThreshold,
+                    "Targets with a reward >= this count as high reward (ndcg_high@K, hr_high@K, --select); "
+                    "default: the dataset's top reward level");
     sub->add_option("--threads", m_threads, "Threads (0 = all cores)")->capture_default_str();
     sub->add_option("--markov-smoothing", m_policyParams.markovSmoothing,
                     "markov: pseudo-targets toward the tilted popularity policy")
@@ -81,6 +84,7 @@ ClosedFormRunConfig Commands::closedFormConfig() const {
     config.split.kind = SplitConfig::kindFromString(m_split);
     config.ks = m_ks;
     config.bootstrapResamples = m_bootstrap;
+    config.highThreshold = m_highThreshold;
     config.seed = m_seed.value_or(1);
     config.threads = m_threads;
     return config;
@@ -95,6 +99,7 @@ SasrecRunConfig Commands::sasrecConfig() const {
     config.threads = m_threads;
     config.ks = m_ks;
     config.bootstrapResamples = m_bootstrap;
+    config.highThreshold = m_highThreshold;
     return config;
 }
 

@@ -35,6 +35,8 @@ void addTraining(Arguments& a, const TrainRequest& r) {
     for (const int k : c.ks)
         ks += (ks.empty() ? "" : ",") + std::to_string(k);
     a.insert(a.end(), {"--k", ks});
+    if (c.highThreshold)
+        a.insert(a.end(), {"--high-threshold", number(*c.highThreshold)});
     if (r.isSasrec()) {
         for (const SasrecSetting& s : sasrecSettings()) {
             const std::string value = sasrecSettingText(s, c);

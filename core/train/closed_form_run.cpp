@@ -71,6 +71,7 @@ void fitAndEvaluateClosedForm(const InteractionLog& log, const Split& split,
     ec.threads = config.threads;
     ec.bootstrap.resamples = config.bootstrapResamples;
     ec.bootstrap.seed = config.seed;
+    ec.highThreshold = config.highThreshold;
     ec.trueReward = trueReward;
     const auto tEval = Clock::now();
     const Evaluator evaluator(log, split, ec);
@@ -81,6 +82,8 @@ void fitAndEvaluateClosedForm(const InteractionLog& log, const Split& split,
 
 void ClosedFormRunConfig::validate() const {
     scheme.validate();
+    if (highThreshold && !std::isfinite(*highThreshold))
+        throw Error(fmt::format("--high-threshold must be a finite number (got {})", *highThreshold));
     validateEvalOptions(ks, bootstrapResamples, threads);
     if (!(params.markovSmoothing >= 0.0) || !std::isfinite(params.markovSmoothing)) {
         throw Error(fmt::format("markov smoothing (--markov-smoothing) must be a number >= 0, got {}",

@@ -5,6 +5,7 @@
 // run record through writeRunBase / readRunBase (train/stored_config.h), so the keys are spelled once.
 // Torch-free and Qt-free.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct RunConfigBase {
     SplitConfig split;
     std::vector<int> ks{10, 20};
     int bootstrapResamples = 1000;  // final evaluation's 95 % intervals (0 = none)
+    // Targets with a reward ≥ this count as high reward (ndcg_high@K, hr_high@K; checkpoint selection on
+    // them). Empty: the dataset's top reward level (5 on a 1–5 scale). Recorded as high_threshold.
+    std::optional<double> highThreshold;
     uint64_t seed = 1;
     int threads = 0;  // 0 = all cores
 

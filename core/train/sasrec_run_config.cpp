@@ -1,6 +1,7 @@
 #include "train/sasrec_run_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <climits>
@@ -77,6 +78,11 @@ void SasrecRunConfig::validate() const {
         throw Error(fmt::format("sasrec: threads must be in 0..{} (got {})", limits::kMaxThreads, threads));
     if (initFrom < 0)
         throw Error(fmt::format("sasrec: --init-from must be a run id, or 0 for none (got {})", initFrom));
+    if (highThreshold && !std::isfinite(*highThreshold))
+        throw Error(fmt::format("sasrec: --high-threshold must be a finite number (got {})", *highThreshold));
+    if (std::find(kSelectMetrics.begin(), kSelectMetrics.end(), select) == kSelectMetrics.end())
+        throw Error(fmt::format("sasrec: --select must be one of {} (got '{}')",
+                                fmt::join(kSelectMetrics, ", "), select));
     if (precision != "auto" && precision != "fp32" && precision != "bf16")
         throw Error(fmt::format("sasrec: precision must be auto, fp32 or bf16 (got '{}')", precision));
 }
@@ -101,8 +107,12 @@ const std::vector<SasrecSetting>& sasrecSettings() {
         {"--max-len", "max_len", "sasrec: newest items of a history the model reads", &C::maxLen, {}, 1,
          limits::kMaxSasrecMaxLen},
         {"--dropout", "dropout", "sasrec: dropout rate", &C::dropout, {}, 0, 0},
-        {"--patience", "patience", "sasrec: epochs without a better valid NDCG@10 (0 = never stop)",
+        {"--patience", "patience", "sasrec: epochs without a better validation --select metric (0 = never stop)",
          &C::patience, {}, INT32_MIN, INT32_MAX},
+        {"--select", "select",
+         "sasrec: the validation metric that picks the best checkpoint and drives early stopping; the *_high "
+         "metrics count only targets with reward >= --high-threshold", &C::select,
+         {kSelectMetrics.begin(), kSelectMetrics.end()}, 0, 0},
         {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device,
          {}, 0, 0},
         {"--precision", "precision_requested",
@@ -189,10 +199,11 @@ EvalConfig sasrecEvalConfig(const SasrecRunConfig& config, int bootstrapResample
     EvalConfig ec;
     ec.ks = config.ks;
     if (std::find(ec.ks.begin(), ec.ks.end(), 10) == ec.ks.end())
-        ec.ks.push_back(10);
+        ec.ks.push_back(10);  // every --select metric is at K = 10
     ec.threads = 1;
     ec.bootstrap.resamples = bootstrapResamples;
     ec.bootstrap.seed = config.seed;
+    ec.highThreshold = config.highThreshold;
     ec.trueReward = trueReward;
     return ec;
 }

@@ -17,6 +17,9 @@
 
 namespace tiltbench {
 
+// The validation metrics a run may select its checkpoint on (--select).
+inline const std::vector<std::string> kSelectMetrics{"ndcg@10", "hr@10", "ndcg_high@10", "hr_high@10"};
+
 // The shared fields (dataset, weighting, split, ks, bootstrap, seed, threads) are RunConfigBase's; defaults
 // uniform weights (plain SFT) and seed 42. The model and training settings below are each declared once more,
 // in sasrecSettings(): that table binds them to the CLI's options, writes them into an engine request's
@@ -34,9 +37,12 @@ struct SasrecRunConfig : RunConfigBase {
     bool lengthBuckets = false;  // length-bucketed instead of random batches (see above)
     double lr = 1e-3;
     double weightDecay = 0.0;  // Adam's L2 penalty on every parameter
-    // Epochs without a better validation NDCG@10 before stopping; ≤ 0 = never stop early. On ML-100K the
-    // random-batch curve has flat stretches of 10+ epochs (around epochs 30–45) before it climbs again.
+    // Epochs without a better validation `select` metric before stopping; ≤ 0 = never stop early. On ML-100K
+    // the random-batch curve has flat stretches of 10+ epochs (around epochs 30–45) before it climbs again.
     int patience = 30;
+    // The validation metric that picks the best checkpoint and drives early stopping: one of kSelectMetrics.
+    // "ndcg_high@10" selects on high-reward targets only (RunConfigBase::highThreshold).
+    std::string select = "ndcg@10";
     std::string device = "auto";  // auto | cpu | cuda | cuda:N
     // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
     // (see SasrecConfig::bf16); the run records what it used.

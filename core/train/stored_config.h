@@ -5,6 +5,7 @@
 // Error naming the field.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -61,6 +62,8 @@ inline void writeRunBase(const RunConfigBase& c, nlohmann::json& j) {
     j["ks"] = c.ks;
     j["bootstrap_resamples"] = c.bootstrapResamples;
     j["seed"] = c.seed;
+    if (c.highThreshold)
+        j["high_threshold"] = *c.highThreshold;
 }
 
 // Missing keys keep `c`'s values; sizes are strict integers within the documented limits.
@@ -74,6 +77,12 @@ inline void readRunBase(const nlohmann::json& j, RunConfigBase& c) {
     c.bootstrapResamples =
         intField(j, "bootstrap_resamples", c.bootstrapResamples, 0, limits::kMaxBootstrapResamples);
     c.seed = j.value("seed", c.seed);
+    if (j.contains("high_threshold") && !j.at("high_threshold").is_null()) {
+        const auto& t = j.at("high_threshold");
+        if (!t.is_number() || !std::isfinite(t.get<double>()))
+            throw Error(fmt::format("'high_threshold' must be a finite number (got {})", t.dump()));
+        c.highThreshold = t.get<double>();
+    }
 }
 
 }  // namespace tiltbench::stored

@@ -110,7 +110,9 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
     c.patience = 3;
     c.device = "cpu";
     c.precision = "fp32";
-    {  // --init-from needs a finished parent of the same architecture
+    c.select = "ndcg_high@10";
+    c.highThreshold = 4.0;  // a shared field (RunConfigBase), not a row of the table
+    {                       // --init-from needs a finished parent of the same architecture
         engine::TrainRequest parent = r;
         parent.run.initFrom = 0;
         const nlohmann::json done = test::parseJson(runCli(parent.arguments()));
@@ -128,6 +130,8 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
     for (const SasrecSetting& s : sasrecSettings())
         EXPECT_EQ(sasrecSettingText(s, recorded), sasrecSettingText(s, c)) << s.option;
     EXPECT_EQ(recorded.seed, 9u);
+    ASSERT_TRUE(recorded.highThreshold.has_value());
+    EXPECT_DOUBLE_EQ(*recorded.highThreshold, 4.0);
     EXPECT_DOUBLE_EQ(recorded.scheme.lambda, 0.5);
 
     // The stream: the run first, then progress and the epoch, `finished` last with the epoch recorded.

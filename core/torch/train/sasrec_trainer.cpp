@@ -453,14 +453,19 @@ class SasrecTraining {
         const double nan = std::numeric_limits<double>::quiet_NaN();
         if (std::isfinite(rec.trainLoss))
             rows.push_back({epoch, "train", "loss", rec.trainLoss, nan, nan});
-        for (const char* name : {"ndcg@10", "hr@10"}) {
+        std::vector<std::string> names{"ndcg@10", "hr@10"};
+        if (std::find(names.begin(), names.end(), m_config.select) == names.end())
+            names.push_back(m_config.select);  // the selection metric's curve is kept too
+        for (const std::string& name : names) {
             const double v = valid.value(name);
             if (std::isfinite(v))
                 rows.push_back({epoch, "valid", name, v, nan, nan});
         }
         rows.push_back({epoch, "train", "seconds", rec.trainSeconds, nan, nan});
 
-        const double score = std::isfinite(rec.validNdcg10) ? rec.validNdcg10 : -1.0;
+        // The checkpoint is chosen, and early stopping decided, on the --select metric.
+        const double selected = valid.value(m_config.select);
+        const double score = std::isfinite(selected) ? selected : -1.0;
         SasrecTrainState state;
         state.model = m_model->saveState();
         const bool improved = score > m_loop.best;
