@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
@@ -35,6 +36,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
+#include "train/sasrec_run_config.h"
 #include "ui_test_helpers.h"
 #include "widgets/lambda_slider.h"
 
@@ -378,13 +380,24 @@ TEST(TrainAndCompare, PostTrainingStartsFromAFinishedRunAndCompareNamesTheParent
     EXPECT_EQ(train->currentRequest().run.initFrom, sft.runId);
     pick(train->schemeChooser(), QStringLiteral("exp"));
     train->lambdaSlider()->setLambda(0.5);
+    // The checkpoint chosen on high-reward validation targets, with its own threshold.
+    auto* select = train->findChild<QComboBox*>(QStringLiteral("trainSelect"));
+    auto* threshold = train->findChild<QDoubleSpinBox*>(QStringLiteral("highThreshold"));
+    ASSERT_TRUE(select && threshold);
+    EXPECT_EQ(threshold->text(), QStringLiteral("top reward level"));  // the default: no threshold passed
+    EXPECT_FALSE(train->currentRequest().run.highThreshold.has_value());
+    pick(select, QStringLiteral("ndcg_high@10"));
+    threshold->setValue(4.0);
     ASSERT_GT(train->queueRun(), 0);
     const TrainOutcome post = waitForRun(train);
     ASSERT_EQ(post.status, TrainOutcome::Done) << post.error.toStdString();
     {
         Workspace wsp(ws);
-        EXPECT_NE(RunStore(wsp).run(post.runId).config.find("\"init_from\":" + std::to_string(sft.runId)),
-                  std::string::npos);
+        const SasrecRunConfig recorded = SasrecRunConfig::fromJson(RunStore(wsp).run(post.runId).config);
+        EXPECT_EQ(recorded.initFrom, sft.runId);
+        EXPECT_EQ(recorded.select, "ndcg_high@10");
+        ASSERT_TRUE(recorded.highThreshold.has_value());
+        EXPECT_DOUBLE_EQ(*recorded.highThreshold, 4.0);
     }
 
     ComparePage* compare = w.comparePage();

@@ -29,6 +29,8 @@ namespace tiltbench {
 
 namespace {
 const QString kDefaultSweep = QString::fromUtf8(lambda_grid::kDefaultSweep);
+// The High reward ≥ box's lowest value, shown as "top reward level": no threshold is passed.
+constexpr double kTopRewardLevel = -1e6;
 
 QSpinBox* spin(QWidget* parent, const char* name, int lo, int hi, int value, const QString& tip) {
     auto* s = new QSpinBox(parent);
@@ -177,8 +179,17 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_dropout = doubleSpin(m_sasrecBox, "dropout", 0.0, 0.95, 2, d.dropout, tr("Dropout rate"));
     m_patience =
         spin(m_sasrecBox, "patience", 0, 100000, d.patience,
-             tr("Epochs without a better validation NDCG@10 before stopping (0 = never stop early)"));
+             tr("Epochs without a better validation figure (Select) before stopping (0 = never stop early)"));
     m_patience->setSpecialValueText(tr("never"));
+    m_select = new QComboBox(m_sasrecBox);
+    m_select->setObjectName(QStringLiteral("trainSelect"));
+    for (const std::string& metric : kSelectMetrics) {
+        m_select->addItem(QString::fromStdString(metric), QString::fromStdString(metric));
+    }
+    m_select->setCurrentIndex(m_select->findData(QString::fromStdString(d.select)));
+    m_select->setToolTip(
+        tr("The validation metric that picks the best checkpoint and drives early stopping; "
+           "the _high metrics count only high-reward targets (High reward ≥)"));
     auto* defaults = new QPushButton(tr("Engine defaults"), m_sasrecBox);
     defaults->setObjectName(QStringLiteral("engineDefaults"));
     defaults->setToolTip(tr("The trainer's defaults (SasrecRunConfig)"));
@@ -186,7 +197,8 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     const QList<QPair<QString, QWidget*>> fields = {
         {tr("Epochs"), m_epochs},   {tr("Batch"), m_batch},    {tr("LR"), m_lr},
         {tr("Dropout"), m_dropout}, {tr("Dim"), m_dim},        {tr("Blocks"), m_blocks},
-        {tr("Heads"), m_heads},     {tr("Max len"), m_maxLen}, {tr("Patience"), m_patience}};
+        {tr("Heads"), m_heads},     {tr("Max len"), m_maxLen}, {tr("Patience"), m_patience},
+        {tr("Select"), m_select}};
     for (int i = 0; i < fields.size(); ++i) {
         auto* label = new QLabel(fields[i].first, m_sasrecBox);
         label->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -194,7 +206,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
         sasrecGrid->addWidget(label, i / 2, (i % 2) * 2);
         sasrecGrid->addWidget(fields[i].second, i / 2, (i % 2) * 2 + 1);
     }
-    sasrecGrid->addWidget(defaults, static_cast<int>(fields.size()) / 2, 2, 1, 2);
+    sasrecGrid->addWidget(defaults, (static_cast<int>(fields.size()) + 1) / 2, 2, 1, 2);
     sasrecGrid->setColumnStretch(1, 1);
     sasrecGrid->setColumnStretch(3, 1);
     column->addWidget(m_sasrecBox);
@@ -231,6 +243,12 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_seed = spin(computeBox, "seed", -1, 2147483647, -1,
                   tr("Seed of everything random (initialisation, batches, dropout, bootstrap)"));
     m_seed->setSpecialValueText(tr("default (42; closed-form 1)"));
+    m_highThreshold = doubleSpin(computeBox, "highThreshold", kTopRewardLevel, 1e6, 2, kTopRewardLevel,
+                                 tr("Targets with a reward ≥ this count as high reward (NDCG@10 high-reward, "
+                                    "Select on *_high); the lowest value means the dataset's top reward "
+                                    "level"));
+    m_highThreshold->setSpecialValueText(tr("top reward level"));
+    computeForm->addRow(tr("High reward ≥"), m_highThreshold);
     computeForm->addRow(tr("Bootstrap"), m_bootstrap);
     computeForm->addRow(tr("Device"), m_device);
     computeForm->addRow(QString(), m_runtimeLabel);
@@ -381,6 +399,9 @@ TrainRequest TrainForm::currentRequest() const {
     s.normalization = parseWeightNormalization(m_normalization->currentData().toString().toStdString());
     s.clip = m_clip->value() > 0.0 ? m_clip->value() : WeightScheme::kInfinity;
     r.run.bootstrapResamples = m_bootstrap->value();
+    if (m_highThreshold->value() > kTopRewardLevel) {
+        r.run.highThreshold = m_highThreshold->value();
+    }
     if (m_seed->value() >= 0) {
         r.seed = static_cast<uint64_t>(m_seed->value());
     }
@@ -397,6 +418,7 @@ TrainRequest TrainForm::currentRequest() const {
     c.maxLen = m_maxLen->value();
     c.dropout = m_dropout->value();
     c.patience = m_patience->value();
+    c.select = m_select->currentData().toString().toStdString();
     c.device = m_device->currentData().toString().toStdString();
     c.initFrom = r.isSasrec() ? m_initFrom->currentData().toLongLong() : 0;
     return r;
@@ -496,6 +518,7 @@ void TrainForm::resetHyperparameters() {
     m_maxLen->setValue(d.maxLen);
     m_dropout->setValue(d.dropout);
     m_patience->setValue(d.patience);
+    m_select->setCurrentIndex(m_select->findData(QString::fromStdString(d.select)));
     applyParentArchitecture();  // a chosen parent keeps its architecture
 }
 

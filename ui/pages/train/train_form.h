@@ -113,9 +113,11 @@ class TrainForm : public QWidget {
     QSpinBox* m_maxLen;
     QDoubleSpinBox* m_dropout;
     QSpinBox* m_patience;
+    QComboBox* m_select;
     QDoubleSpinBox* m_markovSmoothing;
     QDoubleSpinBox* m_itemMeanPrior;
     QSpinBox* m_bootstrap;
+    QDoubleSpinBox* m_highThreshold;
     QComboBox* m_device;
     QLabel* m_runtimeLabel;
     QSpinBox* m_threads;
