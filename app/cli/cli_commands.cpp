@@ -178,7 +178,24 @@ void Commands::registerAll(CLI::App& app) {
                      "Schemes, comma-separated: exp (once per lambda), uniform, linear, filter (once each)")
         ->capture_default_str();
     addWeightShapeOptions(sweep);
-    addTrainingOptions(sweep);
+    addTrainingOptions(sweep, true);
+    sweep->add_option(
+        "--seeds", m_seeds,
+        "One pass of the grid per seed, comma-separated (e.g. 1,2,3); the table then gives each "
+        "configuration's mean over seeds and its paired difference against the SFT baseline of "
+        "the same seed (default: --seed once)");
+    sweep->add_option(
+        "--init-from", m_sweepInitFrom,
+        "sasrec post-training: RUN (every configuration starts from finished run RUN's best "
+        "checkpoint) or sft (per seed, train — or reuse — one SFT parent: uniform weights, "
+        "--sft-epochs/--sft-lr/--sft-patience, the other settings as given; every configuration "
+        "of that seed starts from it)");
+    sweep->add_option("--sft-epochs", m_sftEpochs, "--init-from sft: the SFT parents' epochs at most")
+        ->capture_default_str();
+    sweep->add_option("--sft-lr", m_sftLr, "--init-from sft: the SFT parents' learning rate")
+        ->capture_default_str();
+    sweep->add_option("--sft-patience", m_sftPatience, "--init-from sft: the SFT parents' patience")
+        ->capture_default_str();
     sweep->get_option("--dataset")->required();
     sweep->get_option("--model")->required();
     sweep->callback([this] { m_selected = [this] { return runSweep(); }; });

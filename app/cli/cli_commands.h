@@ -48,7 +48,7 @@ class Commands {
     int runExport();
     int runRecommend();
     void addWeightShapeOptions(CLI::App* sub);
-    void addTrainingOptions(CLI::App* sub);
+    void addTrainingOptions(CLI::App* sub, bool sweep = false);
     // What no output of this command may replace: the workspace and its SQLite side files (output_guard.h).
     OutputGuard outputGuard() const;
     WeightScheme schemeFromOptions() const;
@@ -94,6 +94,11 @@ class Commands {
     // sweep
     std::string m_lambdas = lambda_grid::kDefaultSweep;
     std::string m_schemes = "exp";
+    std::string m_sweepInitFrom;  // RUN or "sft"
+    std::string m_seeds;          // comma-separated
+    int m_sftEpochs = SasrecRunConfig().epochs;
+    double m_sftLr = SasrecRunConfig().lr;
+    int m_sftPatience = SasrecRunConfig().patience;
     // eval
     int64_t m_runId = 0;
     std::string m_evalDevice = "cpu";

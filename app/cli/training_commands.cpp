@@ -2,10 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include <unistd.h>
 
@@ -26,6 +29,7 @@
 #include "torch/train/sweep.h"
 #include "torch_forward.h"
 #include "train/closed_form_run.h"
+#include "train/sweep_summary.h"
 
 namespace tiltbench::cli {
 
@@ -33,7 +37,7 @@ using json = nlohmann::json;
 
 // Everything a training run takes apart from its weighting: `train` and `sweep` share one list, so the two
 // commands accept the same options with the same meaning.
-void Commands::addTrainingOptions(CLI::App* sub) {
+void Commands::addTrainingOptions(CLI::App* sub, bool sweep) {
     // Not required here: `train --resume` takes both from the run (runTrain checks them otherwise).
     sub->add_option("-d,--dataset", m_dataset, "Dataset name (required)");
     sub->add_option("-m,--model", m_model,
@@ -58,6 +62,8 @@ void Commands::addTrainingOptions(CLI::App* sub) {
         ->capture_default_str();
     // SASRec's settings, bound from the one table that also writes requests and run records.
     for (const SasrecSetting& setting : sasrecSettings()) {
+        if (sweep && setting.field == SasrecSetting::Field(&SasrecRunConfig::initFrom))
+            continue;  // the sweep's --init-from also takes "sft" (bound in cli_commands.cpp)
         std::visit(
             [&](auto field) {
                 auto& value = m_sasrec.*field;
@@ -131,6 +137,142 @@ std::string fmtMetric(const EvalResult& r, const std::string& name) {
         return fmt::format("{:.4f} [{:.4f}, {:.4f}]", m->value, m->lo, m->hi);
     return fmt::format("{:.4f}", m->value);
 }
+
+#ifndef TILTBENCH_CLI_LIGHT  // the sweep runs in tiltbench-cli-torch only
+// A whole number ≥ 0 that fits uint64, all of `text`; otherwise nullopt.
+std::optional<uint64_t> wholeNumber(const std::string& text) {
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return v;
+}
+
+// --seeds 1,2,3: distinct whole numbers, at most 1000 of them.
+std::vector<uint64_t> parseSeedList(const std::string& text) {
+    std::vector<uint64_t> seeds;
+    if (text.empty())
+        return seeds;
+    for (const auto& token : splitCommaList(text)) {
+        const auto v = wholeNumber(token);
+        if (!v)
+            throw Error(
+                fmt::format("--seeds: '{}' is not a whole number >= 0 (give e.g. --seeds 1,2,3)", token));
+        if (std::find(seeds.begin(), seeds.end(), *v) != seeds.end())
+            throw Error(fmt::format("--seeds: seed {} is listed twice", *v));
+        seeds.push_back(*v);
+    }
+    if (seeds.size() > 1000)
+        throw Error(fmt::format("--seeds: at most 1000 seeds (got {})", seeds.size()));
+    return seeds;
+}
+
+int64_t parseRunIdOption(const char* option, const std::string& text, const char* expected) {
+    const auto v = wholeNumber(text);
+    if (!v || *v > static_cast<uint64_t>(INT64_MAX))
+        throw Error(fmt::format("{}: expected {} (got '{}')", option, expected, text));
+    return static_cast<int64_t>(*v);
+}
+
+// The figures a sweep's summary gives per configuration.
+const std::vector<std::string> kSummaryMetrics{"ndcg@10",        "ndcg_high@10", "item_mean_reward@10",
+                                               "true_reward@10", "arp@10",       "coverage@10"};
+
+std::string signedInterval(const SeededDifference& d) {
+    if (!std::isfinite(d.diff))
+        return "-";
+    std::string s = fmt::format("{:+.4f}", d.diff);
+    if (std::isfinite(d.lo) && std::isfinite(d.hi))
+        s += fmt::format(" [{:+.4f}, {:+.4f}]", d.lo, d.hi);
+    return s;
+}
+
+// "established" when the interval excludes 0 and every seed agrees in sign; otherwise "not established".
+std::string verdict(const SeededDifference& d) {
+    if (!std::isfinite(d.lo) || !std::isfinite(d.hi))
+        return "no interval";
+    if ((d.lo > 0.0 || d.hi < 0.0) && d.seedsAgree())
+        return d.diff > 0.0 ? "higher" : "lower";
+    return "not established";
+}
+
+json summaryJson(const SweepSummary& summary, int resamples, uint64_t seed) {
+    json rows = json::array();
+    for (const auto& row : summary.rows) {
+        json cells = json::object();
+        for (const auto& c : row.cells) {
+            json cell = {{"mean", std::isfinite(c.mean) ? json(c.mean) : json()}};
+            if (c.paired && !row.isBaseline) {
+                const auto& d = c.vsBaseline;
+                auto num = [](double v) { return std::isfinite(v) ? json(v) : json(); };
+                json perSeed = json::array();
+                for (const double v : d.perSeed)
+                    perSeed.push_back(num(v));
+                cell["diff"] = num(d.diff);
+                cell["lo"] = num(d.lo);
+                cell["hi"] = num(d.hi);
+                cell["per_seed_diff"] = perSeed;
+                cell["users"] = d.users;
+                cell["verdict"] = verdict(d);
+            }
+            cells[c.metric] = cell;
+        }
+        rows.push_back(
+            {{"scheme", formatWeightKind(row.scheme.kind)},
+             {"lambda", row.scheme.kind == WeightKind::Exp ? json(formatLambda(row.scheme.lambda)) : json()},
+             {"weighting", json::parse(row.scheme.toJson())},
+             {"baseline", row.isBaseline},
+             {"seeds", row.seeds},
+             {"run_ids", row.runIds},
+             {"metrics", cells}});
+    }
+    return {{"targets", "test"},
+            {"baseline", "the uniform (exp lambda = inf) run of the same seed"},
+            {"has_baseline", summary.hasBaseline},
+            {"interval", fmt::format("95% two-level bootstrap over seeds and users ({} resamples, seed {}); "
+                                     "core/eval/seeded_comparison.h",
+                                     resamples, seed)},
+            {"rows", rows}};
+}
+
+void printSummary(const SweepSummary& summary, int resamples) {
+    size_t maxSeeds = 0;
+    for (const auto& row : summary.rows)
+        maxSeeds = std::max(maxSeeds, row.seeds.size());
+    if (maxSeeds < 2 && !summary.hasBaseline)
+        return;
+    std::cout << "\nPer configuration over seeds (test targets; Δ = paired difference against the uniform / "
+                 "λ = inf run of the same seed, 95 % two-level bootstrap over seeds and users, "
+              << resamples << " resamples):\n";
+    if (!summary.hasBaseline)
+        std::cout << "(no baseline in the grid: add inf to --lambdas or uniform to --schemes for Δ)\n";
+    std::cout << fmt::format("{:<30} {:>5} {:<20} {:>9} {:<30} {:<10} {}\n", "configuration", "seeds",
+                             "metric", "mean", "Δ vs SFT [95%]", "seeds +/−", "verdict");
+    for (const auto& row : summary.rows) {
+        const std::string config = row.scheme.kind == WeightKind::Exp
+                                       ? fmt::format("exp λ={}", formatLambda(row.scheme.lambda))
+                                       : row.scheme.describe();
+        for (const auto& c : row.cells) {
+            std::string diff = row.isBaseline ? "(baseline)" : "-";
+            std::string signs, judged;
+            if (c.paired && !row.isBaseline) {
+                diff = signedInterval(c.vsBaseline);
+                int up = 0, down = 0;
+                for (const double v : c.vsBaseline.perSeed) {
+                    up += v > 0.0 ? 1 : 0;
+                    down += v < 0.0 ? 1 : 0;
+                }
+                signs = fmt::format("{}/{}", up, down);
+                judged = verdict(c.vsBaseline);
+            }
+            std::cout << fmt::format("{:<30} {:>5} {:<20} {:>9} {:<30} {:<10} {}\n", config, row.seeds.size(),
+                                     c.metric, std::isfinite(c.mean) ? fmt::format("{:.4f}", c.mean) : "-",
+                                     diff, signs, judged);
+        }
+    }
+}
+
+#endif  // TILTBENCH_CLI_LIGHT
 
 // The figures of one run as `train`, `eval` and `sweep --json` print them.
 void addFigures(json& j, const EvalResult& valid, const EvalResult& test) {
@@ -348,6 +490,17 @@ int Commands::runSweep() {
     } else {
         config.closedForm = closedFormConfig();
     }
+    config.seeds = parseSeedList(m_seeds);
+    if (m_sweepInitFrom == "sft") {
+        config.sftParents = true;
+        config.sftEpochs = m_sftEpochs;
+        config.sftLr = m_sftLr;
+        config.sftPatience = m_sftPatience;
+    } else if (!m_sweepInitFrom.empty()) {
+        config.sasrec.initFrom = parseRunIdOption("--init-from", m_sweepInitFrom, "a run id or sft");
+        if (!sasrec && config.sasrec.initFrom > 0)
+            throw Error("sweep: --init-from (post-training) needs -m sasrec");
+    }
 
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     // The first Ctrl-C lets the run under way finish (it is recorded) and stops there; a second cancels it.
@@ -371,6 +524,12 @@ int Commands::runSweep() {
         terminal.finish();
         std::cerr << fmt::format("run {}/{}: {} {}\n", index + 1, total, m_model, scheme.describe());
     };
+    callbacks.parentStarting = [&](uint64_t seed, bool reused, int64_t runId) {
+        sasrecProgress.restart();
+        terminal.finish();
+        std::cerr << (reused ? fmt::format("seed {}: SFT parent = finished run {} (reused)\n", seed, runId)
+                             : fmt::format("seed {}: training the SFT parent (uniform weights)\n", seed));
+    };
     callbacks.progress = [&](const Progress& p) {
         announceStop();
         return show(p);
@@ -385,11 +544,21 @@ int Commands::runSweep() {
 
     const bool anyTruth = std::any_of(result.runs.begin(), result.runs.end(),
                                       [](const SweepRun& r) { return r.test.find("true_reward@10"); });
+    // Per configuration over seeds, against the SFT baseline of the same seed (test targets).
+    std::vector<SeededRunFigures> figures;
+    for (const auto& r : result.runs)
+        figures.push_back({r.runId, r.seed, r.scheme, &r.test});
+    BootstrapConfig pairedBootstrap;
+    pairedBootstrap.resamples = m_bootstrap;
+    pairedBootstrap.seed = m_seed.value_or(1);
+    const SweepSummary summary = summariseSweep(figures, kSummaryMetrics, pairedBootstrap);
     if (m_json) {
         json runs = json::array();
         for (const auto& r : result.runs) {
             json j = {
                 {"run_id", r.runId},
+                {"seed", r.seed},
+                {"parent_run_id", r.parentRunId},
                 {"scheme", formatWeightKind(r.scheme.kind)},
                 {"lambda", r.scheme.kind == WeightKind::Exp ? json(formatLambda(r.scheme.lambda)) : json()},
                 {"weighting", json::parse(r.scheme.toJson())}};
@@ -401,15 +570,30 @@ int Commands::runSweep() {
             j["seconds"] = r.seconds;
             runs.push_back(std::move(j));
         }
+        json parents = json::array();
+        for (const auto& p : result.parents) {
+            parents.push_back({{"seed", p.seed},
+                               {"run_id", p.runId},
+                               {"reused", p.reused},
+                               {"best_epoch", p.bestEpoch},
+                               {"seconds", p.seconds}});
+        }
         json out = {{"dataset", m_dataset},
                     {"model", m_model},
                     {"planned", result.planned},
                     {"stopped", result.stopped},
-                    {"runs", runs}};
+                    {"parents", parents},
+                    {"runs", runs},
+                    {"summary", summaryJson(summary, m_bootstrap, m_seed.value_or(1))}};
         std::cout << jsonText(out) << "\n";
     } else {
-        std::string header = fmt::format("{:>5} {:>7} {:<8} {:>9} {:>13} {:>15}", "run", "lambda", "scheme",
-                                         "ndcg@10", "ndcg_high@10", "item_mean_rwd@10");
+        for (const auto& p : result.parents) {
+            std::cout << fmt::format(
+                "seed {}: SFT parent run {}{}\n", p.seed, p.runId,
+                p.reused ? " (reused)" : fmt::format(" (best epoch {}, {:.0f} s)", p.bestEpoch, p.seconds));
+        }
+        std::string header = fmt::format("{:>5} {:>5} {:>7} {:<8} {:>9} {:>13} {:>15}", "run", "seed",
+                                         "lambda", "scheme", "ndcg@10", "ndcg_high@10", "item_mean_rwd@10");
         if (anyTruth)
             header += fmt::format(" {:>15}", "true_reward@10");
         header += fmt::format(" {:>9} {:>12}", "arp@10", "coverage@10");
@@ -423,7 +607,7 @@ int Commands::runSweep() {
         };
         for (const auto& r : result.runs) {
             std::string line = fmt::format(
-                "{:>5} {:>7} {:<8}", r.runId,
+                "{:>5} {:>5} {:>7} {:<8}", r.runId, r.seed,
                 r.scheme.kind == WeightKind::Exp ? formatLambda(r.scheme.lambda) : std::string("-"),
                 formatWeightKind(r.scheme.kind));
             line += " " + cell(r.test, "ndcg@10", 9, 4);
@@ -440,6 +624,7 @@ int Commands::runSweep() {
         std::cout << "Test figures; protocol: "
                   << (result.runs.empty() ? std::string("-") : result.runs.front().test.protocol.toString())
                   << "\n";
+        printSummary(summary, m_bootstrap);
     }
     if (result.stopped) {
         std::cerr << fmt::format(

@@ -1,5 +1,6 @@
 #include "engine/requests.h"
 
+#include <algorithm>
 #include <cmath>
 #include <variant>
 
@@ -89,7 +90,23 @@ Arguments SweepRequest::arguments() const {
     std::string kinds;
     for (const auto& s : schemes)
         kinds += (kinds.empty() ? "" : ",") + s;
-    a.insert(a.end(), {"--lambdas", grid, "--schemes", kinds, "--json"});  // a sweep reports no events
+    a.insert(a.end(), {"--lambdas", grid, "--schemes", kinds});
+    if (!seeds.empty()) {
+        std::string list;
+        for (const uint64_t s : seeds)
+            list += (list.empty() ? "" : ",") + std::to_string(s);
+        a.insert(a.end(), {"--seeds", list});
+    }
+    if (sftParents) {
+        const auto initFrom = std::find(a.begin(), a.end(), "--init-from");
+        if (initFrom != a.end() && initFrom + 1 != a.end())
+            *(initFrom + 1) = "sft";
+        else
+            a.insert(a.end(), {"--init-from", "sft"});
+        a.insert(a.end(), {"--sft-epochs", std::to_string(sftEpochs), "--sft-lr", number(sftLr),
+                           "--sft-patience", std::to_string(sftPatience)});
+    }
+    a.emplace_back("--json");  // a sweep reports no events
     return a;
 }
 

@@ -45,6 +45,13 @@ struct SweepRequest {
     TrainRequest train;  // model, dataset and settings; its scheme's kind and λ are replaced by the grid's
     std::vector<double> lambdas;
     std::vector<std::string> schemes{"exp"};
+    std::vector<uint64_t> seeds;  // --seeds; empty = the train request's seed once
+    // --init-from sft: per seed an SFT parent with this budget (train.run.initFrom > 0 instead names one
+    // run).
+    bool sftParents = false;
+    int sftEpochs = SasrecRunConfig().epochs;
+    double sftLr = SasrecRunConfig().lr;
+    int sftPatience = SasrecRunConfig().patience;
     Arguments arguments() const;
 };
 

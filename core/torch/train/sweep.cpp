@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "common/error.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
 
 namespace tiltbench {
 
@@ -38,6 +40,41 @@ std::vector<WeightScheme> SweepConfig::grid(const WeightScheme& base, const std:
     return out;
 }
 
+SasrecRunConfig SweepConfig::sftParentConfig(uint64_t seed) const {
+    SasrecRunConfig c = sasrec;
+    c.scheme = WeightScheme::uniform();
+    c.initFrom = 0;
+    c.seed = seed;
+    c.epochs = sftEpochs;
+    c.lr = sftLr;
+    c.patience = sftPatience;
+    return c;
+}
+
+int64_t findFinishedSasrecRun(Workspace& ws, const SasrecRunConfig& config) {
+    const DatasetInfo info = ws.datasetByName(config.dataset);
+    // Settings that do not change the weights are taken from the wanted config before comparing.
+    const auto normalised = [&](SasrecRunConfig c) {
+        c.threads = config.threads;
+        c.device = config.device;
+        c.bootstrapResamples = config.bootstrapResamples;
+        return c.toJson();
+    };
+    const std::string wanted = normalised(config);
+    int64_t found = 0;
+    for (const RunRecord& r : RunStore(ws).runs(info.id)) {
+        if (r.model != "sasrec" || r.status != "done")
+            continue;
+        try {
+            if (normalised(SasrecRunConfig::fromJson(r.config)) == wanted)
+                found = std::max(found, r.id);  // the newest of equals
+        } catch (const Error&) {
+            // a config that does not read is simply not a match
+        }
+    }
+    return found;
+}
+
 SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallbacks& callbacks) {
     const bool sasrec = config.model == "sasrec";
     // Everything that can be refused is refused before the first run, so a typo does not surface an hour in.
@@ -45,57 +82,112 @@ SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallba
         s.validate();
     if (sasrec) {
         config.sasrec.validate();
+        if (config.sftParents) {
+            if (config.sasrec.initFrom > 0)
+                throw Error("sweep: --init-from is either a run id or sft, not both");
+            config.sftParentConfig(config.sasrec.seed).validate();
+        }
     } else {
         parsePolicyKind(config.model);
         config.closedForm.validate();
+        if (config.sftParents || config.sasrec.initFrom > 0)
+            throw Error("sweep: --init-from (post-training) needs -m sasrec");
     }
     ws.datasetByName(sasrec ? config.sasrec.dataset : config.closedForm.dataset);
+    std::vector<uint64_t> seeds = config.seeds;
+    if (seeds.empty())
+        seeds.push_back(sasrec ? config.sasrec.seed : config.closedForm.seed);
+    for (size_t i = 0; i < seeds.size(); ++i) {
+        if (std::count(seeds.begin(), seeds.end(), seeds[i]) > 1)
+            throw Error(fmt::format("sweep: seed {} is listed twice in --seeds", seeds[i]));
+    }
 
     SweepResult result;
-    result.planned = config.schemes.size();
-    for (size_t i = 0; i < config.schemes.size(); ++i) {
-        if (i > 0 && callbacks.keepGoing && !callbacks.keepGoing()) {
-            result.stopped = true;
-            break;
-        }
-        const WeightScheme& scheme = config.schemes[i];
-        if (callbacks.runStarting)
-            callbacks.runStarting(i, config.schemes.size(), scheme);
-        SweepRun run;
-        run.scheme = scheme;
-        try {
-            if (sasrec) {
-                SasrecRunConfig c = config.sasrec;
-                c.scheme = scheme;
-                SasrecRunResult r = runSasrec(ws, c, callbacks.trainProgress);
-                run.runId = r.runId;
-                run.valid = std::move(r.valid);
-                run.test = std::move(r.test);
-                run.bestEpoch = r.bestEpoch;
-                double train = 0.0;
-                for (const auto& e : r.epochs)
-                    train += e.trainSeconds;
-                run.meanEpochSeconds = r.epochs.empty() ? 0.0 : train / static_cast<double>(r.epochs.size());
-                run.seconds = r.totalSeconds;
-            } else {
-                ClosedFormRunConfig c = config.closedForm;
-                c.model = parsePolicyKind(config.model);
-                c.scheme = scheme;
-                ClosedFormRunResult r = runClosedForm(ws, c, callbacks.progress);
-                run.runId = r.runId;
-                run.valid = std::move(r.valid);
-                run.test = std::move(r.test);
-                run.meanEpochSeconds = std::numeric_limits<double>::quiet_NaN();
-                run.seconds = r.totalSeconds;
+    result.planned = config.schemes.size() * seeds.size();
+    size_t index = 0;
+    for (const uint64_t seed : seeds) {
+        int64_t parent = sasrec ? config.sasrec.initFrom : 0;
+        if (sasrec && config.sftParents) {
+            if (index > 0 && callbacks.keepGoing && !callbacks.keepGoing()) {
+                result.stopped = true;
+                break;
             }
-        } catch (const Cancelled&) {
-            result.stopped = true;
-            result.cancelledCurrent = true;
-            break;
+            const SasrecRunConfig pc = config.sftParentConfig(seed);
+            SweepParent p;
+            p.seed = seed;
+            p.runId = findFinishedSasrecRun(ws, pc);
+            p.reused = p.runId > 0;
+            if (callbacks.parentStarting)
+                callbacks.parentStarting(seed, p.reused, p.runId);
+            if (!p.reused) {
+                try {
+                    const SasrecRunResult r = runSasrec(ws, pc, callbacks.trainProgress);
+                    p.runId = r.runId;
+                    p.bestEpoch = r.bestEpoch;
+                    p.seconds = r.totalSeconds;
+                } catch (const Cancelled&) {
+                    result.stopped = true;
+                    result.cancelledCurrent = true;
+                    break;
+                }
+            }
+            parent = p.runId;
+            result.parents.push_back(p);
         }
-        if (callbacks.runDone)
-            callbacks.runDone(run);
-        result.runs.push_back(std::move(run));
+        bool cancelled = false;
+        for (const WeightScheme& scheme : config.schemes) {
+            if (index > 0 && callbacks.keepGoing && !callbacks.keepGoing()) {
+                result.stopped = true;
+                break;
+            }
+            if (callbacks.runStarting)
+                callbacks.runStarting(index, result.planned, scheme);
+            ++index;
+            SweepRun run;
+            run.scheme = scheme;
+            run.seed = seed;
+            run.parentRunId = parent;
+            try {
+                if (sasrec) {
+                    SasrecRunConfig c = config.sasrec;
+                    c.scheme = scheme;
+                    c.seed = seed;
+                    c.initFrom = parent;
+                    SasrecRunResult r = runSasrec(ws, c, callbacks.trainProgress);
+                    run.runId = r.runId;
+                    run.valid = std::move(r.valid);
+                    run.test = std::move(r.test);
+                    run.bestEpoch = r.bestEpoch;
+                    double train = 0.0;
+                    for (const auto& e : r.epochs)
+                        train += e.trainSeconds;
+                    run.meanEpochSeconds =
+                        r.epochs.empty() ? 0.0 : train / static_cast<double>(r.epochs.size());
+                    run.seconds = r.totalSeconds;
+                } else {
+                    ClosedFormRunConfig c = config.closedForm;
+                    c.model = parsePolicyKind(config.model);
+                    c.scheme = scheme;
+                    c.seed = seed;
+                    ClosedFormRunResult r = runClosedForm(ws, c, callbacks.progress);
+                    run.runId = r.runId;
+                    run.valid = std::move(r.valid);
+                    run.test = std::move(r.test);
+                    run.meanEpochSeconds = std::numeric_limits<double>::quiet_NaN();
+                    run.seconds = r.totalSeconds;
+                }
+            } catch (const Cancelled&) {
+                result.stopped = true;
+                result.cancelledCurrent = true;
+                cancelled = true;
+                break;
+            }
+            if (callbacks.runDone)
+                callbacks.runDone(run);
+            result.runs.push_back(std::move(run));
+        }
+        if (result.stopped || cancelled)
+            break;
     }
     return result;
 }

@@ -23,6 +23,22 @@ struct SweepConfig {
     ClosedFormRunConfig closedForm;     // every closed-form run's settings but its scheme
     SasrecRunConfig sasrec;             // every SASRec run's settings but its scheme
     std::vector<WeightScheme> schemes;  // one run each, in this order
+    // One pass of the grid per seed, in this order (each run's seed; for SASRec its whole training). Empty:
+    // one pass with the model settings' own seed.
+    std::vector<uint64_t> seeds;
+    // SASRec post-training. sasrec.initFrom > 0: every run starts from that finished run. sftParents: every
+    // run starts from the SFT parent of its seed — a uniform-weight run with `sasrec`'s settings but
+    // `sftEpochs`, `sftLr` and `sftPatience`, trained before the seed's first configuration, or reused when
+    // the workspace already holds a finished run with exactly those settings (same dataset, split,
+    // architecture, seed, budget, selection and threshold). The SFT baseline of a seed is then its uniform /
+    // λ = ∞ post-training run (same parent, same budget as every configuration), never the parent itself.
+    bool sftParents = false;
+    int sftEpochs = SasrecRunConfig().epochs;
+    double sftLr = SasrecRunConfig().lr;
+    int sftPatience = SasrecRunConfig().patience;
+
+    // The parent's settings for `seed` (sftParents).
+    SasrecRunConfig sftParentConfig(uint64_t seed) const;
 
     // The runs of `kinds` × `lambdas`: `exp` once per λ (in the given order), every other kind once (λ does
     // not apply to it); normalisation, clip, ε and threshold come from `base`. Duplicates are dropped. Throws
@@ -34,6 +50,8 @@ struct SweepConfig {
 struct SweepRun {
     int64_t runId = 0;
     WeightScheme scheme;
+    uint64_t seed = 0;
+    int64_t parentRunId = 0;  // the run it was post-trained from; 0 = from scratch
     EvalResult valid;
     EvalResult test;
     int bestEpoch = 0;              // SASRec only
@@ -41,8 +59,17 @@ struct SweepRun {
     double seconds = 0.0;           // the whole run
 };
 
+struct SweepParent {
+    uint64_t seed = 0;
+    int64_t runId = 0;
+    bool reused = false;  // found finished in the workspace, not trained by this sweep
+    int bestEpoch = 0;
+    double seconds = 0.0;  // training it (0 when reused)
+};
+
 struct SweepResult {
-    std::vector<SweepRun> runs;  // finished runs, in order
+    std::vector<SweepRun> runs;        // finished runs, in order
+    std::vector<SweepParent> parents;  // sftParents: one per seed reached
     size_t planned = 0;
     bool stopped = false;           // keepGoing said no before the grid was done
     bool cancelledCurrent = false;  // …and the run under way was cancelled too (recorded as cancelled)
@@ -51,10 +78,16 @@ struct SweepResult {
 struct SweepCallbacks {
     std::function<bool()> keepGoing;  // asked before each run but the first; false stops the sweep there
     std::function<void(size_t index, size_t total, const WeightScheme&)> runStarting;
+    // sftParents: before a seed's parent is trained (reused = false) or after it was found (reused = true).
+    std::function<void(uint64_t seed, bool reused, int64_t runId)> parentStarting;
     std::function<void(const SweepRun&)> runDone;
     ProgressCallback progress;  // inside closed-form runs; false cancels the run
     std::function<bool(const TrainProgress&)> trainProgress;  // inside SASRec runs; false cancels the run
 };
+
+// The finished SASRec run of `config.dataset` whose recorded settings are `config`'s (threads, device and
+// bootstrap resamples aside: they do not change the weights), or 0.
+int64_t findFinishedSasrecRun(Workspace& ws, const SasrecRunConfig& config);
 
 // Validates the whole grid and the model settings before the first run. A run cancelled through a progress
 // callback ends the sweep (stopped and cancelledCurrent set, the finished runs returned); any other failure
