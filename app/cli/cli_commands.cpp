@@ -196,6 +196,14 @@ void Commands::registerAll(CLI::App& app) {
         ->capture_default_str();
     sweep->add_option("--sft-patience", m_sftPatience, "--init-from sft: the SFT parents' patience")
         ->capture_default_str();
+    sweep
+        ->add_option("--sft-select", m_sftSelect,
+                     "--init-from sft: the validation metric that picks the SFT parents' checkpoint")
+        ->check(CLI::IsMember(kSelectMetrics))
+        ->capture_default_str();
+    sweep->add_option("--linear-epsilons", m_linearEpsilons,
+                      "linear once per epsilon, comma-separated (e.g. 0.01,1: w = r - r_min + 0.01 and, on a "
+                      "1-5 scale, w = r); default: --epsilon once");
     sweep->get_option("--dataset")->required();
     sweep->get_option("--model")->required();
     sweep->callback([this] { m_selected = [this] { return runSweep(); }; });

@@ -99,6 +99,8 @@ class Commands {
     int m_sftEpochs = SasrecRunConfig().epochs;
     double m_sftLr = SasrecRunConfig().lr;
     int m_sftPatience = SasrecRunConfig().patience;
+    std::string m_sftSelect = "ndcg@10";
+    std::string m_linearEpsilons;  // sweep: one linear run per ε
     // eval
     int64_t m_runId = 0;
     std::string m_evalDevice = "cpu";

@@ -483,7 +483,18 @@ int Commands::runSweep() {
     std::vector<WeightKind> kinds;
     for (const auto& k : splitCommaList(m_schemes))
         kinds.push_back(parseWeightKind(k));
-    config.schemes = SweepConfig::grid(schemeFromOptions(), lambdas, kinds);
+    std::vector<double> linearEpsilons;
+    for (const auto& e : splitCommaList(m_linearEpsilons)) {
+        try {
+            size_t used = 0;
+            linearEpsilons.push_back(std::stod(e, &used));
+            if (used != e.size())
+                throw std::invalid_argument(e);
+        } catch (const std::exception&) {
+            throw Error(fmt::format("--linear-epsilons: '{}' is not a number (give e.g. 0.01,1)", e));
+        }
+    }
+    config.schemes = SweepConfig::grid(schemeFromOptions(), lambdas, kinds, linearEpsilons);
     const bool sasrec = m_model == "sasrec";
     if (sasrec) {
         config.sasrec = sasrecConfig();
@@ -496,6 +507,7 @@ int Commands::runSweep() {
         config.sftEpochs = m_sftEpochs;
         config.sftLr = m_sftLr;
         config.sftPatience = m_sftPatience;
+        config.sftSelect = m_sftSelect;
     } else if (!m_sweepInitFrom.empty()) {
         config.sasrec.initFrom = parseRunIdOption("--init-from", m_sweepInitFrom, "a run id or sft");
         if (!sasrec && config.sasrec.initFrom > 0)

@@ -91,6 +91,12 @@ Arguments SweepRequest::arguments() const {
     for (const auto& s : schemes)
         kinds += (kinds.empty() ? "" : ",") + s;
     a.insert(a.end(), {"--lambdas", grid, "--schemes", kinds});
+    if (!linearEpsilons.empty()) {
+        std::string list;
+        for (const double e : linearEpsilons)
+            list += (list.empty() ? "" : ",") + number(e);
+        a.insert(a.end(), {"--linear-epsilons", list});
+    }
     if (!seeds.empty()) {
         std::string list;
         for (const uint64_t s : seeds)
@@ -104,7 +110,7 @@ Arguments SweepRequest::arguments() const {
         else
             a.insert(a.end(), {"--init-from", "sft"});
         a.insert(a.end(), {"--sft-epochs", std::to_string(sftEpochs), "--sft-lr", number(sftLr),
-                           "--sft-patience", std::to_string(sftPatience)});
+                           "--sft-patience", std::to_string(sftPatience), "--sft-select", sftSelect});
     }
     a.emplace_back("--json");  // a sweep reports no events
     return a;

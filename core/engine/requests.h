@@ -52,6 +52,8 @@ struct SweepRequest {
     int sftEpochs = SasrecRunConfig().epochs;
     double sftLr = SasrecRunConfig().lr;
     int sftPatience = SasrecRunConfig().patience;
+    std::string sftSelect = "ndcg@10";
+    std::vector<double> linearEpsilons;  // --linear-epsilons; empty = the scheme's epsilon once
     Arguments arguments() const;
 };
 

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include "common/error.h"
 #include "common/tensor_archive.h"
@@ -72,8 +74,20 @@ SasrecLoopState loopFromJson(const nlohmann::json& j) {
 
 namespace {
 
-std::string adamKey(const at::Tensor& p) {
-    return c10::guts::to_string(p.unsafeGetTensorImpl());
+// The optimizer's state map is keyed by each parameter's TensorImpl: its address as text in LibTorch 1.x, the
+// pointer itself in 2.x. The key type is read off the map, so both compile.
+using AdamStateKey =
+    std::decay_t<decltype(std::declval<torch::optim::Adam&>().state().begin()->first)>;
+
+template <typename Key = AdamStateKey>  // a template, so that the branch not taken is not compiled
+Key adamKey(const at::Tensor& p) {
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream text;  // what c10::guts::to_string wrote in 1.x
+        text << p.unsafeGetTensorImpl();
+        return text.str();
+    } else {
+        return p.unsafeGetTensorImpl();
+    }
 }
 
 at::Tensor cpuFloat(const at::Tensor& t) {

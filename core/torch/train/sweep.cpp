@@ -12,7 +12,8 @@
 namespace tiltbench {
 
 std::vector<WeightScheme> SweepConfig::grid(const WeightScheme& base, const std::vector<double>& lambdas,
-                                            const std::vector<WeightKind>& kinds) {
+                                            const std::vector<WeightKind>& kinds,
+                                            const std::vector<double>& linearEpsilons) {
     std::vector<WeightScheme> out;
     auto add = [&](WeightScheme s) {
         s.validate();
@@ -23,6 +24,14 @@ std::vector<WeightScheme> SweepConfig::grid(const WeightScheme& base, const std:
     for (const WeightKind kind : kinds) {
         WeightScheme s = base;
         s.kind = kind;
+        if (kind == WeightKind::Linear && !linearEpsilons.empty()) {
+            s.lambda = WeightScheme::kInfinity;
+            for (const double epsilon : linearEpsilons) {
+                s.epsilon = epsilon;
+                add(s);
+            }
+            continue;
+        }
         if (kind != WeightKind::Exp) {
             s.lambda = WeightScheme::kInfinity;
             add(s);
@@ -48,6 +57,7 @@ SasrecRunConfig SweepConfig::sftParentConfig(uint64_t seed) const {
     c.epochs = sftEpochs;
     c.lr = sftLr;
     c.patience = sftPatience;
+    c.select = sftSelect;
     return c;
 }
 

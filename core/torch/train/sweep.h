@@ -36,6 +36,7 @@ struct SweepConfig {
     int sftEpochs = SasrecRunConfig().epochs;
     double sftLr = SasrecRunConfig().lr;
     int sftPatience = SasrecRunConfig().patience;
+    std::string sftSelect = "ndcg@10";  // the parents are plain SFT: their checkpoint is chosen on NDCG@10
 
     // The parent's settings for `seed` (sftParents).
     SasrecRunConfig sftParentConfig(uint64_t seed) const;
@@ -43,8 +44,11 @@ struct SweepConfig {
     // The runs of `kinds` × `lambdas`: `exp` once per λ (in the given order), every other kind once (λ does
     // not apply to it); normalisation, clip, ε and threshold come from `base`. Duplicates are dropped. Throws
     // Error naming the bad λ or an empty grid.
+    // `linear` once per ε of `linearEpsilons` (empty: base.epsilon once) — e.g. {0.01, 1} on a 1–5 scale
+    // gives both w = r − r_min + 0.01 and w = r.
     static std::vector<WeightScheme> grid(const WeightScheme& base, const std::vector<double>& lambdas,
-                                          const std::vector<WeightKind>& kinds);
+                                          const std::vector<WeightKind>& kinds,
+                                          const std::vector<double>& linearEpsilons = {});
 };
 
 struct SweepRun {

@@ -54,6 +54,12 @@ TEST(Sweep, GridRunsExpPerLambdaAndOtherSchemesOnce) {
     EXPECT_EQ(grid[4].kind, WeightKind::Uniform);
     for (const auto& s : grid)
         EXPECT_EQ(s.normalization, WeightNormalization::Mean);
+    // Both linear variants (issue 15): one run per ε.
+    const auto linear = SweepConfig::grid(base, {1.0}, {WeightKind::Linear}, {0.01, 1.0});
+    ASSERT_EQ(linear.size(), 2u);
+    EXPECT_DOUBLE_EQ(linear[0].epsilon, 0.01);
+    EXPECT_DOUBLE_EQ(linear[1].epsilon, 1.0);
+    EXPECT_EQ(linear[1].kind, WeightKind::Linear);
     EXPECT_THROW(SweepConfig::grid(base, {1.0, -1.0}, {WeightKind::Exp}), Error);
     EXPECT_THROW(SweepConfig::grid(base, {}, {WeightKind::Exp}), Error);
     EXPECT_THROW(SweepConfig::grid(base, {1.0}, {}), Error);
