@@ -228,6 +228,18 @@ void Commands::registerAll(CLI::App& app) {
         ->capture_default_str();
     weights->callback([this] { m_selected = [this] { return runWeights(); }; });
 
+    auto* report = app.add_subcommand(
+        "report",
+        "One self-contained HTML report of a dataset's runs: metrics against lambda with paired "
+        "intervals over seeds, the method's claims, ESS/N, protocol and commands");
+    addCommon(report);
+    report->add_option("-d,--dataset", m_dataset, "Dataset name")->required();
+    report->add_option("-o,--out", m_outPath, "The HTML file to write (replaced atomically)")->required();
+    report->add_option("--bootstrap", m_bootstrap, "Bootstrap resamples of every interval (0 = none)")
+        ->capture_default_str();
+    report->add_option("--seed", m_seed, "Bootstrap seed (default 1)");
+    report->callback([this] { m_selected = [this] { return runReport(); }; });
+
     auto* runtime = app.add_subcommand(
         "runtime", "What this build can train on: LibTorch version, CUDA devices, CPU threads");
     runtime->add_flag("--json", m_json, "Print one JSON object on stdout");

@@ -40,6 +40,7 @@ class Commands {
     int runTrain();
     int runSasrecTrain();
     int runWeights();
+    int runReport();
     int runRuns();
     int runEval();
     int runSweep();

@@ -6,22 +6,27 @@
 
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 
 #include "common/error.h"
 #include "common/limits.h"
 #include "data/summary.h"
 #include "eval/evaluator.h"
 #include "eval/split.h"
+#include "export/atomic_file.h"
 #include "io/text_encoding.h"
 #include "json_output.h"
+#include "report/report.h"
 #include "runtime/version.h"
 #include "store/run_store.h"
 #include "store/simulated_dataset.h"
@@ -50,6 +55,32 @@ WeightScheme Commands::schemeFromOptions() const {
     scheme.threshold = m_threshold;
     scheme.validate();
     return scheme;
+}
+
+int Commands::runReport() {
+    Workspace ws(m_workspace, OpenMode::ReadOnly);
+    ReportOptions options;
+    options.dataset = m_dataset;
+    options.resamples = m_bootstrap;
+    options.seed = m_seed.value_or(1);
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0)
+        options.machine = fmt::format("{} · {} cores", host, std::thread::hardware_concurrency());
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    options.generatedAt = fmt::format("{:04}-{:02}-{:02} {:02}:{:02} UTC", utc.tm_year + 1900, utc.tm_mon + 1,
+                                      utc.tm_mday, utc.tm_hour, utc.tm_min);
+    const std::string html = buildReport(ws, options);
+    AtomicFile out(m_outPath, outputGuard());  // never the workspace, an input or any SQLite database
+    out.write(html);
+    out.commit();
+    if (m_json) {
+        std::cout << jsonText(nlohmann::json{{"out", m_outPath}, {"bytes", html.size()}}) << "\n";
+    } else {
+        std::cout << fmt::format("Wrote {} ({} bytes)\n", m_outPath, html.size());
+    }
+    return 0;
 }
 
 int Commands::runWeights() {

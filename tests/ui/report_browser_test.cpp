@@ -1,0 +1,72 @@
+// The HTML report (tiltbench-cli report) as a person sees it: rendered by a real headless browser (Debian's
+// chromium, installed by packaging/install-deps.sh), screenshotted, and the plots checked to be drawn — the
+// exp series' colour (#1f77b4) and a linear reference line's (#d62728) must cover part of the picture. With
+// TILTBENCH_SCREENSHOT_DIR set the screenshot is kept there (report.png) to be looked at.
+#include <gtest/gtest.h>
+
+#include <QColor>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QStandardPaths>
+#include <cstdlib>
+
+#include "support/test_support.h"
+
+namespace tiltbench {
+namespace {
+
+int pixelsOf(const QImage& image, QRgb colour) {
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        const auto* line = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+        for (int x = 0; x < image.width(); ++x)
+            n += (line[x] & 0xffffff) == (colour & 0xffffff) ? 1 : 0;
+    }
+    return n;
+}
+
+TEST(ReportInABrowser, ThePlotsRenderInHeadlessChromium) {
+    QString chromium = QStandardPaths::findExecutable(QStringLiteral("chromium"));
+    if (chromium.isEmpty())
+        chromium = QStandardPaths::findExecutable(QStringLiteral("chromium-browser"));
+    if (chromium.isEmpty())
+        GTEST_SKIP()
+            << "chromium is not installed (packaging/install-deps.sh installs it): report not rendered";
+    test::TempDir dir;
+    const std::string ws = dir.file("w.sqlite");
+    ASSERT_EQ(test::runCli({"generate", "-w", ws, "-n", "sim", "--users", "80", "--items", "60",
+                            "--interactions", "1600", "--seed", "4"})
+                  .exitCode,
+              0);
+    const auto swept =
+        test::runCli({"sweep", "-w", ws, "-d", "sim", "-m", "markov", "--seeds", "1,2", "--lambdas",
+                      "inf,2,1,0.5", "--schemes", "exp,linear", "--bootstrap", "50"});
+    ASSERT_EQ(swept.exitCode, 0) << swept.err;
+    const std::string html = dir.file("report.html");
+    ASSERT_EQ(test::runCli({"report", "-w", ws, "-d", "sim", "-o", html, "--bootstrap", "50"}).exitCode, 0);
+
+    const std::string png = dir.file("report.png");
+    // As root chromium needs --no-sandbox; a fresh profile and no background traffic keep it self-contained.
+    const QString timeout = QStandardPaths::findExecutable(QStringLiteral("timeout"));  // coreutils
+    ASSERT_FALSE(timeout.isEmpty());
+    const auto shot = test::runProcess({timeout.toStdString(), "90", chromium.toStdString(), "--headless",
+                                        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                        "--user-data-dir=" + dir.file("profile"), "--hide-scrollbars",
+                                        "--window-size=1200,2600", "--screenshot=" + png, "file://" + html});
+    ASSERT_EQ(shot.exitCode, 0) << shot.err;
+    const QImage image(QString::fromStdString(png));
+    ASSERT_FALSE(image.isNull()) << "no screenshot: " << shot.err;
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    EXPECT_GT(pixelsOf(rgb, qRgb(0x1f, 0x77, 0xb4)), 2000) << "the exp series were not drawn";
+    EXPECT_GT(pixelsOf(rgb, qRgb(0xd6, 0x27, 0x28)), 200) << "the linear reference lines were not drawn";
+    if (const char* keep = std::getenv("TILTBENCH_SCREENSHOT_DIR")) {
+        QDir().mkpath(QString::fromUtf8(keep));
+        QFile::remove(QDir(QString::fromUtf8(keep)).filePath(QStringLiteral("report.png")));
+        QFile::copy(QString::fromStdString(png),
+                    QDir(QString::fromUtf8(keep)).filePath(QStringLiteral("report.png")));
+    }
+}
+
+}  // namespace
+}  // namespace tiltbench
