@@ -16,6 +16,8 @@ PACKAGES=(
   qt6-base-dev libqcustomplot-dev libgl-dev libqt6svg6 qt6-svg-dev
   # tests and benchmarks (python3-torch: the export round trip loads TorchScript from Python)
   libgtest-dev libgmock-dev googletest libbenchmark-dev xvfb xauth fonts-dejavu-core time python3-torch
+  # the HTML report's browser test renders it headless (tests/ui/report_browser_test.cpp)
+  chromium
   # packaging: make package (CPack DEB needs dpkg-shlibdeps from dpkg-dev; the .deb's test validates its
   # desktop entry); hicolor-icon-theme is the package's Recommends
   dpkg-dev desktop-file-utils hicolor-icon-theme
