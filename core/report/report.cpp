@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "common/error.h"
@@ -17,6 +18,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "train/closed_form_run.h"
+#include "train/final_metrics.h"
 #include "train/sasrec_run_config.h"
 #include "train/sweep_summary.h"
 #include "weighting/lambda_grid.h"
@@ -42,6 +44,7 @@ struct Run {
     int64_t parent = 0;
     std::string key;  // the experiment: every setting but weighting, seed, parent and machine details
     EvalResult test, valid;
+    std::optional<StoredProfile> profile;
 };
 
 bool isAggregate(const std::string& name) {
@@ -279,6 +282,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
         const auto perUser = store.perUserMetrics(rec.id);
         r.test = storedResult(rows, perUser, "test", hash);
         r.valid = storedResult(rows, perUser, "valid", hash);
+        r.profile = storedPopularityProfile(rows);
         runs.push_back(std::move(r));
     }
 
@@ -464,6 +468,61 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                         {configurationName(c->scheme), kLineColors[colour++ % kLineColors.size()], d.diff});
             }
             html += report::renderLambdaPlot(delta);
+        }
+        {  // where the top-10 slots fall on the popularity long tail: SFT, the smallest λ and each other
+           // weighting
+            std::vector<const Config*> shown;
+            if (sft)
+                shown.push_back(sft);
+            for (const Config* c : exps) {
+                if (c != sft && c == exps.back())
+                    shown.push_back(c);
+            }
+            for (const Config* c : others) {
+                if (c != sft && shown.size() < 4)
+                    shown.push_back(c);
+            }
+            std::vector<report::BarSeries> bars;
+            const auto profileMean = [](const Config& c, bool training) {
+                std::vector<double> sum;
+                int n = 0;
+                for (const auto& [seed, r] : c.bySeed) {
+                    if (!r->profile)
+                        continue;
+                    const auto& groups = r->profile->profile.groups;
+                    sum.resize(std::max(sum.size(), groups.size()), 0.0);
+                    for (size_t g = 0; g < groups.size(); ++g)
+                        sum[g] += training ? groups[g].trainingShare : groups[g].recommendedShare;
+                    ++n;
+                }
+                for (double& v : sum)
+                    v /= std::max(1, n);
+                return sum;
+            };
+            if (!shown.empty()) {
+                const auto training = profileMean(*shown.front(), true);
+                if (!training.empty())
+                    bars.push_back({"training interactions", "#9e9e9e", training});
+            }
+            size_t colour = 0;
+            for (const Config* c : shown) {
+                const auto values = profileMean(*c, false);
+                if (!values.empty()) {
+                    bars.push_back({configurationName(c->scheme),
+                                    c->scheme.kind == WeightKind::Exp && !isSftWeighting(c->scheme)
+                                        ? std::string(kExpColor)
+                                        : kLineColors[colour++ % kLineColors.size()],
+                                    values});
+                }
+            }
+            if (bars.size() > 1) {
+                html += report::renderBarGroups("Top-10 slots by item popularity tenth (mean over seeds)",
+                                                "item popularity tenth (1 = most logged)", "share", bars);
+            } else {
+                html +=
+                    "<p class=\"muted\">No stored top-10 popularity profile: these runs were recorded before "
+                    "profiles were stored with a run (train them again to see it).</p>";
+            }
         }
         html += "</div>";
 

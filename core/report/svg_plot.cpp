@@ -204,4 +204,70 @@ std::string renderLambdaPlot(const LambdaPlot& plot) {
     return svg;
 }
 
+std::string renderBarGroups(const std::string& title, const std::string& xLabel, const std::string& yLabel,
+                            const std::vector<BarSeries>& series) {
+    std::string svg = fmt::format(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
+        "{0} "
+        "{1}\" role=\"img\"><title>{2}</title><rect x=\"0\" y=\"0\" width=\"{0}\" height=\"{1}\" "
+        "fill=\"#fff\"/>"
+        "<text x=\"{3}\" y=\"20\" class=\"ptitle\" text-anchor=\"middle\">{2}</text>",
+        kW, kH, escapeHtml(title), kW / 2);
+    size_t groups = 0;
+    double top = 0.0;
+    for (const auto& s : series) {
+        groups = std::max(groups, s.values.size());
+        for (const double v : s.values)
+            top = std::isfinite(v) ? std::max(top, v) : top;
+    }
+    if (groups == 0 || top <= 0.0) {
+        svg +=
+            fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"muted\">no data</text></svg>",
+                        kW / 2, kH / 2);
+        return svg;
+    }
+    top *= 1.1;
+    const double plotW = kW - kRight - kLeft, plotH = kH - kTop - kBottom;
+    const auto Y = [&](double y) { return kTop + (top - y) / top * plotH; };
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"frame\"/>", kLeft, kTop,
+                       plotW, plotH);
+    for (const double t : ticks(0.0, top)) {
+        svg += fmt::format(
+            "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" class=\"grid\"/><text x=\"{3}\" "
+            "y=\"{4:.1f}\" text-anchor=\"end\" class=\"tick\">{5:g}</text>",
+            kLeft, kW - kRight, Y(t), kLeft - 6, Y(t) + 4, t);
+    }
+    const double slot = plotW / static_cast<double>(groups);
+    const double bar = slot * 0.8 / static_cast<double>(std::max<size_t>(1, series.size()));
+    for (size_t g = 0; g < groups; ++g) {
+        const double x0 = kLeft + slot * static_cast<double>(g) + slot * 0.1;
+        for (size_t s = 0; s < series.size(); ++s) {
+            if (g >= series[s].values.size() || !std::isfinite(series[s].values[g]))
+                continue;
+            const double v = series[s].values[g];
+            svg += fmt::format(
+                "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"/>",
+                x0 + bar * static_cast<double>(s), Y(v), bar, Y(0.0) - Y(v), series[s].color);
+        }
+        svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" class=\"tick\">{}</text>",
+                           x0 + slot * 0.4, kH - kBottom + 16, g + 1);
+    }
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"axis\">{}</text>",
+                       (kLeft + kW - kRight) / 2, kH - 10, escapeHtml(xLabel));
+    svg += fmt::format(
+        "<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" class=\"axis\" transform=\"rotate(-90 16 {0})\">{1}"
+        "</text>",
+        (kTop + kH - kBottom) / 2, escapeHtml(yLabel));
+    double ly = kTop + 14;
+    for (const auto& s : series) {
+        svg += fmt::format(
+            "<rect x=\"{0}\" y=\"{1:.1f}\" width=\"10\" height=\"10\" fill=\"{2}\"/><text x=\"{3}\" "
+            "y=\"{4:.1f}\" class=\"label\" text-anchor=\"end\">{5}</text>",
+            kW - kRight - 16, ly - 9, s.color, kW - kRight - 20, ly, escapeHtml(s.label));
+        ly += 15;
+    }
+    svg += "</svg>";
+    return svg;
+}
+
 }  // namespace tiltbench::report

@@ -37,6 +37,16 @@ struct LambdaPlot {
 // The plot as an <svg> element (520 × 300). Empty series and lines give an honest "no data" plot.
 std::string renderLambdaPlot(const LambdaPlot& plot);
 
+struct BarSeries {
+    std::string label;
+    std::string color;
+    std::vector<double> values;  // one per group
+};
+
+// Grouped bars (groups 1..n on x, one bar per series in each group), 520 × 300.
+std::string renderBarGroups(const std::string& title, const std::string& xLabel, const std::string& yLabel,
+                            const std::vector<BarSeries>& series);
+
 // Text escaped for HTML element content and attribute values.
 std::string escapeHtml(const std::string& text);
 

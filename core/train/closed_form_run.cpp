@@ -124,6 +124,8 @@ ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& conf
         std::vector<PerUserMetric> perUser;
         appendFinalMetrics(result.valid, "valid", rows, perUser);
         appendFinalMetrics(result.test, "test", rows, perUser);
+        appendPopularityProfile(result.test,
+                                ItemStatistics::fromTraining(split.training(), split.numItems()).count, rows);
         runs.addMetrics(result.runId, rows, perUser);
         result.totalSeconds = secondsSince(t0);
         const nlohmann::json timings = {{"fit_seconds", result.fitSeconds},

@@ -211,6 +211,7 @@ class SasrecTraining {
         std::vector<PerUserMetric> perUser;
         appendFinalMetrics(m_result.valid, "valid", rows, perUser);
         appendFinalMetrics(m_result.test, "test", rows, perUser);
+        appendPopularityProfile(m_result.test, finalEval.itemStatistics().count, rows);
         m_pending.flush(
             m_result.runId);  // the epochs' records land before the run's figures, waiting if need be
         m_runs.addMetrics(m_result.runId, rows, perUser);

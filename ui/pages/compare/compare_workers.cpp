@@ -19,6 +19,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "train/closed_form_run.h"
+#include "train/final_metrics.h"
 #include "train/tilted_policy_curves.h"
 #include "weighting/target_view.h"
 
@@ -128,6 +129,17 @@ QString RunDetailWorker::description() const {
 
 void RunDetailWorker::execute() {
     Workspace ws(m_workspacePath.toStdString(), OpenMode::ReadOnly);
+    // A run stores its profile when it finishes (train/final_metrics.h): shown at once, nothing scored.
+    if (const auto stored = storedPopularityProfile(RunStore(ws).metrics(m_run.id()))) {
+        RunDetail detail;
+        detail.runId = m_run.id();
+        detail.k = stored->k;
+        detail.users = stored->lists;
+        detail.profile = stored->profile;
+        detail.source = tr("test users' top-%1 lists, stored when the run finished").arg(detail.k);
+        Q_EMIT finished(detail);
+        return;
+    }
     reportStage(tr("loading"));
     const InteractionLog log = ws.loadLog(m_run.record.datasetId, progressCallback());
     SplitConfig splitConfig;
