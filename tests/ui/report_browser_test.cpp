@@ -1,16 +1,23 @@
-// The HTML report (tiltbench-cli report) as a person sees it: rendered by a real headless browser (Debian's
-// chromium, installed by packaging/install-deps.sh), screenshotted, and the plots checked to be drawn — the
-// exp series' colour (#1f77b4) and a linear reference line's (#d62728) must cover part of the picture. With
-// TILTBENCH_SCREENSHOT_DIR set the screenshot is kept there (report.png) to be looked at.
+// The HTML report as a person sees it: the Compare page saves the same report as `tiltbench-cli report`, and
+// a real headless browser (Debian's chromium, installed by packaging/install-deps.sh) renders it; the
+// screenshot's plots are checked to be drawn — the exp series' colour (#1f77b4) and a linear reference line's
+// (#d62728) must cover part of the picture. With TILTBENCH_SCREENSHOT_DIR set the screenshot is kept there
+// (report.png).
 #include <gtest/gtest.h>
 
 #include <QColor>
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <regex>
 
+#include "pages/compare/compare_page.h"
+#include "store/workspace.h"
 #include "support/test_support.h"
 
 namespace tiltbench {
@@ -26,7 +33,17 @@ int pixelsOf(const QImage& image, QRgb colour) {
     return n;
 }
 
-TEST(ReportInABrowser, ThePlotsRenderInHeadlessChromium) {
+std::string readText(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The report without its "made … on …" line (time and machine differ between two makers).
+std::string withoutProvenance(const std::string& html) {
+    return std::regex_replace(html, std::regex(" · made [^<]*"), "");
+}
+
+TEST(ReportInABrowser, TheComparePageSavesTheCliReportAndItsPlotsRenderInHeadlessChromium) {
     QString chromium = QStandardPaths::findExecutable(QStringLiteral("chromium"));
     if (chromium.isEmpty())
         chromium = QStandardPaths::findExecutable(QStringLiteral("chromium-browser"));
@@ -43,8 +60,26 @@ TEST(ReportInABrowser, ThePlotsRenderInHeadlessChromium) {
         test::runCli({"sweep", "-w", ws, "-d", "sim", "-m", "markov", "--seeds", "1,2", "--lambdas",
                       "inf,2,1,0.5", "--schemes", "exp,linear", "--bootstrap", "50"});
     ASSERT_EQ(swept.exitCode, 0) << swept.err;
+    const std::string cliHtml = dir.file("cli-report.html");
+    ASSERT_EQ(test::runCli({"report", "-w", ws, "-d", "sim", "-o", cliHtml}).exitCode, 0);
+
+    // The Compare page's "HTML report of this dataset…", without its file dialog.
     const std::string html = dir.file("report.html");
-    ASSERT_EQ(test::runCli({"report", "-w", ws, "-d", "sim", "-o", html, "--bootstrap", "50"}).exitCode, 0);
+    Workspace workspace(ws);
+    ComparePage page;
+    page.setWorkspace(&workspace);
+    QSignalSpy saved(&page, &ComparePage::reportSaved);
+    QSignalSpy failed(&page, &ComparePage::reportFailed);
+    ASSERT_TRUE(page.saveReport(QString::fromStdString(html)));
+    ASSERT_TRUE(saved.wait(60000)) << failed.size();
+    EXPECT_EQ(withoutProvenance(readText(html)), withoutProvenance(readText(cliHtml)));
+    // Never over the workspace: refused, the workspace untouched.
+    const std::string before = readText(ws);
+    ASSERT_TRUE(page.saveReport(QString::fromStdString(ws)));
+    ASSERT_TRUE(failed.wait(60000));
+    EXPECT_NE(failed.last().at(0).toString().indexOf(QStringLiteral("workspace")), -1)
+        << failed.last().at(0).toString().toStdString();
+    EXPECT_EQ(readText(ws), before);
 
     const std::string png = dir.file("report.png");
     // As root chromium needs --no-sandbox; a fresh profile and no background traffic keep it self-contained.

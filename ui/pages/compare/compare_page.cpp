@@ -157,6 +157,7 @@ QWidget* ComparePage::buildControls() {
     menu->addAction(tr("Table as shown (CSV)…"), this, &ComparePage::exportTableWithDialog);
     menu->addAction(tr("Per-user metrics of the selected runs (CSV)…"), this,
                     &ComparePage::exportPerUserWithDialog);
+    menu->addAction(tr("HTML report of this dataset…"), this, &ComparePage::saveReportWithDialog);
     m_exportButton->setMenu(menu);
     m_status->setObjectName(QStringLiteral("compareStatus"));
     m_status->setStyleSheet(QStringLiteral("color: #555;"));

@@ -56,6 +56,9 @@ class ComparePage : public QWidget {
     QList<qint64> selectedRunIds() const;
     qint64 currentRunId() const;
     void pinBaseline(qint64 runId);  // 0 clears it
+    // Writes the dataset's HTML report (the same as `tiltbench-cli report`) to `path` in the background;
+    // reportSaved or reportFailed follows. False when no dataset is selected.
+    bool saveReport(const QString& path);
     qint64 baselineId() const;
 
     bool exportTableCsv(const QString& path, QString* error = nullptr) const;
@@ -89,6 +92,8 @@ class ComparePage : public QWidget {
     // page).
     void resumeRequested(qint64 runId);
     void exportRequested(qint64 runId);  // a finished run, for the Export page
+    void reportSaved(const QString& path);
+    void reportFailed(const QString& message);
 
   protected:
     void showEvent(QShowEvent* event) override;
@@ -105,6 +110,7 @@ class ComparePage : public QWidget {
     void showRowMenu(const QPoint& pos);
     void exportTableWithDialog();
     void exportPerUserWithDialog();
+    void saveReportWithDialog();
     // Asks for a .csv path and writes it with `write`, reporting the outcome (status line or error box).
     void exportCsvWithDialog(const QString& title, const QString& fileName, const QString& failure,
                              const std::function<bool(const QString&, QString*)>& write);

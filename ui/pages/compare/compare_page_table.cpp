@@ -24,6 +24,7 @@
 #include "jobs/job_handle.h"
 #include "jobs/job_runner.h"
 #include "pages/compare/compare_plots.h"
+#include "pages/compare/compare_workers.h"
 #include "pages/compare/run_detail_panel.h"
 #include "pages/compare/run_table_model.h"
 #include "process/engine_process.h"
@@ -169,6 +170,44 @@ void ComparePage::exportPerUserWithDialog() {
         tr("Export per-user metrics"), QStringLiteral("per-user-metrics.csv"),
         tr("Could not export the per-user metrics."),
         [this](const QString& path, QString* error) { return exportPerUserCsv(path, error); });
+}
+
+bool ComparePage::saveReport(const QString& path) {
+    if (!m_workspace || selectedDatasetId() < 0 || path.isEmpty()) {
+        return false;
+    }
+    auto* worker =
+        new ReportWorker(QString::fromStdString(m_workspace->path()), m_datasetCombo->currentText(), path);
+    m_jobs->on(worker, &ReportWorker::finished, [this](const QString& written, qint64 bytes) {
+        m_jobs->report(
+            QStringLiteral("report"),
+            tr("Wrote the report %1 (%2 KB)").arg(QDir::toNativeSeparators(written)).arg(bytes / 1024));
+        Q_EMIT reportSaved(written);
+    });
+    m_jobs->on(worker, &Worker::failed, [this](const QString& message) {
+        m_jobs->report(QStringLiteral("report"), tr("No report written"));
+        showError(tr("Report"), tr("Could not write the report."), message);
+        Q_EMIT reportFailed(message);
+    });
+    m_jobs->start(QStringLiteral("report"), worker);
+    return true;
+}
+
+void ComparePage::saveReportWithDialog() {
+    if (!m_workspace || selectedDatasetId() < 0) {
+        return;
+    }
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Save HTML report"),
+        QDir::home().filePath(m_datasetCombo->currentText() + QStringLiteral("-report.html")),
+        tr("HTML files (*.html)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    if (QFileInfo(path).suffix().isEmpty()) {
+        path += QStringLiteral(".html");
+    }
+    saveReport(path);
 }
 
 void ComparePage::setStatus(const QString& text) {

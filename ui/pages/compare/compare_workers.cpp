@@ -1,8 +1,11 @@
 #include "pages/compare/compare_workers.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSysInfo>
+#include <QThread>
 #include <cmath>
 #include <iterator>
 #include <string>
@@ -10,12 +13,15 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/output_guard.h"
 #include "data/ground_truth.h"
 #include "eval/evaluator.h"
 #include "eval/metrics.h"
+#include "export/atomic_file.h"
 #include "model/closed_form_policy.h"
 #include "pages/explorer/explorer_worker.h"
 #include "process/engine_process.h"
+#include "report/report.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "train/closed_form_run.h"
@@ -206,6 +212,38 @@ std::vector<int64_t> RunDetailWorker::sasrecCounts(int32_t numItems, int& k, int
         }
     }
     return result;
+}
+
+// ─── ReportWorker ───────────────────────────────────────────────────────────────────────────────────────
+
+ReportWorker::ReportWorker(QString workspacePath, QString dataset, QString outPath)
+    : m_workspacePath(std::move(workspacePath)),
+      m_dataset(std::move(dataset)),
+      m_outPath(std::move(outPath)) {}
+
+QString ReportWorker::description() const {
+    return tr("Writing the report of '%1'").arg(m_dataset);
+}
+
+void ReportWorker::execute() {
+    reportStage(tr("reading the runs"));
+    Workspace ws(m_workspacePath.toStdString(), OpenMode::ReadOnly);
+    ReportOptions options;
+    options.dataset = m_dataset.toStdString();
+    options.machine = tr("%1 · %n core(s)", nullptr, QThread::idealThreadCount())
+                          .arg(QSysInfo::machineHostName())
+                          .toStdString();
+    options.generatedAt =
+        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")).toStdString();
+    const std::string html = buildReport(ws, options);
+    if (isCancelRequested())
+        throw Cancelled();
+    OutputGuard guard;
+    guard.protectWorkspace(m_workspacePath.toStdString());
+    AtomicFile out(m_outPath.toStdString(), guard);
+    out.write(html);
+    out.commit();
+    Q_EMIT finished(m_outPath, static_cast<qint64>(html.size()));
 }
 
 }  // namespace tiltbench

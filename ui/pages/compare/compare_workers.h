@@ -88,6 +88,25 @@ class ReferenceWorker : public Worker {
     QString m_split;
 };
 
+// The dataset's HTML report (core/report/report.h), written atomically to a file that is never the workspace.
+class ReportWorker : public Worker {
+    Q_OBJECT
+  public:
+    ReportWorker(QString workspacePath, QString dataset, QString outPath);
+    QString description() const override;
+
+  Q_SIGNALS:
+    void finished(const QString& path, qint64 bytes);
+
+  protected:
+    void execute() override;
+
+  private:
+    QString m_workspacePath;
+    QString m_dataset;
+    QString m_outPath;
+};
+
 struct RunDetail {
     qint64 runId = 0;
     int k = 10;
