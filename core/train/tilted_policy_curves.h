@@ -18,6 +18,10 @@ struct TiltedPolicyCurves {
     std::vector<double> lambdas;                            // as given (e.g. lambda_grid::metricGrid())
     std::map<std::string, std::vector<double>> popularity;  // metric → value per λ (NaN: no user counted)
     std::map<std::string, std::vector<double>> markov;
+    // The Markov policy's per-user values of the metrics asked for in `keepPerUser`: metric → per λ → per
+    // user of `users` (NaN outside the metric's subset), for paired comparisons between λ values.
+    std::vector<int32_t> users;
+    std::map<std::string, std::vector<std::vector<double>>> markovPerUser;
 };
 
 // `progress(done, total)` is called before each evaluation round (total = the number of λ, or 1 when λ does
@@ -26,6 +30,7 @@ TiltedPolicyCurves tiltedPolicyCurves(const PolicyData& policy, const Evaluator&
                                       const WeightScheme& base, const std::vector<double>& lambdas,
                                       const std::vector<std::string>& metrics,
                                       const std::function<bool(int done, int total)>& progress = {},
-                                      const ProgressCallback& cancel = {});
+                                      const ProgressCallback& cancel = {},
+                                      const std::vector<std::string>& keepPerUser = {});
 
 }  // namespace tiltbench

@@ -291,3 +291,46 @@ TEST(ExplorerInMainWindow, FollowsTheDataPageAndSurvivesClosingTheWorkspace) {
     w.closeWorkspace();  // with the explorer's job possibly running
     EXPECT_EQ(page->dataset(), nullptr);
 }
+
+// Issue 15: the suggestion is honest about noise. Where rewards do not depend on the item, the best
+// validation λ is compared with λ = ∞ on the same users and, its interval including 0, ∞ is suggested ("no λ
+// beats ∞ beyond noise"); where item quality drives rewards strongly, a finite λ is suggested. Both show
+// validation and test side by side.
+TEST(ExplorerSuggestion, APeakInsideTheNoiseIsNotSuggestedAndTestIsShownBesideValidation) {
+    test::TempDir dir;
+    SimulatorConfig noise = test::smallSimulatorConfig(6000);
+    noise.users = 300;
+    noise.items = 120;
+    noise.qualityScale = 0.0;  // no item is better than another: a tilt can only fit noise
+    noise.tasteScale = 0.0;
+    noise.noise = 1.5;
+    SimulatorConfig clear = noise;
+    clear.qualityScale = 2.0;  // item quality decides the reward
+    clear.noise = 0.2;
+    clear.selfSelection = 0.0;
+    const std::string noisePath = dir.file("noise.sqlite");
+    const std::string clearPath = dir.file("clear.sqlite");
+    test::makeWorkspace(noisePath, {"noise"}, noise);
+    test::makeWorkspace(clearPath, {"clear"}, clear);
+    for (const bool isNoise : {true, false}) {
+        Workspace ws(isNoise ? noisePath : clearPath);
+        ExplorerPage page;
+        page.resize(1100, 760);
+        page.show();
+        QSignalSpy ready(&page, &ExplorerPage::ready);
+        page.setWorkspace(&ws);
+        ASSERT_TRUE(ready.wait(kWaitMs));
+        page.setEssFloor(0.05);
+        const QString text = page.suggestionLabel()->text();
+        EXPECT_TRUE(text.contains(QStringLiteral("validation")) && text.contains(QStringLiteral("test")))
+            << text.toStdString();
+        if (isNoise) {
+            EXPECT_TRUE(std::isinf(page.suggestedLambda())) << text.toStdString();
+            EXPECT_TRUE(text.contains(QStringLiteral("no λ beats ∞ beyond noise on validation")))
+                << text.toStdString();
+        } else {
+            EXPECT_TRUE(std::isfinite(page.suggestedLambda())) << text.toStdString();
+            EXPECT_FALSE(text.contains(QStringLiteral("beyond noise"))) << text.toStdString();
+        }
+    }
+}

@@ -51,6 +51,12 @@ struct ExplorerCurves {
     std::vector<EssPoint> ess;
     std::vector<double> metricLambdas;  // ascending, +∞ last
     std::vector<ExplorerMetricCurve> metrics;
+    // The tilted Markov policy's NDCG@10 on high-reward targets per λ, per sampled user (NaN outside the
+    // subset), on validation and on test: the suggested λ is compared with λ = ∞ on the same users (a paired
+    // interval) and shown on both sets side by side.
+    std::vector<int32_t> validUsers, testUsers;
+    std::vector<std::vector<double>> highValid, highTest;  // per λ (metricLambdas) → per user
+    std::vector<double> highTestCurve;                     // test value per λ
     double seconds = 0.0;
 
     const ExplorerMetricCurve* find(const std::string& metric) const {

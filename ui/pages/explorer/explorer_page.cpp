@@ -20,6 +20,7 @@
 #include <cmath>
 #include <limits>
 
+#include "eval/seeded_comparison.h"
 #include "jobs/job_runner.h"
 #include "pages/explorer/explorer_items_model.h"
 #include "pages/explorer/explorer_plots.h"
@@ -487,13 +488,49 @@ void ExplorerPage::updateSuggestion() {
                                    "validation target to rank by)")
                                     .arg(formatLambdaText(essLambda, 3), formatReal(floor, 2)));
     } else {
-        m_suggested = grid[static_cast<size_t>(best)];
-        m_suggestLabel->setText(tr("<b>Suggested λ = %1</b>: best validation NDCG@10 on high-reward targets "
-                                   "for the tilted Markov "
-                                   "policy (%2) among λ keeping ESS/N ≥ %3 (smallest such λ: %4)")
-                                    .arg(formatLambdaText(m_suggested, 3),
-                                         formatReal(high->markov[static_cast<size_t>(best)], 3),
-                                         formatReal(floor, 2), formatLambdaText(essLambda, 3)));
+        // Honest about noise: the best validation λ is compared with λ = ∞ on the same users (paired
+        // bootstrap), and its test figure is shown beside it. A peak inside the noise is not suggested.
+        const auto b = static_cast<size_t>(best);
+        const auto paired = [&](const std::vector<std::vector<double>>& perLambda,
+                                const std::vector<int32_t>& users) {
+            SeededDifference d;
+            d.diff = d.lo = d.hi = std::numeric_limits<double>::quiet_NaN();
+            if (perLambda.size() == grid.size() && b + 1 < grid.size()) {
+                BootstrapConfig bootstrap;
+                bootstrap.resamples = 1000;
+                d = compareAcrossSeeds({{users, perLambda[b], perLambda.back()}}, bootstrap);
+            }
+            return d;
+        };
+        const auto interval = [](const SeededDifference& d) {
+            const auto sign = [](double v) { return QString::asprintf("%+.4f", v); };
+            return std::isfinite(d.lo)
+                       ? QStringLiteral("%1 [%2, %3]").arg(sign(d.diff), sign(d.lo), sign(d.hi))
+                       : QStringLiteral("—");
+        };
+        const SeededDifference valid = paired(m_curves->highValid, m_curves->validUsers);
+        const SeededDifference test = paired(m_curves->highTest, m_curves->testUsers);
+        const double testAt = b < m_curves->highTestCurve.size() ? m_curves->highTestCurve[b] : kNaN;
+        const double testInf = m_curves->highTestCurve.empty() ? kNaN : m_curves->highTestCurve.back();
+        const QString sides =
+            tr("validation %1 vs %2 at ∞ (Δ %3) · test %4 vs %5 (Δ %6)")
+                .arg(formatReal(high->markov[b], 3), formatReal(high->markov.back(), 3), interval(valid),
+                     formatReal(testAt, 3), formatReal(testInf, 3), interval(test));
+        if (b + 1 >= grid.size() || !(valid.lo > 0.0)) {
+            m_suggested = WeightScheme::kInfinity;
+            m_suggestLabel->setText(
+                tr("<b>Suggested λ = ∞</b>: no λ beats ∞ beyond noise on validation — the best, λ = %1, "
+                   "NDCG@10 on high-reward targets for the tilted Markov policy: %2")
+                    .arg(formatLambdaText(grid[b], 3), sides));
+        } else {
+            m_suggested = grid[b];
+            m_suggestLabel->setText(
+                tr("<b>Suggested λ = %1</b>: best validation NDCG@10 on high-reward targets "
+                   "for the tilted Markov policy among λ keeping ESS/N ≥ %2 (smallest such λ: "
+                   "%3): %4")
+                    .arg(formatLambdaText(m_suggested, 3), formatReal(floor, 2),
+                         formatLambdaText(essLambda, 3), sides));
+        }
     }
     m_applyButton->setEnabled(true);
 }

@@ -122,13 +122,23 @@ std::shared_ptr<const ExplorerCurves> ExplorerWorker::computeCurves(
     for (const ExplorerMetricCurve& curve : c->metrics)
         names.push_back(curve.metric);
     const ProgressCallback cancelOnly = [&](const Progress&) { return !progress || progress(-1, 0); };
+    const std::string high = "ndcg_high@10";
     const TiltedPolicyCurves tilted =
         tiltedPolicyCurves(dataset.policy, *dataset.evaluator, EvalSet::Validation, base, c->metricLambdas,
-                           names, progress, cancelOnly);
+                           names, progress, cancelOnly, {high});
     for (ExplorerMetricCurve& curve : c->metrics) {
         curve.popularity = tilted.popularity.at(curve.metric);
         curve.markov = tilted.markov.at(curve.metric);
     }
+    c->validUsers = tilted.users;
+    c->highValid = tilted.markovPerUser.at(high);
+    // The same policies on the test targets, for the suggestion's test figure beside its validation figure.
+    const TiltedPolicyCurves test =
+        tiltedPolicyCurves(dataset.policy, *dataset.evaluator, EvalSet::Test, base, c->metricLambdas, {high},
+                           progress, cancelOnly, {high});
+    c->testUsers = test.users;
+    c->highTest = test.markovPerUser.at(high);
+    c->highTestCurve = test.markov.at(high);
     c->seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     return c;
 }
