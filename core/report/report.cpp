@@ -14,6 +14,7 @@
 #include "engine/requests.h"
 #include "eval/seeded_comparison.h"
 #include "eval/split.h"
+#include "report/run_groups.h"
 #include "report/svg_plot.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -32,83 +33,11 @@ namespace {
 
 using nlohmann::json;
 using report::escapeHtml;
+using Run = StoredRun;
+using Config = RunGroup;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const char* const kExpColor = "#1f77b4";
 const std::vector<std::string> kLineColors{"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
-
-struct Run {
-    RunRecord record;
-    json config;
-    WeightScheme scheme;
-    uint64_t seed = 0;
-    int64_t parent = 0;
-    std::string key;  // the experiment: every setting but weighting, seed, parent and machine details
-    EvalResult test, valid;
-    std::optional<StoredProfile> profile;
-};
-
-bool isAggregate(const std::string& name) {
-    return name.rfind("coverage", 0) == 0 || name.rfind("gini", 0) == 0 || name.rfind("entropy", 0) == 0;
-}
-
-EvalResult storedResult(const std::vector<MetricRow>& rows, const std::vector<PerUserMetric>& perUser,
-                        const std::string& split, uint64_t splitHash) {
-    EvalResult r;
-    r.protocol.targets = split;
-    r.protocol.splitHash = splitHash;
-    for (const MetricRow& row : rows) {
-        if (row.epoch != -1 || row.split != split)
-            continue;
-        MetricValue m;
-        m.name = row.name;
-        m.value = row.value;
-        m.lo = row.lo;
-        m.hi = row.hi;
-        m.aggregate = isAggregate(row.name) ? Aggregate::Coverage : Aggregate::None;
-        r.metrics.push_back(m);
-    }
-    // Each metric is stored over the users it is defined for (the *_high ones over users with a high-reward
-    // target); here every metric is laid over the union of users, NaN where a user has no value.
-    std::set<int32_t> all;
-    for (const PerUserMetric& m : perUser) {
-        if (m.split == split && m.values.size() == m.users.size())
-            all.insert(m.users.begin(), m.users.end());
-    }
-    r.users.assign(all.begin(), all.end());
-    for (const PerUserMetric& m : perUser) {
-        if (m.split != split || m.values.size() != m.users.size())
-            continue;
-        std::vector<double> values(r.users.size(), kNaN);
-        for (size_t i = 0; i < m.users.size(); ++i) {
-            const auto at = std::lower_bound(r.users.begin(), r.users.end(), m.users[i]);
-            values[static_cast<size_t>(at - r.users.begin())] = m.values[i];
-        }
-        r.perUserNames.push_back(m.name);
-        r.perUserValues.push_back(std::move(values));
-    }
-    return r;
-}
-
-uint64_t parseHash(const json& config) {
-    const auto it = config.find("split_hash");
-    if (it == config.end() || !it->is_string())
-        return 0;
-    try {
-        return std::stoull(it->get<std::string>(), nullptr, 16);
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
-
-std::string configurationName(const WeightScheme& s) {
-    if (s.kind == WeightKind::Exp)
-        return std::isinf(s.lambda) ? "exp λ = ∞ (SFT)" : fmt::format("exp λ = {}", formatLambda(s.lambda));
-    if (s.kind == WeightKind::Linear)
-        return fmt::format("linear ε = {}", formatLambda(s.epsilon));
-    if (s.kind == WeightKind::Uniform)
-        return "uniform (SFT)";
-    return s.describe();
-}
 
 std::string number(double v, int digits) {
     return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("–");
@@ -125,76 +54,6 @@ std::string signedInterval(const SeededDifference& d, int digits) {
 
 bool established(const SeededDifference& d) {
     return std::isfinite(d.lo) && std::isfinite(d.hi) && (d.lo > 0.0 || d.hi < 0.0) && d.seedsAgree();
-}
-
-// One configuration's runs, by seed.
-struct Config {
-    WeightScheme scheme;
-    std::map<uint64_t, const Run*> bySeed;
-};
-
-// The paired comparison of two configurations over the seeds they share (a − b), on `metric` of `set`.
-SeededDifference pairConfigs(const Config& a, const Config& b, const std::string& metric, bool test,
-                             const BootstrapConfig& bootstrap, int* sharedSeeds) {
-    std::vector<SeedPairSeries> pairs;
-    for (const auto& [seed, ra] : a.bySeed) {
-        const auto it = b.bySeed.find(seed);
-        if (it == b.bySeed.end())
-            continue;
-        const EvalResult& ea = test ? ra->test : ra->valid;
-        const EvalResult& eb = test ? it->second->test : it->second->valid;
-        const auto* va = ea.perUser(metric);
-        const auto* vb = eb.perUser(metric);
-        if (!va || !vb || ea.users != eb.users)
-            continue;
-        pairs.push_back({ea.users, *va, *vb});
-    }
-    if (sharedSeeds)
-        *sharedSeeds = static_cast<int>(pairs.size());
-    SeededDifference none;
-    none.diff = none.lo = none.hi = none.config = none.baseline = kNaN;
-    if (pairs.empty())
-        return none;
-    // Seeds must share their user lists; a mismatch (another split) is reported as no comparison.
-    for (const auto& p : pairs) {
-        if (p.users != pairs.front().users)
-            return none;
-    }
-    return compareAcrossSeeds(pairs, bootstrap);
-}
-
-// The mean over seeds of one configuration's metric with its two-level interval (a difference against 0).
-SeededDifference meanOf(const Config& c, const std::string& metric, const BootstrapConfig& bootstrap) {
-    std::vector<SeedPairSeries> series;
-    for (const auto& [seed, r] : c.bySeed) {
-        const auto* v = r->test.perUser(metric);
-        if (!v)
-            continue;
-        std::vector<double> zero(v->size(), 0.0);
-        series.push_back({r->test.users, *v, zero});
-    }
-    SeededDifference none;
-    none.diff = none.lo = none.hi = kNaN;
-    if (series.empty())
-        return none;
-    for (const auto& s : series) {
-        if (s.users != series.front().users)
-            return none;
-    }
-    return compareAcrossSeeds(series, bootstrap);
-}
-
-double meanValue(const Config& c, const std::string& metric, bool test) {
-    double sum = 0.0;
-    int n = 0;
-    for (const auto& [seed, r] : c.bySeed) {
-        const double v = (test ? r->test : r->valid).value(metric);
-        if (std::isfinite(v)) {
-            sum += v;
-            ++n;
-        }
-    }
-    return n ? sum / n : kNaN;
 }
 
 std::string commandOf(const Run& r, const std::string& workspace) {
@@ -251,40 +110,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
     bootstrap.resamples = options.resamples;
     bootstrap.seed = options.seed;
 
-    std::vector<Run> runs;
-    for (const RunRecord& rec : store.runs(info.id)) {
-        if (rec.status != "done")
-            continue;
-        Run r;
-        r.record = rec;
-        r.config = json::parse(rec.config, nullptr, false);
-        if (!r.config.is_object())
-            continue;
-        try {
-            r.scheme = WeightScheme::fromJson(r.config.value("weighting", json::object()).dump());
-        } catch (const Error&) {
-            continue;
-        }
-        r.seed = r.config.value("seed", uint64_t{0});
-        r.parent = r.config.contains("init_from") && r.config["init_from"].is_number_integer()
-                       ? r.config["init_from"].get<int64_t>()
-                       : 0;
-        json key = r.config;
-        for (const char* k :
-             {"weighting", "seed", "init_from", "threads", "threads_requested", "device", "device_requested",
-              "bootstrap_resamples", "torch_version", "tiltbench_version", "precision_requested"})
-            key.erase(k);
-        key["model"] = rec.model;
-        key["post_trained"] = r.parent > 0;
-        r.key = key.dump();
-        const uint64_t hash = parseHash(r.config);
-        const auto rows = store.metrics(rec.id);
-        const auto perUser = store.perUserMetrics(rec.id);
-        r.test = storedResult(rows, perUser, "test", hash);
-        r.valid = storedResult(rows, perUser, "valid", hash);
-        r.profile = storedPopularityProfile(rows);
-        runs.push_back(std::move(r));
-    }
+    const std::vector<Run> runs = loadFinishedRuns(ws, info.id);
 
     std::string html =
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tiltbench report: " +
@@ -307,27 +133,22 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
         "when "
         "its interval excludes 0 and every seed agrees in sign; otherwise it is <i>not established</i>.</p>";
 
-    // Experiments in order of their first run.
+    // Experiments in order of their first run; their configurations (run groups) in order too.
+    const std::vector<RunGroup> allGroups = groupRuns(runs);
     std::vector<std::string> keys;
     std::map<std::string, std::vector<const Run*>> groups;
     for (const Run& r : runs) {
-        if (!groups.count(r.key))
-            keys.push_back(r.key);
-        groups[r.key].push_back(&r);
+        if (!groups.count(r.experiment))
+            keys.push_back(r.experiment);
+        groups[r.experiment].push_back(&r);
     }
     int shown = 0;
     for (const std::string& key : keys) {
         const auto& group = groups[key];
         std::vector<Config> configs;
-        for (const Run* r : group) {
-            const std::string sk = r->scheme.toJson();
-            auto it = std::find_if(configs.begin(), configs.end(),
-                                   [&](const Config& c) { return c.scheme.toJson() == sk; });
-            if (it == configs.end()) {
-                configs.push_back({r->scheme, {}});
-                it = configs.end() - 1;
-            }
-            it->bySeed.emplace(r->seed, r);  // a repeated seed keeps its first run
+        for (const RunGroup& g : allGroups) {
+            if (g.experiment == key)
+                configs.push_back(g);
         }
         if (configs.size() < 2)
             continue;  // a single configuration is no experiment (e.g. the SFT parents)
@@ -430,14 +251,14 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             plot.yLabel = m;
             report::PlotSeries s{"exp", kExpColor, {}};
             for (const Config* c : exps) {
-                const SeededDifference mean = meanOf(*c, m, bootstrap);
+                const SeededDifference mean = groupMean(*c, m, true, bootstrap);
                 s.points.push_back({c->scheme.lambda, mean.diff, mean.lo, mean.hi});
             }
             if (!s.points.empty())
                 plot.series.push_back(s);
             size_t colour = 0;
             for (const Config* c : others) {
-                const double v = meanValue(*c, m, true);
+                const double v = groupMeanValue(*c, m, true);
                 if (std::isfinite(v))
                     plot.lines.push_back(
                         {configurationName(c->scheme), kLineColors[colour++ % kLineColors.size()], v});
@@ -453,7 +274,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             for (const Config* c : exps) {
                 if (c == sft)
                     continue;
-                const SeededDifference d = pairConfigs(*c, *sft, "ndcg_high@10", true, bootstrap, nullptr);
+                const SeededDifference d = compareGroups(*c, *sft, "ndcg_high@10", true, bootstrap, nullptr);
                 s.points.push_back({c->scheme.lambda, d.diff, d.lo, d.hi});
             }
             if (!s.points.empty())
@@ -462,7 +283,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             for (const Config* c : others) {
                 if (c == sft)
                     continue;
-                const SeededDifference d = pairConfigs(*c, *sft, "ndcg_high@10", true, bootstrap, nullptr);
+                const SeededDifference d = compareGroups(*c, *sft, "ndcg_high@10", true, bootstrap, nullptr);
                 if (std::isfinite(d.diff))
                     delta.lines.push_back(
                         {configurationName(c->scheme), kLineColors[colour++ % kLineColors.size()], d.diff});
@@ -537,7 +358,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
         const Config* chosen = nullptr;
         double best = -std::numeric_limits<double>::infinity();
         for (const Config* c : finite) {
-            const double v = meanValue(*c, "ndcg_high@10", false);
+            const double v = groupMeanValue(*c, "ndcg_high@10", false);
             if (std::isfinite(v) && v > best) {
                 best = v;
                 chosen = c;
@@ -555,7 +376,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             const Config* peak = nullptr;
             double top = -std::numeric_limits<double>::infinity();
             for (const Config* c : finite) {
-                const double v = meanValue(*c, "ndcg_high@10", true);
+                const double v = groupMeanValue(*c, "ndcg_high@10", true);
                 if (std::isfinite(v) && v > top) {
                     top = v;
                     peak = c;
@@ -564,7 +385,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             const Config* smallest = finite.back();
             std::string word = "not established", why;
             if (peak) {
-                const auto up = pairConfigs(*peak, *sft, "ndcg_high@10", true, bootstrap, nullptr);
+                const auto up = compareGroups(*peak, *sft, "ndcg_high@10", true, bootstrap, nullptr);
                 why = fmt::format("peak at λ = {}: {} against ∞", formatLambda(peak->scheme.lambda),
                                   signedInterval(up, 4));
                 if (established(up) && up.diff < 0) {
@@ -575,7 +396,8 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                     if (established(up))
                         word = "refuted";
                 } else {
-                    const auto down = pairConfigs(*peak, *smallest, "ndcg_high@10", true, bootstrap, nullptr);
+                    const auto down =
+                        compareGroups(*peak, *smallest, "ndcg_high@10", true, bootstrap, nullptr);
                     why += fmt::format("; against the smallest λ = {}: {}",
                                        formatLambda(smallest->scheme.lambda), signedInterval(down, 4));
                     if (established(up) && established(down) && up.diff > 0 && down.diff > 0)
@@ -586,7 +408,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                     verdictCell(word, escapeHtml(why)) + "</tr>";
         }
         if (chosen) {  // exp ahead of SFT and of every other weighting on high-reward targets
-            const auto vsSft = pairConfigs(*chosen, *sft, "ndcg_high@10", true, bootstrap, nullptr);
+            const auto vsSft = compareGroups(*chosen, *sft, "ndcg_high@10", true, bootstrap, nullptr);
             const std::string word =
                 established(vsSft) ? (vsSft.diff > 0 ? "reproduced" : "refuted") : "not established";
             html += "<tr><td>exp (λ chosen on validation) ahead of SFT on high-reward targets</td>" +
@@ -598,7 +420,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                 if (other == sft)
                     continue;
                 int shared = 0;
-                const auto d = pairConfigs(*chosen, *other, "ndcg_high@10", true, bootstrap, &shared);
+                const auto d = compareGroups(*chosen, *other, "ndcg_high@10", true, bootstrap, &shared);
                 const std::string w =
                     established(d) ? (d.diff > 0 ? "reproduced" : "refuted") : "not established";
                 html += "<tr><td>exp (λ = " + formatLambda(chosen->scheme.lambda) + ") ahead of " +
@@ -609,12 +431,12 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             }
         }
         {  // reward of the recommendations rises as λ falls
-            const auto d = pairConfigs(*finite.back(), *sft, rewardMetric, true, bootstrap, nullptr);
+            const auto d = compareGroups(*finite.back(), *sft, rewardMetric, true, bootstrap, nullptr);
             bool monotone = true;
-            double previous = meanValue(*sft, rewardMetric, true);
+            double previous = groupMeanValue(*sft, rewardMetric, true);
             std::string path = number(previous, 3);
             for (const Config* c : finite) {
-                const double v = meanValue(*c, rewardMetric, true);
+                const double v = groupMeanValue(*c, rewardMetric, true);
                 monotone = monotone && v >= previous;
                 previous = v;
                 path += " → " + number(v, 3);
@@ -630,7 +452,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                     "</tr>";
         }
         {  // popularity bias falls as λ falls
-            const auto d = pairConfigs(*finite.back(), *sft, "arp@10", true, bootstrap, nullptr);
+            const auto d = compareGroups(*finite.back(), *sft, "arp@10", true, bootstrap, nullptr);
             const std::string word =
                 established(d) ? (d.diff < 0 ? "reproduced" : "refuted") : "not established";
             html += "<tr><td>popularity bias (ARP@10) falls as λ falls</td>" +

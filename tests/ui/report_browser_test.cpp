@@ -14,9 +14,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "pages/compare/compare_page.h"
+#include "pages/compare/group_table_model.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 
@@ -101,6 +103,66 @@ TEST(ReportInABrowser, TheComparePageSavesTheCliReportAndItsPlotsRenderInHeadles
         QFile::copy(QString::fromStdString(png),
                     QDir(QString::fromUtf8(keep)).filePath(QStringLiteral("report.png")));
     }
+}
+
+}  // namespace
+}  // namespace tiltbench
+
+namespace tiltbench {
+namespace {
+
+// Issue 15: the Compare page groups an experiment's runs by configuration over seeds (mean over seeds) and
+// pins a group as the baseline; the difference it shows is the sweep's own summary (same data, same
+// bootstrap).
+TEST(CompareGroups, OneRowPerConfigurationOverSeedsAndAGroupAsBaseline) {
+    test::TempDir dir;
+    const std::string ws = dir.file("w.sqlite");
+    ASSERT_EQ(test::runCli({"generate", "-w", ws, "-n", "sim", "--users", "80", "--items", "60",
+                            "--interactions", "1600", "--seed", "4"})
+                  .exitCode,
+              0);
+    const auto swept =
+        test::runCli({"sweep", "-w", ws, "-d", "sim", "-m", "markov", "--seeds", "1,2", "--lambdas",
+                      "inf,0.5", "--schemes", "exp", "--bootstrap", "500", "--json"});
+    ASSERT_EQ(swept.exitCode, 0) << swept.err;
+    const nlohmann::json sweep = nlohmann::json::parse(swept.out);
+    Workspace workspace(ws);
+    ComparePage page;
+    page.setWorkspace(&workspace);
+    QSignalSpy ready(&page, &ComparePage::groupsReady);
+    page.setGroupSeeds(true);
+    ASSERT_TRUE(ready.wait(60000));
+    GroupTableModel* groups = page.groupModel();
+    ASSERT_EQ(groups->rowCount(), 2);  // λ = ∞ and λ = 0.5, two seeds each
+    const GroupRow* inf = groups->rowAt(0);
+    const GroupRow* half = groups->rowAt(1);
+    ASSERT_TRUE(inf && half);
+    EXPECT_EQ(half->seeds.size(), 2);
+    // The mean over seeds is the mean of the runs' stored test values.
+    double sum = 0.0;
+    for (const auto& r : sweep.at("runs")) {
+        if (r.at("lambda") == "0.5")
+            sum += r.at("metrics").at("test").at("ndcg@10").get<double>();
+    }
+    EXPECT_NEAR(half->means.at("ndcg@10").diff, sum / 2.0, 1e-9);
+
+    page.pinGroup(inf->key);
+    ASSERT_TRUE(ready.wait(60000));
+    const GroupRow* pinned = page.groupModel()->rowAt(1);
+    ASSERT_TRUE(pinned && pinned->diffs.count("ndcg@10"));
+    double expected = 0.0, lo = 0.0, hi = 0.0;
+    for (const auto& row : sweep.at("summary").at("rows")) {
+        if (row.at("lambda") == "0.5") {
+            expected = row.at("metrics").at("ndcg@10").at("diff").get<double>();
+            lo = row.at("metrics").at("ndcg@10").at("lo").get<double>();
+            hi = row.at("metrics").at("ndcg@10").at("hi").get<double>();
+        }
+    }
+    EXPECT_NEAR(pinned->diffs.at("ndcg@10").diff, expected, 1e-12);
+    EXPECT_NEAR(pinned->diffs.at("ndcg@10").lo, lo, 1e-12);  // same per-user values, same bootstrap seed
+    EXPECT_NEAR(pinned->diffs.at("ndcg@10").hi, hi, 1e-12);
+    const int column = page.groupModel()->columnOfMetric("ndcg@10");
+    EXPECT_EQ(page.groupModel()->headerData(column, Qt::Horizontal).toString(), QStringLiteral("Δ ndcg@10"));
 }
 
 }  // namespace

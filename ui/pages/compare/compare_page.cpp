@@ -1,6 +1,7 @@
 #include "pages/compare/compare_page.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -15,6 +16,7 @@
 #include <QShowEvent>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -22,6 +24,7 @@
 
 #include "jobs/job_runner.h"
 #include "pages/compare/compare_plots.h"
+#include "pages/compare/group_table_model.h"
 #include "pages/compare/run_detail_panel.h"
 #include "pages/compare/run_table_model.h"
 #include "process/engine_process.h"
@@ -108,7 +111,10 @@ ComparePage::ComparePage(QWidget* parent)
     m_bottomSplitter->setSizes({840, 300});
     m_bottomSplitter->setChildrenCollapsible(false);
     m_splitter->setObjectName(QStringLiteral("compareSplitter"));
-    m_splitter->addWidget(m_view);
+    m_tables = new QStackedWidget(this);
+    m_tables->addWidget(m_view);
+    m_tables->addWidget(buildGroupView());
+    m_splitter->addWidget(m_tables);
     m_splitter->addWidget(m_bottomSplitter);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 3);
@@ -172,6 +178,13 @@ QWidget* ComparePage::buildControls() {
     row->addSpacing(10);
     row->addWidget(m_filter);
     row->addSpacing(10);
+    m_groupSeeds = new QCheckBox(tr("Group seeds"), box);
+    m_groupSeeds->setObjectName(QStringLiteral("groupSeeds"));
+    m_groupSeeds->setToolTip(
+        tr("One row per configuration over its seeds (mean and 95 % interval) instead of "
+           "one per run"));
+    row->addWidget(m_groupSeeds);
+    row->addSpacing(10);
     row->addWidget(m_pinButton);
     row->addWidget(m_clearBaselineButton);
     row->addWidget(m_baselineLabel);
@@ -196,10 +209,23 @@ QWidget* ComparePage::buildControls() {
             startBaseline();
         }
         startReference();
+        startGroups();
         updatePlots();
     });
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-    connect(m_pinButton, &QPushButton::clicked, this, [this] { pinBaseline(currentRunId()); });
+    connect(m_pinButton, &QPushButton::clicked, this, [this] {
+        if (groupSeeds()) {
+            const QModelIndex current = m_groupView->selectionModel()->currentIndex();
+            pinGroup(current.isValid() ? current.data(GroupTableModel::KeyRole).toString() : QString());
+        } else {
+            pinBaseline(currentRunId());
+        }
+    });
+    connect(m_groupSeeds, &QCheckBox::toggled, this, [this](bool on) {
+        m_tables->setCurrentIndex(on ? 1 : 0);
+        m_pinButton->setEnabled(on || currentRunId() != 0);
+        startGroups();
+    });
     connect(m_clearBaselineButton, &QPushButton::clicked, this, [this] { pinBaseline(0); });
     return box;
 }
@@ -268,6 +294,7 @@ void ComparePage::reloadRunsNow() {
     setStatus(id >= 0 ? tr("%n run(s)", nullptr, m_model->rowCount()) : QString());
     startReference();
     onSelectionChanged();
+    startGroups();  // nothing unless "Group seeds" is on
     Q_EMIT runsLoaded();
 }
 
@@ -357,7 +384,7 @@ void ComparePage::cancelJobs() {
 }
 
 void ComparePage::onSelectionChanged() {
-    m_pinButton->setEnabled(currentRunId() != 0);
+    m_pinButton->setEnabled(groupSeeds() || currentRunId() != 0);
     updatePlots();
     const CompareRun* run = m_model->runById(currentRunId());
     // A re-read that changed the current run (it finished, or trained another epoch) refreshes its detail

@@ -17,7 +17,9 @@
 
 #include "pages/compare/compare_workers.h"
 
+class QCheckBox;
 class QComboBox;
+class QStackedWidget;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -31,6 +33,7 @@ class QToolButton;
 namespace tiltbench {
 
 class ComparePlots;
+class GroupTableModel;
 class JobRunner;
 class RunDetailPanel;
 class RunTableModel;
@@ -59,6 +62,12 @@ class ComparePage : public QWidget {
     // Writes the dataset's HTML report (the same as `tiltbench-cli report`) to `path` in the background;
     // reportSaved or reportFailed follows. False when no dataset is selected.
     bool saveReport(const QString& path);
+    // "Group seeds": the table shows one row per configuration over seeds (mean and interval) instead of one
+    // per run; pinning a group shows every group of its experiment as a paired difference against it.
+    void setGroupSeeds(bool on);
+    bool groupSeeds() const;
+    void pinGroup(const QString& key);  // empty clears it
+    GroupTableModel* groupModel() const { return m_groupModel; }
     qint64 baselineId() const;
 
     bool exportTableCsv(const QString& path, QString* error = nullptr) const;
@@ -93,6 +102,7 @@ class ComparePage : public QWidget {
     void resumeRequested(qint64 runId);
     void exportRequested(qint64 runId);  // a finished run, for the Export page
     void reportSaved(const QString& path);
+    void groupsReady();
     void reportFailed(const QString& message);
 
   protected:
@@ -111,6 +121,8 @@ class ComparePage : public QWidget {
     void exportTableWithDialog();
     void exportPerUserWithDialog();
     void saveReportWithDialog();
+    void startGroups();
+    QWidget* buildGroupView();
     // Asks for a .csv path and writes it with `write`, reporting the outcome (status line or error box).
     void exportCsvWithDialog(const QString& title, const QString& fileName, const QString& failure,
                              const std::function<bool(const QString&, QString*)>& write);
@@ -127,6 +139,12 @@ class ComparePage : public QWidget {
     QLabel* m_baselineLabel;
     QToolButton* m_exportButton;
     QLabel* m_status;
+    QCheckBox* m_groupSeeds = nullptr;
+    QStackedWidget* m_tables = nullptr;
+    QTableView* m_groupView = nullptr;
+    GroupTableModel* m_groupModel = nullptr;
+    QSortFilterProxyModel* m_groupProxy = nullptr;
+    QString m_groupBaseline;
     RunTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_view;

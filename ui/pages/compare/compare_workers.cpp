@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QSysInfo>
 #include <QThread>
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <string>
@@ -22,6 +23,7 @@
 #include "pages/explorer/explorer_worker.h"
 #include "process/engine_process.h"
 #include "report/report.h"
+#include "report/run_groups.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "train/closed_form_run.h"
@@ -244,6 +246,91 @@ void ReportWorker::execute() {
     out.write(html);
     out.commit();
     Q_EMIT finished(m_outPath, static_cast<qint64>(html.size()));
+}
+
+// ─── GroupsWorker ───────────────────────────────────────────────────────────────────────────────────────
+
+GroupsWorker::GroupsWorker(QString workspacePath, int64_t datasetId, QString split, QString baselineKey)
+    : m_workspacePath(std::move(workspacePath)),
+      m_datasetId(datasetId),
+      m_split(std::move(split)),
+      m_baselineKey(std::move(baselineKey)) {
+    qRegisterMetaType<GroupTable>();
+}
+
+QString GroupsWorker::description() const {
+    return tr("Grouping the runs of dataset %1 over seeds").arg(m_datasetId);
+}
+
+GroupTable GroupsWorker::compute(const QString& workspacePath, int64_t datasetId, const QString& split,
+                                 const QString& baselineKey) {
+    Workspace ws(workspacePath.toStdString(), OpenMode::ReadOnly);
+    const std::vector<StoredRun> runs = loadFinishedRuns(ws, datasetId);
+    const std::vector<RunGroup> groups = groupRuns(runs);
+    const bool test = split != QStringLiteral("valid");
+    GroupTable table;
+    table.split = split;
+    table.baselineKey = baselineKey;
+    bool truth = false;
+    for (const StoredRun& r : runs) {
+        truth = truth || r.test.find("true_reward@10") != nullptr;
+    }
+    table.metrics = {"ndcg@10", "hr@10", "ndcg_high@10", "hr_high@10", "item_mean_reward@10"};
+    if (truth) {
+        table.metrics.push_back("true_reward@10");
+    }
+    table.metrics.push_back("arp@10");
+    BootstrapConfig bootstrap;
+    bootstrap.resamples = 500;  // 95 % percentile intervals; the report uses 1000
+    const auto keyOf = [](const RunGroup& g) {
+        return QString::fromStdString(g.experiment + "|" + g.scheme.toJson());
+    };
+    const RunGroup* baseline = nullptr;
+    for (const RunGroup& g : groups) {
+        if (!baselineKey.isEmpty() && keyOf(g) == baselineKey) {
+            baseline = &g;
+        }
+    }
+    std::vector<std::string> experiments;
+    for (const RunGroup& g : groups) {
+        auto e = std::find(experiments.begin(), experiments.end(), g.experiment);
+        if (e == experiments.end()) {
+            experiments.push_back(g.experiment);
+            e = experiments.end() - 1;
+        }
+        GroupRow row;
+        row.key = keyOf(g);
+        row.label = QString::fromStdString(configurationName(g.scheme));
+        row.model = QString::fromStdString(g.model);
+        row.experimentLabel = tr("experiment %1").arg(e - experiments.begin() + 1);
+        for (const auto& [seed, r] : g.bySeed) {
+            row.seeds << seed;
+            row.runIds << r->record.id;
+        }
+        for (const std::string& m : table.metrics) {
+            const SeededDifference mean = groupMean(g, m, test, bootstrap);
+            if (std::isfinite(mean.diff)) {
+                row.means[m] = mean;
+            }
+            if (baseline && baseline != &g && baseline->experiment == g.experiment) {
+                const SeededDifference d = compareGroups(g, *baseline, m, test, bootstrap);
+                if (std::isfinite(d.diff)) {
+                    row.diffs[m] = d;
+                }
+            }
+        }
+        table.rows.push_back(std::move(row));
+    }
+    return table;
+}
+
+void GroupsWorker::execute() {
+    reportStage(tr("reading and grouping the runs"));
+    GroupTable table = compute(m_workspacePath, m_datasetId, m_split, m_baselineKey);
+    if (isCancelRequested()) {
+        throw Cancelled();
+    }
+    Q_EMIT finished(table);
 }
 
 }  // namespace tiltbench

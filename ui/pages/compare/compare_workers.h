@@ -23,6 +23,7 @@
 #include "eval/run_comparison.h"
 #include "jobs/worker.h"
 #include "pages/compare/compare_data.h"
+#include "pages/compare/group_table_model.h"
 
 namespace tiltbench {
 
@@ -88,6 +89,31 @@ class ReferenceWorker : public Worker {
     QString m_split;
 };
 
+// The "group seeds" table: the dataset's runs grouped by configuration over seeds (core/report/run_groups.h),
+// each metric's mean over seeds with its two-level interval, and with `baselineKey` the paired difference of
+// every group of the same experiment against that group.
+class GroupsWorker : public Worker {
+    Q_OBJECT
+  public:
+    GroupsWorker(QString workspacePath, int64_t datasetId, QString split, QString baselineKey);
+    QString description() const override;
+    // The work itself, without a thread (tests).
+    static GroupTable compute(const QString& workspacePath, int64_t datasetId, const QString& split,
+                              const QString& baselineKey);
+
+  Q_SIGNALS:
+    void finished(const tiltbench::GroupTable& table);
+
+  protected:
+    void execute() override;
+
+  private:
+    QString m_workspacePath;
+    int64_t m_datasetId;
+    QString m_split;
+    QString m_baselineKey;
+};
+
 // The dataset's HTML report (core/report/report.h), written atomically to a file that is never the workspace.
 class ReportWorker : public Worker {
     Q_OBJECT
@@ -140,3 +166,4 @@ class RunDetailWorker : public Worker {
 Q_DECLARE_METATYPE(tiltbench::BaselineResult)
 Q_DECLARE_METATYPE(std::shared_ptr<const tiltbench::ReferenceCurves>)
 Q_DECLARE_METATYPE(tiltbench::RunDetail)
+Q_DECLARE_METATYPE(tiltbench::GroupTable)

@@ -1,0 +1,204 @@
+#include "report/run_groups.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "common/error.h"
+#include "store/workspace.h"
+
+namespace tiltbench {
+
+namespace {
+
+using nlohmann::json;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool isAggregate(const std::string& name) {
+    return name.rfind("coverage", 0) == 0 || name.rfind("gini", 0) == 0 || name.rfind("entropy", 0) == 0;
+}
+
+EvalResult storedResult(const std::vector<MetricRow>& rows, const std::vector<PerUserMetric>& perUser,
+                        const std::string& split, uint64_t splitHash) {
+    EvalResult r;
+    r.protocol.targets = split;
+    r.protocol.splitHash = splitHash;
+    for (const MetricRow& row : rows) {
+        if (row.epoch != -1 || row.split != split)
+            continue;
+        MetricValue m;
+        m.name = row.name;
+        m.value = row.value;
+        m.lo = row.lo;
+        m.hi = row.hi;
+        m.aggregate = isAggregate(row.name) ? Aggregate::Coverage : Aggregate::None;
+        r.metrics.push_back(m);
+    }
+    // Each metric is stored over the users it is defined for (the *_high ones over users with a high-reward
+    // target); here every metric is laid over the union of users, NaN where a user has no value.
+    std::set<int32_t> all;
+    for (const PerUserMetric& m : perUser) {
+        if (m.split == split && m.values.size() == m.users.size())
+            all.insert(m.users.begin(), m.users.end());
+    }
+    r.users.assign(all.begin(), all.end());
+    for (const PerUserMetric& m : perUser) {
+        if (m.split != split || m.values.size() != m.users.size())
+            continue;
+        std::vector<double> values(r.users.size(), kNaN);
+        for (size_t i = 0; i < m.users.size(); ++i) {
+            const auto at = std::lower_bound(r.users.begin(), r.users.end(), m.users[i]);
+            values[static_cast<size_t>(at - r.users.begin())] = m.values[i];
+        }
+        r.perUserNames.push_back(m.name);
+        r.perUserValues.push_back(std::move(values));
+    }
+    return r;
+}
+
+uint64_t parseHash(const json& config) {
+    const auto it = config.find("split_hash");
+    if (it == config.end() || !it->is_string())
+        return 0;
+    try {
+        return std::stoull(it->get<std::string>(), nullptr, 16);
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+}  // namespace
+
+std::string configurationName(const WeightScheme& s) {
+    if (s.kind == WeightKind::Exp)
+        return std::isinf(s.lambda) ? "exp λ = ∞ (SFT)" : fmt::format("exp λ = {}", formatLambda(s.lambda));
+    if (s.kind == WeightKind::Linear)
+        return fmt::format("linear ε = {}", formatLambda(s.epsilon));
+    if (s.kind == WeightKind::Uniform)
+        return "uniform (SFT)";
+    return s.describe();
+}
+
+std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
+    const RunStore store(ws);
+    std::vector<StoredRun> runs;
+    for (const RunRecord& rec : store.runs(datasetId)) {
+        if (rec.status != "done")
+            continue;
+        StoredRun r;
+        r.record = rec;
+        r.config = json::parse(rec.config, nullptr, false);
+        if (!r.config.is_object())
+            continue;
+        try {
+            r.scheme = WeightScheme::fromJson(r.config.value("weighting", json::object()).dump());
+        } catch (const Error&) {
+            continue;
+        }
+        r.seed = r.config.value("seed", uint64_t{0});
+        r.parent = r.config.contains("init_from") && r.config["init_from"].is_number_integer()
+                       ? r.config["init_from"].get<int64_t>()
+                       : 0;
+        json key = r.config;
+        for (const char* k :
+             {"weighting", "seed", "init_from", "threads", "threads_requested", "device", "device_requested",
+              "bootstrap_resamples", "torch_version", "tiltbench_version", "precision_requested"})
+            key.erase(k);
+        key["model"] = rec.model;
+        key["post_trained"] = r.parent > 0;
+        r.experiment = key.dump();
+        const uint64_t hash = parseHash(r.config);
+        const auto rows = store.metrics(rec.id);
+        const auto perUser = store.perUserMetrics(rec.id);
+        r.test = storedResult(rows, perUser, "test", hash);
+        r.valid = storedResult(rows, perUser, "valid", hash);
+        r.profile = storedPopularityProfile(rows);
+        runs.push_back(std::move(r));
+    }
+    return runs;
+}
+
+std::vector<RunGroup> groupRuns(const std::vector<StoredRun>& runs) {
+    std::vector<RunGroup> groups;
+    for (const StoredRun& r : runs) {
+        const std::string scheme = r.scheme.toJson();
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const RunGroup& g) {
+            return g.experiment == r.experiment && g.scheme.toJson() == scheme;
+        });
+        if (it == groups.end()) {
+            groups.push_back({r.experiment, r.record.model, r.scheme, {}});
+            it = groups.end() - 1;
+        }
+        it->bySeed.emplace(r.seed, &r);
+    }
+    return groups;
+}
+
+SeededDifference compareGroups(const RunGroup& a, const RunGroup& b, const std::string& metric, bool test,
+                               const BootstrapConfig& bootstrap, int* sharedSeeds) {
+    std::vector<SeedPairSeries> pairs;
+    for (const auto& [seed, ra] : a.bySeed) {
+        const auto it = b.bySeed.find(seed);
+        if (it == b.bySeed.end())
+            continue;
+        const EvalResult& ea = test ? ra->test : ra->valid;
+        const EvalResult& eb = test ? it->second->test : it->second->valid;
+        const auto* va = ea.perUser(metric);
+        const auto* vb = eb.perUser(metric);
+        if (!va || !vb || ea.users != eb.users)
+            continue;
+        pairs.push_back({ea.users, *va, *vb});
+    }
+    if (sharedSeeds)
+        *sharedSeeds = static_cast<int>(pairs.size());
+    SeededDifference none;
+    none.diff = none.lo = none.hi = none.config = none.baseline = kNaN;
+    if (pairs.empty())
+        return none;
+    // Seeds must share their user lists; a mismatch (another split) is reported as no comparison.
+    for (const auto& p : pairs) {
+        if (p.users != pairs.front().users)
+            return none;
+    }
+    return compareAcrossSeeds(pairs, bootstrap);
+}
+
+SeededDifference groupMean(const RunGroup& c, const std::string& metric, bool test,
+                           const BootstrapConfig& bootstrap) {
+    std::vector<SeedPairSeries> series;
+    for (const auto& [seed, r] : c.bySeed) {
+        const EvalResult& e = test ? r->test : r->valid;
+        const auto* v = e.perUser(metric);
+        if (!v)
+            continue;
+        std::vector<double> zero(v->size(), 0.0);
+        series.push_back({e.users, *v, zero});
+    }
+    SeededDifference none;
+    none.diff = none.lo = none.hi = kNaN;
+    if (series.empty())
+        return none;
+    for (const auto& s : series) {
+        if (s.users != series.front().users)
+            return none;
+    }
+    return compareAcrossSeeds(series, bootstrap);
+}
+
+double groupMeanValue(const RunGroup& c, const std::string& metric, bool test) {
+    double sum = 0.0;
+    int n = 0;
+    for (const auto& [seed, r] : c.bySeed) {
+        const double v = (test ? r->test : r->valid).value(metric);
+        if (std::isfinite(v)) {
+            sum += v;
+            ++n;
+        }
+    }
+    return n ? sum / n : kNaN;
+}
+
+}  // namespace tiltbench
