@@ -167,6 +167,9 @@ QWidget* ComparePage::buildControls() {
     m_exportButton->setMenu(menu);
     m_status->setObjectName(QStringLiteral("compareStatus"));
     m_status->setStyleSheet(QStringLiteral("color: #555;"));
+    // A long status text is cut, never widening the page past the window (the Export button stays visible).
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(80);
 
     auto* row = new QHBoxLayout(box);
     row->setContentsMargins(0, 0, 0, 0);
@@ -188,8 +191,7 @@ QWidget* ComparePage::buildControls() {
     row->addWidget(m_pinButton);
     row->addWidget(m_clearBaselineButton);
     row->addWidget(m_baselineLabel);
-    row->addStretch(1);
-    row->addWidget(m_status);
+    row->addWidget(m_status, 1);
     row->addWidget(m_exportButton);
 
     connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] { reloadRunsNow(); });
@@ -224,9 +226,16 @@ QWidget* ComparePage::buildControls() {
     connect(m_groupSeeds, &QCheckBox::toggled, this, [this](bool on) {
         m_tables->setCurrentIndex(on ? 1 : 0);
         m_pinButton->setEnabled(on || currentRunId() != 0);
+        m_clearBaselineButton->setEnabled(on ? !m_groupBaseline.isEmpty() : m_model->baselineId() != 0);
         startGroups();
     });
-    connect(m_clearBaselineButton, &QPushButton::clicked, this, [this] { pinBaseline(0); });
+    connect(m_clearBaselineButton, &QPushButton::clicked, this, [this] {
+        if (groupSeeds()) {
+            pinGroup(QString());
+        } else {
+            pinBaseline(0);
+        }
+    });
     return box;
 }
 

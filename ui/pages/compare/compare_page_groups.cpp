@@ -55,6 +55,7 @@ void ComparePage::setGroupSeeds(bool on) {
 
 void ComparePage::pinGroup(const QString& key) {
     m_groupBaseline = key;
+    m_clearBaselineButton->setEnabled(!key.isEmpty());
     startGroups();
 }
 

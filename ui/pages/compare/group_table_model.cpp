@@ -82,8 +82,7 @@ QVariant GroupTableModel::headerData(int section, Qt::Orientation orientation, i
     if (m >= m_table.metrics.size()) {
         return {};
     }
-    const QString name = QString::fromStdString(m_table.metrics[m]);
-    return m_table.baselineKey.isEmpty() ? name : QStringLiteral("Δ ") + name;
+    return QString::fromStdString(m_table.metrics[m]);
 }
 
 QVariant GroupTableModel::data(const QModelIndex& index, int role) const {
@@ -131,8 +130,11 @@ QVariant GroupTableModel::data(const QModelIndex& index, int role) const {
     const bool showDiff = !m_table.baselineKey.isEmpty() && !isBaseline && diff != row->diffs.end();
     if (role == Qt::DisplayRole || role == SortRole) {
         if (showDiff) {
-            return role == SortRole ? QVariant(diff->second.diff)
-                                    : QVariant(signedNumber(diff->second.diff, digits));
+            // Marked per cell: rows of other experiments (not comparable with the pinned one) keep their
+            // means.
+            return role == SortRole
+                       ? QVariant(diff->second.diff)
+                       : QVariant(QStringLiteral("Δ ") + signedNumber(diff->second.diff, digits));
         }
         if (mean == row->means.end()) {
             return role == SortRole ? QVariant() : QVariant(QStringLiteral("–"));
