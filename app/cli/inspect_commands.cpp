@@ -183,8 +183,8 @@ int Commands::runRuns() {
     for (const auto& r : list) {
         std::map<std::string, double> test, valid;
         for (const auto& m : store.metrics(r.id)) {
-            if (m.epoch != -1)
-                continue;
+            if (m.epoch != -1 || (m.split != "test" && m.split != "valid"))
+                continue;  // per-epoch rows and the stored profile (split "profile")
             (m.split == "test" ? test : valid)[m.name] = m.value;
         }
         const json cfg = storedJson(r.config);

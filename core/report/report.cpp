@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <type_traits>
 
 #include "common/error.h"
 #include "engine/requests.h"
@@ -38,6 +39,21 @@ using Config = RunGroup;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const char* const kExpColor = "#1f77b4";
 const std::vector<std::string> kLineColors{"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+
+// A field of a stored (untrusted) JSON object, or `fallback` when it is absent or of another type.
+template <typename T>
+T field(const json& j, const char* key, T fallback) {
+    const auto it = j.find(key);
+    if (it == j.end())
+        return fallback;
+    if constexpr (std::is_same_v<T, std::string>) {
+        return it->is_string() ? it->template get<std::string>() : fallback;
+    } else if constexpr (std::is_floating_point_v<T>) {
+        return it->is_number() ? it->template get<T>() : fallback;
+    } else {
+        return it->is_number_integer() ? it->template get<T>() : fallback;
+    }
+}
 
 std::string number(double v, int digits) {
     return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("–");
@@ -76,7 +92,11 @@ std::string commandOf(const Run& r, const std::string& workspace) {
     std::string line = "tiltbench-cli";
     for (const std::string& a : t.arguments()) {
         const bool plain = !a.empty() && a.find_first_of(" \t\"'$\\;&|<>()*?`") == std::string::npos;
-        line += " " + (plain ? a : "'" + a + "'");
+        std::string quoted;
+        for (const char c : a)
+            quoted +=
+                c == '\'' ? std::string("'\\''") : std::string(1, c);  // ' closes, \' is a quote, ' reopens
+        line += " " + (plain ? a : "'" + quoted + "'");
     }
     return line;
 }
@@ -167,19 +187,21 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                             escapeHtml(group.front()->record.model), configs.size(), seeds.size(),
                             group.front()->record.id, group.back()->record.id);
         // Protocol.
-        std::string protocol = fmt::format("split {} ({}), high reward ≥ {}", cfg.value("split", "?"),
-                                           cfg.value("split_hash", "?"),
-                                           cfg.contains("high_threshold") && cfg["high_threshold"].is_number()
-                                               ? fmt::format("{:g}", cfg["high_threshold"].get<double>())
-                                               : fmt::format("{:g} (the top reward level)", info.rewardMax));
+        std::string protocol =
+            fmt::format("split {} ({}), high reward ≥ {}", field(cfg, "split", std::string("?")),
+                        field(cfg, "split_hash", std::string("?")),
+                        cfg.contains("high_threshold") && cfg["high_threshold"].is_number()
+                            ? fmt::format("{:g}", cfg["high_threshold"].get<double>())
+                            : fmt::format("{:g} (the top reward level)", info.rewardMax));
         if (group.front()->record.model == "sasrec") {
             protocol += fmt::format(
                 "; checkpoint and early stopping on validation {}; at most {} epochs, patience {}, lr {}, "
                 "batch "
                 "{}, dim {}, {} block(s), {} head(s), max length {}, dropout {}{}",
-                cfg.value("select", std::string("ndcg@10")), cfg.value("epochs", 0), cfg.value("patience", 0),
-                cfg.value("lr", 0.0), cfg.value("batch_size", 0), cfg.value("dim", 0), cfg.value("blocks", 0),
-                cfg.value("heads", 0), cfg.value("max_len", 0), cfg.value("dropout", 0.0),
+                field(cfg, "select", std::string("ndcg@10")), field(cfg, "epochs", 0),
+                field(cfg, "patience", 0), field(cfg, "lr", 0.0), field(cfg, "batch_size", 0),
+                field(cfg, "dim", 0), field(cfg, "blocks", 0), field(cfg, "heads", 0),
+                field(cfg, "max_len", 0), field(cfg, "dropout", 0.0),
                 parents.empty()
                     ? "; trained from scratch"
                     : fmt::format("; post-trained from SFT parent run(s) {}", fmt::join(parents, ", ")));
@@ -218,10 +240,13 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                 std::string text = number(c->mean, digits);
                 if (c->paired && !row.isBaseline) {
                     const bool yes = established(c->vsBaseline);
+                    // Green where the change is for the better (up, or down for popularity bias), red
+                    // otherwise.
+                    const bool better = (c->vsBaseline.diff > 0) != (m.rfind("arp", 0) == 0);
                     text += fmt::format("<br><span class=\"{}\">{}</span>",
-                                        !yes                     ? "muted"
-                                        : c->vsBaseline.diff > 0 ? "yes"
-                                                                 : "no",
+                                        !yes     ? "muted"
+                                        : better ? "yes"
+                                                 : "no",
                                         signedInterval(c->vsBaseline, digits));
                 }
                 html += "<td class=\"num\">" + text + "</td>";
@@ -354,7 +379,8 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             if (!std::isinf(c->scheme.lambda))
                 finite.push_back(c);
         }
-        // λ chosen on validation (the checkpoint metric's validation mean), never on test.
+        // λ chosen on validation (the mean over seeds of validation NDCG@10 on high-reward targets), never on
+        // test; every verdict below is then read on test.
         const Config* chosen = nullptr;
         double best = -std::numeric_limits<double>::infinity();
         for (const Config* c : finite) {
@@ -365,29 +391,20 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             }
         }
         html += "<table><tr><th>claim</th><th>verdict (paired 95 % intervals)</th></tr>";
-        if (!sft || finite.empty()) {
+        const bool claimable = sft != nullptr && !finite.empty();
+        if (!claimable) {
             html +=
                 "<tr><td colspan=\"2\">No SFT baseline (uniform or λ = ∞) or no finite λ in this experiment: "
-                "the "
-                "claims need both.</td></tr></table>";
-            continue;
+                "the claims need both.</td></tr>";
         }
-        {  // inverted U on ndcg_high@10
-            const Config* peak = nullptr;
-            double top = -std::numeric_limits<double>::infinity();
-            for (const Config* c : finite) {
-                const double v = groupMeanValue(*c, "ndcg_high@10", true);
-                if (std::isfinite(v) && v > top) {
-                    top = v;
-                    peak = c;
-                }
-            }
+        if (claimable) {  // inverted U on ndcg_high@10: the peak found on validation, the U judged on test
+            const Config* peak = chosen;
             const Config* smallest = finite.back();
             std::string word = "not established", why;
             if (peak) {
                 const auto up = compareGroups(*peak, *sft, "ndcg_high@10", true, bootstrap, nullptr);
-                why = fmt::format("peak at λ = {}: {} against ∞", formatLambda(peak->scheme.lambda),
-                                  signedInterval(up, 4));
+                why = fmt::format("peak on validation at λ = {}; on test {} against ∞",
+                                  formatLambda(peak->scheme.lambda), signedInterval(up, 4));
                 if (established(up) && up.diff < 0) {
                     why += "; no λ of the grid reaches ∞";
                     word = "refuted";
@@ -407,7 +424,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             html += "<tr><td>an inverted U in λ on high-reward NDCG@10</td>" +
                     verdictCell(word, escapeHtml(why)) + "</tr>";
         }
-        if (chosen) {  // exp ahead of SFT and of every other weighting on high-reward targets
+        if (claimable && chosen) {  // exp ahead of SFT and of every other weighting on high-reward targets
             const auto vsSft = compareGroups(*chosen, *sft, "ndcg_high@10", true, bootstrap, nullptr);
             const std::string word =
                 established(vsSft) ? (vsSft.diff > 0 ? "reproduced" : "refuted") : "not established";
@@ -430,28 +447,31 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                         "</tr>";
             }
         }
-        {  // reward of the recommendations rises as λ falls
+        if (claimable) {  // reward of the recommendations rises as λ falls: overall, and no step back
             const auto d = compareGroups(*finite.back(), *sft, rewardMetric, true, bootstrap, nullptr);
-            bool monotone = true;
-            double previous = groupMeanValue(*sft, rewardMetric, true);
-            std::string path = number(previous, 3);
+            const Config* previous = sft;
+            std::string path = number(groupMeanValue(*sft, rewardMetric, true), 3), fall;
             for (const Config* c : finite) {
-                const double v = groupMeanValue(*c, rewardMetric, true);
-                monotone = monotone && v >= previous;
-                previous = v;
-                path += " → " + number(v, 3);
+                path += " → " + number(groupMeanValue(*c, rewardMetric, true), 3);
+                const auto step = compareGroups(*c, *previous, rewardMetric, true, bootstrap, nullptr);
+                if (fall.empty() && established(step) && step.diff < 0) {
+                    fall = fmt::format("; it falls from λ = {} to λ = {}: {}",
+                                       formatLambda(previous->scheme.lambda), formatLambda(c->scheme.lambda),
+                                       signedInterval(step, 4));
+                }
+                previous = c;
             }
-            const std::string word = established(d) && d.diff > 0 ? "reproduced"
-                                     : established(d)             ? "refuted"
-                                                                  : "not established";
+            const std::string word = !established(d) ? "not established"
+                                     : d.diff < 0    ? "refuted"
+                                     : fall.empty()  ? "reproduced"
+                                                     : "not established";
             html += "<tr><td>" + escapeHtml(rewardMetric) + " of the recommendations rises as λ falls</td>" +
                     verdictCell(word, escapeHtml(fmt::format("{} (λ = ∞ → {}); smallest λ against ∞: {}{}",
                                                              path, formatLambda(finite.back()->scheme.lambda),
-                                                             signedInterval(d, 4),
-                                                             monotone ? "" : "; not monotone"))) +
+                                                             signedInterval(d, 4), fall))) +
                     "</tr>";
         }
-        {  // popularity bias falls as λ falls
+        if (claimable) {  // popularity bias falls as λ falls
             const auto d = compareGroups(*finite.back(), *sft, "arp@10", true, bootstrap, nullptr);
             const std::string word =
                 established(d) ? (d.diff < 0 ? "reproduced" : "refuted") : "not established";
@@ -469,13 +489,13 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             "</th><th>device</th><th>seconds</th><th>command</th></tr>";
         for (const Run* r : group) {
             const json timings = json::parse(r->record.timings, nullptr, false);
-            const double seconds = timings.is_object() ? timings.value("total_seconds", kNaN) : kNaN;
+            const double seconds = timings.is_object() ? field(timings, "total_seconds", kNaN) : kNaN;
             html += fmt::format(
                 "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}{}</td><td "
                 "class=\"num\">{}</td><td><code>{}</code></td></tr>",
                 r->record.id, r->seed, escapeHtml(r->record.device),
                 r->config.contains("torch_version")
-                    ? escapeHtml(" · LibTorch " + r->config.value("torch_version", std::string()))
+                    ? escapeHtml(" · LibTorch " + field(r->config, "torch_version", std::string()))
                     : std::string(),
                 number(seconds, 1), escapeHtml(commandOf(*r, "WORKSPACE")));
         }
@@ -497,7 +517,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
         WeightScheme base = WeightScheme::exp(1.0);
         const auto curve = essCurve(table, base, lambda_grid::metricGrid());
         report::LambdaPlot ess;
-        ess.title = "ESS/N of exp(r/λ) weights on the training targets";
+        ess.title = "ESS/N of exp(r/λ) weights (leave-one-out training targets)";
         ess.yLabel = "ESS / N";
         report::PlotSeries s{"exp", kExpColor, {}};
         for (const auto& p : curve)

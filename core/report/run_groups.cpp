@@ -70,6 +70,30 @@ uint64_t parseHash(const json& config) {
     }
 }
 
+// How deeply `text`'s brackets nest, strings skipped: a bound checked before a stored config is parsed.
+int nestingDepth(const std::string& text) {
+    int depth = 0, deepest = 0;
+    bool inString = false, escaped = false;
+    for (const char c : text) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"')
+            inString = true;
+        else if (c == '{' || c == '[')
+            deepest = std::max(deepest, ++depth);
+        else if (c == '}' || c == ']')
+            --depth;
+    }
+    return deepest;
+}
+
 }  // namespace
 
 std::string configurationName(const WeightScheme& s) {
@@ -90,17 +114,26 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
             continue;
         StoredRun r;
         r.record = rec;
+        // A stored config is untrusted: too deeply nested, not an object, or with a field of the wrong type,
+        // and the run is left out (never the whole report).
+        if (nestingDepth(rec.config) > 32)
+            continue;
         r.config = json::parse(rec.config, nullptr, false);
         if (!r.config.is_object())
             continue;
         try {
             r.scheme = WeightScheme::fromJson(r.config.value("weighting", json::object()).dump());
+            const auto seed = r.config.find("seed");
+            if (seed != r.config.end() && !seed->is_number_unsigned())
+                continue;
+            r.seed = seed != r.config.end() ? seed->get<uint64_t>() : 0;
         } catch (const Error&) {
             continue;
+        } catch (const json::exception&) {
+            continue;
         }
-        r.seed = r.config.value("seed", uint64_t{0});
         r.parent = r.config.contains("init_from") && r.config["init_from"].is_number_integer()
-                       ? r.config["init_from"].get<int64_t>()
+                       ? std::max<int64_t>(0, r.config["init_from"].get<int64_t>())
                        : 0;
         json key = r.config;
         for (const char* k :

@@ -17,6 +17,9 @@ std::string lambdaText(double l) {
     return fmt::format("{:g}", l);
 }
 
+// The <svg> element's opening: size, white background and the title, centred.
+std::string openSvg(const std::string& title);
+
 // "Nice" ticks covering [lo, hi].
 std::vector<double> ticks(double lo, double hi) {
     const double span = hi - lo;
@@ -30,9 +33,27 @@ std::vector<double> ticks(double lo, double hi) {
         }
     }
     std::vector<double> out;
-    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-12 * span; t += step)
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(step > 0.0) || !std::isfinite(step))
+        return out;
+    // At most a dozen ticks, and never a step too small to move t (values of 1e17 differing by 16).
+    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-12 * span && out.size() < 12; t += step) {
         out.push_back(std::abs(t) < 1e-12 * step ? 0.0 : t);
+        if (t + step == t)
+            break;
+    }
     return out;
+}
+}  // namespace
+
+namespace {
+std::string openSvg(const std::string& title) {
+    return fmt::format(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
+        "{0} "
+        "{1}\" role=\"img\"><title>{2}</title><rect x=\"0\" y=\"0\" width=\"{0}\" height=\"{1}\" "
+        "fill=\"#fff\"/>"
+        "<text x=\"{3}\" y=\"20\" class=\"ptitle\" text-anchor=\"middle\">{2}</text>",
+        kW, kH, escapeHtml(title), kW / 2);
 }
 }  // namespace
 
@@ -89,13 +110,7 @@ std::string renderLambdaPlot(const LambdaPlot& plot) {
         take(l.y);
     if (plot.zeroLine)
         take(0.0);
-    std::string svg = fmt::format(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
-        "{0} "
-        "{1}\" role=\"img\"><title>{2}</title><rect x=\"0\" y=\"0\" width=\"{0}\" height=\"{1}\" "
-        "fill=\"#fff\"/>"
-        "<text x=\"{3}\" y=\"20\" class=\"ptitle\" text-anchor=\"middle\">{2}</text>",
-        kW, kH, escapeHtml(plot.title), kW / 2);
+    std::string svg = openSvg(plot.title);
     if (!(ylo <= yhi)) {
         svg +=
             fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"muted\">no data</text></svg>",
@@ -206,13 +221,7 @@ std::string renderLambdaPlot(const LambdaPlot& plot) {
 
 std::string renderBarGroups(const std::string& title, const std::string& xLabel, const std::string& yLabel,
                             const std::vector<BarSeries>& series) {
-    std::string svg = fmt::format(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
-        "{0} "
-        "{1}\" role=\"img\"><title>{2}</title><rect x=\"0\" y=\"0\" width=\"{0}\" height=\"{1}\" "
-        "fill=\"#fff\"/>"
-        "<text x=\"{3}\" y=\"20\" class=\"ptitle\" text-anchor=\"middle\">{2}</text>",
-        kW, kH, escapeHtml(title), kW / 2);
+    std::string svg = openSvg(title);
     size_t groups = 0;
     double top = 0.0;
     for (const auto& s : series) {

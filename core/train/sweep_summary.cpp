@@ -1,5 +1,6 @@
 #include "train/sweep_summary.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -38,7 +39,10 @@ SweepSummary summariseSweep(const std::vector<SeededRunFigures>& runs,
             keys.push_back(key);
             groups.emplace_back();
         }
-        groups[g].push_back(&r);
+        // One run per seed: a repeated seed (a sweep run again) keeps its first run, as run groups do.
+        if (std::none_of(groups[g].begin(), groups[g].end(),
+                         [&](const SeededRunFigures* o) { return o->seed == r.seed; }))
+            groups[g].push_back(&r);
     }
     for (const auto& group : groups) {
         SweepSummaryRow row;

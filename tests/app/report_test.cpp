@@ -80,6 +80,49 @@ TEST(Report, AnExperimentOverSeedsBecomesOneSelfContainedPage) {
     const auto unknown = runCli({"report", "-w", ws, "-d", "nope", "-o", dir.file("x.html")});
     EXPECT_EQ(unknown.exitCode, 1);
     EXPECT_NE(unknown.err.find("nope"), std::string::npos) << unknown.err;
+
+    // The stored top-10 profile (split "profile") is never listed among a run's figures.
+    const nlohmann::json listed = test::parseJson(runCli({"runs", "-w", ws, "--json"}));
+    for (const auto& r : listed.at("runs")) {
+        EXPECT_FALSE(r.at("metrics").at("valid").contains("top10_share_g01")) << r.dump();
+        EXPECT_FALSE(r.at("metrics").at("valid").contains("k")) << r.dump();
+    }
+}
+
+// A crafted run config (a field of the wrong type, deep nesting) leaves that run out of the report, never the
+// whole report; a dataset name with a quote is quoted safely in the copyable commands.
+TEST(Report, CraftedConfigsAndQuotesInNamesAreHarmless) {
+    TempDir dir;
+    const std::string ws = dir.file("w.sqlite");
+    ASSERT_EQ(runCli({"generate", "-w", ws, "-n", "it's", "--users", "60", "--items", "50", "--interactions",
+                      "1200", "--seed", "2"})
+                  .exitCode,
+              0);
+    ASSERT_EQ(runCli({"sweep", "-w", ws, "-d", "it's", "-m", "popularity", "--lambdas", "inf,1,0.5",
+                      "--bootstrap", "0"})
+                  .exitCode,
+              0);
+    const auto crafted =
+        test::runProcess({test::kSqlite3Shell, ws,
+                          "UPDATE runs SET config = json_set(config, '$.seed', '1') WHERE id = 2; "
+                          "UPDATE runs SET config = '{\"a\":' || printf('%.*c', 5000, '[') || '1' || "
+                          "printf('%.*c', 5000, ']') "
+                          "|| '}' WHERE id = 3;"});
+    ASSERT_EQ(crafted.exitCode, 0) << crafted.err;
+    const std::string out = dir.file("r.html");
+    const auto made = runCli({"report", "-w", ws, "-d", "it's", "-o", out, "--bootstrap", "50"});
+    ASSERT_EQ(made.exitCode, 0) << made.err;
+    const std::string html = readText(out);
+    // Runs 2 and 3 are left out: run 1 (λ = ∞) stands alone, no experiment.
+    EXPECT_NE(html.find("No experiment yet"), std::string::npos);
+
+    ASSERT_EQ(
+        runCli({"sweep", "-w", ws, "-d", "it's", "-m", "markov", "--lambdas", "inf,1", "--bootstrap", "0"})
+            .exitCode,
+        0);
+    ASSERT_EQ(runCli({"report", "-w", ws, "-d", "it's", "-o", out, "--bootstrap", "50"}).exitCode, 0);
+    // Shell-quoted as 'it'\''s', then HTML-escaped.
+    EXPECT_NE(readText(out).find("--dataset &#39;it&#39;\\&#39;&#39;s&#39;"), std::string::npos);
 }
 
 }  // namespace

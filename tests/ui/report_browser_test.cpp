@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "pages/compare/compare_data.h"
 #include "pages/compare/compare_page.h"
 #include "pages/compare/group_table_model.h"
 #include "store/workspace.h"
@@ -127,6 +128,10 @@ TEST(CompareGroups, OneRowPerConfigurationOverSeedsAndAGroupAsBaseline) {
     ASSERT_EQ(swept.exitCode, 0) << swept.err;
     const nlohmann::json sweep = nlohmann::json::parse(swept.out);
     Workspace workspace(ws);
+    // The stored top-10 profile never appears among a run's validation or test figures (table columns).
+    for (const CompareRun& run : loadCompareRuns(workspace, workspace.datasetByName("sim").id)) {
+        EXPECT_EQ(run.valid.count("top10_share_g01") + run.valid.count("k") + run.test.count("k"), 0u);
+    }
     ComparePage page;
     page.setWorkspace(&workspace);
     QSignalSpy ready(&page, &ComparePage::groupsReady);

@@ -1,5 +1,6 @@
 #include "torch/train/sasrec_trainer.h"
 #include "train/final_metrics.h"
+#include "train/post_training.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -284,47 +285,10 @@ class SasrecTraining {
         const int64_t id = m_config.initFrom;
         if (id <= 0)
             return {};
-        const auto fail = [id](const std::string& why) {
-            return Error(fmt::format("--init-from {}: {}", id, why));
-        };
-        RunRecord parent;
-        try {
-            parent = m_runs.run(id);
-        } catch (const Error&) {
-            throw fail("the workspace has no such run");
-        }
-        if (parent.model != "sasrec")
-            throw fail(fmt::format("run {} is a '{}' run; post-training starts from a sasrec run", id,
-                                   parent.model));
-        if (parent.status != "done")
-            throw fail(fmt::format("run {} is {}, not done: post-training starts from a finished run", id,
-                                   parent.status));
-        if (parent.datasetId != m_info.id) {
-            throw fail(fmt::format("run {} was trained on another dataset ('{}'), this run trains on '{}'",
-                                   id, m_ws.dataset(parent.datasetId).name, m_info.name));
-        }
-        const SasrecRunConfig p = SasrecRunConfig::fromJson(parent.config);
-        const auto recorded =
-            nlohmann::json::parse(parent.config, nullptr, false);  // an object: fromJson read it
-        if (recorded.value("split_hash", std::string()) != m_split->hashHex()) {
-            throw fail(fmt::format("run {} was trained on another split ({}); this run's split is {}", id,
-                                   recorded.value("split_description", std::string("unknown")),
-                                   m_split->description()));
-        }
-        const auto differs = [&](const char* what, int64_t theirs, int64_t ours) {
-            if (theirs != ours)
-                throw fail(fmt::format("run {} has {} {}, this run {}: the architecture must match", id, what,
-                                       theirs, ours));
-        };
-        differs("dim", p.dim, m_config.dim);
-        differs("blocks", p.blocks, m_config.blocks);
-        differs("heads", p.heads, m_config.heads);
-        differs("max length", p.maxLen, m_config.maxLen);
-        if (recorded.contains("num_items") && recorded["num_items"].is_number_integer())
-            differs("items", recorded["num_items"].get<int64_t>(), m_split->numItems());
+        checkPostTrainingParent(m_ws, m_info, *m_split, m_config);  // train/post_training.h
         std::string state = bestCheckpointBytes(m_ws, id);
         if (state.empty())
-            throw fail(fmt::format("run {} has no checkpoint", id));
+            throw Error(fmt::format("--init-from {}: run {} has no checkpoint", id, id));
         return state;
     }
 

@@ -103,7 +103,8 @@ std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId) {
         std::map<int, RunEpoch> epochs;
         for (const MetricRow& m : store.metrics(record.id)) {
             if (m.epoch == -1) {
-                (m.split == "test" ? run.test : run.valid)[m.name] = RunMetric{m.value, m.lo, m.hi};
+                if (m.split == "test" || m.split == "valid")  // not the stored profile (split "profile")
+                    (m.split == "test" ? run.test : run.valid)[m.name] = RunMetric{m.value, m.lo, m.hi};
                 continue;
             }
             RunEpoch& e = epochs[m.epoch];

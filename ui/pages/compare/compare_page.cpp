@@ -167,6 +167,7 @@ QWidget* ComparePage::buildControls() {
     m_exportButton->setMenu(menu);
     m_status->setObjectName(QStringLiteral("compareStatus"));
     m_status->setStyleSheet(QStringLiteral("color: #555;"));
+    m_status->setTextFormat(Qt::PlainText);  // dataset names reach it: never rendered as rich text
     // A long status text is cut, never widening the page past the window (the Export button stays visible).
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_status->setMinimumWidth(80);
@@ -194,7 +195,10 @@ QWidget* ComparePage::buildControls() {
     row->addWidget(m_status, 1);
     row->addWidget(m_exportButton);
 
-    connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] { reloadRunsNow(); });
+    connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] {
+        m_groupBaseline.clear();  // a pinned configuration belongs to its dataset
+        reloadRunsNow();
+    });
     connect(m_splitCombo, &QComboBox::currentIndexChanged, this, [this] {
         const QList<qint64> keep = selectedRunIds();
         const qint64 current = currentRunId();
@@ -287,7 +291,7 @@ void ComparePage::reloadRunsNow() {
     m_model->setBaseline(baseline);
     m_baselineLabel->setText(m_model->baselineId() ? tr("Baseline: run %1").arg(m_model->baselineId())
                                                    : QString());
-    m_clearBaselineButton->setEnabled(m_model->baselineId() != 0);
+    m_clearBaselineButton->setEnabled(groupSeeds() ? !m_groupBaseline.isEmpty() : m_model->baselineId() != 0);
     if (m_model->baselineId()) {
         startBaseline();
     }
@@ -370,7 +374,7 @@ void ComparePage::pinBaseline(qint64 runId) {
     m_model->setBaseline(runId);
     m_baselineLabel->setText(m_model->baselineId() ? tr("Baseline: run %1").arg(m_model->baselineId())
                                                    : QString());
-    m_clearBaselineButton->setEnabled(m_model->baselineId() != 0);
+    m_clearBaselineButton->setEnabled(groupSeeds() ? !m_groupBaseline.isEmpty() : m_model->baselineId() != 0);
     if (m_model->baselineId()) {
         startBaseline();
     } else {

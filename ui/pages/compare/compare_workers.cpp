@@ -263,7 +263,7 @@ QString GroupsWorker::description() const {
 }
 
 GroupTable GroupsWorker::compute(const QString& workspacePath, int64_t datasetId, const QString& split,
-                                 const QString& baselineKey) {
+                                 const QString& baselineKey, const std::function<bool()>& keepGoing) {
     Workspace ws(workspacePath.toStdString(), OpenMode::ReadOnly);
     const std::vector<StoredRun> runs = loadFinishedRuns(ws, datasetId);
     const std::vector<RunGroup> groups = groupRuns(runs);
@@ -293,6 +293,9 @@ GroupTable GroupsWorker::compute(const QString& workspacePath, int64_t datasetId
     }
     std::vector<std::string> experiments;
     for (const RunGroup& g : groups) {
+        if (keepGoing && !keepGoing()) {
+            throw Cancelled();
+        }
         auto e = std::find(experiments.begin(), experiments.end(), g.experiment);
         if (e == experiments.end()) {
             experiments.push_back(g.experiment);
@@ -326,7 +329,8 @@ GroupTable GroupsWorker::compute(const QString& workspacePath, int64_t datasetId
 
 void GroupsWorker::execute() {
     reportStage(tr("reading and grouping the runs"));
-    GroupTable table = compute(m_workspacePath, m_datasetId, m_split, m_baselineKey);
+    GroupTable table = compute(m_workspacePath, m_datasetId, m_split, m_baselineKey,
+                               [this] { return !isCancelRequested(); });
     if (isCancelRequested()) {
         throw Cancelled();
     }

@@ -13,6 +13,7 @@
 #include <QHash>
 #include <QMetaType>
 #include <QString>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -99,7 +100,7 @@ class GroupsWorker : public Worker {
     QString description() const override;
     // The work itself, without a thread (tests).
     static GroupTable compute(const QString& workspacePath, int64_t datasetId, const QString& split,
-                              const QString& baselineKey);
+                              const QString& baselineKey, const std::function<bool()>& keepGoing = {});
 
   Q_SIGNALS:
     void finished(const tiltbench::GroupTable& table);

@@ -158,7 +158,8 @@ QVariant GroupTableModel::data(const QModelIndex& index, int role) const {
         return {};
     }
     if (role == Qt::ForegroundRole && showDiff && established(diff->second)) {
-        return QBrush(diff->second.diff > 0 ? QColor(20, 120, 40) : QColor(180, 30, 30));
+        const bool better = (diff->second.diff > 0) != (metric.rfind("arp", 0) == 0);  // less popularity bias
+        return QBrush(better ? QColor(20, 120, 40) : QColor(180, 30, 30));
     }
     if (role == Qt::TextAlignmentRole) {
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);

@@ -54,6 +54,7 @@ DataPage::DataPage(QWidget* parent)
     m_jobProgress->setMaximumWidth(220);
     m_jobProgress->setTextVisible(false);
     m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
+    m_jobLabel->setTextFormat(Qt::PlainText);
     connect(m_jobCancel, &QPushButton::clicked, this, [this] {
         m_jobs->stop(kWriteJob);  // the job stays current: its "cancelled" message is shown
     });

@@ -89,6 +89,7 @@ ImportDialog::ImportDialog(QString workspacePath, QStringList existingNames, QWi
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("importStatus"));
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);
 
     m_buttons = new QDialogButtonBox(this);
     m_importButton = m_buttons->addButton(tr("Import"), QDialogButtonBox::AcceptRole);

@@ -158,6 +158,7 @@ QWidget* ExplorerPage::buildControls() {
     m_suggestLabel->setTextFormat(Qt::RichText);
     m_status->setObjectName(QStringLiteral("explorerStatus"));
     m_status->setStyleSheet(QStringLiteral("color: #555;"));
+    m_status->setTextFormat(Qt::PlainText);  // dataset names reach it: never rendered as rich text
     m_summary->setObjectName(QStringLiteral("weightSummary"));
     m_summary->setMinimumWidth(260);
     m_summary->setWordWrap(true);
@@ -520,14 +521,16 @@ void ExplorerPage::updateSuggestion() {
             m_suggested = WeightScheme::kInfinity;
             m_suggestLabel->setText(
                 tr("<b>Suggested λ = ∞</b>: no λ beats ∞ beyond noise on validation — the best, λ = %1, "
-                   "NDCG@10 on high-reward targets for the tilted Markov policy: %2")
+                   "NDCG@10 on high-reward targets for the tilted Markov policy (λ picked on these "
+                   "validation "
+                   "users: test is the unbiased figure): %2")
                     .arg(formatLambdaText(grid[b], 3), sides));
         } else {
             m_suggested = grid[b];
             m_suggestLabel->setText(
                 tr("<b>Suggested λ = %1</b>: best validation NDCG@10 on high-reward targets "
                    "for the tilted Markov policy among λ keeping ESS/N ≥ %2 (smallest such λ: "
-                   "%3): %4")
+                   "%3; picked on these validation users: test is the unbiased figure): %4")
                     .arg(formatLambdaText(m_suggested, 3), formatReal(floor, 2),
                          formatLambdaText(essLambda, 3), sides));
         }

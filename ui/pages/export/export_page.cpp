@@ -118,6 +118,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent), m_jobs(new JobRunner(
     m_status = new QLabel(fileBox);
     m_status->setObjectName(QStringLiteral("exportStatus"));
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* actionRow = new QHBoxLayout;
     actionRow->addWidget(m_exportButton);

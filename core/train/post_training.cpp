@@ -1,0 +1,59 @@
+#include "train/post_training.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/error.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
+
+namespace tiltbench {
+
+void checkPostTrainingParent(Workspace& ws, const DatasetInfo& dataset, const Split& split,
+                             const SasrecRunConfig& config) {
+    const int64_t id = config.initFrom;
+    if (id <= 0)
+        return;
+    const auto fail = [id](const std::string& why) {
+        return Error(fmt::format("--init-from {}: {}", id, why));
+    };
+    RunRecord parent;
+    try {
+        parent = RunStore(ws).run(id);
+    } catch (const Error&) {
+        throw fail("the workspace has no such run");
+    }
+    if (parent.model != "sasrec")
+        throw fail(
+            fmt::format("run {} is a '{}' run; post-training starts from a sasrec run", id, parent.model));
+    if (parent.status != "done")
+        throw fail(fmt::format("run {} is {}, not done: post-training starts from a finished run", id,
+                               parent.status));
+    if (parent.datasetId != dataset.id) {
+        throw fail(fmt::format("run {} was trained on another dataset ('{}'), this run trains on '{}'", id,
+                               ws.dataset(parent.datasetId).name, dataset.name));
+    }
+    const SasrecRunConfig p = SasrecRunConfig::fromJson(parent.config);
+    const auto recorded =
+        nlohmann::json::parse(parent.config, nullptr, false);  // an object: fromJson read it
+    if (recorded.value("split_hash", std::string()) != split.hashHex()) {
+        throw fail(fmt::format("run {} was trained on another split ({}); this run's split is {}", id,
+                               recorded.value("split_description", std::string("unknown")),
+                               split.description()));
+    }
+    const auto differs = [&](const char* what, int64_t theirs, int64_t ours) {
+        if (theirs != ours)
+            throw fail(fmt::format("run {} has {} {}, this run {}: the architecture must match", id, what,
+                                   theirs, ours));
+    };
+    differs("dim", p.dim, config.dim);
+    differs("blocks", p.blocks, config.blocks);
+    differs("heads", p.heads, config.heads);
+    differs("max length", p.maxLen, config.maxLen);
+    if (recorded.contains("num_items") && recorded["num_items"].is_number_integer())
+        differs("items", recorded["num_items"].get<int64_t>(), split.numItems());
+}
+
+}  // namespace tiltbench
