@@ -10,6 +10,8 @@
 #include <QSvgGenerator>
 #endif
 
+#include "widgets/feedback.h"
+
 namespace tiltbench {
 
 namespace {
@@ -147,12 +149,9 @@ void PlotWidget::saveWithDialog(const QString& suffix) {
         path += QLatin1Char('.') + suffix;
     }
     if (!saveAs(path)) {
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("Save plot"),
-                                    tr("Could not write %1: check that the folder exists and is writable.")
-                                        .arg(QDir::toNativeSeparators(path)),
-                                    QMessageBox::Ok, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+        openWarning(this, QStringLiteral("savePlotErrorBox"), tr("Save plot"),
+                    tr("Could not write %1: check that the folder exists and is writable.")
+                        .arg(QDir::toNativeSeparators(path)));
     }
 }
 

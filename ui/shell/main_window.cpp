@@ -24,6 +24,7 @@
 #include "runtime/version.h"
 #include "shell/recent_files.h"
 #include "shell/welcome_page.h"
+#include "widgets/feedback.h"
 
 // The resources live in a static library, whose registration object the linker drops unless referenced.
 static void initTiltbenchResources() {
@@ -371,11 +372,7 @@ bool MainWindow::refuseWhileBusy() {
 }
 
 void MainWindow::showWarning(const QString& title, const QString& text, const QString& details) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("warningBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setInformativeText(details);
-    box->open();
+    openWarning(this, QStringLiteral("warningBox"), title, text, details);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

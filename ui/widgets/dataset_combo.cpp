@@ -1,6 +1,5 @@
 #include "widgets/dataset_combo.h"
 
-#include <QComboBox>
 #include <QSignalBlocker>
 #include <exception>
 #include <vector>
@@ -9,8 +8,8 @@
 
 namespace tiltbench {
 
-void refillDatasetCombo(QComboBox* combo, Workspace* workspace, int64_t keepId,
-                        const std::function<void(const QString&)>& onError) {
+void DatasetCombo::refill(Workspace* workspace, const std::function<void(const QString&)>& onError) {
+    const int64_t keepId = selectedId();
     std::vector<DatasetInfo> datasets;
     try {
         if (workspace)
@@ -18,12 +17,24 @@ void refillDatasetCombo(QComboBox* combo, Workspace* workspace, int64_t keepId,
     } catch (const std::exception& e) {
         onError(QString::fromStdString(e.what()));
     }
-    const QSignalBlocker block(combo);
-    combo->clear();
+    const QSignalBlocker block(this);
+    clear();
     for (const DatasetInfo& d : datasets)
-        combo->addItem(QString::fromStdString(d.name), static_cast<qlonglong>(d.id));
-    const int row = combo->findData(static_cast<qlonglong>(keepId));
-    combo->setCurrentIndex(row >= 0 ? row : (datasets.empty() ? -1 : 0));
+        addItem(QString::fromStdString(d.name), static_cast<qlonglong>(d.id));
+    const int row = findData(static_cast<qlonglong>(keepId));
+    setCurrentIndex(row >= 0 ? row : (datasets.empty() ? -1 : 0));
+}
+
+bool DatasetCombo::selectId(int64_t id) {
+    const int row = findData(static_cast<qlonglong>(id));
+    if (row < 0)
+        return false;
+    setCurrentIndex(row);
+    return true;
+}
+
+int64_t DatasetCombo::selectedId() const {
+    return currentIndex() >= 0 ? currentData().toLongLong() : -1;
 }
 
 }  // namespace tiltbench

@@ -85,6 +85,17 @@ int64_t findFinishedSasrecRun(Workspace& ws, const SasrecRunConfig& config) {
     return found;
 }
 
+namespace {
+// A finished run's id, figures and wall time (SasrecRunResult or ClosedFormRunResult).
+template <typename RunResult>
+void takeFigures(SweepRun& run, RunResult&& r) {
+    run.runId = r.runId;
+    run.valid = std::move(r.valid);
+    run.test = std::move(r.test);
+    run.seconds = r.totalSeconds;
+}
+}  // namespace
+
 SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallbacks& callbacks) {
     const bool sasrec = config.model == "sasrec";
     // Everything that can be refused is refused before the first run, so a typo does not surface an hour in.
@@ -164,27 +175,20 @@ SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallba
                     c.seed = seed;
                     c.initFrom = parent;
                     SasrecRunResult r = runSasrec(ws, c, callbacks.trainProgress);
-                    run.runId = r.runId;
-                    run.valid = std::move(r.valid);
-                    run.test = std::move(r.test);
                     run.bestEpoch = r.bestEpoch;
                     double train = 0.0;
                     for (const auto& e : r.epochs)
                         train += e.trainSeconds;
                     run.meanEpochSeconds =
                         r.epochs.empty() ? 0.0 : train / static_cast<double>(r.epochs.size());
-                    run.seconds = r.totalSeconds;
+                    takeFigures(run, std::move(r));
                 } else {
                     ClosedFormRunConfig c = config.closedForm;
                     c.model = parsePolicyKind(config.model);
                     c.scheme = scheme;
                     c.seed = seed;
-                    ClosedFormRunResult r = runClosedForm(ws, c, callbacks.progress);
-                    run.runId = r.runId;
-                    run.valid = std::move(r.valid);
-                    run.test = std::move(r.test);
                     run.meanEpochSeconds = std::numeric_limits<double>::quiet_NaN();
-                    run.seconds = r.totalSeconds;
+                    takeFigures(run, runClosedForm(ws, c, callbacks.progress));
                 }
             } catch (const Cancelled&) {
                 result.stopped = true;

@@ -32,6 +32,7 @@
 #include "shared/formatting.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
+#include "widgets/row_table.h"
 
 namespace tiltbench {
 
@@ -51,7 +52,7 @@ QString referenceKey(int64_t datasetId, const QString& split) {
 
 ComparePage::ComparePage(QWidget* parent)
     : QWidget(parent),
-      m_datasetCombo(new QComboBox(this)),
+      m_datasetCombo(new DatasetCombo(this)),
       m_splitCombo(new QComboBox(this)),
       m_filter(new QLineEdit(this)),
       m_pinButton(new QPushButton(tr("Pin as baseline"), this)),
@@ -60,7 +61,7 @@ ComparePage::ComparePage(QWidget* parent)
       m_exportButton(new QToolButton(this)),
       m_status(new QLabel(this)),
       m_model(new RunTableModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)),
+      m_proxy(sortingProxy(m_model, RunTableModel::SortRole, this)),
       m_view(new QTableView(this)),
       m_plots(new ComparePlots(this)),
       m_detail(new RunDetailPanel(this)),
@@ -69,22 +70,15 @@ ComparePage::ComparePage(QWidget* parent)
       m_refreshTimer(new QTimer(this)),
       m_jobs(new JobRunner(this)) {
     setObjectName(QStringLiteral("comparePage"));
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(RunTableModel::SortRole);
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setDynamicSortFilter(true);
 
     m_view->setObjectName(QStringLiteral("runsView"));
     m_view->setModel(m_proxy);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setAlternatingRowColors(true);
+    styleRowTable(m_view, QAbstractItemView::ExtendedSelection);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(RunTableModel::RunColumn, Qt::AscendingOrder);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setSectionsMovable(true);
     m_view->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->horizontalHeader()->setToolTip(tr("Right-click to choose the columns"));
@@ -254,8 +248,7 @@ void ComparePage::setWorkspace(Workspace* workspace) {
 }
 
 void ComparePage::refresh() {
-    const int64_t keep = selectedDatasetId();
-    refillDatasetCombo(m_datasetCombo, m_workspace, keep, [this](const QString& e) { setStatus(e); });
+    m_datasetCombo->refill(m_workspace, [this](const QString& e) { setStatus(e); });
     reloadRunsNow();
 }
 
@@ -312,14 +305,11 @@ void ComparePage::reloadRunsNow() {
 }
 
 void ComparePage::selectDataset(int64_t id) {
-    const int row = m_datasetCombo->findData(static_cast<qlonglong>(id));
-    if (row >= 0) {
-        m_datasetCombo->setCurrentIndex(row);
-    }
+    m_datasetCombo->selectId(id);
 }
 
 int64_t ComparePage::selectedDatasetId() const {
-    return m_datasetCombo->currentIndex() >= 0 ? m_datasetCombo->currentData().toLongLong() : -1;
+    return m_datasetCombo->selectedId();
 }
 
 void ComparePage::setSplit(const QString& split) {

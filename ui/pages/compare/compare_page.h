@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "pages/compare/compare_workers.h"
+#include "widgets/dataset_combo.h"
 
 class QCheckBox;
 class QComboBox;
@@ -131,7 +132,7 @@ class ComparePage : public QWidget {
     void showError(const QString& title, const QString& text, const QString& details = {});
 
     Workspace* m_workspace = nullptr;
-    QComboBox* m_datasetCombo;
+    DatasetCombo* m_datasetCombo;
     QComboBox* m_splitCombo;
     QLineEdit* m_filter;
     QPushButton* m_pinButton;

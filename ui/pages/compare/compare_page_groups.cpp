@@ -13,6 +13,7 @@
 #include "pages/compare/compare_workers.h"
 #include "pages/compare/group_table_model.h"
 #include "store/workspace.h"
+#include "widgets/row_table.h"
 
 namespace tiltbench {
 
@@ -22,18 +23,12 @@ const QString kGroupsJob = QStringLiteral("groups");
 
 QWidget* ComparePage::buildGroupView() {
     m_groupModel = new GroupTableModel(this);
-    m_groupProxy = new QSortFilterProxyModel(this);
-    m_groupProxy->setSourceModel(m_groupModel);
-    m_groupProxy->setSortRole(GroupTableModel::SortRole);
+    m_groupProxy = sortingProxy(m_groupModel, GroupTableModel::SortRole, this);
     m_groupView = new QTableView(this);
     m_groupView->setObjectName(QStringLiteral("groupsView"));
     m_groupView->setModel(m_groupProxy);
-    m_groupView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_groupView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_groupView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_groupView->setAlternatingRowColors(true);
+    styleRowTable(m_groupView, QAbstractItemView::SingleSelection);
     m_groupView->setSortingEnabled(true);
-    m_groupView->verticalHeader()->hide();
     m_groupView->setToolTip(
         tr("One row per configuration over its seeds: the mean, its 95 % interval in the "
            "tooltip; pin a row to see the others as paired differences against it"));

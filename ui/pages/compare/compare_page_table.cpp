@@ -32,6 +32,7 @@
 #include "shared/formatting.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
+#include "widgets/feedback.h"
 
 namespace tiltbench {
 
@@ -222,11 +223,7 @@ void ComparePage::showStatus(const QString& text) {
 }
 
 void ComparePage::showError(const QString& title, const QString& text, const QString& details) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("compareErrorBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setInformativeText(details);
-    box->open();
+    openWarning(this, QStringLiteral("compareErrorBox"), title, text, details);
 }
 
 void ComparePage::saveSettings(QSettings& settings) const {

@@ -23,13 +23,15 @@
 #include "pages/data/remove_dataset_worker.h"
 #include "shared/formatting.h"
 #include "store/workspace.h"
+#include "widgets/feedback.h"
+#include "widgets/row_table.h"
 
 namespace tiltbench {
 
 DataPage::DataPage(QWidget* parent)
     : QWidget(parent),
       m_model(new DatasetListModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)),
+      m_proxy(sortingProxy(m_model, DatasetListModel::SortRole, this)),
       m_view(new QTableView(this)),
       m_summary(new DatasetSummaryPanel(this)),
       m_plots(new DatasetPlots(this)),
@@ -84,15 +86,9 @@ DataPage::DataPage(QWidget* parent)
     toolbar->addWidget(m_jobProgress);
     toolbar->addWidget(m_jobCancel);
 
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(DatasetListModel::SortRole);
     m_view->setObjectName(QStringLiteral("datasetView"));
     m_view->setModel(m_proxy);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setAlternatingRowColors(true);
-    m_view->verticalHeader()->hide();
+    styleRowTable(m_view, QAbstractItemView::SingleSelection);
     m_view->horizontalHeader()->setSectionResizeMode(DatasetListModel::Name, QHeaderView::Stretch);
     m_view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     m_view->setSortingEnabled(true);
@@ -126,8 +122,6 @@ DataPage::DataPage(QWidget* parent)
     });
     updateButtons();
 }
-
-DataPage::~DataPage() = default;
 
 void DataPage::setWorkspace(Workspace* workspace) {
     m_workspace = workspace;
@@ -325,13 +319,8 @@ void DataPage::onImported(const ImportReport& report) {
     for (const std::string& warning : report.warnings) {
         lines << QString::fromStdString(warning);
     }
-    auto* box =
-        new QMessageBox(QMessageBox::Information, tr("Import finished"),
-                        tr("Imported '%1'.").arg(QString::fromStdString(d.name)), QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("importReportBox"));
-    box->setInformativeText(lines.join(QLatin1Char('\n')));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    openMessageBox(this, QMessageBox::Information, QStringLiteral("importReportBox"), tr("Import finished"),
+                   tr("Imported '%1'.").arg(QString::fromStdString(d.name)), lines.join(QLatin1Char('\n')));
     Q_EMIT statusMessage(
         tr("Imported '%1': %2 rows").arg(QString::fromStdString(d.name), formatCount(d.rows)));
 }
@@ -413,13 +402,7 @@ void DataPage::startRemove(int64_t id, const QString& name) {
 }
 
 void DataPage::onWriteProgress(qint64 done, qint64 total) {
-    if (total > 0) {
-        m_jobProgress->setRange(0, 1000);
-        m_jobProgress->setValue(
-            static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
-    } else {
-        m_jobProgress->setRange(0, 0);
-    }
+    showProgress(m_jobProgress, done, total);
 }
 
 void DataPage::onWriteStopped() {
@@ -438,9 +421,7 @@ void DataPage::onWriteStopped() {
 }
 
 void DataPage::showError(const QString& title, const QString& message) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    openWarning(this, QStringLiteral("dataErrorBox"), title, message);
 }
 
 void DataPage::updateButtons() {

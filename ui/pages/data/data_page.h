@@ -35,7 +35,6 @@ class DataPage : public QWidget {
     Q_OBJECT
   public:
     explicit DataPage(QWidget* parent = nullptr);
-    ~DataPage() override;
 
     // Not owned; nullptr when no workspace is open. Jobs must have stopped (see isBusy()).
     void setWorkspace(Workspace* workspace);

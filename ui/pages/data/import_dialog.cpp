@@ -30,6 +30,7 @@
 #include "pages/data/import_preview_model.h"
 #include "pages/data/import_worker.h"
 #include "shared/formatting.h"
+#include "widgets/feedback.h"
 
 namespace tiltbench {
 
@@ -477,13 +478,7 @@ void ImportDialog::setImporting(bool importing) {
 }
 
 void ImportDialog::onProgress(qint64 done, qint64 total) {
-    if (total > 0) {
-        m_progress->setRange(0, 1000);
-        m_progress->setValue(
-            static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
-    } else {
-        m_progress->setRange(0, 0);
-    }
+    showProgress(m_progress, done, total);
 }
 
 void ImportDialog::onImported(const ImportReport& report) {

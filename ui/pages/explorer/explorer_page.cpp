@@ -28,7 +28,9 @@
 #include "shared/formatting.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
+#include "widgets/feedback.h"
 #include "widgets/lambda_slider.h"
+#include "widgets/row_table.h"
 
 namespace tiltbench {
 
@@ -46,7 +48,7 @@ QLabel* caption(const QString& text, QWidget* parent) {
 
 ExplorerPage::ExplorerPage(QWidget* parent)
     : QWidget(parent),
-      m_datasetCombo(new QComboBox(this)),
+      m_datasetCombo(new DatasetCombo(this)),
       m_schemeCombo(new QComboBox(this)),
       m_normCombo(new QComboBox(this)),
       m_clipSpin(new QDoubleSpinBox(this)),
@@ -58,7 +60,7 @@ ExplorerPage::ExplorerPage(QWidget* parent)
       m_summary(new QLabel(this)),
       m_plots(new ExplorerPlots(this)),
       m_items(new ExplorerItemsModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)),
+      m_proxy(sortingProxy(m_items, ExplorerItemsModel::SortRole, this)),
       m_filter(new QLineEdit(this)),
       m_view(new QTableView(this)),
       m_splitter(new QSplitter(Qt::Vertical, this)),
@@ -70,8 +72,6 @@ ExplorerPage::ExplorerPage(QWidget* parent)
       m_suggested(kNaN) {
     setObjectName(QStringLiteral("explorerPage"));
 
-    m_proxy->setSourceModel(m_items);
-    m_proxy->setSortRole(ExplorerItemsModel::SortRole);
     m_proxy->setFilterKeyColumn(ExplorerItemsModel::Title);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setDynamicSortFilter(true);
@@ -82,12 +82,7 @@ ExplorerPage::ExplorerPage(QWidget* parent)
 
     m_view->setObjectName(QStringLiteral("itemsView"));
     m_view->setModel(m_proxy);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setAlternatingRowColors(true);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    styleRowTable(m_view, QAbstractItemView::SingleSelection);
     m_view->horizontalHeader()->setSectionResizeMode(ExplorerItemsModel::Title, QHeaderView::Stretch);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(ExplorerItemsModel::Share, Qt::DescendingOrder);
@@ -117,8 +112,6 @@ ExplorerPage::ExplorerPage(QWidget* parent)
     updateSuggestion();
     m_plots->showMessage(tr("Open a workspace with a dataset"));
 }
-
-ExplorerPage::~ExplorerPage() = default;
 
 QWidget* ExplorerPage::buildControls() {
     auto* box = new QWidget(this);
@@ -254,21 +247,18 @@ void ExplorerPage::setWorkspace(Workspace* workspace) {
 
 void ExplorerPage::refresh() {
     const int64_t keep = selectedDatasetId();
-    refillDatasetCombo(m_datasetCombo, m_workspace, keep, [this](const QString& e) { onFailed(e); });
+    m_datasetCombo->refill(m_workspace, [this](const QString& e) { onFailed(e); });
     if (selectedDatasetId() != keep || !m_dataset) {
         requestCompute();
     }
 }
 
 void ExplorerPage::selectDataset(int64_t id) {
-    const int row = m_datasetCombo->findData(static_cast<qlonglong>(id));
-    if (row >= 0) {
-        m_datasetCombo->setCurrentIndex(row);
-    }
+    m_datasetCombo->selectId(id);
 }
 
 int64_t ExplorerPage::selectedDatasetId() const {
-    return m_datasetCombo->currentIndex() >= 0 ? m_datasetCombo->currentData().toLongLong() : -1;
+    return m_datasetCombo->selectedId();
 }
 
 bool ExplorerPage::isBusy() const {
@@ -391,14 +381,8 @@ void ExplorerPage::onResult(const ExplorerResult& result) {
 
 void ExplorerPage::onFailed(const QString& message) {
     setStatus(tr("Failed"));
-    auto* box =
-        new QMessageBox(QMessageBox::Warning, tr("λ Explorer"),
-                        tr("Could not prepare the λ Explorer for '%1'.").arg(m_datasetCombo->currentText()),
-                        QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("explorerErrorBox"));
-    box->setInformativeText(message);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    openWarning(this, QStringLiteral("explorerErrorBox"), tr("λ Explorer"),
+                tr("Could not prepare the λ Explorer for '%1'.").arg(m_datasetCombo->currentText()), message);
     Q_EMIT failed(message);
 }
 

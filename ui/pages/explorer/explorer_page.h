@@ -15,6 +15,7 @@
 
 #include "pages/explorer/explorer_data.h"
 #include "pages/explorer/explorer_full_eval_worker.h"
+#include "widgets/dataset_combo.h"
 
 class QComboBox;
 class QHBoxLayout;
@@ -39,7 +40,6 @@ class ExplorerPage : public QWidget {
     Q_OBJECT
   public:
     explicit ExplorerPage(QWidget* parent = nullptr);
-    ~ExplorerPage() override;
 
     // Not owned; nullptr when no workspace is open. Lists datasets through it; workers open their own
     // connection on the same file.
@@ -120,7 +120,7 @@ class ExplorerPage : public QWidget {
     QString cacheKey(int64_t datasetId) const;
 
     Workspace* m_workspace = nullptr;
-    QComboBox* m_datasetCombo;
+    DatasetCombo* m_datasetCombo;
     QComboBox* m_schemeCombo;
     QComboBox* m_normCombo;
     QDoubleSpinBox* m_clipSpin;

@@ -28,6 +28,7 @@
 #include "shared/formatting.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
+#include "widgets/feedback.h"
 #include "widgets/lambda_slider.h"
 
 namespace tiltbench {
@@ -58,13 +59,8 @@ void ExplorerPage::evaluateFully() {
     });
     m_jobs->on(worker, &Worker::failed, [this, name](const QString& message) {
         m_fullEvalResult->setText(tr("Full evaluation failed"));
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("λ Explorer"),
-                                    tr("Could not evaluate the tilted Markov policy on '%1'.").arg(name),
-                                    QMessageBox::Ok, this);
-        box->setObjectName(QStringLiteral("fullEvalErrorBox"));
-        box->setInformativeText(message);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+        openWarning(this, QStringLiteral("fullEvalErrorBox"), tr("λ Explorer"),
+                    tr("Could not evaluate the tilted Markov policy on '%1'.").arg(name), message);
         Q_EMIT failed(message);
     });
     m_fullEvalButton->setEnabled(false);

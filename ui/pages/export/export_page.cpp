@@ -35,6 +35,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
+#include "widgets/feedback.h"
 
 namespace tiltbench {
 
@@ -81,7 +82,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent), m_jobs(new JobRunner(
 
     // Run
     auto* runBox = new QGroupBox(tr("Run"), this);
-    m_datasetCombo = new QComboBox(runBox);
+    m_datasetCombo = new DatasetCombo(runBox);
     m_datasetCombo->setObjectName(QStringLiteral("exportDataset"));
     m_runCombo = new QComboBox(runBox);
     m_runCombo->setObjectName(QStringLiteral("exportRun"));
@@ -240,8 +241,6 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent), m_jobs(new JobRunner(
     setWorkspace(nullptr);
 }
 
-ExportPage::~ExportPage() = default;
-
 void ExportPage::setWorkspace(Workspace* workspace) {
     cancelJobs();
     m_workspace = workspace;
@@ -256,25 +255,18 @@ void ExportPage::setWorkspace(Workspace* workspace) {
 }
 
 void ExportPage::refresh() {
-    const int64_t keep = selectedDatasetId();
-    {
-        const QSignalBlocker block(m_datasetCombo);
-        refillDatasetCombo(m_datasetCombo, m_workspace, keep, [this](const QString& error) {
-            setStatus(tr("Could not read the datasets: %1").arg(error));
-        });
-    }
+    m_datasetCombo->refill(m_workspace, [this](const QString& error) {
+        setStatus(tr("Could not read the datasets: %1").arg(error));
+    });
     reloadRuns();
 }
 
 void ExportPage::selectDataset(int64_t id) {
-    const int index = m_datasetCombo->findData(QVariant::fromValue<qint64>(id));
-    if (index >= 0 && index != m_datasetCombo->currentIndex()) {
-        m_datasetCombo->setCurrentIndex(index);  // reloads the runs
-    }
+    m_datasetCombo->selectId(id);  // a change reloads the runs
 }
 
 int64_t ExportPage::selectedDatasetId() const {
-    return m_datasetCombo->currentIndex() >= 0 ? m_datasetCombo->currentData().toLongLong() : -1;
+    return m_datasetCombo->selectedId();
 }
 
 bool ExportPage::selectRun(qint64 runId) {
@@ -519,11 +511,7 @@ void ExportPage::setStatus(const QString& text) {
 }
 
 void ExportPage::showError(const QString& title, const QString& text, const QString& details) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("exportErrorBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setInformativeText(details);
-    box->open();
+    openWarning(this, QStringLiteral("exportErrorBox"), title, text, details);
 }
 
 }  // namespace tiltbench

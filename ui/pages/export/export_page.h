@@ -13,6 +13,7 @@
 
 #include "pages/compare/compare_data.h"
 #include "pages/export/export_workers.h"
+#include "widgets/dataset_combo.h"
 
 class QComboBox;
 class QLabel;
@@ -34,7 +35,6 @@ class ExportPage : public QWidget {
     Q_OBJECT
   public:
     explicit ExportPage(QWidget* parent = nullptr);
-    ~ExportPage() override;
 
     // Not owned; nullptr when no workspace is open.
     void setWorkspace(Workspace* workspace);
@@ -103,7 +103,7 @@ class ExportPage : public QWidget {
     bool m_hasExport = false;
     QStringList m_exampleHistory;  // the previewed user's newest items, for the snippets
 
-    QComboBox* m_datasetCombo;
+    DatasetCombo* m_datasetCombo;
     QComboBox* m_runCombo;
     QComboBox* m_formatCombo;
     QSpinBox* m_kSpin;

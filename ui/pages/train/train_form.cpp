@@ -73,7 +73,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     // What to train
     auto* runBox = new QGroupBox(tr("Run"), form);
     auto* runForm = formLayout(runBox);
-    m_dataset = new QComboBox(runBox);
+    m_dataset = new DatasetCombo(runBox);
     m_dataset->setObjectName(QStringLiteral("trainDataset"));
     m_model = new QComboBox(runBox);
     m_model->setObjectName(QStringLiteral("trainModel"));
@@ -281,8 +281,7 @@ void TrainForm::setWorkspace(Workspace* workspace) {
 }
 
 void TrainForm::refresh() {
-    const int64_t keep = selectedDatasetId();
-    refillDatasetCombo(m_dataset, m_workspace, keep, [this](const QString& e) { Q_EMIT statusMessage(e); });
+    m_dataset->refill(m_workspace, [this](const QString& e) { Q_EMIT statusMessage(e); });
     refillParentCombo();
     updateFormState();
 }
@@ -343,14 +342,11 @@ void TrainForm::applyParentArchitecture() {
 }
 
 void TrainForm::selectDataset(int64_t id) {
-    const int row = m_dataset->findData(static_cast<qlonglong>(id));
-    if (row >= 0) {
-        m_dataset->setCurrentIndex(row);
-    }
+    m_dataset->selectId(id);
 }
 
 int64_t TrainForm::selectedDatasetId() const {
-    return m_dataset->currentIndex() >= 0 ? m_dataset->currentData().toLongLong() : -1;
+    return m_dataset->selectedId();
 }
 
 void TrainForm::setExplorerWeightingSource(std::function<WeightScheme()> source) {

@@ -12,6 +12,7 @@
 
 #include "pages/train/train_request.h"
 #include "process/runtime_probe.h"
+#include "widgets/dataset_combo.h"
 
 class QCheckBox;
 class QComboBox;
@@ -87,7 +88,7 @@ class TrainForm : public QWidget {
     Workspace* m_workspace = nullptr;
     std::function<WeightScheme()> m_explorerSource;
 
-    QComboBox* m_dataset;
+    DatasetCombo* m_dataset;
     QComboBox* m_model;
     QComboBox* m_split;
     QComboBox* m_initFrom;  // "Start from": random weights or a finished SASRec run (post-training)

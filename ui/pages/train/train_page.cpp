@@ -32,7 +32,9 @@
 #include "process/engine_process.h"
 #include "shared/formatting.h"
 #include "store/workspace.h"
+#include "widgets/feedback.h"
 #include "widgets/lambda_slider.h"
+#include "widgets/row_table.h"
 
 namespace tiltbench {
 
@@ -116,8 +118,6 @@ TrainPage::TrainPage(QWidget* parent)
     refresh();
 }
 
-TrainPage::~TrainPage() = default;
-
 QWidget* TrainPage::buildRunPanel() {
     auto* panel = new QWidget(this);
     m_runTitle = new QLabel(tr("No run yet"), panel);
@@ -176,12 +176,7 @@ QWidget* TrainPage::buildQueuePanel() {
     m_queueView = new QTableView(panel);
     m_queueView->setObjectName(QStringLiteral("queueView"));
     m_queueView->setModel(m_queueModel);
-    m_queueView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_queueView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_queueView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_queueView->setAlternatingRowColors(true);
-    m_queueView->verticalHeader()->hide();
-    m_queueView->verticalHeader()->setDefaultSectionSize(m_queueView->fontMetrics().height() + 6);
+    styleRowTable(m_queueView, QAbstractItemView::ExtendedSelection);
     m_queueView->horizontalHeader()->setStretchLastSection(false);
     m_queueView->horizontalHeader()->setSectionResizeMode(TrainQueueModel::Progress, QHeaderView::Stretch);
     m_queueView->setColumnWidth(TrainQueueModel::Number, 32);
@@ -545,11 +540,7 @@ void TrainPage::appendLog(const QString& line) {
 }
 
 void TrainPage::showError(const QString& title, const QString& text, const QString& details) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("trainErrorBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setInformativeText(details);
-    box->open();
+    openWarning(this, QStringLiteral("trainErrorBox"), title, text, details);
 }
 
 void TrainPage::saveSettings(QSettings& settings) const {

@@ -44,7 +44,6 @@ class TrainPage : public QWidget {
     Q_OBJECT
   public:
     explicit TrainPage(QWidget* parent = nullptr);
-    ~TrainPage() override;
 
     // Not owned; nullptr when no workspace is open. Only while not busy (MainWindow refuses otherwise).
     void setWorkspace(Workspace* workspace);
