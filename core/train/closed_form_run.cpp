@@ -37,9 +37,7 @@ std::string ClosedFormRunConfig::toJson() const {
 }
 
 ClosedFormRunConfig ClosedFormRunConfig::fromJson(const std::string& text) {
-    const auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object())
-        throw Error("closed-form run config: expected a JSON object");
+    const nlohmann::json j = stored::parseObject(text, "closed-form run config");
     ClosedFormRunConfig c;
     try {
         // Sizes of a stored config are untrusted: strict integers within the documented limits.

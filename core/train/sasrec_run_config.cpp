@@ -155,9 +155,7 @@ std::string SasrecRunConfig::toJson() const {
 }
 
 SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
-    const auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object())
-        throw Error("sasrec run config: expected a JSON object");
+    const nlohmann::json j = stored::parseObject(text, "sasrec run config");
     SasrecRunConfig c;
     // Runs recorded before these keys existed: trained on length-bucketed batches, in fp32.
     c.lengthBuckets = true;

@@ -17,6 +17,20 @@
 
 namespace tiltbench::stored {
 
+// The stored config `text` as a JSON object; anything else (not JSON, a number overflowing a double, an
+// array) throws Error "<what>: …" with the parser's reason.
+inline nlohmann::json parseObject(const std::string& text, const char* what) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(fmt::format("{}: not valid JSON ({})", what, e.what()));
+    }
+    if (!j.is_object())
+        throw Error(fmt::format("{}: expected a JSON object", what));
+    return j;
+}
+
 inline int64_t integer(const nlohmann::json& v, const std::string& what, int64_t lo, int64_t hi) {
     bool ok = false;
     int64_t x = 0;

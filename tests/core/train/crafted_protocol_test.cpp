@@ -1,0 +1,86 @@
+// Issue 15: a run's protocol (--select, --high-threshold) is read back from its stored config whenever the
+// run is evaluated again, resumed, post-trained from or reported. A workspace can come from anyone, so a
+// crafted value must be refused with an error naming the field, never reach an evaluator or a file name.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/error.h"
+#include "train/closed_form_run.h"
+#include "train/sasrec_run_config.h"
+
+namespace tiltbench {
+namespace {
+
+// A valid stored SASRec config with `extra` (a JSON fragment "key": value) added.
+std::string sasrecConfigWith(const std::string& extra) {
+    return R"({"dataset": "d", "epochs": 3, "batch_size": 8, )" + extra + "}";
+}
+
+std::string refusal(const std::string& json) {
+    try {
+        (void)SasrecRunConfig::fromJson(json);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+TEST(CraftedProtocol, StoredSelectAndThresholdAreReadBack) {
+    const SasrecRunConfig c =
+        SasrecRunConfig::fromJson(sasrecConfigWith(R"("select": "ndcg_high@10", "high_threshold": 4.5)"));
+    EXPECT_EQ(c.select, "ndcg_high@10");
+    ASSERT_TRUE(c.highThreshold.has_value());
+    EXPECT_DOUBLE_EQ(*c.highThreshold, 4.5);
+    // A null threshold or none: the dataset's top reward level (decided by the evaluator).
+    EXPECT_FALSE(SasrecRunConfig::fromJson(sasrecConfigWith(R"("high_threshold": null)")).highThreshold);
+    EXPECT_FALSE(SasrecRunConfig::fromJson(sasrecConfigWith(R"("seed": 1)")).highThreshold);
+    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(R"("seed": 1)")).select, "ndcg@10");
+}
+
+TEST(CraftedProtocol, AnUnknownSelectMetricIsRefusedByName) {
+    for (const std::string select : {R"("../../etc/passwd")", R"("ndcg@1000000")", R"("")", R"("NDCG@10")"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("select": )" + select));
+        EXPECT_NE(error.find("sasrec run config"), std::string::npos) << select << ": " << error;
+        EXPECT_NE(error.find("--select must be one of ndcg@10, hr@10, ndcg_high@10, hr_high@10"),
+                  std::string::npos)
+            << select << ": " << error;
+    }
+    for (const std::string select : {"7", "null", "[\"ndcg@10\"]", "{}"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("select": )" + select));
+        EXPECT_NE(error.find("sasrec run config: a field has the wrong type"), std::string::npos)
+            << select << ": " << error;
+    }
+}
+
+TEST(CraftedProtocol, AThresholdThatIsNotAFiniteNumberIsRefusedByName) {
+    // 1e999 overflows a double: the parser refuses the whole config.
+    for (const std::string threshold : {"1e999", "-1e999"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("high_threshold": )" + threshold));
+        EXPECT_NE(error.find("sasrec run config: not valid JSON"), std::string::npos)
+            << threshold << ": " << error;
+        EXPECT_NE(error.find("number overflow"), std::string::npos) << threshold << ": " << error;
+    }
+    // Strings, lists, objects and booleans are not numbers.
+    for (const std::string threshold : {R"("4.5")", "[4.5]", R"({"v": 4.5})", "true"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("high_threshold": )" + threshold));
+        EXPECT_NE(error.find("'high_threshold' must be a finite number"), std::string::npos)
+            << threshold << ": " << error;
+        try {
+            (void)ClosedFormRunConfig::fromJson(R"({"dataset": "d", "high_threshold": )" + threshold + "}");
+            ADD_FAILURE() << "closed-form config accepted high_threshold " << threshold;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(
+                          "closed-form run config: 'high_threshold' must be a finite number"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+    // A finite threshold above every reward is legal: no target counts, and the high-reward metrics say so
+    // (NaN, "no user counted") rather than failing.
+    EXPECT_DOUBLE_EQ(*SasrecRunConfig::fromJson(sasrecConfigWith(R"("high_threshold": 1e300)")).highThreshold,
+                     1e300);
+}
+
+}  // namespace
+}  // namespace tiltbench
