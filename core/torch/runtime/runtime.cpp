@@ -5,12 +5,35 @@
 #include <torch/version.h>
 
 #include <thread>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "common/version.h"
 
 namespace tiltbench {
 
+bool tuneAllocator() {
+    static const bool tuned = [] {
+#if defined(__GLIBC__)
+        // glibc serves blocks over a dynamic threshold (128 KiB at first, at most 32 MiB) with a fresh mmap
+        // and unmaps them on free, so every batch's activations, attention maps and logits fault in new
+        // zeroed pages: on ML-100K (dim 64, length 200) that was half of the per-epoch validation and a
+        // quarter of training (bench/RESULTS.md, "Where the time went"). Blocks up to 256 MiB now come from
+        // the heap and freed memory stays there for the next batch (the peak stays what the largest batch
+        // needs).
+        const bool mmap = mallopt(M_MMAP_THRESHOLD, 256 << 20) == 1;
+        const bool trim = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+        return mmap && trim;
+#else
+        return false;
+#endif
+    }();
+    return tuned;
+}
+
 int setThreads(int threads) {
+    tuneAllocator();
     if (threads <= 0) {
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Runtime: what the compute library can do on this machine, and the thread count. LibTorch on Debian starts
-// with one thread, so every entry point calls setThreads() explicitly (0 = all cores).
+// with one thread, so every entry point calls setThreads() explicitly (0 = all cores); setThreads() also
+// tunes the allocator for tensor work (tuneAllocator), once per process.
 #include <string>
 
 #include "runtime/version.h"
@@ -18,5 +19,9 @@ struct RuntimeInfo {
 
 RuntimeInfo runtimeInfo();
 int setThreads(int threads);  // returns the count in effect
+
+// Keeps large tensor buffers in the heap instead of a fresh mmap per allocation (glibc; elsewhere nothing).
+// Idempotent; true when the allocator took the settings.
+bool tuneAllocator();
 
 }  // namespace tiltbench
