@@ -251,6 +251,7 @@ void Commands::registerAll(CLI::App& app) {
     runs->callback([this] { m_selected = [this] { return runRuns(); }; });
 
     registerExportCommands(app);
+    registerRewardCommands(app);
 }
 
 // Normalisation, clip, ε and τ: the shape of a weighting apart from its kind and λ (train, sweep, weights).

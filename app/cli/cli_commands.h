@@ -11,6 +11,7 @@
 #include "data/ground_truth.h"
 #include "io/import.h"
 #include "model/closed_form_policy.h"
+#include "reward/reward_model.h"
 #include "train/closed_form_run.h"
 #include "train/sasrec_run_config.h"
 #include "weighting/lambda_grid.h"
@@ -48,6 +49,8 @@ class Commands {
     void registerExportCommands(CLI::App& app);  // export_commands.cpp
     int runExport();
     int runRecommend();
+    void registerRewardCommands(CLI::App& app);  // reward_commands.cpp
+    int runReward();
     void addWeightShapeOptions(CLI::App* sub);
     void addTrainingOptions(CLI::App* sub, bool sweep = false);
     // What no output of this command may replace: the workspace and its SQLite side files (output_guard.h).
@@ -116,6 +119,9 @@ class Commands {
     bool m_trustModel = false;
     std::string m_history;
     std::string m_user;
+    // reward
+    std::string m_rewardModels = "item-mean,bias,mf";
+    RewardModelOptions m_reward;
 };
 
 }  // namespace tiltbench::cli

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "store/workspace.h"
+#include "train/reward_run.h"
 
 namespace tiltbench {
 
@@ -110,7 +111,7 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
     const RunStore store(ws);
     std::vector<StoredRun> runs;
     for (const RunRecord& rec : store.runs(datasetId)) {
-        if (rec.status != "done")
+        if (rec.status != "done" || isRewardModelRun(rec.model))  // reward models recommend nothing
             continue;
         StoredRun r;
         r.record = rec;

@@ -13,6 +13,7 @@
 #include "torch/runtime/runtime.h"
 #include "torch/train/sasrec_trainer.h"
 #include "train/closed_form_run.h"
+#include "train/reward_run.h"
 #include "train/run_split.h"
 
 namespace tiltbench {
@@ -24,6 +25,11 @@ RunEvaluation reevaluateRun(Workspace& ws, int64_t runId, const std::string& dev
     RunEvaluation out;
     out.run = store.run(runId);
     const RunRecord& run = out.run;
+    if (isRewardModelRun(run.model))
+        throw Error(
+            fmt::format("run {} is a reward model ('{}'): it recommends nothing to evaluate; its figures "
+                        "are those of `tiltbench-cli reward`",
+                        runId, run.model));
     const bool sasrec = run.model == "sasrec";
     // A closed-form run has no checkpoint: only a finished one is known to have a config that fits.
     if (!sasrec && run.status != "done") {

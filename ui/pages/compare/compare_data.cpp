@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "shared/formatting.h"
+#include "train/reward_run.h"
 
 namespace tiltbench {
 
@@ -67,6 +68,8 @@ std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId) {
     RunStore store(ws);
     std::vector<CompareRun> out;
     for (const RunRecord& record : store.runs(datasetId)) {
+        if (isRewardModelRun(record.model))  // reward models recommend nothing: not among the policies
+            continue;
         CompareRun run;
         run.record = record;
         run.model = QString::fromStdString(record.model);

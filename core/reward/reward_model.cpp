@@ -1,0 +1,247 @@
+#include "reward/reward_model.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "common/error.h"
+#include "common/seeded_random.h"
+
+namespace tiltbench {
+
+RewardModelKind parseRewardModelKind(const std::string& text) {
+    if (text == "item-mean")
+        return RewardModelKind::ItemMean;
+    if (text == "bias")
+        return RewardModelKind::Bias;
+    if (text == "mf")
+        return RewardModelKind::Factorisation;
+    throw Error(fmt::format("reward model must be one of item-mean, bias, mf (got '{}')", text));
+}
+
+std::string formatRewardModelKind(RewardModelKind kind) {
+    switch (kind) {
+        case RewardModelKind::ItemMean:
+            return "item-mean";
+        case RewardModelKind::Bias:
+            return "bias";
+        case RewardModelKind::Factorisation:
+            return "mf";
+    }
+    return "item-mean";
+}
+
+void RewardModelOptions::validate() const {
+    if (!(prior >= 0.0) || !std::isfinite(prior))
+        throw Error(fmt::format("--prior must be a finite number >= 0 (got {})", prior));
+    if (!(l2 > 0.0) || !std::isfinite(l2))
+        throw Error(fmt::format("--l2 must be a finite number > 0 (got {})", l2));
+    if (dim < 1 || dim > 256)
+        throw Error(fmt::format("--dim must be in 1..256 (got {})", dim));
+    if (iterations < 1 || iterations > 1000)
+        throw Error(fmt::format("--iterations must be in 1..1000 (got {})", iterations));
+}
+
+namespace {
+
+void checkObservations(const RewardObservations& d) {
+    if (d.user.size() != d.item.size() || d.user.size() != d.reward.size())
+        throw Error("reward model: observations of different lengths");
+    if (d.user.empty())
+        throw Error("reward model: no training observations");
+    if (d.numUsers <= 0 || d.numItems <= 0)
+        throw Error("reward model: empty catalogue");
+    for (size_t n = 0; n < d.user.size(); ++n) {
+        if (d.user[n] < 0 || d.user[n] >= d.numUsers || d.item[n] < 0 || d.item[n] >= d.numItems)
+            throw Error(fmt::format("reward model: observation {} has an id out of range", n));
+        if (!std::isfinite(d.reward[n]))
+            throw Error(fmt::format("reward model: observation {} has a reward that is not finite", n));
+    }
+}
+
+double meanReward(const RewardObservations& d) {
+    return std::accumulate(d.reward.begin(), d.reward.end(), 0.0) / static_cast<double>(d.reward.size());
+}
+
+class ItemMeanModel : public RewardModel {
+  public:
+    ItemMeanModel(const RewardObservations& d, double prior) : m_mean(static_cast<size_t>(d.numItems)) {
+        const double mu = meanReward(d);
+        std::vector<double> sum(static_cast<size_t>(d.numItems), 0.0),
+            count(static_cast<size_t>(d.numItems), 0.0);
+        for (size_t n = 0; n < d.item.size(); ++n) {
+            sum[static_cast<size_t>(d.item[n])] += d.reward[n];
+            count[static_cast<size_t>(d.item[n])] += 1.0;
+        }
+        for (size_t i = 0; i < m_mean.size(); ++i)
+            m_mean[i] = count[i] + prior > 0.0 ? (sum[i] + prior * mu) / (count[i] + prior) : mu;
+    }
+    double predict(int32_t, int32_t item) const override { return m_mean[static_cast<size_t>(item)]; }
+    double objective() const override { return std::numeric_limits<double>::quiet_NaN(); }
+
+  private:
+    std::vector<double> m_mean;
+};
+
+// Observations grouped by one side (users or items): CSR offsets and the observation indices.
+struct Grouped {
+    std::vector<int64_t> offsets;
+    std::vector<int64_t> rows;
+};
+
+Grouped groupBy(const std::vector<int32_t>& key, int32_t size) {
+    Grouped g;
+    g.offsets.assign(static_cast<size_t>(size) + 1, 0);
+    for (const int32_t k : key)
+        ++g.offsets[static_cast<size_t>(k) + 1];
+    std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+    g.rows.resize(key.size());
+    std::vector<int64_t> fill(g.offsets.begin(), g.offsets.end() - 1);
+    for (size_t n = 0; n < key.size(); ++n)
+        g.rows[static_cast<size_t>(fill[static_cast<size_t>(key[n])]++)] = static_cast<int64_t>(n);
+    return g;
+}
+
+// Solves A x = b in place for a symmetric positive definite A (m × m, row-major) by Cholesky; A is
+// overwritten.
+void solveSpd(std::vector<double>& a, std::vector<double>& b, int m) {
+    const auto at = [&](int r, int c) -> double& { return a[static_cast<size_t>(r * m + c)]; };
+    for (int j = 0; j < m; ++j) {
+        double d = at(j, j);
+        for (int k = 0; k < j; ++k)
+            d -= at(j, k) * at(j, k);
+        d = std::sqrt(d);  // > 0: A = ZᵀZ + λI with λ > 0
+        at(j, j) = d;
+        for (int r = j + 1; r < m; ++r) {
+            double s = at(r, j);
+            for (int k = 0; k < j; ++k)
+                s -= at(r, k) * at(j, k);
+            at(r, j) = s / d;
+        }
+    }
+    for (int r = 0; r < m; ++r) {  // L y = b
+        double s = b[static_cast<size_t>(r)];
+        for (int k = 0; k < r; ++k)
+            s -= at(r, k) * b[static_cast<size_t>(k)];
+        b[static_cast<size_t>(r)] = s / at(r, r);
+    }
+    for (int r = m - 1; r >= 0; --r) {  // Lᵀ x = y
+        double s = b[static_cast<size_t>(r)];
+        for (int k = r + 1; k < m; ++k)
+            s -= at(k, r) * b[static_cast<size_t>(k)];
+        b[static_cast<size_t>(r)] = s / at(r, r);
+    }
+}
+
+// μ + b_u + b_i + p_uᵀq_i; k = 0 is the bias model. Per row of `factors`: k factors, then the bias.
+class AlternatingModel : public RewardModel {
+  public:
+    AlternatingModel(const RewardObservations& d, const RewardModelOptions& o, int k,
+                     const ProgressCallback& progress)
+        : m_k(k),
+          m_mu(meanReward(d)),
+          m_users(static_cast<size_t>(d.numUsers) * static_cast<size_t>(k + 1), 0.0),
+          m_items(static_cast<size_t>(d.numItems) * static_cast<size_t>(k + 1), 0.0) {
+        SeededRandom rng(o.seed);
+        for (int32_t i = 0; i < d.numItems; ++i)
+            for (int f = 0; f < k; ++f)
+                m_items[static_cast<size_t>(i) * static_cast<size_t>(k + 1) + static_cast<size_t>(f)] =
+                    0.1 * (rng.uniform() - 0.5);
+        const Grouped byUser = groupBy(d.user, d.numUsers);
+        const Grouped byItem = groupBy(d.item, d.numItems);
+        for (int it = 0; it < o.iterations; ++it) {
+            reportProgress(progress, {"fitting", static_cast<uint64_t>(it),
+                                      static_cast<uint64_t>(o.iterations), "sweeps"});
+            solveSide(d, byUser, d.item, m_users, m_items, o.l2);
+            solveSide(d, byItem, d.user, m_items, m_users, o.l2);
+        }
+        reportProgress(progress, {"fitting", static_cast<uint64_t>(o.iterations),
+                                  static_cast<uint64_t>(o.iterations), "sweeps"});
+        double sq = 0.0;
+        for (size_t n = 0; n < d.user.size(); ++n) {
+            const double e = d.reward[n] - predict(d.user[n], d.item[n]);
+            sq += e * e;
+        }
+        double reg = 0.0;
+        for (const double v : m_users)
+            reg += v * v;
+        for (const double v : m_items)
+            reg += v * v;
+        m_objective = (sq + o.l2 * reg) / static_cast<double>(d.user.size());
+    }
+
+    double predict(int32_t user, int32_t item) const override {
+        const size_t w = static_cast<size_t>(m_k) + 1;
+        const double* p = &m_users[static_cast<size_t>(user) * w];
+        const double* q = &m_items[static_cast<size_t>(item) * w];
+        double s = m_mu + p[m_k] + q[m_k];
+        for (int f = 0; f < m_k; ++f)
+            s += p[f] * q[f];
+        return s;
+    }
+    double objective() const override { return m_objective; }
+
+  private:
+    // For every entity e of one side: its (factors, bias) = argmin Σ (r − μ − b_other − xᵀ[z_other; 1])² +
+    // λ‖x‖², z_other the other side's factors — exact, given the other side.
+    void solveSide(const RewardObservations& d, const Grouped& groups, const std::vector<int32_t>& other,
+                   std::vector<double>& mine, const std::vector<double>& theirs, double l2) const {
+        const int m = m_k + 1;
+        const size_t w = static_cast<size_t>(m);
+        std::vector<double> a(w * w), b(w), z(w);
+        const auto entities = static_cast<int64_t>(groups.offsets.size()) - 1;
+        for (int64_t e = 0; e < entities; ++e) {
+            std::fill(a.begin(), a.end(), 0.0);
+            std::fill(b.begin(), b.end(), 0.0);
+            for (int r = 0; r < m; ++r)
+                a[static_cast<size_t>(r) * w + static_cast<size_t>(r)] = l2;
+            for (int64_t j = groups.offsets[static_cast<size_t>(e)];
+                 j < groups.offsets[static_cast<size_t>(e) + 1]; ++j) {
+                const auto n = static_cast<size_t>(groups.rows[static_cast<size_t>(j)]);
+                const double* t = &theirs[static_cast<size_t>(other[n]) * w];
+                for (int f = 0; f < m_k; ++f)
+                    z[static_cast<size_t>(f)] = t[f];
+                z[static_cast<size_t>(m_k)] = 1.0;
+                const double y = d.reward[n] - m_mu - t[m_k];
+                for (size_t r = 0; r < w; ++r) {
+                    b[r] += y * z[r];
+                    for (size_t c = 0; c <= r; ++c)
+                        a[r * w + c] += z[r] * z[c];
+                }
+            }
+            for (size_t r = 0; r < w; ++r)
+                for (size_t c = r + 1; c < w; ++c)
+                    a[r * w + c] = a[c * w + r];
+            solveSpd(a, b, m);
+            std::copy(b.begin(), b.end(),
+                      mine.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(e) * w));
+        }
+    }
+
+    int m_k;
+    double m_mu;
+    std::vector<double> m_users;  // numUsers × (k + 1)
+    std::vector<double> m_items;  // numItems × (k + 1)
+    double m_objective = 0.0;
+};
+
+}  // namespace
+
+std::unique_ptr<RewardModel> fitRewardModel(const RewardObservations& data, const RewardModelOptions& options,
+                                            const ProgressCallback& progress) {
+    options.validate();
+    checkObservations(data);
+    switch (options.kind) {
+        case RewardModelKind::ItemMean:
+            return std::make_unique<ItemMeanModel>(data, options.prior);
+        case RewardModelKind::Bias:
+            return std::make_unique<AlternatingModel>(data, options, 0, progress);
+        case RewardModelKind::Factorisation:
+            return std::make_unique<AlternatingModel>(data, options, options.dim, progress);
+    }
+    throw Error("reward model: unknown kind");
+}
+
+}  // namespace tiltbench

@@ -1,0 +1,66 @@
+#pragma once
+// Reward models (issue 16): estimates r̂(user, item) of the reward a user would give an item, learned from the
+// training split's logged rewards. The paper's diagnosis is that learned reward models are often no better
+// than an item's mean reward; these are the models that question is asked of, from the simplest up:
+//   • item-mean      r̂ = (Σ_i r + α·μ) / (n_i + α): the item's mean reward shrunk toward the global mean μ
+//   with
+//                    prior strength α (an item never logged gets μ);
+//   • bias           r̂ = μ + b_u + b_i, ridge-regularised (λ), fitted by exact alternating minimisation;
+//   • mf             r̂ = μ + b_u + b_i + p_uᵀq_i (dimension k), ridge-regularised, fitted by alternating
+//   least
+//                    squares: each user's (p_u, b_u) and each item's (q_i, b_i) is the exact solution of a
+//                    (k+1)-dimensional ridge problem given the other side, so every sweep lowers the
+//                    objective.
+// Torch-free and Qt-free; the reward head on a SASRec hidden state lives behind the torch wall.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/progress.h"
+
+namespace tiltbench {
+
+enum class RewardModelKind { ItemMean, Bias, Factorisation };
+
+// "item-mean" | "bias" | "mf"; parsing throws Error naming the accepted values.
+RewardModelKind parseRewardModelKind(const std::string& text);
+std::string formatRewardModelKind(RewardModelKind kind);
+
+struct RewardModelOptions {
+    RewardModelKind kind = RewardModelKind::ItemMean;
+    double prior = 10.0;  // item-mean: α, pseudo-observations at the global mean (≥ 0)
+    double l2 = 5.0;      // bias, mf: ridge strength λ on every bias and factor (> 0)
+    int dim = 16;         // mf: k, 1..256
+    int iterations = 15;  // bias, mf: alternating sweeps, 1..1000
+    uint64_t seed = 1;    // mf: the factors' initial values
+
+    // Throws Error naming the option (--prior, --l2, --dim, --iterations) and its range.
+    void validate() const;
+};
+
+// Logged (user, item, reward) triples, dense ids below numUsers / numItems.
+struct RewardObservations {
+    int32_t numUsers = 0;
+    int32_t numItems = 0;
+    std::vector<int32_t> user;
+    std::vector<int32_t> item;
+    std::vector<double> reward;
+};
+
+class RewardModel {
+  public:
+    virtual ~RewardModel() = default;
+    // Ids must be below the fitted numUsers / numItems (checked by the caller's data, not here).
+    virtual double predict(int32_t user, int32_t item) const = 0;
+    // The training objective after the last sweep (mean squared error plus the ridge terms over the number of
+    // observations); NaN for item-mean, which has no iterative fit.
+    virtual double objective() const = 0;
+};
+
+// Fits `options.kind` on `data`. Throws Error for bad options, an empty log or ids out of range; Cancelled
+// when `progress` returns false (stage "fitting", one unit per sweep).
+std::unique_ptr<RewardModel> fitRewardModel(const RewardObservations& data, const RewardModelOptions& options,
+                                            const ProgressCallback& progress = {});
+
+}  // namespace tiltbench
