@@ -177,7 +177,7 @@ int Commands::runRuns() {
         names[d.id] = d.name;
     json out = {{"workspace", m_workspace}, {"runs", json::array()}};
     if (!m_json) {
-        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<11} {:<34} {:>9} {:>12}  {}\n", "id", "dataset",
+        std::cout << fmt::format("{:>4}  {:<16} {:<16} {:<11} {:<34} {:>9} {:>12}  {}\n", "id", "dataset",
                                  "model", "status", "weighting", "ndcg@10", "ndcg_high@10", "created");
     }
     for (const auto& r : list) {
@@ -210,7 +210,7 @@ int Commands::runRuns() {
             auto it = test.find(name);
             return it == test.end() ? std::string("-") : fmt::format("{:.4f}", it->second);
         };
-        std::cout << fmt::format("{:>4}  {:<16} {:<11} {:<11} {:<34} {:>9} {:>12}  {}\n", r.id,
+        std::cout << fmt::format("{:>4}  {:<16} {:<16} {:<11} {:<34} {:>9} {:>12}  {}\n", r.id,
                                  names[r.datasetId].substr(0, 16), r.model, r.status, weighting.substr(0, 34),
                                  val("ndcg@10"), val("ndcg_high@10"), r.createdAt);
     }

@@ -83,6 +83,11 @@ void Commands::addTrainingOptions(CLI::App* sub, bool sweep) {
 }
 
 ClosedFormRunConfig Commands::closedFormConfig() const {
+    if (m_sasrec.rewardSource != "logged")  // not silently ignored: the tilt would not be the one asked for
+        throw Error(
+            fmt::format("--reward-source {}: only -m sasrec reads a reward model's estimates; the "
+                        "closed-form policies weight the logged rewards",
+                        m_sasrec.rewardSource));
     ClosedFormRunConfig config;
     config.dataset = m_dataset;
     config.model = parsePolicyKind(m_model);

@@ -141,6 +141,8 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
              {"weighting", "seed", "init_from", "threads", "threads_requested", "device", "device_requested",
               "bootstrap_resamples", "torch_version", "tiltbench_version", "precision_requested"})
             key.erase(k);
+        if (key.value("reward_source", json("logged")) == json("logged"))
+            key.erase("reward_source");  // runs recorded before --reward-source existed read logged rewards
         key["model"] = rec.model;
         key["post_trained"] = r.parent > 0;
         r.experiment = key.dump();

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 
@@ -65,9 +67,28 @@ double meanReward(const RewardObservations& d) {
     return std::accumulate(d.reward.begin(), d.reward.end(), 0.0) / static_cast<double>(d.reward.size());
 }
 
+// The stored form: the magic, then kind, k, numUsers, numItems as int32 and μ as float64, then the kind's
+// parameters as float64 arrays — item-mean: the numItems means; bias and mf: the objective, then per user and
+// per item its k factors and its bias. Native byte order (every supported target is little-endian).
+constexpr char kMagic[8] = {'T', 'B', 'R', 'W', 'D', 'M', '0', '1'};
+constexpr size_t kHeaderBytes = sizeof(kMagic) + 4 * sizeof(int32_t) + sizeof(double);
+
+std::string header(RewardModelKind kind, int32_t k, int32_t numUsers, int32_t numItems, double mu) {
+    std::string out(kMagic, sizeof(kMagic));
+    for (const int32_t v : {static_cast<int32_t>(kind), k, numUsers, numItems})
+        out.append(reinterpret_cast<const char*>(&v), sizeof(v));
+    out.append(reinterpret_cast<const char*>(&mu), sizeof(mu));
+    return out;
+}
+
+void appendDoubles(std::string& out, const std::vector<double>& values) {
+    out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+}
+
 class ItemMeanModel : public RewardModel {
   public:
-    ItemMeanModel(const RewardObservations& d, double prior) : m_mean(static_cast<size_t>(d.numItems)) {
+    ItemMeanModel(const RewardObservations& d, double prior)
+        : m_numUsers(d.numUsers), m_mean(static_cast<size_t>(d.numItems)) {
         const double mu = meanReward(d);
         std::vector<double> sum(static_cast<size_t>(d.numItems), 0.0),
             count(static_cast<size_t>(d.numItems), 0.0);
@@ -78,10 +99,19 @@ class ItemMeanModel : public RewardModel {
         for (size_t i = 0; i < m_mean.size(); ++i)
             m_mean[i] = count[i] + prior > 0.0 ? (sum[i] + prior * mu) / (count[i] + prior) : mu;
     }
+    ItemMeanModel(int32_t numUsers, std::vector<double> mean)
+        : m_numUsers(numUsers), m_mean(std::move(mean)) {}
     double predict(int32_t, int32_t item) const override { return m_mean[static_cast<size_t>(item)]; }
     double objective() const override { return std::numeric_limits<double>::quiet_NaN(); }
+    std::string serialize() const override {
+        std::string out =
+            header(RewardModelKind::ItemMean, 0, m_numUsers, static_cast<int32_t>(m_mean.size()), 0.0);
+        appendDoubles(out, m_mean);
+        return out;
+    }
 
   private:
+    int32_t m_numUsers;
     std::vector<double> m_mean;
 };
 
@@ -183,6 +213,19 @@ class AlternatingModel : public RewardModel {
     }
     double objective() const override { return m_objective; }
 
+    AlternatingModel(int k, double mu, std::vector<double> users, std::vector<double> items, double objective)
+        : m_k(k), m_mu(mu), m_users(std::move(users)), m_items(std::move(items)), m_objective(objective) {}
+    std::string serialize() const override {
+        const auto w = static_cast<size_t>(m_k) + 1;
+        std::string out =
+            header(m_k == 0 ? RewardModelKind::Bias : RewardModelKind::Factorisation, m_k,
+                   static_cast<int32_t>(m_users.size() / w), static_cast<int32_t>(m_items.size() / w), m_mu);
+        appendDoubles(out, {m_objective});
+        appendDoubles(out, m_users);
+        appendDoubles(out, m_items);
+        return out;
+    }
+
   private:
     // For every entity e of one side: its (factors, bias) = argmin Σ (r − μ − b_other − xᵀ[z_other; 1])² +
     // λ‖x‖², z_other the other side's factors — exact, given the other side.
@@ -242,6 +285,48 @@ std::unique_ptr<RewardModel> fitRewardModel(const RewardObservations& data, cons
             return std::make_unique<AlternatingModel>(data, options, options.dim, progress);
     }
     throw Error("reward model: unknown kind");
+}
+
+std::unique_ptr<RewardModel> loadRewardModel(const std::string& bytes, int32_t numUsers, int32_t numItems,
+                                             const std::string& where) {
+    const auto fail = [&where](const std::string& what) {
+        return Error(fmt::format("{}: not a usable reward model: {}", where, what));
+    };
+    if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+        throw fail("it does not start with a reward model's header");
+    int32_t head[4];
+    std::memcpy(head, bytes.data() + sizeof(kMagic), sizeof(head));
+    double mu = 0.0;
+    std::memcpy(&mu, bytes.data() + sizeof(kMagic) + sizeof(head), sizeof(mu));
+    const int32_t kind = head[0], k = head[1];
+    if (kind < 0 || kind > static_cast<int32_t>(RewardModelKind::Factorisation))
+        throw fail(fmt::format("unknown kind {}", kind));
+    if (head[2] != numUsers || head[3] != numItems)
+        throw fail(fmt::format("it was fitted for {} users and {} items, the split has {} and {}", head[2],
+                               head[3], numUsers, numItems));
+    const auto model = static_cast<RewardModelKind>(kind);
+    const int32_t wantK = model == RewardModelKind::Factorisation ? k : 0;
+    if (model == RewardModelKind::Factorisation ? (k < 1 || k > 256) : k != 0)
+        throw fail(fmt::format("dimension {} does not fit kind {}", k, formatRewardModelKind(model)));
+    const auto w = static_cast<uint64_t>(wantK) + 1;
+    const uint64_t doubles =
+        model == RewardModelKind::ItemMean
+            ? static_cast<uint64_t>(numItems)
+            : 1 + (static_cast<uint64_t>(numUsers) + static_cast<uint64_t>(numItems)) * w;
+    if (bytes.size() != kHeaderBytes + doubles * sizeof(double))
+        throw fail(fmt::format("{} bytes where {} were expected", bytes.size(),
+                               kHeaderBytes + doubles * sizeof(double)));
+    std::vector<double> values(static_cast<size_t>(doubles));
+    std::memcpy(values.data(), bytes.data() + kHeaderBytes, values.size() * sizeof(double));
+    if (!std::isfinite(mu) ||
+        !std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }))
+        throw fail("a parameter is not finite");
+    if (model == RewardModelKind::ItemMean)
+        return std::make_unique<ItemMeanModel>(numUsers, std::move(values));
+    const auto users = static_cast<std::ptrdiff_t>(static_cast<uint64_t>(numUsers) * w);
+    std::vector<double> u(values.begin() + 1, values.begin() + 1 + users);
+    std::vector<double> i(values.begin() + 1 + users, values.end());
+    return std::make_unique<AlternatingModel>(wantK, mu, std::move(u), std::move(i), values[0]);
 }
 
 }  // namespace tiltbench

@@ -56,11 +56,21 @@ class RewardModel {
     // The training objective after the last sweep (mean squared error plus the ridge terms over the number of
     // observations); NaN for item-mean, which has no iterative fit.
     virtual double objective() const = 0;
+    // The fitted parameters as bytes that loadRewardModel reads back (little-endian; see reward_model.cpp);
+    // empty for a model that cannot be stored.
+    virtual std::string serialize() const { return {}; }
 };
 
 // Fits `options.kind` on `data`. Throws Error for bad options, an empty log or ids out of range; Cancelled
 // when `progress` returns false (stage "fitting", one unit per sweep).
 std::unique_ptr<RewardModel> fitRewardModel(const RewardObservations& data, const RewardModelOptions& options,
                                             const ProgressCallback& progress = {});
+
+// A model that serialize() wrote, for a split with `numUsers` users and `numItems` items. The bytes come from
+// a workspace, so they are untrusted: a wrong magic, kind or dimension, counts other than the split's, a
+// length that does not match, or a non-finite parameter is an Error naming `where` — before anything is
+// allocated from a count in the file.
+std::unique_ptr<RewardModel> loadRewardModel(const std::string& bytes, int32_t numUsers, int32_t numItems,
+                                             const std::string& where);
 
 }  // namespace tiltbench

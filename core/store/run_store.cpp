@@ -296,6 +296,33 @@ std::optional<int64_t> RunStore::newestRunOfWriter(int64_t pid, const std::strin
     return q.getColumn(0).getInt64();
 }
 
+void RunStore::saveModelBlob(int64_t runId, const std::string& bytes) {
+    if (bytes.size() > static_cast<size_t>(INT_MAX))
+        throw Error(fmt::format("run {}: a model of {} bytes is too large to store", runId, bytes.size()));
+    auto& db = m_ws.impl().db;
+    SQLite::Transaction tx(db);
+    SQLite::Statement del(db, "DELETE FROM checkpoints WHERE run_id = ?");
+    del.bind(1, runId);
+    del.exec();
+    SQLite::Statement q(db, "INSERT INTO checkpoints(run_id, epoch, created_at, blob) VALUES(?, 0, ?, ?)");
+    q.bind(1, runId);
+    q.bind(2, utcNowIso());
+    q.bind(3, bytes.data(), static_cast<int>(bytes.size()));
+    q.exec();
+    tx.commit();
+}
+
+std::string RunStore::modelBlob(int64_t runId) const {
+    SQLite::Statement q(m_ws.impl().db,
+                        "SELECT blob FROM checkpoints WHERE run_id = ? ORDER BY epoch LIMIT 1");
+    q.bind(1, runId);
+    if (!q.executeStep())
+        return {};
+    const SQLite::Column c = q.getColumn(0);
+    const auto* data = static_cast<const char*>(c.getBlob());
+    return data != nullptr ? std::string(data, static_cast<size_t>(c.getBytes())) : std::string();
+}
+
 std::vector<std::string> RunStore::userExternalIds(int64_t datasetId) const {
     // As many as the catalogue says, in index order (as loadLog checks them): a count is never used as a
     // size.

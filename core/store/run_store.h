@@ -70,6 +70,13 @@ class RunStore {
     std::vector<MetricRow> metrics(int64_t runId) const;
     std::vector<PerUserMetric> perUserMetrics(int64_t runId) const;
 
+    // A model's fitted parameters as one blob (the checkpoints table, epoch 0), for models whose whole state
+    // is their fit: a reward model (core/reward/reward_model.h). Replaces an earlier one of the run.
+    void saveModelBlob(int64_t runId, const std::string& bytes);
+    // What saveModelBlob stored; empty when the run stored none. The bytes are untrusted: the reader checks
+    // them.
+    std::string modelBlob(int64_t runId) const;
+
     // The largest run id of the workspace; 0 when it has no run.
     int64_t lastRunId() const;
     // The newest run with an id above `afterId` created (or resumed) by process `pid` on machine `host`

@@ -131,6 +131,8 @@ RewardRunResult runRewardModel(Workspace& ws, const RewardRunConfig& configIn,
         const auto model = fitRewardModel(obs, config.model, progress);
         result.fitSeconds = secondsSince(tFit);
         result.objective = model->objective();
+        if (const std::string bytes = model->serialize(); !bytes.empty())
+            runs.saveModelBlob(result.runId, bytes);  // for --reward-source model:RUN (train/reward_source.h)
 
         std::optional<GroundTruth> truth;
         ExpectedRewardFunction trueReward;

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/limits.h"
+#include "train/reward_source.h"
 #include "train/stored_config.h"
 #include "weighting/weight_scheme.h"
 
@@ -78,6 +79,7 @@ void SasrecRunConfig::validate() const {
         throw Error(fmt::format("sasrec: threads must be in 0..{} (got {})", limits::kMaxThreads, threads));
     if (initFrom < 0)
         throw Error(fmt::format("sasrec: --init-from must be a run id, or 0 for none (got {})", initFrom));
+    RewardSource::parse(rewardSource);  // throws naming --reward-source
     if (highThreshold && !std::isfinite(*highThreshold))
         throw Error(fmt::format("sasrec: --high-threshold must be a finite number (got {})", *highThreshold));
     if (std::find(kSelectMetrics.begin(), kSelectMetrics.end(), select) == kSelectMetrics.end())
@@ -121,6 +123,9 @@ const std::vector<SasrecSetting>& sasrecSettings() {
         {"--init-from", "init_from",
          "sasrec: post-train: start from the best checkpoint of finished sasrec run RUN (same dataset, split "
          "and architecture) instead of random weights; 0 = from scratch", &C::initFrom, {}, 0, INT64_MAX},
+        {"--reward-source", "reward_source",
+         "sasrec: the rewards the weighting reads: logged, or model:RUN — the estimates r^(user, item) of "
+         "finished reward-model run RUN (tiltbench-cli reward; same dataset and split)", &C::rewardSource, {}, 0, 0},
     };
     // clang-format on
     return settings;

@@ -51,6 +51,9 @@ struct SasrecRunConfig : RunConfigBase {
     // architecture; checked before any step) instead of random weights. 0 = from scratch. Recorded as the
     // run's parent.
     int64_t initFrom = 0;
+    // The rewards the weighting reads: "logged", or "model:RUN" — the predictions of finished reward-model
+    // run RUN of the same dataset and split (train/reward_source.h; checked before the run is recorded).
+    std::string rewardSource = "logged";
 
     // Throws Error naming the field (epochs, batch size, lr, …; model fields via
     // SasrecConfig::validate).

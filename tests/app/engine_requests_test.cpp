@@ -118,6 +118,11 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
         const nlohmann::json done = test::parseJson(runCli(parent.arguments()));
         c.initFrom = done.at("run_id").get<int64_t>();
     }
+    {  // --reward-source needs a reward-model run of the same dataset and split
+        const nlohmann::json fitted = test::parseJson(
+            runCli({"reward", "-w", r.workspace, "-d", "sim", "-m", "bias", "--bootstrap", "0", "--json"}));
+        c.rewardSource = "model:" + std::to_string(fitted.at("runs").at(0).at("run_id").get<int64_t>());
+    }
     const SasrecRunConfig defaults;
     for (const SasrecSetting& s : sasrecSettings()) {
         EXPECT_NE(sasrecSettingText(s, c), sasrecSettingText(s, defaults))

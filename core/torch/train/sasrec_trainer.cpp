@@ -1,6 +1,7 @@
 #include "torch/train/sasrec_trainer.h"
 #include "train/final_metrics.h"
 #include "train/post_training.h"
+#include "train/reward_source.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -128,6 +129,8 @@ class SasrecTraining {
         m_split = std::make_unique<Split>(Split::make(m_log, m_config.split));
         const std::string parentState =
             m_resume ? std::string() : parentCheckpoint();  // before the run exists
+        m_targetRewards = sourcedTrainingRewards(m_ws, RewardSource::parse(m_config.rewardSource), m_info,
+                                                 *m_split);  // before the run exists
         recordRun();
         weightSequences();
         seedTorch(m_config.seed);
@@ -325,7 +328,9 @@ class SasrecTraining {
         const TrainingTargets& targets = m_split->training();
         if (targets.size() == 0)
             throw Error(fmt::format("dataset '{}' has no training targets", m_info.name));
-        const RewardLevelTable table(viewOf(targets, m_split->numItems()));
+        TargetView view = viewOf(targets, m_split->numItems());
+        view.reward = m_targetRewards.data();  // logged, or a reward model's estimates (--reward-source)
+        const RewardLevelTable table(view);
         std::vector<float> targetWeight(targets.size());
         table.fillTargetWeights(m_config.scheme, targetWeight.data());
         m_seqs = buildSequences(targets, targetWeight, m_config.maxLen);
@@ -468,6 +473,7 @@ class SasrecTraining {
 
     InteractionLog m_log;
     std::unique_ptr<Split> m_split;
+    std::vector<double> m_targetRewards;  // what the weighting reads per training target
     std::vector<TrainSequence> m_seqs;
     SasrecConfig m_modelConfig;
     std::unique_ptr<SasrecModel> m_model;

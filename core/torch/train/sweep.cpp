@@ -53,6 +53,7 @@ SasrecRunConfig SweepConfig::sftParentConfig(uint64_t seed) const {
     SasrecRunConfig c = sasrec;
     c.scheme = WeightScheme::uniform();
     c.initFrom = 0;
+    c.rewardSource = "logged";  // uniform weights read no reward; logged, so any sweep can reuse the parent
     c.seed = seed;
     c.epochs = sftEpochs;
     c.lr = sftLr;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "common/seeded_random.h"
 #include "reward/reward_metrics.h"
 #include "reward/reward_model.h"
+#include "train/reward_source.h"
 
 namespace tiltbench {
 namespace {
@@ -195,6 +198,67 @@ TEST(RewardModel, BadOptionsAreRefusedByName) {
     EXPECT_THROW((void)fitRewardModel(outOfRange, {}), Error);
     const RewardObservations empty{1, 1, {}, {}, {}};
     EXPECT_THROW((void)fitRewardModel(empty, {}), Error);
+}
+
+// A stored fit predicts what the fitted model predicts, for every kind; damaged bytes are refused by name
+// before anything is allocated from a count in them.
+TEST(RewardModel, AStoredFitPredictsTheSameAndDamagedBytesAreRefused) {
+    const RewardObservations d = grid(true, 0.7, 3);
+    for (const auto kind :
+         {RewardModelKind::ItemMean, RewardModelKind::Bias, RewardModelKind::Factorisation}) {
+        RewardModelOptions o = options(kind);
+        o.dim = 3;
+        const auto fitted = fitRewardModel(d, o);
+        const std::string bytes = fitted->serialize();
+        ASSERT_FALSE(bytes.empty());
+        const auto loaded = loadRewardModel(bytes, d.numUsers, d.numItems, "test");
+        for (int32_t u = 0; u < d.numUsers; ++u)
+            for (int32_t i = 0; i < d.numItems; ++i)
+                ASSERT_EQ(loaded->predict(u, i), fitted->predict(u, i)) << formatRewardModelKind(kind);
+
+        const auto refused = [&](std::string damaged, int32_t users, int32_t items,
+                                 const std::string& expected) {
+            try {
+                loadRewardModel(damaged, users, items, "run 9: checkpoints.blob");
+                ADD_FAILURE() << formatRewardModelKind(kind) << ": accepted; expected '" << expected << "'";
+            } catch (const Error& e) {
+                EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+                EXPECT_NE(std::string(e.what()).find("run 9: checkpoints.blob"), std::string::npos);
+            }
+        };
+        refused(bytes.substr(0, bytes.size() - 1), d.numUsers, d.numItems, "bytes where");
+        refused(bytes + "x", d.numUsers, d.numItems, "bytes where");
+        refused(bytes.substr(0, 10), d.numUsers, d.numItems, "header");
+        refused("X" + bytes.substr(1), d.numUsers, d.numItems, "header");
+        refused(bytes, d.numUsers + 1, d.numItems, "users");
+        refused(bytes, d.numUsers, d.numItems - 1, "items");
+        std::string badKind = bytes;
+        badKind[8] = 7;
+        refused(badKind, d.numUsers, d.numItems, "unknown kind");
+        std::string badDim = bytes;
+        badDim[12] = kind == RewardModelKind::Factorisation ? 0 : 2;
+        refused(badDim, d.numUsers, d.numItems, "dimension");
+        std::string nan = bytes;
+        const double q = std::numeric_limits<double>::quiet_NaN();
+        std::memcpy(&nan[nan.size() - sizeof(double)], &q, sizeof(q));
+        refused(nan, d.numUsers, d.numItems, "not finite");
+    }
+}
+
+TEST(RewardSource, ParsesLoggedAndModelRunAndRefusesTheRest) {
+    EXPECT_TRUE(RewardSource::parse("logged").logged());
+    EXPECT_EQ(RewardSource::parse("model:12").modelRun, 12);
+    EXPECT_EQ(RewardSource::parse("model:12").format(), "model:12");
+    EXPECT_EQ(RewardSource::parse("logged").format(), "logged");
+    for (const char* bad : {"", "model:", "model:0", "model:-3", "model:1x", "model: 4", "Model:4", "learned",
+                            "model:99999999999999999999"}) {
+        try {
+            RewardSource::parse(bad);
+            ADD_FAILURE() << "accepted '" << bad << "'";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("--reward-source"), std::string::npos) << e.what();
+        }
+    }
 }
 
 }  // namespace
