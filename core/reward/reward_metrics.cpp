@@ -140,6 +140,14 @@ std::pair<double, double> percentileInterval(size_t n, int resamples, uint64_t s
     return {at(0.025), at(0.975)};
 }
 
+// A user's AUC joins the per-user figures when it is defined (two different rewards among their items).
+void keepFinite(std::vector<int32_t>& users, std::vector<double>& values, int32_t user, double auc) {
+    if (std::isfinite(auc)) {
+        users.push_back(user);
+        values.push_back(auc);
+    }
+}
+
 RewardFigure figureOf(const std::string& name, size_t n, const RewardEvalOptions& o, uint64_t stream,
                       const std::function<double(const std::vector<size_t>&)>& stat) {
     RewardFigure f;
@@ -192,6 +200,11 @@ RewardEvaluation evaluateRewardModel(const RewardModel& model, const Interaction
         out.figures.push_back(
             figureOf(name, h.users.size(), options, stream++,
                      [&](const std::vector<size_t>& idx) { return heldOutStatistic(h, name, idx); }));
+    const auto perUserFigure = [&](const char* name, const std::vector<double>& values) {
+        out.figures.push_back(
+            figureOf(name, values.size(), options, stream++,
+                     [&values](const std::vector<size_t>& idx) { return meanOf(values, idx); }));
+    };
 
     if (set == EvalSet::Test && !log.randomTest.empty()) {
         std::vector<std::vector<int32_t>> items(static_cast<size_t>(log.numUsers()));
@@ -203,14 +216,9 @@ RewardEvaluation evaluateRewardModel(const RewardModel& model, const Interaction
         for (int32_t u = 0; u < log.numUsers(); ++u) {
             const double a =
                 userAuc(model, u, items[static_cast<size_t>(u)], rewards[static_cast<size_t>(u)]);
-            if (std::isfinite(a)) {
-                out.randomUsers.push_back(u);
-                out.randomAuc.push_back(a);
-            }
+            keepFinite(out.randomUsers, out.randomAuc, u, a);
         }
-        out.figures.push_back(
-            figureOf("auc_random", out.randomAuc.size(), options, stream++,
-                     [&](const std::vector<size_t>& idx) { return meanOf(out.randomAuc, idx); }));
+        perUserFigure("auc_random", out.randomAuc);
     }
     if (trueReward) {
         std::vector<int32_t> catalogue(static_cast<size_t>(log.numItems()));
@@ -224,14 +232,9 @@ RewardEvaluation evaluateRewardModel(const RewardModel& model, const Interaction
             for (size_t i = 0; i < catalogue.size(); ++i)
                 truth[i] = trueReward(u, catalogue[i]);
             const double a = userAuc(model, u, catalogue, truth);
-            if (std::isfinite(a)) {
-                out.trueUsers.push_back(u);
-                out.trueAuc.push_back(a);
-            }
+            keepFinite(out.trueUsers, out.trueAuc, u, a);
         }
-        out.figures.push_back(
-            figureOf("auc_true", out.trueAuc.size(), options, stream++,
-                     [&](const std::vector<size_t>& idx) { return meanOf(out.trueAuc, idx); }));
+        perUserFigure("auc_true", out.trueAuc);
     }
     return out;
 }
@@ -242,25 +245,27 @@ std::vector<RewardDifference> compareRewardModels(const RewardEvaluation& a, con
         throw Error("reward models judged on different held-out targets cannot be compared pairwise");
     std::vector<RewardDifference> out;
     uint64_t stream = 50;
-    const auto add =
-        [&](const std::string& name, size_t n,
-            const std::function<double(const RewardEvaluation&, const std::vector<size_t>&)>& stat) {
-            RewardDifference d;
-            d.name = name;
-            d.users = static_cast<int64_t>(n);
-            const std::vector<size_t> all = allOf(n);
-            d.a = stat(a, all);
-            d.b = stat(b, all);
-            d.diff = d.a - d.b;
-            std::tie(d.lo, d.hi) = percentileInterval(
-                n, options.bootstrapResamples, options.seed, stream++,
-                [&](const std::vector<size_t>& idx) { return stat(a, idx) - stat(b, idx); });
-            out.push_back(std::move(d));
-        };
+    using Statistic = std::function<double(const std::vector<size_t>&)>;
+    // One paired difference over n users: the statistics on all of them, and the interval of their
+    // difference.
+    const auto add = [&](const std::string& name, size_t n, const Statistic& ofA, const Statistic& ofB) {
+        RewardDifference d;
+        d.name = name;
+        d.users = static_cast<int64_t>(n);
+        const std::vector<size_t> all = allOf(n);
+        d.a = ofA(all);
+        d.b = ofB(all);
+        d.diff = d.a - d.b;
+        std::tie(d.lo, d.hi) =
+            percentileInterval(n, options.bootstrapResamples, options.seed, stream++,
+                               [&](const std::vector<size_t>& idx) { return ofA(idx) - ofB(idx); });
+        out.push_back(std::move(d));
+    };
     for (const char* name : {"rmse", "mae", "auc"})
-        add(name, a.heldOut.users.size(), [name](const RewardEvaluation& e, const std::vector<size_t>& idx) {
-            return heldOutStatistic(e.heldOut, name, idx);
-        });
+        add(
+            name, a.heldOut.users.size(),
+            [&a, name](const std::vector<size_t>& idx) { return heldOutStatistic(a.heldOut, name, idx); },
+            [&b, name](const std::vector<size_t>& idx) { return heldOutStatistic(b.heldOut, name, idx); });
     // Per-user AUCs: over the users both have.
     const auto perUser = [&](const std::string& name, const std::vector<int32_t>& ua,
                              const std::vector<double>& va, const std::vector<int32_t>& ub,
@@ -278,18 +283,9 @@ std::vector<RewardDifference> compareRewardModels(const RewardEvaluation& a, con
                 xb.push_back(vb[j++]);
             }
         }
-        const size_t n = xa.size();
-        RewardDifference d;
-        d.name = name;
-        d.users = static_cast<int64_t>(n);
-        const std::vector<size_t> all = allOf(n);
-        d.a = meanOf(xa, all);
-        d.b = meanOf(xb, all);
-        d.diff = d.a - d.b;
-        std::tie(d.lo, d.hi) = percentileInterval(
-            n, options.bootstrapResamples, options.seed, stream++,
-            [&](const std::vector<size_t>& idx) { return meanOf(xa, idx) - meanOf(xb, idx); });
-        out.push_back(std::move(d));
+        add(
+            name, xa.size(), [&xa](const std::vector<size_t>& idx) { return meanOf(xa, idx); },
+            [&xb](const std::vector<size_t>& idx) { return meanOf(xb, idx); });
     };
     perUser("auc_random", a.randomUsers, a.randomAuc, b.randomUsers, b.randomAuc);
     perUser("auc_true", a.trueUsers, a.trueAuc, b.trueUsers, b.trueAuc);

@@ -7,31 +7,28 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "common/error.h"
 #include "common/seeded_random.h"
 
 namespace tiltbench {
 
+constexpr std::pair<RewardModelKind, const char*> kKindNames[] = {{RewardModelKind::ItemMean, "item-mean"},
+                                                                  {RewardModelKind::Bias, "bias"},
+                                                                  {RewardModelKind::Factorisation, "mf"}};
+
 RewardModelKind parseRewardModelKind(const std::string& text) {
-    if (text == "item-mean")
-        return RewardModelKind::ItemMean;
-    if (text == "bias")
-        return RewardModelKind::Bias;
-    if (text == "mf")
-        return RewardModelKind::Factorisation;
+    for (const auto& [kind, name] : kKindNames)
+        if (text == name)
+            return kind;
     throw Error(fmt::format("reward model must be one of item-mean, bias, mf (got '{}')", text));
 }
 
 std::string formatRewardModelKind(RewardModelKind kind) {
-    switch (kind) {
-        case RewardModelKind::ItemMean:
-            return "item-mean";
-        case RewardModelKind::Bias:
-            return "bias";
-        case RewardModelKind::Factorisation:
-            return "mf";
-    }
+    for (const auto& [k, name] : kKindNames)
+        if (k == kind)
+            return name;
     return "item-mean";
 }
 

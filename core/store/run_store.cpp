@@ -296,6 +296,29 @@ std::optional<int64_t> RunStore::newestRunOfWriter(int64_t pid, const std::strin
     return q.getColumn(0).getInt64();
 }
 
+void RunStore::recordStop(int64_t runId, const std::exception_ptr& stop) noexcept {
+    if (runId == 0)
+        return;
+    try {
+        std::rethrow_exception(stop);
+    } catch (const Cancelled&) {
+        try {
+            finishRun(runId, "cancelled");
+        } catch (...) {
+        }
+    } catch (const std::exception& e) {
+        try {
+            finishRun(runId, "failed", e.what());
+        } catch (...) {
+        }
+    } catch (...) {
+        try {
+            finishRun(runId, "failed", "an unknown error");
+        } catch (...) {
+        }
+    }
+}
+
 void RunStore::saveModelBlob(int64_t runId, const std::string& bytes) {
     if (bytes.size() > static_cast<size_t>(INT_MAX))
         throw Error(fmt::format("run {}: a model of {} bytes is too large to store", runId, bytes.size()));

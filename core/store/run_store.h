@@ -5,6 +5,7 @@
 // died shows as `interrupted`. Every multi-row write is one transaction; a NaN or infinite metric is refused
 // at write time so that no NaN ever reaches the workspace.
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,10 @@ class RunStore {
                       const std::string& device);
     void finishRun(int64_t runId, const std::string& status, const std::string& error = {},
                    const std::string& timingsJson = "{}");
+    // How a run that stopped on exception `stop` ended: `cancelled` for Cancelled, `failed` with its message
+    // otherwise. Never throws (the caller rethrows `stop`, the error that matters); nothing for runId 0, a
+    // run not recorded yet.
+    void recordStop(int64_t runId, const std::exception_ptr& stop) noexcept;
     // Marks a stopped run as running again, written by this process (`--resume`): clears its end time and
     // error. Throws Error if absent.
     void resumeRun(int64_t runId);

@@ -13,6 +13,7 @@
 #include "data/ground_truth.h"
 #include "eval/evaluator.h"
 #include "store/run_store.h"
+#include "train/run_split.h"
 #include "train/stored_config.h"
 #include "weighting/target_view.h"
 
@@ -100,14 +101,12 @@ ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& conf
     const DatasetInfo info = ws.datasetByName(config.dataset);
     RunStore runs(ws);
     ClosedFormRunResult result;
-    nlohmann::json cfg = nlohmann::json::parse(config.toJson());
     try {
-        reportProgress(progress, {"loading " + info.name, 0, 0, ""});
-        const InteractionLog log = ws.loadLog(info.id, progress);
-        const Split split = Split::make(log, config.split);
-        cfg["split_hash"] = split.hashHex();
-        cfg["split_description"] = split.description();
-        result.runId = runs.createRun(info.id, formatPolicyKind(config.model), cfg.dump(), "cpu");
+        const StartedRun started = startRunOnSplit(ws, info, config.split, formatPolicyKind(config.model),
+                                                   config.toJson(), progress);
+        result.runId = started.runId;
+        const InteractionLog& log = started.log;
+        const Split& split = started.split;
 
         TrueRewardFunction trueReward;
         std::optional<GroundTruth> truth;
@@ -130,17 +129,8 @@ ClosedFormRunResult runClosedForm(Workspace& ws, const ClosedFormRunConfig& conf
                                         {"eval_seconds", result.evalSeconds},
                                         {"total_seconds", result.totalSeconds}};
         runs.finishRun(result.runId, "done", {}, timings.dump());
-    } catch (const Cancelled&) {
-        if (result.runId)
-            runs.finishRun(result.runId, "cancelled");
-        throw;
-    } catch (const std::exception& e) {
-        if (result.runId) {
-            try {
-                runs.finishRun(result.runId, "failed", e.what());
-            } catch (...) {
-            }
-        }
+    } catch (...) {
+        runs.recordStop(result.runId, std::current_exception());
         throw;
     }
     return result;

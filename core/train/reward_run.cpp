@@ -11,6 +11,7 @@
 #include "common/limits.h"
 #include "data/ground_truth.h"
 #include "store/run_store.h"
+#include "train/run_split.h"
 #include "train/stored_config.h"
 
 namespace tiltbench {
@@ -116,14 +117,12 @@ RewardRunResult runRewardModel(Workspace& ws, const RewardRunConfig& configIn,
     const DatasetInfo info = ws.datasetByName(config.dataset);
     RunStore runs(ws);
     RewardRunResult result;
-    nlohmann::json cfg = nlohmann::json::parse(config.toJson());
     try {
-        reportProgress(progress, {"loading " + info.name, 0, 0, ""});
-        const InteractionLog log = ws.loadLog(info.id, progress);
-        const Split split = Split::make(log, config.split);
-        cfg["split_hash"] = split.hashHex();
-        cfg["split_description"] = split.description();
-        result.runId = runs.createRun(info.id, rewardRunModelName(config.model.kind), cfg.dump(), "cpu");
+        const StartedRun started = startRunOnSplit(
+            ws, info, config.split, rewardRunModelName(config.model.kind), config.toJson(), progress);
+        result.runId = started.runId;
+        const InteractionLog& log = started.log;
+        const Split& split = started.split;
 
         const TrainingTargets& t = split.training();
         const RewardObservations obs{split.numUsers(), split.numItems(), t.user, t.item, t.reward};
@@ -154,17 +153,8 @@ RewardRunResult runRewardModel(Workspace& ws, const RewardRunConfig& configIn,
         if (std::isfinite(result.objective))
             timings["objective"] = result.objective;
         runs.finishRun(result.runId, "done", {}, timings.dump());
-    } catch (const Cancelled&) {
-        if (result.runId)
-            runs.finishRun(result.runId, "cancelled");
-        throw;
-    } catch (const std::exception& e) {
-        if (result.runId) {
-            try {
-                runs.finishRun(result.runId, "failed", e.what());
-            } catch (...) {
-            }
-        }
+    } catch (...) {
+        runs.recordStop(result.runId, std::current_exception());
         throw;
     }
     return result;

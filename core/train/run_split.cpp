@@ -29,4 +29,17 @@ Split recordedSplit(const InteractionLog& log, const RunRecord& run, const std::
     return split;
 }
 
+StartedRun startRunOnSplit(Workspace& ws, const DatasetInfo& info, const SplitConfig& splitConfig,
+                           const std::string& model, const std::string& configJson,
+                           const ProgressCallback& progress) {
+    reportProgress(progress, {"loading " + info.name, 0, 0, ""});
+    InteractionLog log = ws.loadLog(info.id, progress);
+    Split split = Split::make(log, splitConfig);
+    nlohmann::json cfg = nlohmann::json::parse(configJson);
+    cfg["split_hash"] = split.hashHex();
+    cfg["split_description"] = split.description();
+    const int64_t runId = RunStore(ws).createRun(info.id, model, cfg.dump(), "cpu");
+    return {std::move(log), std::move(split), runId};
+}
+
 }  // namespace tiltbench

@@ -36,6 +36,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
+#include "train/reward_run.h"
 #include "train/sasrec_run_config.h"
 #include "ui_test_helpers.h"
 #include "widgets/lambda_slider.h"
@@ -407,4 +408,48 @@ TEST(TrainAndCompare, PostTrainingStartsFromAFinishedRunAndCompareNamesTheParent
     EXPECT_TRUE(compare->detail()->summaryLabel()->text().contains(
         QStringLiteral("post-trained from run %1").arg(sft.runId)))
         << compare->detail()->summaryLabel()->text().toStdString();
+}
+
+// Issue 16: the Train form offers the dataset's reward models fitted on the chosen split as the rewards a
+// SASRec run weights by; the run records the source; a closed-form model reads logged rewards only.
+TEST(TrainAndCompare, ASasrecRunWeightsByAChosenRewardModel) {
+    test::TempDir dir;
+    const std::string ws = tinyLab(dir);
+    int64_t rewardRun = 0;
+    {
+        Workspace wsp(ws);
+        RewardRunConfig rc;
+        rc.dataset = "tiny";
+        rc.model.kind = RewardModelKind::Bias;
+        rc.bootstrapResamples = 0;
+        rewardRun = runRewardModel(wsp, rc).runId;
+        rc.split.kind = SplitKind::Time;  // fitted on another split: not offered for leave-one-out runs
+        runRewardModel(wsp, rc);
+    }
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+    QComboBox* rewards = train->form()->rewardSourceChooser();
+    useTinySasrec(train, 1);
+    ASSERT_EQ(rewards->count(), 2);  // logged, and the leave-one-out model
+    const int row = rewards->findData(static_cast<qint64>(rewardRun));
+    ASSERT_EQ(row, 1);
+    EXPECT_TRUE(rewards->isEnabled());
+    pick(train->schemeChooser(), QStringLiteral("exp"));
+    train->lambdaSlider()->setLambda(0.5);
+    rewards->setCurrentIndex(row);
+    const std::string source = "model:" + std::to_string(rewardRun);
+    EXPECT_EQ(train->currentRequest().run.rewardSource, source);
+    pick(train->modelChooser(), QStringLiteral("markov"));
+    EXPECT_FALSE(rewards->isEnabled());
+    EXPECT_EQ(train->currentRequest().run.rewardSource, "logged");
+    pick(train->modelChooser(), QStringLiteral("sasrec"));
+    ASSERT_GT(train->queueRun(), 0);
+    const TrainOutcome run = waitForRun(train);
+    ASSERT_EQ(run.status, TrainOutcome::Done) << run.error.toStdString();
+    Workspace wsp(ws);
+    EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(wsp).run(run.runId).config).rewardSource, source);
 }

@@ -20,6 +20,8 @@
 
 #include "store/run_store.h"
 #include "store/workspace.h"
+#include "train/reward_run.h"
+#include "train/reward_source.h"
 #include "train/sasrec_run_config.h"
 #include "weighting/lambda_grid.h"
 #include "widgets/dataset_combo.h"
@@ -125,7 +127,14 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     weightForm->addRow(tr("λ"), m_lambda);
     weightForm->addRow(QString(), m_fromExplorer);
     weightForm->addRow(tr("Normalisation"), m_normalization);
+    m_rewardSource = new QComboBox(weightBox);
+    m_rewardSource->setObjectName(QStringLiteral("trainRewardSource"));
+    m_rewardSource->setToolTip(
+        tr("SASRec: the rewards the weighting reads — the logged ones, or a finished reward-model run's "
+           "estimates r̂ (tiltbench-cli reward) fitted on the same split; evaluation always uses the logged "
+           "rewards"));
     weightForm->addRow(tr("Clip"), m_clip);
+    weightForm->addRow(tr("Rewards"), m_rewardSource);
     column->addWidget(weightBox);
 
     m_queueRun = new QPushButton(tr("Queue run"), form);
@@ -263,6 +272,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
         updateFormState();
     });
     connect(m_initFrom, &QComboBox::currentIndexChanged, this, [this] { applyParentArchitecture(); });
+    connect(m_split, &QComboBox::currentIndexChanged, this, [this] { refillRewardSources(); });
     connect(m_scheme, &QComboBox::currentIndexChanged, this, [this] { updateFormState(); });
     connect(m_fromExplorer, &QPushButton::clicked, this, &TrainForm::applyExplorerWeighting);
     connect(m_queueRun, &QPushButton::clicked, this, &TrainForm::queueRunRequested);
@@ -286,20 +296,22 @@ void TrainForm::refresh() {
     updateFormState();
 }
 
+std::vector<RunRecord> TrainForm::datasetRuns(const QString& failure) {
+    try {
+        return RunStore(*m_workspace).runs(selectedDatasetId());
+    } catch (const std::exception& e) {
+        Q_EMIT statusMessage(failure.arg(QString::fromStdString(e.what())));
+    }
+    return {};
+}
+
 void TrainForm::refillParentCombo() {
     const qint64 keep = m_initFrom->currentIndex() > 0 ? m_initFrom->currentData().toLongLong() : 0;
     const QSignalBlocker block(m_initFrom);
     m_initFrom->clear();
     m_initFrom->addItem(tr("random weights (from scratch)"), qint64{0});
     if (m_workspace && selectedDatasetId() >= 0) {
-        std::vector<RunRecord> runs;
-        try {
-            runs = RunStore(*m_workspace).runs(selectedDatasetId());
-        } catch (const std::exception& e) {
-            Q_EMIT statusMessage(
-                tr("Cannot list the runs to start from: %1").arg(QString::fromStdString(e.what())));
-        }
-        for (const RunRecord& run : runs) {
+        for (const RunRecord& run : datasetRuns(tr("Cannot list the runs to start from: %1"))) {
             if (run.model != "sasrec" || run.status != "done") {
                 continue;
             }
@@ -317,6 +329,36 @@ void TrainForm::refillParentCombo() {
     const int row = m_initFrom->findData(keep);
     m_initFrom->setCurrentIndex(row >= 0 ? row : 0);
     applyParentArchitecture();
+    refillRewardSources();
+}
+
+void TrainForm::refillRewardSources() {
+    const qint64 keep = m_rewardSource->currentIndex() > 0 ? m_rewardSource->currentData().toLongLong() : 0;
+    const QSignalBlocker block(m_rewardSource);
+    m_rewardSource->clear();
+    m_rewardSource->addItem(tr("logged"), qint64{0});
+    if (m_workspace && selectedDatasetId() >= 0) {
+        const std::string split = m_split->currentData().toString().toStdString();
+        for (const RunRecord& run : datasetRuns(tr("Cannot list the reward models: %1"))) {
+            if (!isRewardModelRun(run.model) || run.status != "done") {
+                continue;
+            }
+            try {  // only models fitted on the split chosen above can weight its targets
+                const RewardRunConfig c = RewardRunConfig::fromJson(run.config);
+                if (SplitConfig::kindToString(c.split.kind) != split) {
+                    continue;
+                }
+                m_rewardSource->addItem(tr("estimated: run %1 · %2")
+                                            .arg(run.id)
+                                            .arg(QString::fromStdString(formatRewardModelKind(c.model.kind))),
+                                        static_cast<qint64>(run.id));
+            } catch (const std::exception&) {
+            }
+        }
+    }
+    const int row = m_rewardSource->findData(keep);
+    m_rewardSource->setCurrentIndex(row >= 0 ? row : 0);
+    updateFormState();
 }
 
 // A parent fixes the architecture (the trainer refuses any other): its dim, blocks, heads and max length are
@@ -417,6 +459,8 @@ TrainRequest TrainForm::currentRequest() const {
     c.select = m_select->currentData().toString().toStdString();
     c.device = m_device->currentData().toString().toStdString();
     c.initFrom = r.isSasrec() ? m_initFrom->currentData().toLongLong() : 0;
+    const qint64 rewardModel = r.isSasrec() ? m_rewardSource->currentData().toLongLong() : 0;
+    c.rewardSource = RewardSource{rewardModel}.format();
     return r;
 }
 
@@ -468,6 +512,7 @@ void TrainForm::updateFormState() {
     m_closedFormBox->setEnabled(!sasrec);
     m_device->setEnabled(sasrec);
     m_initFrom->setEnabled(sasrec && m_initFrom->count() > 1);
+    m_rewardSource->setEnabled(sasrec && m_rewardSource->count() > 1);
     m_lambda->setEnabled(m_scheme->currentData().toString() == QStringLiteral("exp"));
     const bool ready = m_workspace && m_dataset->count() > 0;
     m_queueRun->setEnabled(ready);

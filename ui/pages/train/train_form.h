@@ -9,9 +9,11 @@
 #include <QWidget>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "pages/train/train_request.h"
 #include "process/runtime_probe.h"
+#include "store/run_store.h"
 #include "widgets/dataset_combo.h"
 
 class QCheckBox;
@@ -55,6 +57,8 @@ class TrainForm : public QWidget {
     QComboBox* modelChooser() const { return m_model; }
     QComboBox* initFromChooser() const { return m_initFrom; }
     void refillParentCombo();  // the finished SASRec runs of the dataset, to post-train from
+    QComboBox* rewardSourceChooser() const { return m_rewardSource; }
+    void refillRewardSources();  // "logged" and the finished reward-model runs of the dataset and split
     QComboBox* schemeChooser() const { return m_scheme; }
     QComboBox* deviceChooser() const { return m_device; }
     LambdaSlider* lambdaSlider() const { return m_lambda; }
@@ -84,6 +88,9 @@ class TrainForm : public QWidget {
     void updateSweepButton();
     void resetHyperparameters();
     void applyParentArchitecture();  // a chosen parent's dim, blocks, heads and max length, locked
+    // The runs of the chosen dataset; on a read error, `failure` (with %1 the reason) as a status message and
+    // none.
+    std::vector<RunRecord> datasetRuns(const QString& failure);
 
     Workspace* m_workspace = nullptr;
     std::function<WeightScheme()> m_explorerSource;
@@ -91,7 +98,8 @@ class TrainForm : public QWidget {
     DatasetCombo* m_dataset;
     QComboBox* m_model;
     QComboBox* m_split;
-    QComboBox* m_initFrom;  // "Start from": random weights or a finished SASRec run (post-training)
+    QComboBox* m_initFrom;      // "Start from": random weights or a finished SASRec run (post-training)
+    QComboBox* m_rewardSource;  // "Rewards": logged, or a reward-model run's estimates (--reward-source)
     QComboBox* m_scheme;
     LambdaSlider* m_lambda;
     QPushButton* m_fromExplorer;
