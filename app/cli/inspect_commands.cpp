@@ -205,6 +205,13 @@ int Commands::runRuns() {
         std::string weighting = "-";
         if (cfg.is_object() && cfg.contains("weighting")) {
             weighting = WeightScheme::fromJson(cfg["weighting"].dump()).describe();
+            if (r.model == "sasrec" && cfg.value("objective", std::string("weighted")) != "weighted") {
+                try {
+                    weighting = SasrecRunConfig::fromJson(r.config).methodDescription();
+                } catch (const Error&) {
+                    weighting = "? (config does not read)";
+                }
+            }
         }
         auto val = [&](const char* name) {
             auto it = test.find(name);

@@ -91,7 +91,8 @@ class SasrecStreamReporter {
         if (p.stage == "epoch") {
             announceRun();
             m_stream.emit(engine::EpochEvent{p.epoch, p.loss, p.validNdcg10, p.validHr10, p.trainSeconds,
-                                             p.epochSeconds});
+                                             p.epochSeconds, p.validProxyReward10, p.validKlRef,
+                                             p.validTrueReward10});
             return;
         }
         const bool changed = p.stage != m_stage || p.epoch != m_epoch;

@@ -99,6 +99,7 @@ json summaryJson(const SweepSummary& summary, int resamples, uint64_t seed) {
             {{"scheme", formatWeightKind(row.scheme.kind)},
              {"lambda", row.scheme.kind == WeightKind::Exp ? json(formatLambda(row.scheme.lambda)) : json()},
              {"weighting", json::parse(row.scheme.toJson())},
+             {"configuration", row.label},
              {"baseline", row.isBaseline},
              {"seeds", row.seeds},
              {"run_ids", row.runIds},
@@ -127,7 +128,8 @@ void printSummary(const SweepSummary& summary, int resamples) {
     std::cout << fmt::format("{:<30} {:>5} {:<20} {:>9} {:<30} {:<10} {}\n", "configuration", "seeds",
                              "metric", "mean", "Δ vs SFT [95%]", "seeds +/−", "verdict");
     for (const auto& row : summary.rows) {
-        const std::string config = row.scheme.kind == WeightKind::Exp
+        const std::string config = !row.label.empty() ? row.label
+                                   : row.scheme.kind == WeightKind::Exp
                                        ? fmt::format("exp λ={}", formatLambda(row.scheme.lambda))
                                        : row.scheme.describe();
         for (const auto& c : row.cells) {

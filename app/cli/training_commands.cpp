@@ -277,7 +277,7 @@ int Commands::runSasrecTrain() {
     std::cout << fmt::format(
         "Run {}{}: sasrec on '{}', {} — device {}, {} training positions, best epoch {} of {}, "
         "{:.1f} s\n",
-        r.runId, m_resume ? " (resumed)" : "", config.dataset, config.scheme.describe(), r.device,
+        r.runId, m_resume ? " (resumed)" : "", config.dataset, config.methodDescription(), r.device,
         r.trainingPositions, r.bestEpoch, r.epochs.size(), r.totalSeconds);
     std::cout << fmt::format("{:>5} {:>10} {:>12} {:>10}\n", "epoch", "train loss", "valid ndcg@10",
                              "seconds");
@@ -404,7 +404,10 @@ int Commands::runSweep() {
     callbacks.runStarting = [&](size_t index, size_t total, const WeightScheme& scheme) {
         sasrecProgress.restart();
         terminal.finish();
-        std::cerr << fmt::format("run {}/{}: {} {}\n", index + 1, total, m_model, scheme.describe());
+        SasrecRunConfig method = config.sasrec;
+        method.scheme = scheme;
+        std::cerr << fmt::format("run {}/{}: {} {}\n", index + 1, total, m_model,
+                                 sasrec ? method.methodDescription() : scheme.describe());
     };
     callbacks.parentStarting = [&](uint64_t seed, bool reused, int64_t runId) {
         sasrecProgress.restart();
@@ -428,8 +431,17 @@ int Commands::runSweep() {
                                       [](const SweepRun& r) { return r.test.find("true_reward@10"); });
     // Per configuration over seeds, against the SFT baseline of the same seed (test targets).
     std::vector<SeededRunFigures> figures;
-    for (const auto& r : result.runs)
-        figures.push_back({r.runId, r.seed, r.scheme, &r.test});
+    for (const auto& r : result.runs) {
+        // A learned reward or another objective names its configuration (the summary's baseline is the
+        // method's own uniform / λ = ∞ run on logged rewards).
+        std::string label;
+        if (sasrec && (config.sasrec.online() || config.sasrec.rewardSource != "logged")) {
+            SasrecRunConfig c = config.sasrec;
+            c.scheme = r.scheme;
+            label = c.methodDescription() + " r^ " + c.rewardSource;
+        }
+        figures.push_back({r.runId, r.seed, r.scheme, &r.test, label});
+    }
     BootstrapConfig pairedBootstrap;
     pairedBootstrap.resamples = m_bootstrap;
     pairedBootstrap.seed = m_seed.value_or(1);

@@ -22,6 +22,10 @@ constexpr int kMaxSasrecMaxLen = 8192;
 constexpr int kMaxSasrecBatchSize = 1 << 20;
 constexpr int kMaxSasrecEpochs = 1000000;
 constexpr int64_t kMaxSasrecParameters = int64_t{1} << 30;  // 4 GiB of float32 parameters
+// DPO pairs and PPO samples per context (each is a column of the sampled-item matrix), and PPO's steps per
+// batch.
+constexpr int kMaxOnlineSamples = 64;
+constexpr int kMaxPpoEpochs = 64;
 
 // The parameter count of a SASRec model (as a double: its factors come from untrusted input).
 inline double sasrecParameterCount(int64_t numItems, int64_t dim, int64_t blocks, int64_t maxLen) {

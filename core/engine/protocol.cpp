@@ -3,6 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <type_traits>
+#include <utility>
 
 namespace tiltbench::engine {
 
@@ -56,12 +57,21 @@ json toJson(const ProgressEvent& e) {
 }
 
 json toJson(const EpochEvent& e) {
-    return {{"epoch", e.epoch},
-            {"train_loss", number(e.trainLoss)},
-            {"valid_ndcg@10", number(e.validNdcg10)},
-            {"valid_hr@10", number(e.validHr10)},
-            {"train_seconds", number(e.trainSeconds)},
-            {"seconds", number(e.seconds)}};
+    json j = {{"epoch", e.epoch},
+              {"train_loss", number(e.trainLoss)},
+              {"valid_ndcg@10", number(e.validNdcg10)},
+              {"valid_hr@10", number(e.validHr10)},
+              {"train_seconds", number(e.trainSeconds)},
+              {"seconds", number(e.seconds)}};
+    // Only where measured, so the lines of weighted runs read as before.
+    for (const auto& [key, v] :
+         {std::pair<const char*, double>{"valid_proxy_reward@10", e.validProxyReward10},
+          {"valid_kl_ref", e.validKlRef},
+          {"valid_true_reward@10", e.validTrueReward10}}) {
+        if (std::isfinite(v))
+            j[key] = v;
+    }
+    return j;
 }
 
 json toJson(const WaitingEvent& e) {
@@ -115,9 +125,15 @@ std::optional<Event> fromJson(const std::string& kind, const json& o) {
         return p;
     }
     if (kind == "epoch") {
-        return EpochEvent{countOf<int>(o, "epoch"),     numberOf(o, "train_loss"),
-                          numberOf(o, "valid_ndcg@10"), numberOf(o, "valid_hr@10"),
-                          numberOf(o, "train_seconds"), numberOf(o, "seconds")};
+        return EpochEvent{countOf<int>(o, "epoch"),
+                          numberOf(o, "train_loss"),
+                          numberOf(o, "valid_ndcg@10"),
+                          numberOf(o, "valid_hr@10"),
+                          numberOf(o, "train_seconds"),
+                          numberOf(o, "seconds"),
+                          numberOf(o, "valid_proxy_reward@10"),
+                          numberOf(o, "valid_kl_ref"),
+                          numberOf(o, "valid_true_reward@10")};
     }
     if (kind == "waiting_for_workspace") {
         return WaitingEvent{numberOf(o, "seconds"), countOf<int>(o, "epoch"),

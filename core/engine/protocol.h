@@ -60,6 +60,11 @@ struct EpochEvent {
     double validHr10 = kUnknown;
     double trainSeconds = kUnknown;
     double seconds = kUnknown;
+    // Post-training runs (issue 16): the proxy reward and true reward of the top-10 and the KL to the parent,
+    // on validation. Absent (unknown) otherwise; a line without them still parses.
+    double validProxyReward10 = kUnknown;
+    double validKlRef = kUnknown;
+    double validTrueReward10 = kUnknown;
 };
 
 // Another process holds the workspace's write lock. A command waiting to write says how long it has waited

@@ -212,9 +212,9 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
         // The summary table.
         std::vector<SeededRunFigures> figures;
         for (const Run* r : group)
-            figures.push_back({r->record.id, r->seed, r->scheme, &r->test});
-        const std::vector<std::string> metrics{"ndcg@10", "ndcg_high@10", rewardMetric, "arp@10",
-                                               "coverage@10"};
+            figures.push_back({r->record.id, r->seed, r->scheme, &r->test, r->method});
+        const std::vector<std::string> metrics{"ndcg@10",     "ndcg_high@10",    rewardMetric, "arp@10",
+                                               "coverage@10", "proxy_reward@10", "kl_ref"};
         SweepSummary summary;
         try {
             summary = summariseSweep(figures, metrics, bootstrap);
@@ -228,7 +228,8 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
         html += "</tr>";
         for (const auto& row : summary.rows) {
             html += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td>",
-                                escapeHtml(configurationName(row.scheme)), row.seeds.size());
+                                escapeHtml(row.label.empty() ? configurationName(row.scheme) : row.label),
+                                row.seeds.size());
             for (const auto& m : metrics) {
                 const auto c = std::find_if(row.cells.begin(), row.cells.end(),
                                             [&](const SweepSummaryCell& x) { return x.metric == m; });
@@ -254,16 +255,23 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             html += "</tr>";
         }
         html += "</table>";
+        if (std::any_of(group.begin(), group.end(), [](const Run* r) { return r->test.find("kl_ref"); }))
+            html +=
+                "<p class=\"muted\">proxy_reward@10: the reward model's mean estimate over the top-10 (runs "
+                "with a learned reward; what DPO and PPO optimise). kl_ref: the mean exact KL of the policy "
+                "to "
+                "its SFT parent over the catalogue. A proxy that rises while the true or held-out reward "
+                "does not is over-optimisation.</p>";
 
         // Plots: each metric against λ (exp), the other configurations as lines; Δ of ndcg_high@10.
         std::vector<const Config*> exps, others;
         for (const Config& c : configs)
-            (c.scheme.kind == WeightKind::Exp ? exps : others).push_back(&c);
+            (c.scheme.kind == WeightKind::Exp && c.method.empty() ? exps : others).push_back(&c);
         std::sort(exps.begin(), exps.end(),
                   [](const Config* a, const Config* b) { return a->scheme.lambda > b->scheme.lambda; });
         const Config* sft = nullptr;
         for (const Config& c : configs) {
-            if (isSftWeighting(c.scheme)) {
+            if (isSftWeighting(c.scheme) && c.method.empty()) {
                 sft = &c;
                 break;
             }
@@ -286,7 +294,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                 const double v = groupMeanValue(*c, m, true);
                 if (std::isfinite(v))
                     plot.lines.push_back(
-                        {configurationName(c->scheme), kLineColors[colour++ % kLineColors.size()], v});
+                        {configurationName(*c), kLineColors[colour++ % kLineColors.size()], v});
             }
             html += report::renderLambdaPlot(plot);
         }
@@ -311,7 +319,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                 const SeededDifference d = compareGroups(*c, *sft, "ndcg_high@10", true, bootstrap, nullptr);
                 if (std::isfinite(d.diff))
                     delta.lines.push_back(
-                        {configurationName(c->scheme), kLineColors[colour++ % kLineColors.size()], d.diff});
+                        {configurationName(*c), kLineColors[colour++ % kLineColors.size()], d.diff});
             }
             html += report::renderLambdaPlot(delta);
         }
@@ -354,7 +362,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
             for (const Config* c : shown) {
                 const auto values = profileMean(*c, false);
                 if (!values.empty()) {
-                    bars.push_back({configurationName(c->scheme),
+                    bars.push_back({configurationName(*c),
                                     c->scheme.kind == WeightKind::Exp && !isSftWeighting(c->scheme)
                                         ? std::string(kExpColor)
                                         : kLineColors[colour++ % kLineColors.size()],
@@ -441,7 +449,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                 const std::string w =
                     established(d) ? (d.diff > 0 ? "reproduced" : "refuted") : "not established";
                 html += "<tr><td>exp (λ = " + formatLambda(chosen->scheme.lambda) + ") ahead of " +
-                        escapeHtml(configurationName(other->scheme)) + " on high-reward targets</td>" +
+                        escapeHtml(configurationName(*other)) + " on high-reward targets</td>" +
                         verdictCell(w, escapeHtml(fmt::format("{} over {} shared seed(s)",
                                                               signedInterval(d, 4), shared))) +
                         "</tr>";

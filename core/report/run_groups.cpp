@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "store/workspace.h"
 #include "train/reward_run.h"
+#include "train/reward_source.h"
 
 namespace tiltbench {
 
@@ -107,9 +108,42 @@ std::string configurationName(const WeightScheme& s) {
     return s.describe();
 }
 
+std::string configurationName(const RunGroup& group) {
+    return group.method.empty() ? configurationName(group.scheme) : group.method;
+}
+
+std::string runMethodName(const json& config, const WeightScheme& scheme,
+                          const std::map<int64_t, std::string>& rewardModels) {
+    const std::string objective = config.value("objective", std::string("weighted"));
+    const std::string source = config.value("reward_source", std::string("logged"));
+    std::string rhat;
+    if (source != "logged") {
+        rhat = "r̂ " + source;
+        const RewardSource parsed = RewardSource::parse(source);
+        const auto model = rewardModels.find(parsed.modelRun);
+        rhat = fmt::format("r̂ run {}{}", parsed.modelRun,
+                           model == rewardModels.end() ? std::string() : " (" + model->second + ")");
+    }
+    // A baseline's learning rate is one of its settings, tuned like β: in its name, not in the experiment.
+    const std::string lr = formatLambda(config.value("lr", 1e-3));
+    if (objective == "dpo")
+        return fmt::format("DPO β = {}, lr {} · {}", formatLambda(config.value("dpo_beta", 0.1)), lr, rhat);
+    if (objective == "ppo")
+        return fmt::format("PPO β_KL = {}, K = {}, lr {} · {}", formatLambda(config.value("kl_beta", 0.05)),
+                           config.value("ppo_samples", 4), lr, rhat);
+    return rhat.empty() ? std::string() : configurationName(scheme) + " · " + rhat;
+}
+
 std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
     const RunStore store(ws);
     std::vector<StoredRun> runs;
+    std::map<int64_t, std::string> rewardModels;
+    for (const RunRecord& rec : store.runs(datasetId))
+        if (isRewardModelRun(rec.model))
+            rewardModels[rec.id] = rec.model;
+    // An RLHF baseline's learning rate is its own setting: it joins the experiment that matches it in
+    // everything else (resolved after the loop, once the experiments are known).
+    std::vector<size_t> onlineRuns;
     for (const RunRecord& rec : store.runs(datasetId)) {
         if (rec.status != "done" || isRewardModelRun(rec.model))  // reward models recommend nothing
             continue;
@@ -128,6 +162,8 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
             if (seed != r.config.end() && !seed->is_number_unsigned())
                 continue;
             r.seed = seed != r.config.end() ? seed->get<uint64_t>() : 0;
+            if (rec.model == "sasrec")
+                r.method = runMethodName(r.config, r.scheme, rewardModels);
         } catch (const Error&) {
             continue;
         } catch (const json::exception&) {
@@ -141,8 +177,15 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
              {"weighting", "seed", "init_from", "threads", "threads_requested", "device", "device_requested",
               "bootstrap_resamples", "torch_version", "tiltbench_version", "precision_requested"})
             key.erase(k);
-        if (key.value("reward_source", json("logged")) == json("logged"))
-            key.erase("reward_source");  // runs recorded before --reward-source existed read logged rewards
+        // What a configuration trains on — its reward source and objective with the objective's options — is
+        // part of its configuration (r.method), not of the experiment: exp on a learned reward, DPO and PPO
+        // from the same parents with the same budget are compared with that experiment's SFT baseline.
+        const bool online = key.value("objective", json("weighted")) != json("weighted");
+        for (const char* k : {"reward_source", "objective", "dpo_beta", "dpo_pairs", "ppo_samples",
+                              "ppo_clip", "kl_beta", "ppo_epochs"})
+            key.erase(k);
+        if (online)
+            onlineRuns.push_back(runs.size());
         key["model"] = rec.model;
         key["post_trained"] = r.parent > 0;
         r.experiment = key.dump();
@@ -154,6 +197,21 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
         r.profile = storedPopularityProfile(rows);
         runs.push_back(std::move(r));
     }
+    std::map<std::string, std::string> withoutLr;  // a weighted experiment's key without its lr → the key
+    for (const StoredRun& r : runs) {
+        if (r.config.value("objective", json("weighted")) != json("weighted"))
+            continue;
+        json key = json::parse(r.experiment);
+        key.erase("lr");
+        withoutLr.emplace(key.dump(), r.experiment);
+    }
+    for (const size_t index : onlineRuns) {
+        json key = json::parse(runs[index].experiment);
+        key.erase("lr");
+        const auto it = withoutLr.find(key.dump());
+        if (it != withoutLr.end())
+            runs[index].experiment = it->second;
+    }
     return runs;
 }
 
@@ -162,10 +220,10 @@ std::vector<RunGroup> groupRuns(const std::vector<StoredRun>& runs) {
     for (const StoredRun& r : runs) {
         const std::string scheme = r.scheme.toJson();
         auto it = std::find_if(groups.begin(), groups.end(), [&](const RunGroup& g) {
-            return g.experiment == r.experiment && g.scheme.toJson() == scheme;
+            return g.experiment == r.experiment && g.scheme.toJson() == scheme && g.method == r.method;
         });
         if (it == groups.end()) {
-            groups.push_back({r.experiment, r.record.model, r.scheme, {}});
+            groups.push_back({r.experiment, r.record.model, r.scheme, r.method, {}});
             it = groups.end() - 1;
         }
         it->bySeed.emplace(r.seed, &r);

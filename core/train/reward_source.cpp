@@ -33,11 +33,10 @@ std::string RewardSource::format() const {
     return logged() ? std::string("logged") : fmt::format("model:{}", modelRun);
 }
 
-std::vector<double> sourcedTrainingRewards(Workspace& ws, const RewardSource& source, const DatasetInfo& info,
-                                           const Split& split) {
-    const TrainingTargets& t = split.training();
+std::unique_ptr<RewardModel> sourcedRewardModel(Workspace& ws, const RewardSource& source,
+                                                const DatasetInfo& info, const Split& split) {
     if (source.logged())
-        return t.reward;
+        return nullptr;
     const RunStore runs(ws);
     const std::string what = fmt::format("--reward-source model:{}", source.modelRun);
     RunRecord run;
@@ -68,13 +67,22 @@ std::vector<double> sourcedTrainingRewards(Workspace& ws, const RewardSource& so
     if (bytes.empty())
         throw Error(fmt::format("{}: run {} has no stored fit (fit it again with `tiltbench-cli reward`)",
                                 what, run.id));
-    const auto model = loadRewardModel(bytes, split.numUsers(), split.numItems(),
-                                       fmt::format("run {}: checkpoints.blob", run.id));
+    return loadRewardModel(bytes, split.numUsers(), split.numItems(),
+                           fmt::format("run {}: checkpoints.blob", run.id));
+}
+
+std::vector<double> sourcedTrainingRewards(Workspace& ws, const RewardSource& source, const DatasetInfo& info,
+                                           const Split& split) {
+    const TrainingTargets& t = split.training();
+    const auto model = sourcedRewardModel(ws, source, info, split);
+    if (!model)
+        return t.reward;
     std::vector<double> rewards(t.size());
     for (size_t k = 0; k < t.size(); ++k) {
         rewards[k] = model->predict(t.user[k], t.item[k]);
         if (!std::isfinite(rewards[k]))
-            throw Error(fmt::format("{}: run {} predicts a reward that is not finite", what, run.id));
+            throw Error(fmt::format("--reward-source model:{}: run {} predicts a reward that is not finite",
+                                    source.modelRun, source.modelRun));
     }
     return rewards;
 }

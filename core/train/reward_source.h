@@ -4,10 +4,12 @@
 // method's theory). The model is read back from the run's stored fit (RunStore::modelBlob), so the λ
 // Explorer, which has no LibTorch, can compute the same weights. Torch-free.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "eval/split.h"
+#include "reward/reward_model.h"
 #include "store/dataset_info.h"
 #include "store/workspace.h"
 
@@ -21,6 +23,11 @@ struct RewardSource {
     static RewardSource parse(const std::string& text);
     std::string format() const;
 };
+
+// The reward model of `source` (nullptr for logged rewards), read back from its run's stored fit after the
+// checks below.
+std::unique_ptr<RewardModel> sourcedRewardModel(Workspace& ws, const RewardSource& source,
+                                                const DatasetInfo& info, const Split& split);
 
 // The rewards of `split`'s training targets, in target order, as the weighting should see them: the logged
 // ones, or the predictions of reward-model run `source.modelRun`. That run must be a finished reward-model

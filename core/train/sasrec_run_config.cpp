@@ -85,8 +85,50 @@ void SasrecRunConfig::validate() const {
     if (std::find(kSelectMetrics.begin(), kSelectMetrics.end(), select) == kSelectMetrics.end())
         throw Error(fmt::format("sasrec: --select must be one of {} (got '{}')",
                                 fmt::join(kSelectMetrics, ", "), select));
+    if (std::find(kObjectives.begin(), kObjectives.end(), objective) == kObjectives.end())
+        throw Error(fmt::format("sasrec: --objective must be one of {} (got '{}')",
+                                fmt::join(kObjectives, ", "), objective));
+    if (online()) {
+        if (initFrom == 0)
+            throw Error(
+                fmt::format("sasrec: --objective {} post-trains a finished SFT run: give it with "
+                            "--init-from RUN (the run is also the frozen reference policy)",
+                            objective));
+        if (RewardSource::parse(rewardSource).logged())
+            throw Error(
+                fmt::format("sasrec: --objective {} scores the items it samples with a reward model: "
+                            "give one with --reward-source model:RUN (fit it with tiltbench-cli reward)",
+                            objective));
+    }
+    auto positive = [](const char* what, double v) {
+        if (!(v > 0.0) || !std::isfinite(v))
+            throw Error(fmt::format("sasrec: {} must be a positive number (got {})", what, v));
+    };
+    positive("--dpo-beta", dpoBeta);
+    if (!(klBeta >= 0.0) || !std::isfinite(klBeta))
+        throw Error(fmt::format("sasrec: --kl-beta must be a number >= 0 (got {})", klBeta));
+    if (!(ppoClip > 0.0 && ppoClip < 1.0))
+        throw Error(fmt::format("sasrec: --ppo-clip must be in (0, 1) (got {})", ppoClip));
+    if (dpoPairs < 1 || dpoPairs > limits::kMaxOnlineSamples)
+        throw Error(fmt::format("sasrec: --dpo-pairs must be in 1..{} (got {})", limits::kMaxOnlineSamples,
+                                dpoPairs));
+    if (ppoSamples < 2 || ppoSamples > limits::kMaxOnlineSamples)
+        throw Error(fmt::format("sasrec: --ppo-samples must be in 2..{} (got {})", limits::kMaxOnlineSamples,
+                                ppoSamples));
+    if (ppoEpochs < 1 || ppoEpochs > limits::kMaxPpoEpochs)
+        throw Error(
+            fmt::format("sasrec: --ppo-epochs must be in 1..{} (got {})", limits::kMaxPpoEpochs, ppoEpochs));
     if (precision != "auto" && precision != "fp32" && precision != "bf16")
         throw Error(fmt::format("sasrec: precision must be auto, fp32 or bf16 (got '{}')", precision));
+}
+
+std::string SasrecRunConfig::methodDescription() const {
+    if (objective == "dpo")
+        return fmt::format("dpo beta={} pairs={}", formatLambda(dpoBeta), dpoPairs);
+    if (objective == "ppo")
+        return fmt::format("ppo K={} clip={} kl_beta={} epochs={}", ppoSamples, formatLambda(ppoClip),
+                           formatLambda(klBeta), ppoEpochs);
+    return scheme.describe();
 }
 
 const std::vector<SasrecSetting>& sasrecSettings() {
@@ -126,6 +168,22 @@ const std::vector<SasrecSetting>& sasrecSettings() {
         {"--reward-source", "reward_source",
          "sasrec: the rewards the weighting reads: logged, or model:RUN — the estimates r^(user, item) of "
          "finished reward-model run RUN (tiltbench-cli reward; same dataset and split)", &C::rewardSource, {}, 0, 0},
+        {"--objective", "objective",
+         "sasrec: weighted = the reward-weighted next-item loss; dpo or ppo = the RLHF baselines: post-train "
+         "--init-from RUN (also the frozen reference) on items sampled from the policy and scored by the reward "
+         "model of --reward-source model:RUN", &C::objective, {kObjectives.begin(), kObjectives.end()}, 0, 0},
+        {"--dpo-beta", "dpo_beta", "sasrec: DPO's beta (strength of the tie to the reference)", &C::dpoBeta, {},
+         0, 0},
+        {"--dpo-pairs", "dpo_pairs", "sasrec: DPO: item pairs sampled from the policy per context",
+         &C::dpoPairs, {}, 1, limits::kMaxOnlineSamples},
+        {"--ppo-samples", "ppo_samples", "sasrec: PPO: items K sampled from the policy per context",
+         &C::ppoSamples, {}, 2, limits::kMaxOnlineSamples},
+        {"--ppo-clip", "ppo_clip", "sasrec: PPO: epsilon of the clipped probability ratio", &C::ppoClip, {}, 0,
+         0},
+        {"--kl-beta", "kl_beta", "sasrec: PPO: weight of the exact KL(policy || reference) penalty",
+         &C::klBeta, {}, 0, 0},
+        {"--ppo-epochs", "ppo_epochs", "sasrec: PPO: optimizer steps on each batch's samples", &C::ppoEpochs,
+         {}, 1, limits::kMaxPpoEpochs},
     };
     // clang-format on
     return settings;

@@ -19,6 +19,10 @@ namespace tiltbench {
 
 // The validation metrics a run may select its checkpoint on (--select).
 inline const std::vector<std::string> kSelectMetrics{"ndcg@10", "hr@10", "ndcg_high@10", "hr_high@10"};
+// What a run optimises (--objective): the reward-weighted next-item cross-entropy over the logged targets
+// (the method), or one of the RLHF baselines that sample items from the policy and score them with a reward
+// model — online DPO and PPO (torch/train/online_objectives.h).
+inline const std::vector<std::string> kObjectives{"weighted", "dpo", "ppo"};
 
 // The shared fields (dataset, weighting, split, ks, bootstrap, seed, threads) are RunConfigBase's; defaults
 // uniform weights (plain SFT) and seed 42. The model and training settings below are each declared once more,
@@ -54,6 +58,19 @@ struct SasrecRunConfig : RunConfigBase {
     // The rewards the weighting reads: "logged", or "model:RUN" — the predictions of finished reward-model
     // run RUN of the same dataset and split (train/reward_source.h; checked before the run is recorded).
     std::string rewardSource = "logged";
+    // weighted | dpo | ppo. dpo and ppo post-train (initFrom > 0; the parent is the frozen reference policy)
+    // against a reward model (rewardSource "model:RUN"); the weighting scheme does not enter their loss.
+    std::string objective = "weighted";
+    double dpoBeta = 0.1;  // DPO: β of −log σ(β·[(log π − log π_ref)(winner) − (…)(loser)])
+    int dpoPairs = 1;      // DPO: item pairs sampled per context
+    int ppoSamples = 4;    // PPO: K items sampled per context (advantage: reward − the K samples' mean)
+    double ppoClip = 0.2;  // PPO: ε of the clipped ratio
+    double klBeta = 0.05;  // PPO: β_KL of the exact KL(π ‖ π_ref) penalty over the catalogue
+    int ppoEpochs = 2;     // PPO: optimizer steps on each batch's samples
+    bool online() const { return objective != "weighted"; }
+    // What the run optimises, in a few words: the scheme's description ("exp lambda=1 norm=mean"), or
+    // "dpo beta=0.1 pairs=1", "ppo K=4 clip=0.2 kl_beta=0.05 epochs=2".
+    std::string methodDescription() const;
 
     // Throws Error naming the field (epochs, batch size, lr, …; model fields via
     // SasrecConfig::validate).
@@ -103,6 +120,11 @@ struct TrainProgress {
     // Stage "epoch" only (NaN when not measured).
     double validNdcg10 = std::numeric_limits<double>::quiet_NaN();
     double validHr10 = std::numeric_limits<double>::quiet_NaN();
+    // Post-training (train/policy_diagnostics.h): the reward model's mean score of the top-10, the KL to the
+    // parent, the simulator's true reward of the top-10 (NaN where not measured).
+    double validProxyReward10 = std::numeric_limits<double>::quiet_NaN();
+    double validKlRef = std::numeric_limits<double>::quiet_NaN();
+    double validTrueReward10 = std::numeric_limits<double>::quiet_NaN();
     double trainSeconds = 0.0;  // the training pass
     double epochSeconds = 0.0;  // training + validation
 };

@@ -28,6 +28,9 @@ std::vector<TrainSequence> buildSequences(const TrainingTargets& t, const std::v
                            t.item.begin() + static_cast<std::ptrdiff_t>(end));
             s.weights.assign(targetWeight.begin() + static_cast<std::ptrdiff_t>(begin),
                              targetWeight.begin() + static_cast<std::ptrdiff_t>(end));
+            s.user = t.user[i];
+            s.begin = begin;
+            s.userBegin = i;
             out.push_back(std::move(s));
             if (begin == i)
                 break;

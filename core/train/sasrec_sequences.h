@@ -18,6 +18,11 @@ namespace tiltbench {
 struct TrainSequence {
     std::vector<int32_t> items;
     std::vector<float> weights;
+    int32_t user = 0;
+    // Where the window starts in the training targets, and where its user's targets start: the user's history
+    // before step t of the window is targets.item[userBegin, begin + t] (what DPO and PPO never sample).
+    size_t begin = 0;
+    size_t userBegin = 0;
 };
 
 // Every training interaction but a user's first is a target exactly once, however long the history.

@@ -24,14 +24,14 @@ SweepSummary summariseSweep(const std::vector<SeededRunFigures>& runs,
     for (const auto& r : runs) {
         if (!r.figures)
             throw Error("sweep summary: a run without figures");
-        if (isSftWeighting(r.scheme) && !baselineOf.count(r.seed))
+        if (isSftWeighting(r.scheme) && r.label.empty() && !baselineOf.count(r.seed))
             baselineOf[r.seed] = &r;
     }
     out.hasBaseline = !baselineOf.empty();
     std::vector<std::string> keys;
     std::vector<std::vector<const SeededRunFigures*>> groups;
     for (const auto& r : runs) {
-        const std::string key = r.scheme.toJson();
+        const std::string key = r.scheme.toJson() + "\n" + r.label;
         size_t g = 0;
         while (g < keys.size() && keys[g] != key)
             ++g;
@@ -47,7 +47,8 @@ SweepSummary summariseSweep(const std::vector<SeededRunFigures>& runs,
     for (const auto& group : groups) {
         SweepSummaryRow row;
         row.scheme = group.front()->scheme;
-        row.isBaseline = isSftWeighting(row.scheme);
+        row.label = group.front()->label;
+        row.isBaseline = isSftWeighting(row.scheme) && row.label.empty();
         for (const auto* r : group) {
             row.seeds.push_back(r->seed);
             row.runIds.push_back(r->runId);

@@ -21,6 +21,10 @@ struct SeededRunFigures {
     WeightScheme scheme;
     const EvalResult* figures =
         nullptr;  // the set the summary is about (test, usually); must outlive the call
+    // Empty for the method (weighting of the logged rewards); otherwise the configuration's own name — a
+    // learned reward ("exp λ = 2 · r̂ …") or another objective ("DPO β = 0.1 · r̂ …"). Runs group by scheme
+    // and label; only an unlabelled uniform / λ = ∞ run is a baseline.
+    std::string label;
 };
 
 struct SweepSummaryCell {
@@ -32,6 +36,7 @@ struct SweepSummaryCell {
 
 struct SweepSummaryRow {
     WeightScheme scheme;
+    std::string label;  // as SeededRunFigures::label
     bool isBaseline = false;
     std::vector<uint64_t> seeds;  // in run order
     std::vector<int64_t> runIds;

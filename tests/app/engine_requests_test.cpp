@@ -5,6 +5,8 @@
 // spells differently, fails here.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <variant>
@@ -111,10 +113,18 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
     c.device = "cpu";
     c.precision = "fp32";
     c.select = "ndcg_high@10";
+    c.objective = "ppo";  // post-trains the parent below against the reward model below
+    c.dpoBeta = 0.25;
+    c.dpoPairs = 2;
+    c.ppoSamples = 3;
+    c.ppoClip = 0.1;
+    c.klBeta = 0.5;
+    c.ppoEpochs = 1;
     c.highThreshold = 4.0;  // a shared field (RunConfigBase), not a row of the table
     {                       // --init-from needs a finished parent of the same architecture
         engine::TrainRequest parent = r;
         parent.run.initFrom = 0;
+        parent.run.objective = "weighted";
         const nlohmann::json done = test::parseJson(runCli(parent.arguments()));
         c.initFrom = done.at("run_id").get<int64_t>();
     }
@@ -147,8 +157,15 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
     ASSERT_TRUE(std::holds_alternative<engine::FinishedEvent>(events.back()));
     EXPECT_EQ(std::get<engine::FinishedEvent>(events.back()).epochsDone, 1);
     int epochs = 0;
-    for (const auto& e : events)
-        epochs += std::holds_alternative<engine::EpochEvent>(e) ? 1 : 0;
+    for (const auto& e : events) {
+        if (const auto* epoch = std::get_if<engine::EpochEvent>(&e)) {
+            ++epochs;
+            // A post-training run's epoch carries the proxy and true reward of its top-10 and its KL.
+            EXPECT_TRUE(std::isfinite(epoch->validProxyReward10));
+            EXPECT_TRUE(std::isfinite(epoch->validTrueReward10));
+            EXPECT_GE(epoch->validKlRef, 0.0);
+        }
+    }
     EXPECT_EQ(epochs, 1);
 }
 

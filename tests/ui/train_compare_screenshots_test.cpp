@@ -23,12 +23,14 @@
 #include "pages/compare/compare_page.h"
 #include "pages/compare/run_table_model.h"
 #include "pages/train/train_events.h"
+#include "pages/train/train_form.h"
 #include "pages/train/train_page.h"
 #include "pages/train/train_queue.h"
 #include "shell/main_window.h"
 #include "store/simulated_dataset.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
+#include "train/reward_run.h"
 #include "widgets/lambda_slider.h"
 
 using namespace tiltbench;
@@ -211,4 +213,61 @@ TEST(TrainCompareScreenshots, WaitingForTheWorkspace) {
     EXPECT_EQ(train->queue()->entries()[0].status, QueueEntry::Done)
         << train->queue()->entries()[0].error.toStdString();
     EXPECT_EQ(train->queue()->entries()[0].epochsDone, 40);
+}
+
+// The Train page while PPO post-trains an SFT run against a learned reward model (issue 16): the third plot
+// shows the reward model's score of the top-10 (proxy), the simulator's true reward of it and the KL to the
+// parent per epoch — over-optimisation as it happens.
+TEST(TrainCompareScreenshots, PpoAgainstARewardModel) {
+    SKIP_UNLESS_SCREENSHOTS();
+    test::TempDir dir;
+    const std::string ws = dir.file("rlhf.sqlite");
+    simulatedWorkspace(ws, "sim-600", 600, 900, 40000);
+    int64_t rewardRun = 0;
+    {
+        Workspace w(ws);
+        RewardRunConfig rc;
+        rc.dataset = "sim-600";
+        rc.model.kind = RewardModelKind::Factorisation;
+        rc.bootstrapResamples = 0;
+        rewardRun = runRewardModel(w, rc).runId;
+    }
+    MainWindow w;
+    w.resize(1440, 900);
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+    pick(train->modelChooser(), QStringLiteral("sasrec"));
+    train->dimSpin()->setValue(32);
+    train->blocksSpin()->setValue(1);
+    train->maxLenSpin()->setValue(50);
+    train->batchSpin()->setValue(64);
+    train->epochsSpin()->setValue(15);
+    train->patienceSpin()->setValue(0);
+    train->bootstrapSpin()->setValue(0);
+    pick(train->deviceChooser(), QStringLiteral("cpu"));
+    pick(train->schemeChooser(), QStringLiteral("uniform"));
+    ASSERT_GT(train->queueRun(), 0);  // the SFT parent
+    ASSERT_TRUE(QTest::qWaitFor([train] { return !train->isBusy(); }, kWaitMs));
+    const QueueEntry parent = train->queue()->entries().back();
+    ASSERT_EQ(parent.status, QueueEntry::Done) << parent.error.toStdString();
+
+    QComboBox* from = train->initFromChooser();
+    from->setCurrentIndex(from->findData(static_cast<qint64>(parent.runId)));
+    QComboBox* rewards = train->form()->rewardSourceChooser();
+    rewards->setCurrentIndex(rewards->findData(static_cast<qint64>(rewardRun)));
+    pick(train->form()->objectiveChooser(), QStringLiteral("ppo"));
+    train->form()->objectiveBetaBox()->setValue(0.01);
+    const int ppo = train->queueRun();
+    ASSERT_GT(ppo, 0);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const QueueEntry* e = train->queue()->runningEntry();
+            return e && e->id == ppo && e->epochsDone >= 8;
+        },
+        kWaitMs));
+    save(&w, QStringLiteral("train-ppo-running.png"));
+    ASSERT_TRUE(QTest::qWaitFor([train] { return !train->isBusy(); }, kWaitMs));
+    EXPECT_EQ(train->queue()->entries().back().status, QueueEntry::Done);
 }

@@ -450,6 +450,38 @@ TEST(TrainAndCompare, ASasrecRunWeightsByAChosenRewardModel) {
     ASSERT_GT(train->queueRun(), 0);
     const TrainOutcome run = waitForRun(train);
     ASSERT_EQ(run.status, TrainOutcome::Done) << run.error.toStdString();
+    {
+        Workspace wsp(ws);
+        EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(wsp).run(run.runId).config).rewardSource, source);
+    }
+
+    // DPO from that run, against the same reward model: the weighting rests, β is DPO's, and the third plot
+    // shows the proxy reward and the KL to the parent per epoch.
+    QComboBox* objective = train->form()->objectiveChooser();
+    EXPECT_TRUE(objective->isEnabled());
+    EXPECT_FALSE(train->form()->objectiveBetaBox()->isEnabled());
+    pick(objective, QStringLiteral("dpo"));
+    EXPECT_TRUE(train->form()->objectiveBetaBox()->isEnabled());
+    EXPECT_FALSE(train->schemeChooser()->isEnabled());
+    EXPECT_DOUBLE_EQ(train->form()->objectiveBetaBox()->value(), SasrecRunConfig().dpoBeta);
+    train->form()->objectiveBetaBox()->setValue(0.5);
+    QComboBox* from = train->initFromChooser();
+    const int parentRow = from->findData(static_cast<qint64>(run.runId));
+    ASSERT_GE(parentRow, 0) << "the finished run is not offered";
+    from->setCurrentIndex(parentRow);
+    const auto dpo = train->currentRequest();
+    EXPECT_EQ(dpo.run.objective, "dpo");
+    EXPECT_DOUBLE_EQ(dpo.run.dpoBeta, 0.5);
+    EXPECT_EQ(dpo.run.initFrom, run.runId);
+    ASSERT_GT(train->queueRun(), 0);
+    const TrainOutcome dpoRun = waitForRun(train);
+    ASSERT_EQ(dpoRun.status, TrainOutcome::Done) << dpoRun.error.toStdString();
+    EXPECT_TRUE(train->plots()->rewardPlot()->isVisible());
+    EXPECT_EQ(train->plots()->proxyGraph()->dataCount(), 1);
+    EXPECT_EQ(train->plots()->klGraph()->dataCount(), 1);
+    EXPECT_EQ(train->plots()->trueGraph()->dataCount(), 1);  // the tiny lab is simulated: true reward known
     Workspace wsp(ws);
-    EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(wsp).run(run.runId).config).rewardSource, source);
+    const SasrecRunConfig recorded = SasrecRunConfig::fromJson(RunStore(wsp).run(dpoRun.runId).config);
+    EXPECT_EQ(recorded.objective, "dpo");
+    EXPECT_DOUBLE_EQ(recorded.dpoBeta, 0.5);
 }

@@ -29,7 +29,9 @@
 #include "torch/model/sasrec_module.h"
 #include "torch/model/sasrec_ops.h"
 #include "torch/runtime/runtime.h"
+#include "torch/train/online_objectives.h"
 #include "torch/train/sasrec_train_state.h"
+#include "train/policy_diagnostics.h"
 #include "train/sasrec_sequences.h"
 #include "train/stored_config.h"
 #include "weighting/reward_level_table.h"
@@ -127,19 +129,33 @@ class SasrecTraining {
     void prepare() {
         m_log = m_ws.loadLog(m_info.id);
         m_split = std::make_unique<Split>(Split::make(m_log, m_config.split));
-        const std::string parentState =
-            m_resume ? std::string() : parentCheckpoint();  // before the run exists
-        m_targetRewards = sourcedTrainingRewards(m_ws, RewardSource::parse(m_config.rewardSource), m_info,
-                                                 *m_split);  // before the run exists
+        // Checked before the run exists: the parent (the starting weights and the reference policy) and the
+        // reward source.
+        std::string parentState;
+        try {
+            parentState = parentCheckpoint();
+        } catch (const Error&) {
+            if (!m_resume || m_config.online())
+                throw;
+            // A resumed weighted run needs its parent only for the KL curve: without it, it has none.
+        }
+        const RewardSource source = RewardSource::parse(m_config.rewardSource);
+        m_targetRewards = sourcedTrainingRewards(m_ws, source, m_info, *m_split);
+        m_rewardModel = sourcedRewardModel(m_ws, source, m_info, *m_split);
         recordRun();
         weightSequences();
-        seedTorch(m_config.seed);
-        m_rng.seed(m_config.seed);
         m_modelConfig = sasrecModelConfig(m_config, m_split->numItems());
         checkSasrecModelSize(m_modelConfig);
         m_modelConfig.bf16 = m_bf16;
+        if (!parentState.empty()) {  // built before the seed, so the run's random stream is as without it
+            m_reference = std::make_unique<SasrecModel>(m_modelConfig, m_result.device);
+            m_reference->loadState(parentState, fmt::format("run {}: checkpoints.blob", m_config.initFrom));
+            m_reference->setTraining(false);
+        }
+        seedTorch(m_config.seed);
+        m_rng.seed(m_config.seed);
         m_model = std::make_unique<SasrecModel>(m_modelConfig, m_result.device);
-        if (!parentState.empty())  // post-training: the parent's best weights instead of random ones
+        if (!parentState.empty() && !m_resume)  // post-training: the parent's best weights, not random ones
             m_model->loadState(parentState, fmt::format("run {}: checkpoints.blob", m_config.initFrom));
         m_optimizer = std::make_unique<torch::optim::Adam>(
             m_model->impl().module->parameters(),
@@ -151,6 +167,18 @@ class SasrecTraining {
         m_validator =
             std::make_unique<Evaluator>(m_log, *m_split, sasrecEvalConfig(m_config, 0, m_trueReward));
         m_scorer = std::make_unique<SasrecScorer>(*m_model);
+        if (m_reference)
+            m_referenceScorer = std::make_unique<SasrecScorer>(*m_reference);
+        if (m_reference || m_rewardModel) {
+            m_recorder = std::make_unique<ScoreRecorder>(*m_scorer);
+            m_diagnostics = std::make_unique<PolicyDiagnostics>(m_log, *m_split, EvalSet::Validation,
+                                                                m_referenceScorer.get(), m_rewardModel.get());
+        }
+        if (m_config.online()) {
+            m_online = std::make_unique<OnlineObjective>(
+                m_config, m_model->impl().module, m_reference->impl().module, *m_rewardModel,
+                m_split->training().item, m_split->numItems(), m_device);
+        }
         if (m_resume)
             restoreResumedState();
         if (m_bestState.empty())
@@ -170,15 +198,21 @@ class SasrecTraining {
         const auto tEval = Clock::now();
         TrainProgress vp = p;
         vp.stage = "validating";
-        const EvalResult valid = m_validator->evaluate(*m_scorer, EvalSet::Validation, [&](const Progress&) {
-            report(vp);
-            return true;
-        });
+        // With diagnostics, validation scores through the recorder, and the diagnostics read its scores back.
+        if (m_recorder)
+            m_recorder->clear();
+        const EvalResult valid =
+            m_validator->evaluate(m_recorder ? *m_recorder : static_cast<const Scorer&>(*m_scorer),
+                                  EvalSet::Validation, [&](const Progress&) {
+                                      report(vp);
+                                      return true;
+                                  });
+        const PolicyFigures figures = m_diagnostics ? m_diagnostics->measure(*m_recorder) : PolicyFigures{};
         m_loop.evalSeconds += secondsSince(tEval);
         SasrecEpochRecord rec{epoch, p.loss, valid.value("ndcg@10"), epochTrain, secondsSince(tEpoch)};
         m_result.epochs.push_back(rec);
         m_loop.epochs.push_back(rec);
-        queueEpochRecords(epoch, rec, valid);
+        queueEpochRecords(epoch, rec, valid, figures);
         // The epoch's figures go out now, from memory: its records may have to wait for the workspace, and a
         // caller's learning curve should not (the Train page plotted nothing while they waited).
         TrainProgress ep = p;
@@ -186,6 +220,9 @@ class SasrecTraining {
         ep.loss = rec.trainLoss;
         ep.validNdcg10 = rec.validNdcg10;
         ep.validHr10 = valid.value("hr@10");
+        ep.validProxyReward10 = figures.proxyReward;
+        ep.validKlRef = figures.kl;
+        ep.validTrueReward10 = valid.value("true_reward@10");
         ep.trainSeconds = rec.trainSeconds;
         ep.epochSeconds = rec.seconds;
         report(ep);
@@ -216,6 +253,19 @@ class SasrecTraining {
         appendFinalMetrics(m_result.valid, "valid", rows, perUser);
         appendFinalMetrics(m_result.test, "test", rows, perUser);
         appendPopularityProfile(m_result.test, finalEval.itemStatistics().count, rows);
+        if (m_diagnostics) {  // the best state's proxy reward and KL, as final figures
+            PolicyDiagnostics testDiagnostics(m_log, *m_split, EvalSet::Test, m_referenceScorer.get(),
+                                              m_rewardModel.get());
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            for (auto [split, f] :
+                 {std::pair<const char*, PolicyFigures>{"valid", m_diagnostics->measure(*m_scorer)},
+                  {"test", testDiagnostics.measure(*m_scorer)}}) {
+                if (std::isfinite(f.proxyReward))
+                    rows.push_back({-1, split, "proxy_reward@10", f.proxyReward, nan, nan});
+                if (std::isfinite(f.kl))
+                    rows.push_back({-1, split, "kl_ref", f.kl, nan, nan});
+            }
+        }
         m_pending.flush(
             m_result.runId);  // the epochs' records land before the run's figures, waiting if need be
         m_runs.addMetrics(m_result.runId, rows, perUser);
@@ -363,6 +413,33 @@ class SasrecTraining {
         m_timings["resumed_after_epoch"] = m_loop.epochsDone;
     }
 
+    // One optimizer step on the weighted next-item loss of a batch with n targets. A random batch's forward
+    // and backward passes run over length-sorted slices of its rows, each padded to its own longest row. Each
+    // slice's mean loss is weighted by its share of the batch's targets, so the summed loss and gradient are
+    // the batch's mean loss and its gradient.
+    double weightedStep(Sasrec& module, const SequenceBatch& batch, int64_t n) {
+        double batchLossValue = 0.0;
+        bool stepped = false;
+        const std::vector<SequenceBatch> slices =
+            m_config.lengthBuckets ? std::vector<SequenceBatch>{batch} : sliceRows(batch, kRowsPerSlice);
+        for (const SequenceBatch& slice : slices) {
+            const int64_t ns = countTargets(slice);
+            if (ns == 0)
+                continue;
+            auto loss = batchLoss(module, slice, m_device);
+            if (ns != n)
+                loss = loss * (static_cast<double>(ns) / static_cast<double>(n));
+            if (loss.requires_grad()) {
+                loss.backward();
+                stepped = true;
+            }
+            batchLossValue += loss.item<double>();
+        }
+        if (stepped)
+            m_optimizer->step();
+        return batchLossValue;
+    }
+
     // One pass over the training sequences in batches; cancel points between batches.
     TrainProgress trainPass(int epoch, Clock::time_point tEpoch) {
         auto& module = m_model->impl().module;
@@ -378,29 +455,15 @@ class SasrecTraining {
             const SequenceBatch batch = makeBatch(m_seqs, batches[static_cast<size_t>(s)], m_config.scheme);
             m_optimizer->zero_grad();
             const int64_t n = countTargets(batch);
-            // One optimizer step per batch; a random batch's forward and backward passes run over
-            // length-sorted slices of its rows, each padded to its own longest row. Each slice's mean loss is
-            // weighted by its share of the batch's targets, so the summed loss and gradient are the batch's
-            // mean loss and its gradient.
             double batchLossValue = 0.0;
-            bool stepped = false;
-            const std::vector<SequenceBatch> slices =
-                m_config.lengthBuckets ? std::vector<SequenceBatch>{batch} : sliceRows(batch, kRowsPerSlice);
-            for (const SequenceBatch& slice : slices) {
-                const int64_t ns = countTargets(slice);
-                if (ns == 0)
-                    continue;
-                auto loss = batchLoss(module, slice, m_device);
-                if (ns != n)
-                    loss = loss * (static_cast<double>(ns) / static_cast<double>(n));
-                if (loss.requires_grad()) {
-                    loss.backward();
-                    stepped = true;
-                }
-                batchLossValue += loss.item<double>();
+            if (m_online) {  // DPO or PPO: the objective samples, scores and steps itself
+                std::vector<const TrainSequence*> rows;
+                for (const size_t r : batches[static_cast<size_t>(s)])
+                    rows.push_back(&m_seqs[r]);
+                batchLossValue = m_online->step(rows, *m_optimizer);
+            } else {
+                batchLossValue = weightedStep(module, batch, n);
             }
-            if (stepped)
-                m_optimizer->step();
             lossSum += batchLossValue * static_cast<double>(n);
             positions += n;
             ++m_loop.stepsDone;
@@ -418,7 +481,8 @@ class SasrecTraining {
 
     // The epoch's metric rows and resumable state go into the queue; the best state and early stopping are
     // decided here.
-    void queueEpochRecords(int epoch, const SasrecEpochRecord& rec, const EvalResult& valid) {
+    void queueEpochRecords(int epoch, const SasrecEpochRecord& rec, const EvalResult& valid,
+                           const PolicyFigures& figures) {
         std::vector<MetricRow> rows;
         const double nan = std::numeric_limits<double>::quiet_NaN();
         if (std::isfinite(rec.trainLoss))
@@ -428,6 +492,14 @@ class SasrecTraining {
             names.push_back(m_config.select);  // the selection metric's curve is kept too
         for (const std::string& name : names) {
             const double v = valid.value(name);
+            if (std::isfinite(v))
+                rows.push_back({epoch, "valid", name, v, nan, nan});
+        }
+        // Over-optimisation: the reward model's score of the top-10, the KL to the reference and, on the
+        // simulator, the true reward of the same top-10 (train/policy_diagnostics.h).
+        for (const auto& [name, v] : {std::pair<const char*, double>{"proxy_reward@10", figures.proxyReward},
+                                      {"kl_ref", figures.kl},
+                                      {"true_reward@10", valid.value("true_reward@10")}}) {
             if (std::isfinite(v))
                 rows.push_back({epoch, "valid", name, v, nan, nan});
         }
@@ -482,6 +554,12 @@ class SasrecTraining {
     TrueRewardFunction m_trueReward;
     std::unique_ptr<Evaluator> m_validator;
     std::unique_ptr<SasrecScorer> m_scorer;
+    std::unique_ptr<SasrecModel> m_reference;  // post-training: the parent, frozen
+    std::unique_ptr<SasrecScorer> m_referenceScorer;
+    std::unique_ptr<RewardModel> m_rewardModel;  // --reward-source model:RUN
+    std::unique_ptr<ScoreRecorder> m_recorder;   // validation's scores, kept for the diagnostics
+    std::unique_ptr<PolicyDiagnostics> m_diagnostics;
+    std::unique_ptr<OnlineObjective> m_online;  // --objective dpo | ppo
     SasrecLoopState m_loop;
     std::string m_bestState;
     int64_t m_stepsPerEpoch = 0;

@@ -54,6 +54,7 @@ SasrecRunConfig SweepConfig::sftParentConfig(uint64_t seed) const {
     c.scheme = WeightScheme::uniform();
     c.initFrom = 0;
     c.rewardSource = "logged";  // uniform weights read no reward; logged, so any sweep can reuse the parent
+    c.objective = "weighted";   // the parent is plain SFT, whatever the sweep post-trains with
     c.seed = seed;
     c.epochs = sftEpochs;
     c.lr = sftLr;
@@ -103,12 +104,20 @@ SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallba
     for (const auto& s : config.schemes)
         s.validate();
     if (sasrec) {
-        config.sasrec.validate();
+        SasrecRunConfig check = config.sasrec;
         if (config.sftParents) {
             if (config.sasrec.initFrom > 0)
                 throw Error("sweep: --init-from is either a run id or sft, not both");
             config.sftParentConfig(config.sasrec.seed).validate();
+            check.initFrom = 1;  // stands for each seed's parent, found or trained below
         }
+        check.validate();
+        if (config.sasrec.online() && config.schemes.size() != 1)
+            throw Error(
+                fmt::format("sweep: --objective {} has no weighting (its loss reads the reward model, not a "
+                            "scheme): give "
+                            "one, e.g. --schemes uniform, for one run per seed",
+                            config.sasrec.objective));
     } else {
         parsePolicyKind(config.model);
         config.closedForm.validate();

@@ -76,6 +76,11 @@ TEST(EngineProtocol, EpochRoundTrips) {
     EXPECT_DOUBLE_EQ(back.trainSeconds, 1.5);
     EXPECT_DOUBLE_EQ(back.seconds, 2.0);
     EXPECT_TRUE(std::isnan(roundTrip(EpochEvent{1, std::nan("")}).trainLoss));
+    EXPECT_TRUE(std::isnan(back.validKlRef));  // not measured: absent from the line, unknown when read
+    const EpochEvent post = roundTrip(EpochEvent{2, 0.6, 0.1, 0.2, 1.0, 1.5, 4.25, 0.125, 3.5});
+    EXPECT_DOUBLE_EQ(post.validProxyReward10, 4.25);
+    EXPECT_DOUBLE_EQ(post.validKlRef, 0.125);
+    EXPECT_DOUBLE_EQ(post.validTrueReward10, 3.5);
 }
 
 TEST(EngineProtocol, BothKindsOfWaitingRoundTrip) {

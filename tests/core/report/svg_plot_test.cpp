@@ -37,11 +37,33 @@ TEST(SweepSummary, ARepeatedSeedCountsOnce) {
     const WeightScheme sft = WeightScheme::uniform();
     // Seed 1 twice (a sweep run again): the second run of the seed is left out, not counted as another seed.
     const SweepSummary s = summariseSweep(
-        {{1, 1, sft, &base}, {2, 1, exp, &a}, {3, 1, sft, &base}, {4, 1, exp, &a}}, {"ndcg@10"}, {});
+        {{1, 1, sft, &base, {}}, {2, 1, exp, &a, {}}, {3, 1, sft, &base, {}}, {4, 1, exp, &a, {}}},
+        {"ndcg@10"}, {});
     ASSERT_EQ(s.rows.size(), 2u);
     EXPECT_EQ(s.rows[1].seeds.size(), 1u);
     EXPECT_EQ(s.rows[1].cells.at(0).vsBaseline.seeds, 1);
     EXPECT_NEAR(s.rows[1].cells.at(0).vsBaseline.diff, 0.1, 1e-12);
+}
+
+TEST(SweepSummary, ALabelledUniformRunIsAConfigurationNotTheBaseline) {
+    EvalResult a;
+    a.users = {1, 2};
+    a.perUserNames = {"ndcg@10"};
+    a.perUserValues = {{0.2, 0.4}};
+    a.metrics.push_back({"ndcg@10", 10, Aggregate::None, 0.3, 0, 0, 2});
+    EvalResult base = a;
+    base.perUserValues = {{0.4, 0.6}};
+    base.metrics[0].value = 0.5;
+    const WeightScheme sft = WeightScheme::uniform();
+    // A DPO run records the uniform scheme; its label keeps it out of the baseline and in a row of its own.
+    const SweepSummary s =
+        summariseSweep({{1, 1, sft, &a, "DPO β = 0.1"}, {2, 1, sft, &base, {}}}, {"ndcg@10"}, {});
+    ASSERT_EQ(s.rows.size(), 2u);
+    EXPECT_FALSE(s.rows[0].isBaseline);
+    EXPECT_TRUE(s.rows[1].isBaseline);
+    EXPECT_NEAR(s.rows[0].cells.at(0).vsBaseline.diff, -0.2, 1e-12);
+    // Without a baseline in the grid (an online sweep alone), there is none.
+    EXPECT_FALSE(summariseSweep({{1, 1, sft, &a, "DPO β = 0.1"}}, {"ndcg@10"}, {}).hasBaseline);
 }
 
 }  // namespace

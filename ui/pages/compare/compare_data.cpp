@@ -33,6 +33,8 @@ std::pair<std::string, int> splitName(const std::string& name) {
 }  // namespace
 
 QString CompareRun::schemeName() const {
+    if (objective != QStringLiteral("weighted"))
+        return objective;
     return hasScheme ? QString::fromStdString(formatWeightKind(scheme.kind)) : QStringLiteral("?");
 }
 
@@ -42,9 +44,11 @@ QString CompareRun::lambdaText() const {
 
 QString CompareRun::label() const {
     QString weighting = schemeName();
-    if (hasScheme && scheme.kind == WeightKind::Exp) {
+    if (hasScheme && scheme.kind == WeightKind::Exp && objective == QStringLiteral("weighted")) {
         weighting += QStringLiteral(" λ = ") + lambdaText();
     }
+    if (rewardSource != QStringLiteral("logged"))
+        weighting += QStringLiteral(" · r̂ ") + rewardSource;
     return QStringLiteral("run %1 · %2 · %3").arg(record.id).arg(model, weighting);
 }
 
@@ -92,7 +96,9 @@ std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId) {
                 run.hasScheme = false;
             }
         }
-        if (run.hasScheme) {
+        run.objective = config.value(QStringLiteral("objective")).toString(QStringLiteral("weighted"));
+        run.rewardSource = config.value(QStringLiteral("reward_source")).toString(QStringLiteral("logged"));
+        if (run.hasScheme && run.objective == QStringLiteral("weighted")) {
             if (run.scheme.kind == WeightKind::Exp) {
                 run.lambda = run.scheme.lambda;
             } else if (run.scheme.kind == WeightKind::Uniform) {

@@ -35,6 +35,10 @@ struct CompareRun {
     QString split = QStringLiteral("loo");  // the run's split kind
     bool hasScheme = false;
     WeightScheme scheme;
+    // What a SASRec run optimised: "weighted" (the method), "dpo" or "ppo" (the RLHF baselines: not on a λ
+    // axis, whatever scheme they record); and "logged" or "model:RUN", the rewards it read.
+    QString objective = QStringLiteral("weighted");
+    QString rewardSource = QStringLiteral("logged");
     // Where the run sits on a λ axis: exp → its λ (∞ allowed), uniform → ∞ (the same weights), linear and
     // filter → NaN (no λ).
     double lambda = std::numeric_limits<double>::quiet_NaN();
@@ -50,7 +54,7 @@ struct CompareRun {
 
     qint64 id() const { return record.id; }
     bool isSasrec() const { return model == QStringLiteral("sasrec"); }
-    QString schemeName() const;  // exp, uniform, linear, filter; "?" without a recorded weighting
+    QString schemeName() const;  // exp, uniform, linear, filter, dpo, ppo; "?" without a recorded weighting
     QString lambdaText() const;  // "0.5", "∞", "—"
     QString label() const;       // "run 5 · sasrec · exp λ = 0.5"
     const std::map<std::string, RunMetric>& metrics(const QString& split) const;  // "test" | "valid"

@@ -303,7 +303,7 @@ GroupTable GroupsWorker::compute(const QString& workspacePath, int64_t datasetId
         }
         GroupRow row;
         row.key = keyOf(g);
-        row.label = QString::fromStdString(configurationName(g.scheme));
+        row.label = QString::fromStdString(configurationName(g));
         row.model = QString::fromStdString(g.model);
         row.experimentLabel = tr("experiment %1").arg(e - experiments.begin() + 1);
         for (const auto& [seed, r] : g.bySeed) {

@@ -49,6 +49,9 @@ TrainEpochEvent trainEpochEvent(const engine::EpochEvent& e) {
     out.trainLoss = e.trainLoss;
     out.validNdcg10 = e.validNdcg10;
     out.validHr10 = e.validHr10;
+    out.validProxyReward10 = e.validProxyReward10;
+    out.validKlRef = e.validKlRef;
+    out.validTrueReward10 = e.validTrueReward10;
     out.trainSeconds = e.trainSeconds;
     out.seconds = e.seconds;
     return out;

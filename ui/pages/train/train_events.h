@@ -5,6 +5,7 @@
 #include <QMap>
 #include <QMetaType>
 #include <QString>
+#include <limits>
 #include <optional>
 
 #include "engine/protocol.h"
@@ -30,6 +31,10 @@ struct TrainEpochEvent {
     double trainLoss = 0.0;
     double validNdcg10 = 0.0;
     double validHr10 = 0.0;
+    // Post-training runs: proxy and true reward of the top-10, KL to the parent (NaN when not measured).
+    double validProxyReward10 = std::numeric_limits<double>::quiet_NaN();
+    double validKlRef = std::numeric_limits<double>::quiet_NaN();
+    double validTrueReward10 = std::numeric_limits<double>::quiet_NaN();
     double trainSeconds = 0.0;
     double seconds = 0.0;  // training + validation + checkpoint, wall clock
 };

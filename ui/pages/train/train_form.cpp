@@ -17,6 +17,7 @@
 #include <QStandardItemModel>
 #include <QVBoxLayout>
 #include <cmath>
+#include <initializer_list>
 
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -135,6 +136,21 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
            "rewards"));
     weightForm->addRow(tr("Clip"), m_clip);
     weightForm->addRow(tr("Rewards"), m_rewardSource);
+    m_objective = new QComboBox(weightBox);
+    m_objective->setObjectName(QStringLiteral("trainObjective"));
+    m_objective->addItem(tr("weighted loss (the method)"), QStringLiteral("weighted"));
+    m_objective->addItem(tr("DPO (online, RLHF baseline)"), QStringLiteral("dpo"));
+    m_objective->addItem(tr("PPO (RLHF baseline)"), QStringLiteral("ppo"));
+    m_objective->setToolTip(
+        tr("SASRec: what the run optimises. DPO and PPO post-train the run chosen in Start from (also their "
+           "frozen reference) on items sampled from the policy and scored by the reward model chosen in "
+           "Rewards; the weighting does not enter their loss"));
+    m_objectiveBeta =
+        doubleSpin(weightBox, "trainObjectiveBeta", 0.0, 1e4, 3, SasrecRunConfig().dpoBeta,
+                   tr("DPO: β, the strength of the tie to the reference. PPO: β_KL, the weight of "
+                      "the exact KL to the reference"));
+    weightForm->addRow(tr("Objective"), m_objective);
+    weightForm->addRow(tr("β"), m_objectiveBeta);
     column->addWidget(weightBox);
 
     m_queueRun = new QPushButton(tr("Queue run"), form);
@@ -274,6 +290,13 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     connect(m_initFrom, &QComboBox::currentIndexChanged, this, [this] { applyParentArchitecture(); });
     connect(m_split, &QComboBox::currentIndexChanged, this, [this] { refillRewardSources(); });
     connect(m_scheme, &QComboBox::currentIndexChanged, this, [this] { updateFormState(); });
+    connect(m_objective, &QComboBox::currentIndexChanged, this, [this] {
+        // β means DPO's β or PPO's β_KL: each starts at the engine's default.
+        const QString objective = m_objective->currentData().toString();
+        const SasrecRunConfig d;
+        m_objectiveBeta->setValue(objective == QStringLiteral("ppo") ? d.klBeta : d.dpoBeta);
+        updateFormState();
+    });
     connect(m_fromExplorer, &QPushButton::clicked, this, &TrainForm::applyExplorerWeighting);
     connect(m_queueRun, &QPushButton::clicked, this, &TrainForm::queueRunRequested);
     connect(m_queueSweep, &QPushButton::clicked, this, &TrainForm::queueSweepRequested);
@@ -461,12 +484,22 @@ TrainRequest TrainForm::currentRequest() const {
     c.initFrom = r.isSasrec() ? m_initFrom->currentData().toLongLong() : 0;
     const qint64 rewardModel = r.isSasrec() ? m_rewardSource->currentData().toLongLong() : 0;
     c.rewardSource = RewardSource{rewardModel}.format();
+    c.objective = r.isSasrec() ? m_objective->currentData().toString().toStdString() : "weighted";
+    if (c.objective == "dpo")
+        c.dpoBeta = m_objectiveBeta->value();
+    else if (c.objective == "ppo")
+        c.klBeta = m_objectiveBeta->value();
     return r;
 }
 
 QList<TrainRequest> TrainForm::sweepRequests(QString* error) const {
     QList<TrainRequest> out;
     const TrainRequest base = currentRequest();
+    if (base.isSasrec() && base.run.online()) {
+        if (error)
+            *error = tr("DPO and PPO have no weighting to sweep over λ: queue one run per setting instead.");
+        return {};
+    }
     auto add = [&](WeightKind kind, double lambda) {
         TrainRequest r = base;
         r.run.scheme.kind = kind;
@@ -513,7 +546,13 @@ void TrainForm::updateFormState() {
     m_device->setEnabled(sasrec);
     m_initFrom->setEnabled(sasrec && m_initFrom->count() > 1);
     m_rewardSource->setEnabled(sasrec && m_rewardSource->count() > 1);
-    m_lambda->setEnabled(m_scheme->currentData().toString() == QStringLiteral("exp"));
+    const bool weighted = !sasrec || m_objective->currentData().toString() == QStringLiteral("weighted");
+    m_objective->setEnabled(sasrec);
+    m_objectiveBeta->setEnabled(sasrec && !weighted);
+    // DPO and PPO have no weighting: its widgets rest while one is chosen.
+    for (QWidget* w : std::initializer_list<QWidget*>{m_scheme, m_normalization, m_clip, m_fromExplorer})
+        w->setEnabled(weighted);
+    m_lambda->setEnabled(weighted && m_scheme->currentData().toString() == QStringLiteral("exp"));
     const bool ready = m_workspace && m_dataset->count() > 0;
     m_queueRun->setEnabled(ready);
     m_queueSweep->setEnabled(ready);

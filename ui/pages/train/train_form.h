@@ -58,6 +58,8 @@ class TrainForm : public QWidget {
     QComboBox* initFromChooser() const { return m_initFrom; }
     void refillParentCombo();  // the finished SASRec runs of the dataset, to post-train from
     QComboBox* rewardSourceChooser() const { return m_rewardSource; }
+    QComboBox* objectiveChooser() const { return m_objective; }
+    QDoubleSpinBox* objectiveBetaBox() const { return m_objectiveBeta; }
     void refillRewardSources();  // "logged" and the finished reward-model runs of the dataset and split
     QComboBox* schemeChooser() const { return m_scheme; }
     QComboBox* deviceChooser() const { return m_device; }
@@ -100,6 +102,8 @@ class TrainForm : public QWidget {
     QComboBox* m_split;
     QComboBox* m_initFrom;      // "Start from": random weights or a finished SASRec run (post-training)
     QComboBox* m_rewardSource;  // "Rewards": logged, or a reward-model run's estimates (--reward-source)
+    QComboBox* m_objective;     // weighted (the method), dpo or ppo (--objective)
+    QDoubleSpinBox* m_objectiveBeta;  // DPO's β or PPO's β_KL (--dpo-beta / --kl-beta)
     QComboBox* m_scheme;
     LambdaSlider* m_lambda;
     QPushButton* m_fromExplorer;

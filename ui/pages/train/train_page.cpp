@@ -305,6 +305,14 @@ bool TrainPage::validateRequest(const TrainRequest& r, QString* error) const {
         *error = tr("Heads (%1) must divide the dimension (%2).").arg(r.run.heads).arg(r.run.dim);
         return false;
     }
+    if (r.isSasrec()) {
+        try {
+            r.run.validate();  // e.g. DPO and PPO need a run to start from and a reward model
+        } catch (const std::exception& e) {
+            *error = tr("The SASRec settings are not valid: %1").arg(QString::fromStdString(e.what()));
+            return false;
+        }
+    }
     if (r.isSasrec() && m_queue->cliPath().isEmpty()) {
         *error = EngineProcess::cliNotFoundMessage();
         return false;
@@ -421,7 +429,11 @@ void TrainPage::onRunStarted(int row) {
     m_cancel->setEnabled(true);
     m_resume->setVisible(false);
     if (e.request.isSasrec()) {
-        m_plots->startRun(e.request.resumeRunId ? 0 : e.request.run.epochs);
+        const std::string& objective = e.request.run.objective;
+        m_plots->startRun(e.request.resumeRunId ? 0 : e.request.run.epochs,
+                          objective == "dpo"   ? tr("DPO loss")
+                          : objective == "ppo" ? tr("PPO loss (clipped objective + KL)")
+                                               : QString());
     } else {
         m_plots->clear(tr("Closed-form policies are fitted in one pass: no learning curve"));
     }

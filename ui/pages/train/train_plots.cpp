@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "plots/plot_widget.h"
 
@@ -13,6 +14,9 @@ namespace {
 const QColor kLossColor(31, 119, 180);
 const QColor kEpochColor(214, 39, 40);
 const QColor kValidColor(44, 160, 44);
+const QColor kProxyColor(255, 127, 14);
+const QColor kTrueColor(44, 160, 44);
+const QColor kKlColor(148, 103, 189);
 
 void legendTopRight(PlotWidget* plot) {
     plot->legend->setVisible(true);
@@ -27,12 +31,19 @@ void legendTopRight(PlotWidget* plot) {
 TrainPlots::TrainPlots(QWidget* parent)
     : QWidget(parent),
       m_loss(new PlotWidget(tr("Training loss"), this)),
-      m_valid(new PlotWidget(tr("Validation NDCG@10"), this)) {
+      m_valid(new PlotWidget(tr("Validation NDCG@10"), this)),
+      m_reward(new PlotWidget(tr("Reward of the top-10 and KL to the parent"), this)) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
     layout->addWidget(m_loss);
     layout->addWidget(m_valid);
+    layout->addWidget(m_reward);
+    m_reward->xAxis->setLabel(tr("Epoch"));
+    m_reward->yAxis->setLabel(tr("Mean reward of the top-10"));
+    m_reward->yAxis2->setLabel(tr("KL(policy || parent)"));
+    m_reward->yAxis2->setVisible(true);
+    m_reward->setVisible(false);
     m_loss->xAxis->setLabel(tr("Epoch"));
     m_loss->yAxis->setLabel(tr("Weighted cross-entropy"));
     m_valid->xAxis->setLabel(tr("Epoch"));
@@ -41,16 +52,19 @@ TrainPlots::TrainPlots(QWidget* parent)
 }
 
 void TrainPlots::clear(const QString& message) {
-    for (PlotWidget* plot : {m_loss, m_valid}) {
+    for (PlotWidget* plot : {m_loss, m_valid, m_reward}) {
         plot->clearContent();
         plot->legend->setVisible(false);
         plot->setMessage(message);
     }
+    m_reward->setVisible(false);
     m_lossGraph = m_epochLossGraph = m_validGraph = nullptr;
+    m_proxyGraph = m_trueGraph = m_klGraph = nullptr;
 }
 
-void TrainPlots::startRun(int epochs) {
+void TrainPlots::startRun(int epochs, const QString& lossLabel) {
     clear({});
+    m_loss->yAxis->setLabel(lossLabel.isEmpty() ? tr("Weighted cross-entropy") : lossLabel);
     m_epochs = epochs;
     m_lastEpoch = 0;
     m_lossGraph = m_loss->addGraph();
@@ -67,6 +81,19 @@ void TrainPlots::startRun(int epochs) {
     m_validGraph->setName(tr("validation NDCG@10"));
     m_validGraph->setPen(QPen(kValidColor, 1.5));
     m_validGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kValidColor, kValidColor, 7));
+    auto marked = [](QCPGraph* g, const QString& name, const QColor& colour) {
+        g->setName(name);
+        g->setPen(QPen(colour, 1.5));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 6));
+    };
+    m_proxyGraph = m_reward->addGraph();
+    marked(m_proxyGraph, tr("proxy: reward model"), kProxyColor);
+    m_trueGraph = m_reward->addGraph();
+    marked(m_trueGraph, tr("true reward (simulator)"), kTrueColor);
+    m_klGraph = m_reward->addGraph(m_reward->xAxis, m_reward->yAxis2);
+    marked(m_klGraph, tr("KL to the parent (right)"), kKlColor);
+    legendTopRight(m_reward);
+    m_reward->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     legendTopRight(m_loss);
     m_loss->setMessage(tr("Waiting for the first batch…"));
     m_valid->setMessage(tr("Waiting for the first epoch…"));
@@ -103,13 +130,26 @@ void TrainPlots::addEpoch(const TrainEpochEvent& e) {
         m_validGraph->addData(e.epoch, e.validNdcg10);
         m_valid->setMessage({});
     }
+    bool reward = false;
+    for (auto [graph, value] : {std::pair<QCPGraph*, double>{m_proxyGraph, e.validProxyReward10},
+                                {m_trueGraph, e.validTrueReward10},
+                                {m_klGraph, e.validKlRef}}) {
+        if (std::isfinite(value)) {
+            graph->addData(e.epoch, value);
+            reward = true;
+        }
+    }
+    if (reward) {
+        m_reward->setVisible(true);
+        m_reward->setMessage({});
+    }
     rescale();
 }
 
 void TrainPlots::rescale() {
     // The x axis shows the whole planned run from the start, so the curve's progress reads at a glance.
     const double right = std::max(1, m_epochs);
-    for (PlotWidget* plot : {m_loss, m_valid}) {
+    for (PlotWidget* plot : {m_loss, m_valid, m_reward}) {
         plot->xAxis->setRange(0.0, right + 0.2);
     }
     bool found = false;
@@ -131,10 +171,25 @@ void TrainPlots::rescale() {
         const double pad = std::max(0.1 * (valid.upper - valid.lower), 0.005);
         m_valid->yAxis->setRange(std::max(0.0, valid.lower - pad), valid.upper + pad);
     }
-    m_loss->rememberView();
-    m_valid->rememberView();
-    m_loss->requestReplot();
-    m_valid->requestReplot();
+    // The reward plot: both rewards share the left axis, the KL has the right one.
+    bool foundProxy = false, foundTrue = false, foundKl = false;
+    QCPRange rewards = m_proxyGraph ? m_proxyGraph->getValueRange(foundProxy) : QCPRange();
+    const QCPRange truth = m_trueGraph ? m_trueGraph->getValueRange(foundTrue) : QCPRange();
+    if (foundTrue)
+        rewards = foundProxy
+                      ? QCPRange(std::min(rewards.lower, truth.lower), std::max(rewards.upper, truth.upper))
+                      : truth;
+    if (foundProxy || foundTrue) {
+        const double pad = std::max(0.1 * (rewards.upper - rewards.lower), 0.01);
+        m_reward->yAxis->setRange(rewards.lower - pad, rewards.upper + pad);
+    }
+    const QCPRange kl = m_klGraph ? m_klGraph->getValueRange(foundKl) : QCPRange();
+    if (foundKl)
+        m_reward->yAxis2->setRange(0.0, std::max(kl.upper * 1.1, 1e-3));
+    for (PlotWidget* plot : {m_loss, m_valid, m_reward}) {
+        plot->rememberView();
+        plot->requestReplot();
+    }
 }
 
 }  // namespace tiltbench

@@ -12,6 +12,10 @@ TrainRequest TrainRequest::withEngineDefaults() {
 }
 
 QString TrainRequest::weightingText() const {
+    if (isSasrec() && run.online()) {  // DPO and PPO: no weighting, their own β
+        return run.objective == "dpo" ? QStringLiteral("DPO β = %1").arg(formatReal(run.dpoBeta, 4))
+                                      : QStringLiteral("PPO β_KL = %1").arg(formatReal(run.klBeta, 4));
+    }
     QString text;
     switch (run.scheme.kind) {
         case WeightKind::Exp:
