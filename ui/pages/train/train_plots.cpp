@@ -6,17 +6,12 @@
 #include <limits>
 #include <utility>
 
+#include "plots/palette.h"
 #include "plots/plot_widget.h"
 
 namespace tiltbench {
 
 namespace {
-const QColor kLossColor(31, 119, 180);
-const QColor kEpochColor(214, 39, 40);
-const QColor kValidColor(44, 160, 44);
-const QColor kProxyColor(255, 127, 14);
-const QColor kTrueColor(44, 160, 44);
-const QColor kKlColor(148, 103, 189);
 
 void legendTopRight(PlotWidget* plot) {
     plot->legend->setVisible(true);
@@ -59,7 +54,7 @@ void TrainPlots::clear(const QString& message) {
     }
     m_reward->setVisible(false);
     m_lossGraph = m_epochLossGraph = m_validGraph = nullptr;
-    m_proxyGraph = m_trueGraph = m_klGraph = nullptr;
+    m_rewards = {};
 }
 
 void TrainPlots::startRun(int epochs, const QString& lossLabel) {
@@ -70,28 +65,30 @@ void TrainPlots::startRun(int epochs, const QString& lossLabel) {
     m_lossGraph = m_loss->addGraph();
     m_lossGraph->setName(tr("running mean within the epoch"));
     // Light: the joined epoch means carry the trend; the segments show the epoch under way.
-    QColor segment = kLossColor;
+    QColor segment = palette::kBlue;
     segment.setAlpha(150);
     m_lossGraph->setPen(QPen(segment, 1.2));
     m_epochLossGraph = m_loss->addGraph();
     m_epochLossGraph->setName(tr("epoch mean"));
-    m_epochLossGraph->setPen(QPen(kEpochColor, 1.8));
-    m_epochLossGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kEpochColor, kEpochColor, 7));
+    m_epochLossGraph->setPen(QPen(palette::kRed, 1.8));
+    m_epochLossGraph->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssDisc, palette::kRed, palette::kRed, 7));
     m_validGraph = m_valid->addGraph();
     m_validGraph->setName(tr("validation NDCG@10"));
-    m_validGraph->setPen(QPen(kValidColor, 1.5));
-    m_validGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kValidColor, kValidColor, 7));
+    m_validGraph->setPen(QPen(palette::kGreen, 1.5));
+    m_validGraph->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssDisc, palette::kGreen, palette::kGreen, 7));
     auto marked = [](QCPGraph* g, const QString& name, const QColor& colour) {
         g->setName(name);
         g->setPen(QPen(colour, 1.5));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 6));
     };
-    m_proxyGraph = m_reward->addGraph();
-    marked(m_proxyGraph, tr("proxy: reward model"), kProxyColor);
-    m_trueGraph = m_reward->addGraph();
-    marked(m_trueGraph, tr("true reward (simulator)"), kTrueColor);
-    m_klGraph = m_reward->addGraph(m_reward->xAxis, m_reward->yAxis2);
-    marked(m_klGraph, tr("KL to the parent (right)"), kKlColor);
+    m_rewards.proxy = m_reward->addGraph();
+    marked(m_rewards.proxy, tr("proxy: reward model"), palette::kOrange);
+    m_rewards.truth = m_reward->addGraph();
+    marked(m_rewards.truth, tr("true reward (simulator)"), palette::kGreen);
+    m_rewards.kl = m_reward->addGraph(m_reward->xAxis, m_reward->yAxis2);
+    marked(m_rewards.kl, tr("KL to the parent (right)"), palette::kPurple);
     legendTopRight(m_reward);
     m_reward->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     legendTopRight(m_loss);
@@ -131,9 +128,9 @@ void TrainPlots::addEpoch(const TrainEpochEvent& e) {
         m_valid->setMessage({});
     }
     bool reward = false;
-    for (auto [graph, value] : {std::pair<QCPGraph*, double>{m_proxyGraph, e.validProxyReward10},
-                                {m_trueGraph, e.validTrueReward10},
-                                {m_klGraph, e.validKlRef}}) {
+    for (auto [graph, value] : {std::pair<QCPGraph*, double>{m_rewards.proxy, e.validProxyReward10},
+                                {m_rewards.truth, e.validTrueReward10},
+                                {m_rewards.kl, e.validKlRef}}) {
         if (std::isfinite(value)) {
             graph->addData(e.epoch, value);
             reward = true;
@@ -173,8 +170,8 @@ void TrainPlots::rescale() {
     }
     // The reward plot: both rewards share the left axis, the KL has the right one.
     bool foundProxy = false, foundTrue = false, foundKl = false;
-    QCPRange rewards = m_proxyGraph ? m_proxyGraph->getValueRange(foundProxy) : QCPRange();
-    const QCPRange truth = m_trueGraph ? m_trueGraph->getValueRange(foundTrue) : QCPRange();
+    QCPRange rewards = m_rewards.proxy ? m_rewards.proxy->getValueRange(foundProxy) : QCPRange();
+    const QCPRange truth = m_rewards.truth ? m_rewards.truth->getValueRange(foundTrue) : QCPRange();
     if (foundTrue)
         rewards = foundProxy
                       ? QCPRange(std::min(rewards.lower, truth.lower), std::max(rewards.upper, truth.upper))
@@ -183,7 +180,7 @@ void TrainPlots::rescale() {
         const double pad = std::max(0.1 * (rewards.upper - rewards.lower), 0.01);
         m_reward->yAxis->setRange(rewards.lower - pad, rewards.upper + pad);
     }
-    const QCPRange kl = m_klGraph ? m_klGraph->getValueRange(foundKl) : QCPRange();
+    const QCPRange kl = m_rewards.kl ? m_rewards.kl->getValueRange(foundKl) : QCPRange();
     if (foundKl)
         m_reward->yAxis2->setRange(0.0, std::max(kl.upper * 1.1, 1e-3));
     for (PlotWidget* plot : {m_loss, m_valid, m_reward}) {

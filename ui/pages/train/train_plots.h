@@ -33,9 +33,9 @@ class TrainPlots : public QWidget {
     QCPGraph* epochLossGraph() const { return m_epochLossGraph; }
     QCPGraph* validGraph() const { return m_validGraph; }
     PlotWidget* rewardPlot() const { return m_reward; }
-    QCPGraph* proxyGraph() const { return m_proxyGraph; }
-    QCPGraph* trueGraph() const { return m_trueGraph; }
-    QCPGraph* klGraph() const { return m_klGraph; }
+    QCPGraph* proxyGraph() const { return m_rewards.proxy; }
+    QCPGraph* trueGraph() const { return m_rewards.truth; }
+    QCPGraph* klGraph() const { return m_rewards.kl; }
 
   private:
     void rescale();
@@ -44,9 +44,12 @@ class TrainPlots : public QWidget {
     PlotWidget* m_valid;
     PlotWidget* m_reward;
     QCPGraph* m_lossGraph = nullptr;
-    QCPGraph* m_proxyGraph = nullptr;
-    QCPGraph* m_trueGraph = nullptr;
-    QCPGraph* m_klGraph = nullptr;
+    // The reward plot's curves (proxy and true reward on the left axis, KL on the right).
+    struct {
+        QCPGraph* proxy = nullptr;
+        QCPGraph* truth = nullptr;
+        QCPGraph* kl = nullptr;
+    } m_rewards;
     QCPGraph* m_epochLossGraph = nullptr;
     QCPGraph* m_validGraph = nullptr;
     int m_epochs = 0;
