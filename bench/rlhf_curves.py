@@ -18,8 +18,10 @@ def method_of(cfg):
     src = cfg.get("reward_source", "logged")
     w = cfg.get("weighting", {})
     if obj == "weighted":
-        kind = w.get("kind", "?")
+        kind = w.get("scheme", "?")
         name = f"exp λ={w.get('lambda')}" if kind == "exp" else kind
+        if kind == "linear":
+            name += f" ε={w.get('epsilon')}"
     else:
         name = f"{obj} lr={cfg.get('lr')}"
     return name + ("" if src == "logged" else f" r̂ {src}")

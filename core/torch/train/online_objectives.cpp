@@ -47,7 +47,11 @@ at::Tensor exactKl(const at::Tensor& logp, const at::Tensor& referenceLogp) {
 }
 
 at::Tensor sampleItems(const at::Tensor& logp, int64_t count, bool replacement) {
-    const at::Tensor p = logp.detach().exp();
+    // A policy trained far from its reference can be so peaked that every item but one has probability 0 in
+    // float: a floor far below any real probability keeps each allowed item drawable (multinomial without
+    // replacement needs `count` of them), and the history stays at exactly 0.
+    const at::Tensor lp = logp.detach();
+    const at::Tensor p = at::where(lp > kExcludedLogit / 2, lp.exp().clamp_min(1e-30), at::zeros_like(lp));
     if (replacement)
         return at::multinomial(p, count, true);
     return at::multinomial(p, count, false);

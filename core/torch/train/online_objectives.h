@@ -49,7 +49,8 @@ at::Tensor ppoClippedObjective(const at::Tensor& logpNew, const at::Tensor& logp
 at::Tensor exactKl(const at::Tensor& logp, const at::Tensor& referenceLogp);
 
 // `count` items per row drawn from exp(logp) with torch's generator (reproducible for a seed): with
-// replacement, or `count` distinct items. [N, count] int64.
+// replacement, or `count` distinct items. [N, count] int64. Items outside the history keep a floor of 1e-30,
+// so a policy peaked to one item in float still yields `count` distinct items.
 at::Tensor sampleItems(const at::Tensor& logp, int64_t count, bool replacement);
 
 // The contexts of some training sequences, ready for the model: padded inputs, lengths, the flat index of

@@ -146,6 +146,15 @@ TEST(OnlineSampling, NeverReturnsTheHistoryAndIsReproducibleForASeed) {
         for (int64_t j = 0; j < a.size(1); ++j)
             EXPECT_FALSE(c.excluded[t][a[t][j].item<int64_t>()].item<bool>()) << "step " << t;
     }
+    // A policy peaked to one item in float (every other probability underflows to 0) still yields a pair.
+    at::Tensor peaked = at::zeros({c.size(), numItems});
+    peaked.select(1, 10).fill_(1e4f);
+    const at::Tensor pair = sampleItems(maskedLogProbs(peaked, c.excluded), 2, false);
+    for (int64_t t = 0; t < c.size(); ++t) {
+        EXPECT_NE(pair[t][0].item<int64_t>(), pair[t][1].item<int64_t>());
+        for (int64_t j = 0; j < 2; ++j)
+            EXPECT_FALSE(c.excluded[t][pair[t][j].item<int64_t>()].item<bool>()) << "step " << t;
+    }
     // A user who has seen all but one item has no context to sample in.
     std::vector<int32_t> all;
     for (int32_t i = 0; i < numItems; ++i)
