@@ -88,6 +88,11 @@ ClosedFormRunConfig Commands::closedFormConfig() const {
             fmt::format("--reward-source {}: only -m sasrec reads a reward model's estimates; the "
                         "closed-form policies weight the logged rewards",
                         m_sasrec.rewardSource));
+    if (m_sasrec.objective != "weighted")
+        throw Error(
+            fmt::format("--objective {}: DPO and PPO post-train the SASRec model (-m sasrec); the "
+                        "closed-form policies are fitted by weighting",
+                        m_sasrec.objective));
     ClosedFormRunConfig config;
     config.dataset = m_dataset;
     config.model = parsePolicyKind(m_model);

@@ -80,5 +80,22 @@ TEST(RewardCli, FitsRecordsAndFeedsASasrecRun) {
         EXPECT_NE(bad.exitCode, 0) << args[4];
         EXPECT_NE(bad.err.find("--reward-source"), std::string::npos) << bad.err;
     }
+    // DPO and PPO train SASRec: a closed-form model refuses them; SASRec asks for a parent and a reward
+    // model.
+    for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"train", "-w", ws, "-d", "sim", "-m", "markov", "--objective", "dpo"}, "--objective dpo"},
+             {{"sweep", "-w", ws, "-d", "sim", "-m", "popularity", "--lambdas", "1", "--objective", "ppo"},
+              "--objective ppo"},
+             {{"train", "-w", ws, "-d", "sim", "-m", "sasrec", "--objective", "dpo", "--epochs", "1"},
+              "--init-from"},
+             {{"train", "-w", ws, "-d", "sim", "-m", "sasrec", "--objective", "ppo", "--init-from",
+               std::to_string(runId), "--epochs", "1"},
+              "--reward-source model:RUN"},
+             {{"train", "-w", ws, "-d", "sim", "-m", "sasrec", "--objective", "rlhf"}, "--objective"},
+         }) {
+        const auto bad = cli(args);
+        EXPECT_NE(bad.exitCode, 0) << args[4];
+        EXPECT_NE(bad.err.find(expected), std::string::npos) << bad.err;
+    }
     EXPECT_EQ(tiltbench::RunStore(w).lastRunId(), before);
 }
