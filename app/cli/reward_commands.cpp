@@ -1,6 +1,7 @@
 // `tiltbench-cli reward`: fit and judge reward models (issue 16), one recorded run each, and answer "does a
 // learned reward model beat item-mean here?" with paired differences over the same held-out users.
-// Torch-free: runs in the light CLI.
+// Torch-free and run by the light CLI, except a sasrec-head (it reads a SASRec run's hidden states), which
+// hands over to tiltbench-cli-torch.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -13,6 +14,9 @@
 #include "progress_stream.h"
 #include "store/workspace.h"
 #include "terminal_progress.h"
+#include "torch/runtime/runtime.h"
+#include "torch/train/reward_states.h"
+#include "torch_forward.h"
 #include "train/reward_run.h"
 
 namespace tiltbench::cli {
@@ -64,7 +68,8 @@ void Commands::registerRewardCommands(CLI::App& app) {
         ->add_option(
             "-m,--model", m_rewardModels,
             "Reward models, comma-separated: item-mean (shrunk item mean), bias (user + item biases), mf "
-            "(matrix factorisation); the first is the baseline of the paired table")
+            "(matrix factorisation), sasrec-head (a linear head on a SASRec run's frozen hidden states; "
+            "needs --state-run); the first is the baseline of the paired table")
         ->capture_default_str();
     reward->add_option("--split", m_split, "Split: loo (leave-one-out) or time")
         ->check(CLI::IsMember({"loo", "leave-one-out", "time"}))
@@ -73,12 +78,20 @@ void Commands::registerRewardCommands(CLI::App& app) {
         ->add_option("--prior", m_reward.prior,
                      "item-mean: prior strength (pseudo-ratings at the global mean)")
         ->capture_default_str();
-    reward->add_option("--l2", m_reward.l2, "bias, mf: ridge strength on every bias and factor (> 0)")
+    reward->add_option(
+        "--state-run", m_reward.stateRun,
+        "sasrec-head: the finished SASRec run (same dataset and split) whose hidden states the "
+        "head reads");
+    reward
+        ->add_option("--l2", m_reward.l2,
+                     "bias, mf, sasrec-head: ridge strength on every bias and factor (> 0)")
         ->capture_default_str();
     reward->add_option("--dim", m_reward.dim, "mf: factor dimension (1..256)")->capture_default_str();
     reward
         ->add_option("--iterations", m_reward.iterations,
                      "bias, mf: alternating least-squares sweeps (1..1000)")
+        ->capture_default_str();
+    reward->add_option("--threads", m_threads, "sasrec-head: threads reading the states (0 = all cores)")
         ->capture_default_str();
     reward->add_option("--bootstrap", m_bootstrap, "Bootstrap resamples of every interval (0 = none)")
         ->capture_default_str();
@@ -104,7 +117,22 @@ int Commands::runReward() {
         configs.push_back(c);
     }
     if (configs.empty())
-        throw Error("reward: --model names no reward model (item-mean, bias, mf)");
+        throw Error("reward: --model names no reward model (item-mean, bias, mf, sasrec-head)");
+    checkThreadsOption(m_threads);
+    RewardStatesFunction states;
+    for (const RewardRunConfig& c : configs) {
+        if (c.model.kind != RewardModelKind::SasrecHead)
+            continue;
+#ifdef TILTBENCH_CLI_LIGHT
+        return forwardToTorchCli();
+#else
+        states = [this](Workspace& w, int64_t run, const DatasetInfo& info, const Split& split,
+                        const ProgressCallback& progress) {
+            setThreads(m_threads);
+            return sasrecRewardStates(w, run, info, split, progress);
+        };
+#endif
+    }
     ProgressStream stream(m_progressJsonl, outputGuard());
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     ws.setLockWaitCallback(stream.lockWaitCallback());
@@ -112,7 +140,7 @@ int Commands::runReward() {
     const ProgressCallback callback = stream.progressCallback(progress.callback());
     std::vector<RewardRunResult> results;
     for (const RewardRunConfig& c : configs)
-        results.push_back(runRewardModel(ws, c, callback));
+        results.push_back(runRewardModel(ws, c, callback, states));
     progress.finish();
 
     const RewardEvalOptions eo{m_bootstrap, m_seed.value_or(1)};
@@ -148,11 +176,11 @@ int Commands::runReward() {
     }
     std::cout << fmt::format(
         "Reward models on '{}' (held-out targets; 95 % bootstrap intervals over users)\n", m_dataset);
-    std::cout << fmt::format("{:<5} {:<10} {:<6} {:>26} {:>26} {:>26}\n", "run", "model", "split", "RMSE",
+    std::cout << fmt::format("{:<5} {:<11} {:<6} {:>26} {:>26} {:>26}\n", "run", "model", "split", "RMSE",
                              "MAE", "AUC");
     for (size_t m = 0; m < results.size(); ++m) {
         for (const RewardEvaluation* e : {&results[m].valid, &results[m].test}) {
-            std::string row = fmt::format("{:<5} {:<10} {:<6}", results[m].runId,
+            std::string row = fmt::format("{:<5} {:<11} {:<6}", results[m].runId,
                                           formatRewardModelKind(configs[m].model.kind), e->split);
             for (const char* name : {"rmse", "mae", "auc"}) {
                 const RewardFigure* f = e->find(name);

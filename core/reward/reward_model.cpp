@@ -14,15 +14,17 @@
 
 namespace tiltbench {
 
-constexpr std::pair<RewardModelKind, const char*> kKindNames[] = {{RewardModelKind::ItemMean, "item-mean"},
-                                                                  {RewardModelKind::Bias, "bias"},
-                                                                  {RewardModelKind::Factorisation, "mf"}};
+constexpr std::pair<RewardModelKind, const char*> kKindNames[] = {
+    {RewardModelKind::ItemMean, "item-mean"},
+    {RewardModelKind::Bias, "bias"},
+    {RewardModelKind::Factorisation, "mf"},
+    {RewardModelKind::SasrecHead, "sasrec-head"}};
 
 RewardModelKind parseRewardModelKind(const std::string& text) {
     for (const auto& [kind, name] : kKindNames)
         if (text == name)
             return kind;
-    throw Error(fmt::format("reward model must be one of item-mean, bias, mf (got '{}')", text));
+    throw Error(fmt::format("reward model must be one of item-mean, bias, mf, sasrec-head (got '{}')", text));
 }
 
 std::string formatRewardModelKind(RewardModelKind kind) {
@@ -41,6 +43,12 @@ void RewardModelOptions::validate() const {
         throw Error(fmt::format("--dim must be in 1..256 (got {})", dim));
     if (iterations < 1 || iterations > 1000)
         throw Error(fmt::format("--iterations must be in 1..1000 (got {})", iterations));
+    if (stateRun < 0)
+        throw Error(fmt::format("--state-run must be a run id (got {})", stateRun));
+    if (kind == RewardModelKind::SasrecHead && stateRun == 0)
+        throw Error(
+            "reward model sasrec-head needs --state-run RUN: the finished SASRec run whose hidden "
+            "states it reads");
 }
 
 namespace {
@@ -58,6 +66,22 @@ void checkObservations(const RewardObservations& d) {
         if (!std::isfinite(d.reward[n]))
             throw Error(fmt::format("reward model: observation {} has a reward that is not finite", n));
     }
+}
+
+void checkStates(const RewardObservations& d, const RewardStates* s) {
+    if (s == nullptr)
+        throw Error("reward model sasrec-head: no hidden states were given (--state-run)");
+    if (s->dim < 1 || s->dim > kMaxRewardStateDim)
+        throw Error(fmt::format("reward model sasrec-head: state dimension must be in 1..{} (got {})",
+                                kMaxRewardStateDim, s->dim));
+    const auto dim = static_cast<size_t>(s->dim);
+    if (s->hasContext.size() != d.user.size() || s->context.size() != d.user.size() * dim ||
+        s->user.size() != static_cast<size_t>(d.numUsers) * dim)
+        throw Error("reward model sasrec-head: the states do not match the observations and users");
+    const auto finite = [](float v) { return std::isfinite(v); };
+    if (!std::all_of(s->context.begin(), s->context.end(), finite) ||
+        !std::all_of(s->user.begin(), s->user.end(), finite))
+        throw Error("reward model sasrec-head: a hidden state is not finite");
 }
 
 double meanReward(const RewardObservations& d) {
@@ -162,12 +186,14 @@ void solveSpd(std::vector<double>& a, std::vector<double>& b, int m) {
     }
 }
 
-// μ + b_u + b_i + p_uᵀq_i; k = 0 is the bias model. Per row of `factors`: k factors, then the bias.
+// μ + b_u + b_i + p_uᵀq_i; k = 0 is the bias model. Per row of `factors`: k factors, then the bias. The
+// sasrec-head is this model with p_u the user's SASRec state and b_u = 0 (see fitHead).
 class AlternatingModel : public RewardModel {
   public:
     AlternatingModel(const RewardObservations& d, const RewardModelOptions& o, int k,
                      const ProgressCallback& progress)
-        : m_k(k),
+        : m_kind(k == 0 ? RewardModelKind::Bias : RewardModelKind::Factorisation),
+          m_k(k),
           m_mu(meanReward(d)),
           m_users(static_cast<size_t>(d.numUsers) * static_cast<size_t>(k + 1), 0.0),
           m_items(static_cast<size_t>(d.numItems) * static_cast<size_t>(k + 1), 0.0) {
@@ -210,17 +236,70 @@ class AlternatingModel : public RewardModel {
     }
     double objective() const override { return m_objective; }
 
-    AlternatingModel(int k, double mu, std::vector<double> users, std::vector<double> items, double objective)
-        : m_k(k), m_mu(mu), m_users(std::move(users)), m_items(std::move(items)), m_objective(objective) {}
+    AlternatingModel(RewardModelKind kind, int k, double mu, std::vector<double> users,
+                     std::vector<double> items, double objective)
+        : m_kind(kind),
+          m_k(k),
+          m_mu(mu),
+          m_users(std::move(users)),
+          m_items(std::move(items)),
+          m_objective(objective) {}
     std::string serialize() const override {
         const auto w = static_cast<size_t>(m_k) + 1;
-        std::string out =
-            header(m_k == 0 ? RewardModelKind::Bias : RewardModelKind::Factorisation, m_k,
-                   static_cast<int32_t>(m_users.size() / w), static_cast<int32_t>(m_items.size() / w), m_mu);
+        std::string out = header(m_kind, m_k, static_cast<int32_t>(m_users.size() / w),
+                                 static_cast<int32_t>(m_items.size() / w), m_mu);
         appendDoubles(out, {m_objective});
         appendDoubles(out, m_users);
         appendDoubles(out, m_items);
         return out;
+    }
+
+    // The sasrec-head: every item's (q_i, b_i) is the exact ridge solution over the observations that have a
+    // context, each through its own context state; the users' rows are their final states with b_u = 0.
+    static std::unique_ptr<AlternatingModel> fitHead(const RewardObservations& d, const RewardModelOptions& o,
+                                                     const RewardStates& s,
+                                                     const ProgressCallback& progress) {
+        const int k = s.dim;
+        const auto w = static_cast<size_t>(k) + 1;
+        RewardObservations sub{0, d.numItems, {}, {}, {}};  // user = the observation's row in `contexts`
+        std::vector<double> contexts;
+        for (size_t n = 0; n < d.user.size(); ++n) {
+            if (!s.hasContext[n])
+                continue;
+            sub.user.push_back(sub.numUsers++);
+            sub.item.push_back(d.item[n]);
+            sub.reward.push_back(d.reward[n]);
+            contexts.insert(contexts.end(), s.context.begin() + static_cast<std::ptrdiff_t>(n * (w - 1)),
+                            s.context.begin() + static_cast<std::ptrdiff_t>((n + 1) * (w - 1)));
+            contexts.push_back(0.0);  // b_u = 0
+        }
+        if (sub.user.empty())
+            throw Error(
+                "reward model sasrec-head: no training target has a context (every user has one item)");
+        std::vector<double> users(static_cast<size_t>(d.numUsers) * w, 0.0);
+        for (size_t u = 0; u < static_cast<size_t>(d.numUsers); ++u)
+            std::copy(s.user.begin() + static_cast<std::ptrdiff_t>(u * (w - 1)),
+                      s.user.begin() + static_cast<std::ptrdiff_t>((u + 1) * (w - 1)),
+                      users.begin() + static_cast<std::ptrdiff_t>(u * w));
+        auto model = std::make_unique<AlternatingModel>(
+            RewardModelKind::SasrecHead, k, meanReward(sub), std::move(users),
+            std::vector<double>(static_cast<size_t>(d.numItems) * w), 0.0);
+        reportProgress(progress, {"fitting", 0, 1, "sweeps"});
+        model->solveSide(sub, groupBy(sub.item, sub.numItems), sub.user, model->m_items, contexts, o.l2);
+        reportProgress(progress, {"fitting", 1, 1, "sweeps"});
+        double sq = 0.0, reg = 0.0;
+        for (size_t n = 0; n < sub.user.size(); ++n) {
+            const double* c = &contexts[n * w];
+            const double* q = &model->m_items[static_cast<size_t>(sub.item[n]) * w];
+            double e = sub.reward[n] - model->m_mu - q[k];
+            for (int f = 0; f < k; ++f)
+                e -= c[f] * q[f];
+            sq += e * e;
+        }
+        for (const double v : model->m_items)
+            reg += v * v;
+        model->m_objective = (sq + o.l2 * reg) / static_cast<double>(sub.user.size());
+        return model;
     }
 
   private:
@@ -260,6 +339,7 @@ class AlternatingModel : public RewardModel {
         }
     }
 
+    RewardModelKind m_kind;
     int m_k;
     double m_mu;
     std::vector<double> m_users;  // numUsers × (k + 1)
@@ -270,7 +350,7 @@ class AlternatingModel : public RewardModel {
 }  // namespace
 
 std::unique_ptr<RewardModel> fitRewardModel(const RewardObservations& data, const RewardModelOptions& options,
-                                            const ProgressCallback& progress) {
+                                            const ProgressCallback& progress, const RewardStates* states) {
     options.validate();
     checkObservations(data);
     switch (options.kind) {
@@ -280,6 +360,9 @@ std::unique_ptr<RewardModel> fitRewardModel(const RewardObservations& data, cons
             return std::make_unique<AlternatingModel>(data, options, 0, progress);
         case RewardModelKind::Factorisation:
             return std::make_unique<AlternatingModel>(data, options, options.dim, progress);
+        case RewardModelKind::SasrecHead:
+            checkStates(data, states);
+            return AlternatingModel::fitHead(data, options, *states, progress);
     }
     throw Error("reward model: unknown kind");
 }
@@ -296,14 +379,16 @@ std::unique_ptr<RewardModel> loadRewardModel(const std::string& bytes, int32_t n
     double mu = 0.0;
     std::memcpy(&mu, bytes.data() + sizeof(kMagic) + sizeof(head), sizeof(mu));
     const int32_t kind = head[0], k = head[1];
-    if (kind < 0 || kind > static_cast<int32_t>(RewardModelKind::Factorisation))
+    if (kind < 0 || kind > static_cast<int32_t>(RewardModelKind::SasrecHead))
         throw fail(fmt::format("unknown kind {}", kind));
     if (head[2] != numUsers || head[3] != numItems)
         throw fail(fmt::format("it was fitted for {} users and {} items, the split has {} and {}", head[2],
                                head[3], numUsers, numItems));
     const auto model = static_cast<RewardModelKind>(kind);
-    const int32_t wantK = model == RewardModelKind::Factorisation ? k : 0;
-    if (model == RewardModelKind::Factorisation ? (k < 1 || k > 256) : k != 0)
+    const bool factors = model == RewardModelKind::Factorisation || model == RewardModelKind::SasrecHead;
+    const int32_t maxK = model == RewardModelKind::SasrecHead ? kMaxRewardStateDim : 256;
+    const int32_t wantK = factors ? k : 0;
+    if (factors ? (k < 1 || k > maxK) : k != 0)
         throw fail(fmt::format("dimension {} does not fit kind {}", k, formatRewardModelKind(model)));
     const auto w = static_cast<uint64_t>(wantK) + 1;
     const uint64_t doubles =
@@ -323,7 +408,7 @@ std::unique_ptr<RewardModel> loadRewardModel(const std::string& bytes, int32_t n
     const auto users = static_cast<std::ptrdiff_t>(static_cast<uint64_t>(numUsers) * w);
     std::vector<double> u(values.begin() + 1, values.begin() + 1 + users);
     std::vector<double> i(values.begin() + 1 + users, values.end());
-    return std::make_unique<AlternatingModel>(wantK, mu, std::move(u), std::move(i), values[0]);
+    return std::make_unique<AlternatingModel>(model, wantK, mu, std::move(u), std::move(i), values[0]);
 }
 
 }  // namespace tiltbench

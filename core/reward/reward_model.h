@@ -10,8 +10,15 @@
 //   least
 //                    squares: each user's (p_u, b_u) and each item's (q_i, b_i) is the exact solution of a
 //                    (k+1)-dimensional ridge problem given the other side, so every sweep lowers the
-//                    objective.
-// Torch-free and Qt-free; the reward head on a SASRec hidden state lives behind the torch wall.
+//                    objective;
+//   • sasrec-head    r̂ = μ + b_i + s_uᵀq_i: a shallow linear head on a finished SASRec run's hidden state
+//                    (the paper's reward head). The SASRec body is FROZEN: its states are computed once
+//                    (core/torch/train/reward_states.h) and the head (q_i, b_i) of every item is the exact
+//                    ridge solution over the training targets, each target seen through the state of its own
+//                    context (the user's history before it, in the training window the SFT trains on). A
+//                    prediction r̂(u, i) reads the state after the user's whole training history — the context
+//                    of the held-out targets — which the fit stores, so predicting needs no LibTorch.
+// Torch-free and Qt-free; only the head's states come from behind the torch wall.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,9 +28,9 @@
 
 namespace tiltbench {
 
-enum class RewardModelKind { ItemMean, Bias, Factorisation };
+enum class RewardModelKind { ItemMean, Bias, Factorisation, SasrecHead };
 
-// "item-mean" | "bias" | "mf"; parsing throws Error naming the accepted values.
+// "item-mean" | "bias" | "mf" | "sasrec-head"; parsing throws Error naming the accepted values.
 RewardModelKind parseRewardModelKind(const std::string& text);
 std::string formatRewardModelKind(RewardModelKind kind);
 
@@ -34,8 +41,10 @@ struct RewardModelOptions {
     int dim = 16;         // mf: k, 1..256
     int iterations = 15;  // bias, mf: alternating sweeps, 1..1000
     uint64_t seed = 1;    // mf: the factors' initial values
+    int64_t stateRun =
+        0;  // sasrec-head: the finished SASRec run whose hidden states the head reads (required)
 
-    // Throws Error naming the option (--prior, --l2, --dim, --iterations) and its range.
+    // Throws Error naming the option (--prior, --l2, --dim, --iterations, --state-run) and its range.
     void validate() const;
 };
 
@@ -47,6 +56,17 @@ struct RewardObservations {
     std::vector<int32_t> item;
     std::vector<double> reward;
 };
+
+// The hidden states a sasrec-head is fitted on: one per observation (its context's state; hasContext 0 for a
+// user's first interaction, which no context precedes and the head leaves out) and one per user (after the
+// whole training history). Row-major, `dim` floats per row.
+struct RewardStates {
+    int32_t dim = 0;
+    std::vector<float> context;       // observations × dim
+    std::vector<uint8_t> hasContext;  // observations
+    std::vector<float> user;          // numUsers × dim
+};
+constexpr int32_t kMaxRewardStateDim = 1024;
 
 class RewardModel {
   public:
@@ -61,10 +81,12 @@ class RewardModel {
     virtual std::string serialize() const { return {}; }
 };
 
-// Fits `options.kind` on `data`. Throws Error for bad options, an empty log or ids out of range; Cancelled
-// when `progress` returns false (stage "fitting", one unit per sweep).
+// Fits `options.kind` on `data` (a sasrec-head on `states`, which it requires and checks: sizes, dimension
+// 1..kMaxRewardStateDim, finite values). Throws Error for bad options, an empty log or ids out of range;
+// Cancelled when `progress` returns false (stage "fitting", one unit per sweep).
 std::unique_ptr<RewardModel> fitRewardModel(const RewardObservations& data, const RewardModelOptions& options,
-                                            const ProgressCallback& progress = {});
+                                            const ProgressCallback& progress = {},
+                                            const RewardStates* states = nullptr);
 
 // A model that serialize() wrote, for a split with `numUsers` users and `numItems` items. The bytes come from
 // a workspace, so they are untrusted: a wrong magic, kind or dimension, counts other than the split's, a

@@ -11,13 +11,10 @@
 
 namespace tiltbench {
 
-void checkPostTrainingParent(Workspace& ws, const DatasetInfo& dataset, const Split& split,
-                             const SasrecRunConfig& config) {
-    const int64_t id = config.initFrom;
-    if (id <= 0)
-        return;
-    const auto fail = [id](const std::string& why) {
-        return Error(fmt::format("--init-from {}: {}", id, why));
+SasrecRunConfig checkFinishedSasrecRun(Workspace& ws, const DatasetInfo& dataset, const Split& split,
+                                       int64_t id, const std::string& option, const std::string& purpose) {
+    const auto fail = [id, &option](const std::string& why) {
+        return Error(fmt::format("{} {}: {}", option, id, why));
     };
     RunRecord parent;
     try {
@@ -26,16 +23,14 @@ void checkPostTrainingParent(Workspace& ws, const DatasetInfo& dataset, const Sp
         throw fail("the workspace has no such run");
     }
     if (parent.model != "sasrec")
-        throw fail(
-            fmt::format("run {} is a '{}' run; post-training starts from a sasrec run", id, parent.model));
+        throw fail(fmt::format("run {} is a '{}' run; {} a sasrec run", id, parent.model, purpose));
     if (parent.status != "done")
-        throw fail(fmt::format("run {} is {}, not done: post-training starts from a finished run", id,
-                               parent.status));
+        throw fail(fmt::format("run {} is {}, not done: {} a finished run", id, parent.status, purpose));
     if (parent.datasetId != dataset.id) {
-        throw fail(fmt::format("run {} was trained on another dataset ('{}'), this run trains on '{}'", id,
+        throw fail(fmt::format("run {} was trained on another dataset ('{}'), this run uses '{}'", id,
                                ws.dataset(parent.datasetId).name, dataset.name));
     }
-    const SasrecRunConfig p = SasrecRunConfig::fromJson(parent.config);
+    SasrecRunConfig p = SasrecRunConfig::fromJson(parent.config);
     const auto recorded =
         nlohmann::json::parse(parent.config, nullptr, false);  // an object: fromJson read it
     if (recorded.value("split_hash", std::string()) != split.hashHex()) {
@@ -43,6 +38,23 @@ void checkPostTrainingParent(Workspace& ws, const DatasetInfo& dataset, const Sp
                                recorded.value("split_description", std::string("unknown")),
                                split.description()));
     }
+    if (recorded.contains("num_items") && recorded["num_items"].is_number_integer() &&
+        recorded["num_items"].get<int64_t>() != split.numItems())
+        throw fail(fmt::format("run {} has {} items, this split {}", id, recorded["num_items"].get<int64_t>(),
+                               split.numItems()));
+    return p;
+}
+
+void checkPostTrainingParent(Workspace& ws, const DatasetInfo& dataset, const Split& split,
+                             const SasrecRunConfig& config) {
+    const int64_t id = config.initFrom;
+    if (id <= 0)
+        return;
+    const SasrecRunConfig p =
+        checkFinishedSasrecRun(ws, dataset, split, id, "--init-from", "post-training starts from");
+    const auto fail = [id](const std::string& why) {
+        return Error(fmt::format("--init-from {}: {}", id, why));
+    };
     const auto differs = [&](const char* what, int64_t theirs, int64_t ours) {
         if (theirs != ours)
             throw fail(fmt::format("run {} has {} {}, this run {}: the architecture must match", id, what,
@@ -52,8 +64,6 @@ void checkPostTrainingParent(Workspace& ws, const DatasetInfo& dataset, const Sp
     differs("blocks", p.blocks, config.blocks);
     differs("heads", p.heads, config.heads);
     differs("max length", p.maxLen, config.maxLen);
-    if (recorded.contains("num_items") && recorded["num_items"].is_number_integer())
-        differs("items", recorded["num_items"].get<int64_t>(), split.numItems());
 }
 
 }  // namespace tiltbench

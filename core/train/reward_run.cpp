@@ -73,6 +73,8 @@ std::string RewardRunConfig::toJson() const {
     j["l2"] = model.l2;
     j["dim"] = model.dim;
     j["iterations"] = model.iterations;
+    if (model.kind == RewardModelKind::SasrecHead)
+        j["state_run"] = model.stateRun;
     j["bootstrap_resamples"] = bootstrapResamples;
     j["seed"] = seed;
     return j.dump();
@@ -91,6 +93,11 @@ RewardRunConfig RewardRunConfig::fromJson(const std::string& text) {
         c.model.l2 = j.value("l2", c.model.l2);
         c.model.dim = stored::intField(j, "dim", c.model.dim, 1, 256);
         c.model.iterations = stored::intField(j, "iterations", c.model.iterations, 1, 1000);
+        if (j.contains("state_run")) {
+            if (!j.at("state_run").is_number_integer())
+                throw Error("field 'state_run' is not an integer");
+            c.model.stateRun = j.at("state_run").get<int64_t>();
+        }
         c.bootstrapResamples = stored::intField(j, "bootstrap_resamples", c.bootstrapResamples, 0,
                                                 limits::kMaxBootstrapResamples);
         c.seed = j.value("seed", c.seed);
@@ -109,17 +116,27 @@ RewardRunConfig RewardRunConfig::fromJson(const std::string& text) {
 }
 
 RewardRunResult runRewardModel(Workspace& ws, const RewardRunConfig& configIn,
-                               const ProgressCallback& progress) {
+                               const ProgressCallback& progress, const RewardStatesFunction& statesOf) {
     const auto t0 = Clock::now();
     RewardRunConfig config = configIn;
     config.model.seed = config.seed;
     config.validate();  // before anything is recorded
+    const bool head = config.model.kind == RewardModelKind::SasrecHead;
+    if (head && !statesOf)
+        throw Error(
+            "reward model sasrec-head reads a SASRec run's hidden states: it needs the LibTorch build "
+            "(tiltbench-cli-torch)");
     const DatasetInfo info = ws.datasetByName(config.dataset);
     RunStore runs(ws);
     RewardRunResult result;
+    RewardStates states;
     try {
+        const auto readStates = [&](const InteractionLog&, const Split& split) {
+            states = statesOf(ws, config.model.stateRun, info, split, progress);
+        };
         const StartedRun started = startRunOnSplit(
-            ws, info, config.split, rewardRunModelName(config.model.kind), config.toJson(), progress);
+            ws, info, config.split, rewardRunModelName(config.model.kind), config.toJson(), progress,
+            head ? std::function<void(const InteractionLog&, const Split&)>(readStates) : nullptr);
         result.runId = started.runId;
         const InteractionLog& log = started.log;
         const Split& split = started.split;
@@ -127,7 +144,7 @@ RewardRunResult runRewardModel(Workspace& ws, const RewardRunConfig& configIn,
         const TrainingTargets& t = split.training();
         const RewardObservations obs{split.numUsers(), split.numItems(), t.user, t.item, t.reward};
         const auto tFit = Clock::now();
-        const auto model = fitRewardModel(obs, config.model, progress);
+        const auto model = fitRewardModel(obs, config.model, progress, head ? &states : nullptr);
         result.fitSeconds = secondsSince(tFit);
         result.objective = model->objective();
         if (const std::string bytes = model->serialize(); !bytes.empty())

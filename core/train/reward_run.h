@@ -5,6 +5,7 @@
 // in the workspace. Its record's model is "reward:<kind>" (isRewardModelRun), so the recommender views
 // (Compare, report, export, eval, post-training parents) leave it out. Torch-free.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/progress.h"
@@ -44,8 +45,17 @@ std::string rewardRunModelName(RewardModelKind kind);
 // True for a run record's model column of a reward-model run.
 bool isRewardModelRun(const std::string& model);
 
-// Throws Error (recording the run as failed when it got that far) or Cancelled (recorded as cancelled).
+// A sasrec-head's hidden states (torch/train/reward_states.h: sasrecRewardStates), given to this torch-free
+// code by the caller that links LibTorch. Called before the run is recorded, so a bad --state-run records
+// nothing.
+using RewardStatesFunction =
+    std::function<RewardStates(Workspace& ws, int64_t stateRun, const DatasetInfo& info, const Split& split,
+                               const ProgressCallback& progress)>;
+
+// Throws Error (recording the run as failed when it got that far) or Cancelled (recorded as cancelled). A
+// sasrec-head needs `states`; without it, an Error before anything is recorded.
 RewardRunResult runRewardModel(Workspace& ws, const RewardRunConfig& config,
-                               const ProgressCallback& progress = {});
+                               const ProgressCallback& progress = {},
+                               const RewardStatesFunction& states = {});
 
 }  // namespace tiltbench

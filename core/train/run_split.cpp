@@ -31,10 +31,13 @@ Split recordedSplit(const InteractionLog& log, const RunRecord& run, const std::
 
 StartedRun startRunOnSplit(Workspace& ws, const DatasetInfo& info, const SplitConfig& splitConfig,
                            const std::string& model, const std::string& configJson,
-                           const ProgressCallback& progress) {
+                           const ProgressCallback& progress,
+                           const std::function<void(const InteractionLog&, const Split&)>& beforeRecord) {
     reportProgress(progress, {"loading " + info.name, 0, 0, ""});
     InteractionLog log = ws.loadLog(info.id, progress);
     Split split = Split::make(log, splitConfig);
+    if (beforeRecord)
+        beforeRecord(log, split);
     nlohmann::json cfg = nlohmann::json::parse(configJson);
     cfg["split_hash"] = split.hashHex();
     cfg["split_description"] = split.description();

@@ -3,6 +3,7 @@
 // kind), and checked against the split hash the run recorded — so that a figure or an export is never
 // silently made from other data. Shared by re-evaluation and export.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/progress.h"
@@ -21,7 +22,8 @@ Split recordedSplit(const InteractionLog& log, const RunRecord& run, const std::
 
 // How an in-process run starts (closed-form policies, reward models): the dataset's log, its split, and the
 // run recorded as `model` with `configJson` (a JSON object) plus the split's hash and description, which
-// recordedSplit checks later.
+// recordedSplit checks later. `beforeRecord`, when given, runs on the log and split before the run is
+// recorded (a check that throws leaves the workspace as it was).
 struct StartedRun {
     InteractionLog log;
     Split split;
@@ -29,6 +31,7 @@ struct StartedRun {
 };
 StartedRun startRunOnSplit(Workspace& ws, const DatasetInfo& info, const SplitConfig& splitConfig,
                            const std::string& model, const std::string& configJson,
-                           const ProgressCallback& progress);
+                           const ProgressCallback& progress,
+                           const std::function<void(const InteractionLog&, const Split&)>& beforeRecord = {});
 
 }  // namespace tiltbench

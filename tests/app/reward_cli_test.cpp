@@ -67,6 +67,13 @@ TEST(RewardCli, FitsRecordsAndFeedsASasrecRun) {
     const json config = json::parse(tiltbench::RunStore(w).run(runId).config);
     EXPECT_EQ(config["reward_source"], "model:" + mf);
 
+    // The reward head on that run's frozen states: the light CLI hands the command to the torch one.
+    const json head = parseJson(cli({"reward", "-w", ws, "-d", "sim", "-m", "sasrec-head", "--state-run",
+                                     std::to_string(runId), "--bootstrap", "0", "--threads", "1", "--json"}));
+    ASSERT_EQ(head["runs"].size(), 1u);
+    EXPECT_EQ(head["runs"][0]["model"], "sasrec-head");
+    EXPECT_TRUE(head["runs"][0]["test"].contains("auc_true"));
+
     const int64_t before = tiltbench::RunStore(w).lastRunId();
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"train", "-w", ws, "-d", "sim", "-m", "markov", "--lambda", "1", "--reward-source",
@@ -92,6 +99,8 @@ TEST(RewardCli, FitsRecordsAndFeedsASasrecRun) {
                std::to_string(runId), "--epochs", "1"},
               "--reward-source model:RUN"},
              {{"train", "-w", ws, "-d", "sim", "-m", "sasrec", "--objective", "rlhf"}, "--objective"},
+             {{"reward", "-w", ws, "-d", "sim", "-m", "sasrec-head", "--state-run", mf}, "--state-run"},
+             {{"reward", "-w", ws, "-d", "sim", "-m", "sasrec-head"}, "--state-run"},
          }) {
         const auto bad = cli(args);
         EXPECT_NE(bad.exitCode, 0) << args[4];

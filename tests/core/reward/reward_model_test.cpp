@@ -245,6 +245,126 @@ TEST(RewardModel, AStoredFitPredictsTheSameAndDamagedBytesAreRefused) {
     }
 }
 
+// The sasrec-head on states it can represent exactly: each target's reward is 2.5 + b_i + c·q_i for its own
+// context state c, so with a vanishing ridge the head recovers b_i and q_i, and predicts through the user's
+// final state. A user's first interaction (no context) is left out of the fit, whatever its reward. The
+// stored fit predicts the same; damaged or mis-sized states are refused.
+TEST(RewardModel, SasrecHeadIsTheExactRidgeSolutionOverEachTargetsContext) {
+    const int32_t users = 40, items = 6, dim = 3;
+    SeededRandom rng(11);
+    std::vector<double> b(items), q(items * dim);
+    for (auto& v : b)
+        v = rng.uniform() - 0.5;
+    for (auto& v : q)
+        v = 2.0 * (rng.uniform() - 0.5);
+    RewardObservations d{users, items, {}, {}, {}};
+    RewardStates s;
+    s.dim = dim;
+    s.user.resize(static_cast<size_t>(users * dim));
+    for (auto& v : s.user)
+        v = static_cast<float>(rng.uniform() - 0.5);
+    const auto truth = [&](const float* c, int32_t i) {
+        double r = 2.5 + b[static_cast<size_t>(i)];
+        for (int f = 0; f < dim; ++f)
+            r += c[f] * q[static_cast<size_t>(i * dim + f)];
+        return r;
+    };
+    for (int32_t u = 0; u < users; ++u) {
+        for (int t = 0; t < 5; ++t) {
+            const auto i = static_cast<int32_t>(rng.below(items));
+            std::vector<float> c(dim);
+            for (auto& v : c)
+                v = static_cast<float>(2.0 * (rng.uniform() - 0.5));
+            d.user.push_back(u);
+            d.item.push_back(i);
+            s.hasContext.push_back(t > 0 ? 1 : 0);
+            d.reward.push_back(t > 0 ? truth(c.data(), i) : 1e3);  // a first item's reward never counts
+            s.context.insert(s.context.end(), c.begin(), c.end());
+        }
+    }
+    // μ is the mean over the targets with a context; the fitted b_i absorbs 2.5 − μ.
+    RewardModelOptions o = options(RewardModelKind::SasrecHead);
+    o.stateRun = 1;
+    o.l2 = 1e-9;
+    const auto m = fitRewardModel(d, o, {}, &s);
+    for (int32_t u = 0; u < users; ++u)
+        for (int32_t i = 0; i < items; ++i)
+            ASSERT_NEAR(m->predict(u, i), truth(&s.user[static_cast<size_t>(u * dim)], i), 1e-6)
+                << u << " " << i;
+    EXPECT_LT(m->objective(), 1e-9);
+
+    const auto loaded = loadRewardModel(m->serialize(), users, items, "test");
+    EXPECT_EQ(loaded->predict(3, 2), m->predict(3, 2));
+
+    // With a real ridge the fit is the ridge solution: for one item, against normal equations solved here by
+    // Gaussian elimination (an independent solver), over [c; 1] with λ on every coefficient.
+    o.l2 = 4.0;
+    const auto ridge = fitRewardModel(d, o, {}, &s);
+    double mu = 0.0, n = 0.0;
+    for (size_t k = 0; k < d.reward.size(); ++k)
+        if (s.hasContext[k]) {
+            mu += d.reward[k];
+            n += 1.0;
+        }
+    mu /= n;
+    const int32_t item = 4, w = dim + 1;
+    std::vector<double> a(static_cast<size_t>(w * (w + 1)), 0.0);  // augmented [A | y]
+    for (int r = 0; r < w; ++r)
+        a[static_cast<size_t>(r * (w + 1) + r)] = o.l2;
+    for (size_t k = 0; k < d.reward.size(); ++k) {
+        if (!s.hasContext[k] || d.item[k] != item)
+            continue;
+        std::vector<double> z(&s.context[k * dim], &s.context[k * dim] + dim);
+        z.push_back(1.0);
+        for (int r = 0; r < w; ++r) {
+            a[static_cast<size_t>(r * (w + 1) + w)] += (d.reward[k] - mu) * z[static_cast<size_t>(r)];
+            for (int c = 0; c < w; ++c)
+                a[static_cast<size_t>(r * (w + 1) + c)] +=
+                    z[static_cast<size_t>(r)] * z[static_cast<size_t>(c)];
+        }
+    }
+    for (int p = 0; p < w; ++p)
+        for (int r = p + 1; r < w; ++r) {
+            const double f =
+                a[static_cast<size_t>(r * (w + 1) + p)] / a[static_cast<size_t>(p * (w + 1) + p)];
+            for (int c = p; c <= w; ++c)
+                a[static_cast<size_t>(r * (w + 1) + c)] -= f * a[static_cast<size_t>(p * (w + 1) + c)];
+        }
+    std::vector<double> x(static_cast<size_t>(w));
+    for (int r = w - 1; r >= 0; --r) {
+        double v = a[static_cast<size_t>(r * (w + 1) + w)];
+        for (int c = r + 1; c < w; ++c)
+            v -= a[static_cast<size_t>(r * (w + 1) + c)] * x[static_cast<size_t>(c)];
+        x[static_cast<size_t>(r)] = v / a[static_cast<size_t>(r * (w + 1) + r)];
+    }
+    for (int32_t u = 0; u < 5; ++u) {
+        double expected = mu + x[static_cast<size_t>(dim)];
+        for (int f = 0; f < dim; ++f)
+            expected += s.user[static_cast<size_t>(u * dim + f)] * x[static_cast<size_t>(f)];
+        EXPECT_NEAR(ridge->predict(u, item), expected, 1e-9) << u;
+    }
+
+    // The states are checked: none, a wrong size, a non-finite value, a dimension out of range; and the run
+    // that gives them is a required option.
+    EXPECT_THROW((void)fitRewardModel(d, o), Error);
+    RewardStates bad = s;
+    bad.user.pop_back();
+    EXPECT_THROW((void)fitRewardModel(d, o, {}, &bad), Error);
+    bad = s;
+    bad.context[7] = std::numeric_limits<float>::infinity();
+    EXPECT_THROW((void)fitRewardModel(d, o, {}, &bad), Error);
+    bad = s;
+    bad.dim = 0;
+    EXPECT_THROW((void)fitRewardModel(d, o, {}, &bad), Error);
+    o.stateRun = 0;
+    try {
+        (void)fitRewardModel(d, o, {}, &s);
+        ADD_FAILURE() << "a sasrec-head without --state-run was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--state-run"), std::string::npos) << e.what();
+    }
+}
+
 TEST(RewardSource, ParsesLoggedAndModelRunAndRefusesTheRest) {
     EXPECT_TRUE(RewardSource::parse("logged").logged());
     EXPECT_EQ(RewardSource::parse("model:12").modelRun, 12);
