@@ -25,8 +25,10 @@
 
 #include "pages/compare/compare_page.h"
 #include "pages/compare/compare_plots.h"
+#include "pages/compare/proxy_true_plot.h"
 #include "pages/compare/run_detail_panel.h"
 #include "pages/compare/run_table_model.h"
+#include "pages/explorer/explorer_page.h"
 #include "pages/train/train_events.h"
 #include "pages/train/train_page.h"
 #include "pages/train/train_plots.h"
@@ -480,8 +482,56 @@ TEST(TrainAndCompare, ASasrecRunWeightsByAChosenRewardModel) {
     EXPECT_EQ(train->plots()->proxyGraph()->dataCount(), 1);
     EXPECT_EQ(train->plots()->klGraph()->dataCount(), 1);
     EXPECT_EQ(train->plots()->trueGraph()->dataCount(), 1);  // the tiny lab is simulated: true reward known
-    Workspace wsp(ws);
-    const SasrecRunConfig recorded = SasrecRunConfig::fromJson(RunStore(wsp).run(dpoRun.runId).config);
-    EXPECT_EQ(recorded.objective, "dpo");
-    EXPECT_DOUBLE_EQ(recorded.dpoBeta, 0.5);
+    {
+        Workspace wsp(ws);
+        const SasrecRunConfig recorded = SasrecRunConfig::fromJson(RunStore(wsp).run(dpoRun.runId).config);
+        EXPECT_EQ(recorded.objective, "dpo");
+        EXPECT_DOUBLE_EQ(recorded.dpoBeta, 0.5);
+    }
+
+    // Compare: the exp run on r̂ is its own series (not on the logged runs' λ line), and the proxy-vs-true
+    // panel draws both runs that recorded a proxy reward, epoch by epoch, against the true reward.
+    ComparePage* compare = w.comparePage();
+    w.showPage(MainWindow::ComparePageIndex);
+    ASSERT_TRUE(QTest::qWaitFor([compare] { return compare->runModel()->rowCount() == 2; }, kWaitMs));
+    const CompareRun* estimated = compare->runModel()->runById(run.runId);
+    ASSERT_NE(estimated, nullptr);
+    EXPECT_TRUE(estimated->seriesKey().contains(QString::fromStdString(source)))
+        << estimated->seriesKey().toStdString();
+    ComparePlots* plots = compare->plots();
+    EXPECT_TRUE(QTest::qWaitFor([plots] { return plots->proxyPlot()->trackCount() == 2; }, kWaitMs));
+    EXPECT_TRUE(plots->isPanelShown("proxy"));
+    EXPECT_TRUE(plots->isPanelShown("true_reward@10"));
+    ProxyTruePlot* proxy = plots->proxyPlot();
+    EXPECT_EQ(proxy->yMetric(), "true_reward@10");
+    proxy->replot();
+    const QPointF at = proxy->pointPixel(dpoRun.runId, 1);
+    ASSERT_GE(at.x(), 0.0);
+    const QString tip = proxy->toolTipAt(at);
+    EXPECT_TRUE(tip.contains(QStringLiteral("run %1").arg(dpoRun.runId))) << tip.toStdString();
+    EXPECT_TRUE(tip.contains(QStringLiteral("epoch 1"))) << tip.toStdString();
+    EXPECT_TRUE(tip.contains(QStringLiteral("KL to parent"))) << tip.toStdString();
+
+    // The λ Explorer's weights read the same model's estimates when it is chosen as the rewards, and the
+    // Train form's "From the λ Explorer" takes the source along.
+    ExplorerPage* explorer = w.explorerPage();
+    w.showPage(MainWindow::ExplorerPageIndex);
+    ASSERT_TRUE(QTest::qWaitFor([explorer] { return explorer->dataset() != nullptr && explorer->curves(); },
+                                kWaitMs));
+    const size_t loggedLevels = explorer->dataset()->table().numLevels();
+    EXPECT_EQ(explorer->rewardSourceChooser()->count(), 2);
+    ASSERT_TRUE(explorer->rewardSourceChooser()->selectModelRun(rewardRun));
+    ASSERT_TRUE(QTest::qWaitFor(
+        [explorer, rewardRun] {
+            return explorer->dataset() && explorer->dataset()->rewardModelRun == rewardRun &&
+                   explorer->curves();
+        },
+        kWaitMs));
+    // The bias model's estimates are continuous: many more reward levels than the logged ones.
+    EXPECT_GT(explorer->dataset()->table().numLevels(), loggedLevels);
+    explorer->evaluateFully();  // a closed-form run reads logged rewards: refused, nothing starts
+    EXPECT_FALSE(explorer->isEvaluatingFully());
+    train->form()->rewardSourceChooser()->selectModelRun(0);
+    train->form()->applyExplorerWeighting();
+    EXPECT_EQ(train->form()->rewardSourceChooser()->modelRun(), rewardRun);
 }

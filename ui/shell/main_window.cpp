@@ -134,7 +134,8 @@ QWidget* MainWindow::buildWorkbench() {
     connect(m_dataPage, &DataPage::datasetsChanged, m_comparePage, &ComparePage::refresh);
     connect(m_dataPage, &DataPage::datasetShown, m_comparePage,
             [this](qint64 id) { m_comparePage->selectDataset(id); });
-    m_trainPage->setExplorerWeightingSource([explorer] { return explorer->currentScheme(); });
+    m_trainPage->setExplorerWeightingSource([explorer] { return explorer->currentScheme(); },
+                                            [explorer] { return explorer->rewardModelRun(); });
     connect(m_trainPage, &TrainPage::runRecorded, m_comparePage, [this] { m_comparePage->refreshRuns(); });
     connect(m_comparePage, &ComparePage::resumeRequested, this, [this](qint64 runId) {
         if (m_trainPage->resumeRun(runId) > 0) {
@@ -253,6 +254,10 @@ void MainWindow::closeWorkspace() {
     m_stack->setCurrentWidget(m_welcome);
     updateTitle();
     Q_EMIT workspaceChanged(QString());
+}
+
+ExplorerPage* MainWindow::explorerPage() const {
+    return explorerIn(m_pages);
 }
 
 QString MainWindow::workspacePath() const {

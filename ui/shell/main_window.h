@@ -19,6 +19,7 @@ namespace tiltbench {
 
 class ComparePage;
 class DataPage;
+class ExplorerPage;
 class ExportPage;
 class TrainPage;
 class WelcomePage;
@@ -53,6 +54,7 @@ class MainWindow : public QMainWindow {
     TrainPage* trainPage() const { return m_trainPage; }
     ComparePage* comparePage() const { return m_comparePage; }
     ExportPage* exportPage() const { return m_exportPage; }
+    ExplorerPage* explorerPage() const;
     WelcomePage* welcomePage() const { return m_welcome; }
 
     // Where "Generate demo" puts its workspace.

@@ -17,8 +17,9 @@ const std::map<std::string, RunMetric> kNoMetrics;
 // Reading order of metric families; anything unknown goes last, alphabetically.
 int familyRank(const std::string& family) {
     static const std::vector<std::string> order = {
-        "ndcg",        "hr",          "mrr", "ndcg_high", "hr_high",  "mrr_high", "item_mean_reward",
-        "true_reward", "random_ndcg", "arp", "aplt",      "coverage", "gini",     "entropy"};
+        "ndcg",        "hr",           "mrr",    "ndcg_high",   "hr_high", "mrr_high", "item_mean_reward",
+        "true_reward", "proxy_reward", "kl_ref", "random_ndcg", "arp",     "aplt",     "coverage",
+        "gini",        "entropy"};
     const auto it = std::find(order.begin(), order.end(), family);
     return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
 }
@@ -50,6 +51,13 @@ QString CompareRun::label() const {
     if (rewardSource != QStringLiteral("logged"))
         weighting += QStringLiteral(" · r̂ ") + rewardSource;
     return QStringLiteral("run %1 · %2 · %3").arg(record.id).arg(model, weighting);
+}
+
+QString CompareRun::seriesKey() const {
+    QString key = model + QStringLiteral(" · ") + schemeName();
+    if (rewardSource != QStringLiteral("logged"))
+        key += QStringLiteral(" · r̂ ") + rewardSource;
+    return key;
 }
 
 const std::map<std::string, RunMetric>& CompareRun::metrics(const QString& split) const {
@@ -127,6 +135,12 @@ std::vector<CompareRun> loadCompareRuns(Workspace& ws, int64_t datasetId) {
                 e.validHr10 = m.value;
             } else if (key == "train/seconds") {
                 e.trainSeconds = m.value;
+            } else if (key == "valid/proxy_reward@10") {
+                e.validProxyReward10 = m.value;
+            } else if (key == "valid/true_reward@10") {
+                e.validTrueReward10 = m.value;
+            } else if (key == "valid/kl_ref") {
+                e.validKlRef = m.value;
             }
         }
         double trainSeconds = 0.0;
@@ -179,6 +193,8 @@ QString metricLabel(const std::string& name) {
         {"mrr_high", QStringLiteral("MRR high")},
         {"item_mean_reward", QStringLiteral("Item-mean reward")},
         {"true_reward", QStringLiteral("True reward")},
+        {"proxy_reward", QStringLiteral("Proxy reward")},
+        {"kl_ref", QStringLiteral("KL to parent")},
         {"random_ndcg", QStringLiteral("Random-exposure NDCG")},
         {"arp", QStringLiteral("ARP")},
         {"aplt", QStringLiteral("APLT")},

@@ -27,6 +27,12 @@ struct RunEpoch {
     double validNdcg10 = std::numeric_limits<double>::quiet_NaN();
     double validHr10 = std::numeric_limits<double>::quiet_NaN();
     double trainSeconds = std::numeric_limits<double>::quiet_NaN();
+    // Over-optimisation, on validation (runs trained against a reward model or from a parent): the reward
+    // model's mean score of the top-10, the true reward of the same top-10 (simulator) and the KL to the
+    // parent.
+    double validProxyReward10 = std::numeric_limits<double>::quiet_NaN();
+    double validTrueReward10 = std::numeric_limits<double>::quiet_NaN();
+    double validKlRef = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct CompareRun {
@@ -57,6 +63,9 @@ struct CompareRun {
     QString schemeName() const;  // exp, uniform, linear, filter, dpo, ppo; "?" without a recorded weighting
     QString lambdaText() const;  // "0.5", "∞", "—"
     QString label() const;       // "run 5 · sasrec · exp λ = 0.5"
+    // What the plots join and colour as one series: model and scheme, and the reward source when it is a
+    // model ("sasrec · exp · r̂ model:28"), so learned-reward runs never share a λ line with logged ones.
+    QString seriesKey() const;
     const std::map<std::string, RunMetric>& metrics(const QString& split) const;  // "test" | "valid"
     RunMetric metric(const QString& split, const std::string& name) const;
 };

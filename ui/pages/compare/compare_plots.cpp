@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 
+#include "pages/compare/proxy_true_plot.h"
 #include "plots/lambda_axis.h"
 #include "plots/plot_widget.h"
 #include "shared/formatting.h"
@@ -38,10 +39,6 @@ QString panelTitle(const std::string& metric) {
     return metricLabel(metric);
 }
 
-QString seriesKey(const CompareRun& r) {
-    return r.model + QStringLiteral(" · ") + r.schemeName();
-}
-
 bool isFlat(const CompareRun& r) {
     return std::isnan(r.lambda);  // linear, filter, or no recorded weighting
 }
@@ -53,14 +50,14 @@ const std::vector<std::string>& ComparePlots::metrics() {
     return m;
 }
 
-ComparePlots::ComparePlots(QWidget* parent) : QWidget(parent), m_legend(new QLabel(this)) {
+ComparePlots::ComparePlots(QWidget* parent)
+    : QWidget(parent), m_legend(new QLabel(this)), m_proxy(new ProxyTruePlot(this)), m_grid(new QGridLayout) {
     m_legend->setObjectName(QStringLiteral("compareLegend"));
     m_legend->setTextFormat(Qt::RichText);
     m_legend->setWordWrap(true);
-    auto* grid = new QGridLayout;
+    QGridLayout* grid = m_grid;
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setSpacing(6);
-    int i = 0;
     for (const std::string& metric : metrics()) {
         Panel panel;
         panel.metric = metric;
@@ -69,9 +66,7 @@ ComparePlots::ComparePlots(QWidget* parent) : QWidget(parent), m_legend(new QLab
         panel.plot->yAxis->setLabel(metricLabel(metric));
         LambdaAxis::configure(panel.plot->xAxis, {});
         panel.plot->setMouseTracking(true);
-        grid->addWidget(panel.plot, i / 3, i % 3);
         m_panels.push_back(panel);
-        ++i;
     }
     for (size_t p = 0; p < m_panels.size(); ++p) {
         connect(m_panels[p].plot, &QCustomPlot::mouseMove, this,
@@ -85,11 +80,49 @@ ComparePlots::ComparePlots(QWidget* parent) : QWidget(parent), m_legend(new QLab
     showMessage(tr("Select a dataset with runs"));
 }
 
+// The panels that can show something, in two rows: the true reward only where some run has it (simulated
+// data), the proxy-vs-true paths only where some run recorded a proxy reward.
+void ComparePlots::relayout(bool trueReward, bool proxy) {
+    std::vector<QWidget*> shown;
+    for (const Panel& p : m_panels) {
+        const bool visible = p.metric != "true_reward@10" || trueReward;
+        p.plot->setVisible(visible);
+        if (visible)
+            shown.push_back(p.plot);
+    }
+    m_proxy->setVisible(proxy);
+    if (proxy)
+        shown.push_back(m_proxy);
+    for (QWidget* w : allPanels())
+        m_grid->removeWidget(w);
+    const int columns = static_cast<int>((shown.size() + 1) / 2);
+    for (size_t i = 0; i < shown.size(); ++i)
+        m_grid->addWidget(shown[i], static_cast<int>(i) / columns, static_cast<int>(i) % columns);
+}
+
+QList<QWidget*> ComparePlots::allPanels() const {
+    QList<QWidget*> out;
+    for (const Panel& p : m_panels)
+        out << p.plot;
+    out << m_proxy;
+    return out;
+}
+
+bool ComparePlots::isPanelShown(const std::string& metric) const {
+    if (metric == "proxy")
+        return !m_proxy->isHidden();
+    const PlotWidget* p = plot(metric);
+    return p && !p->isHidden();
+}
+
 QList<PlotWidget*> ComparePlots::allPlots() const {
     QList<PlotWidget*> out;
     for (const Panel& p : m_panels) {
-        out << p.plot;
+        if (!p.plot->isHidden())
+            out << p.plot;
     }
+    if (!m_proxy->isHidden())
+        out << m_proxy;
     return out;
 }
 
@@ -110,6 +143,8 @@ void ComparePlots::showMessage(const QString& message) {
         p.series.clear();
         p.plot->setMessage(message);
     }
+    m_proxy->setRuns({}, {}, 0);
+    relayout(false, false);
     m_legend->clear();
 }
 
@@ -150,8 +185,8 @@ void ComparePlots::rebuild() {
     // The legend, shared by the six panels: one colour per model and scheme, then the references.
     std::vector<QString> keys;
     for (const CompareRun& r : m_runs) {
-        if (std::find(keys.begin(), keys.end(), seriesKey(r)) == keys.end()) {
-            keys.push_back(seriesKey(r));
+        if (std::find(keys.begin(), keys.end(), r.seriesKey()) == keys.end()) {
+            keys.push_back(r.seriesKey());
         }
     }
     std::sort(keys.begin(), keys.end());
@@ -179,6 +214,15 @@ void ComparePlots::rebuild() {
     for (Panel& p : m_panels) {
         fillPanel(p);
     }
+    const int tracks = m_proxy->setRuns(
+        m_runs,
+        [&keys](const CompareRun& r) {
+            const auto k =
+                static_cast<size_t>(std::find(keys.begin(), keys.end(), r.seriesKey()) - keys.begin());
+            return kPalette[k % std::size(kPalette)];
+        },
+        m_baseline);
+    relayout(markerCount("true_reward@10") > 0, tracks > 0);
 }
 
 void ComparePlots::fillPanel(Panel& panel) {
@@ -224,8 +268,8 @@ void ComparePlots::fillPanel(Panel& panel) {
 
     std::vector<QString> keys;
     for (const CompareRun& r : m_runs) {
-        if (std::find(keys.begin(), keys.end(), seriesKey(r)) == keys.end()) {
-            keys.push_back(seriesKey(r));
+        if (std::find(keys.begin(), keys.end(), r.seriesKey()) == keys.end()) {
+            keys.push_back(r.seriesKey());
         }
     }
     std::sort(keys.begin(), keys.end());
@@ -239,7 +283,7 @@ void ComparePlots::fillPanel(Panel& panel) {
         };
         std::vector<Point> points;
         for (const CompareRun& r : m_runs) {
-            if (seriesKey(r) != keys[k]) {
+            if (r.seriesKey() != keys[k]) {
                 continue;
             }
             const RunMetric m = r.metric(m_split, panel.metric);

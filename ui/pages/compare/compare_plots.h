@@ -4,7 +4,9 @@
 // Runs are markers with their stored 95 % interval as error bars, joined per model and scheme (exp runs
 // along λ, uniform at ∞; linear and filter, which have no λ, as flat dashed lines); the closed-form tilted
 // Markov and popularity policies from the λ engine are drawn behind them as the reference. λ axes are
-// logarithmic with ∞ at the right end. Hovering a marker names the run.
+// logarithmic with ∞ at the right end. Hovering a marker names the run. Runs on a learned reward are their
+// own series (CompareRun::seriesKey). A seventh panel, the proxy-vs-true paths of the runs trained against a
+// reward model (ProxyTruePlot), and the true-reward panel appear only where some run can fill them.
 #include <QHash>
 #include <QWidget>
 #include <memory>
@@ -15,12 +17,14 @@
 #include "pages/compare/compare_workers.h"
 
 class QCPGraph;
+class QGridLayout;
 class QLabel;
 class QMouseEvent;
 
 namespace tiltbench {
 
 class PlotWidget;
+class ProxyTruePlot;
 
 class ComparePlots : public QWidget {
     Q_OBJECT
@@ -33,7 +37,10 @@ class ComparePlots : public QWidget {
     void setReference(std::shared_ptr<const ReferenceCurves> reference);  // null: none
     void showMessage(const QString& message);
 
-    QList<PlotWidget*> allPlots() const;
+    QList<PlotWidget*> allPlots() const;  // the panels shown
+    ProxyTruePlot* proxyPlot() const { return m_proxy; }
+    // "ndcg@10", …, or "proxy": whether that panel is laid out now.
+    bool isPanelShown(const std::string& metric) const;
     PlotWidget* plot(const std::string& metric) const;
     QLabel* legendLabel() const { return m_legend; }
     // The runs plotted as markers in a panel (tests), and what hovering at `pixel` shows (empty: nothing).
@@ -56,12 +63,16 @@ class ComparePlots : public QWidget {
     };
 
     void rebuild();
+    void relayout(bool trueReward, bool proxy);
+    QList<QWidget*> allPanels() const;
     void fillPanel(Panel& panel);
     void onMouseMove(Panel& panel, QMouseEvent* event);
     const CompareRun* runById(qint64 id) const;
 
     std::vector<Panel> m_panels;
     QLabel* m_legend;
+    ProxyTruePlot* m_proxy;
+    QGridLayout* m_grid;
     std::vector<CompareRun> m_runs;
     QString m_split = QStringLiteral("test");
     qint64 m_baseline = 0;

@@ -23,6 +23,10 @@ namespace tiltbench {
 
 struct ExplorerDataset {
     DatasetInfo info;
+    // The reward-model run whose estimates r̂ stand in for the training targets' logged rewards (0 = logged):
+    // the weights, tables and tilted policies then read r̂, as `--reward-source model:RUN` trains; evaluation
+    // stays on the logged held-out rewards.
+    int64_t rewardModelRun = 0;
     // The Evaluator holds references into `log` and `split`, so this struct lives on the heap and never
     // moves.
     InteractionLog log;

@@ -26,10 +26,12 @@
 #include "pages/explorer/explorer_plots.h"
 #include "pages/explorer/explorer_worker.h"
 #include "shared/formatting.h"
+#include "store/run_store.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
 #include "widgets/feedback.h"
 #include "widgets/lambda_slider.h"
+#include "widgets/reward_source_combo.h"
 #include "widgets/row_table.h"
 
 namespace tiltbench {
@@ -50,6 +52,7 @@ ExplorerPage::ExplorerPage(QWidget* parent)
     : QWidget(parent),
       m_datasetCombo(new DatasetCombo(this)),
       m_schemeCombo(new QComboBox(this)),
+      m_rewardCombo(new RewardSourceCombo(this)),
       m_normCombo(new QComboBox(this)),
       m_clipSpin(new QDoubleSpinBox(this)),
       m_lambda(new LambdaSlider(this)),
@@ -123,6 +126,11 @@ QWidget* ExplorerPage::buildControls() {
     m_schemeCombo->addItem(tr("uniform  (SFT)"), QStringLiteral("uniform"));
     m_schemeCombo->addItem(tr("linear  (w = r − r_min + ε)"), QStringLiteral("linear"));
     m_schemeCombo->addItem(tr("filter  (r = top)"), QStringLiteral("filter"));
+    m_rewardCombo->setObjectName(QStringLiteral("explorerRewardSource"));
+    m_rewardCombo->setToolTip(
+        tr("The rewards the weights read: the logged ones, or a finished reward-model run's estimates r̂ "
+           "(tiltbench-cli reward), as a SASRec run with that reward source trains; the metric curves are "
+           "still measured on the logged held-out rewards"));
     m_normCombo->setObjectName(QStringLiteral("normalizationChooser"));
     m_normCombo->addItem(tr("mean 1"), QStringLiteral("mean"));
     m_normCombo->addItem(tr("none"), QStringLiteral("none"));
@@ -163,6 +171,9 @@ QWidget* ExplorerPage::buildControls() {
     row1->addWidget(caption(tr("Scheme"), box));
     row1->addWidget(m_schemeCombo);
     row1->addSpacing(12);
+    row1->addWidget(caption(tr("Rewards"), box));
+    row1->addWidget(m_rewardCombo);
+    row1->addSpacing(12);
     row1->addWidget(caption(tr("Normalisation"), box));
     row1->addWidget(m_normCombo);
     row1->addSpacing(12);
@@ -191,7 +202,11 @@ QWidget* ExplorerPage::buildControls() {
     layout->addLayout(row3);
     layout->addLayout(buildFullEvalRow());
 
-    connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] { requestCompute(); });
+    connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] {
+        refillRewardSources();
+        requestCompute();
+    });
+    connect(m_rewardCombo, &QComboBox::currentIndexChanged, this, [this] { requestCompute(); });
     connect(m_schemeCombo, &QComboBox::currentIndexChanged, this, [this] {
         m_lambda->setEnabled(m_schemeCombo->currentData().toString() == QStringLiteral("exp"));
         requestCompute();
@@ -248,7 +263,9 @@ void ExplorerPage::setWorkspace(Workspace* workspace) {
 void ExplorerPage::refresh() {
     const int64_t keep = selectedDatasetId();
     m_datasetCombo->refill(m_workspace, [this](const QString& e) { onFailed(e); });
-    if (selectedDatasetId() != keep || !m_dataset) {
+    const qint64 keepRewards = rewardModelRun();
+    refillRewardSources();
+    if (selectedDatasetId() != keep || !m_dataset || rewardModelRun() != keepRewards) {
         requestCompute();
     }
 }
@@ -302,7 +319,27 @@ void ExplorerPage::applySuggestion() {
 }
 
 QString ExplorerPage::cacheKey(int64_t datasetId) const {
-    return QString::number(datasetId) + QLatin1Char('|') + explorerSchemeKey(currentScheme());
+    return QStringLiteral("%1|%2|%3")
+        .arg(datasetId)
+        .arg(rewardModelRun())
+        .arg(explorerSchemeKey(currentScheme()));
+}
+
+qint64 ExplorerPage::rewardModelRun() const {
+    return m_rewardCombo->modelRun();
+}
+
+void ExplorerPage::refillRewardSources() {
+    std::vector<RunRecord> runs;
+    if (m_workspace && selectedDatasetId() >= 0) {
+        try {
+            runs = RunStore(*m_workspace).runs(selectedDatasetId());
+        } catch (const std::exception& e) {
+            setStatus(tr("Cannot list the reward models: %1").arg(QString::fromUtf8(e.what())));
+        }
+    }
+    m_rewardCombo->refill(runs, "loo");  // the Explorer's split: leave-one-out
+    m_rewardCombo->setEnabled(m_rewardCombo->count() > 1);
 }
 
 void ExplorerPage::requestCompute() {
@@ -320,7 +357,8 @@ void ExplorerPage::requestCompute() {
         setStatus(QString::fromStdString(e.what()));
         return;
     }
-    const bool sameDataset = m_dataset && m_dataset->info.id == id;
+    const bool sameDataset =
+        m_dataset && m_dataset->info.id == id && m_dataset->rewardModelRun == rewardModelRun();
     if (sameDataset) {
         // The weight statistics need no worker: show them for the new settings at once.
         const auto cached = m_curveCache.value(cacheKey(id));
@@ -351,6 +389,7 @@ void ExplorerPage::startJob() {
     auto* worker = new ExplorerWorker(QString::fromStdString(m_workspace->path()), id, base,
                                       m_dataset && m_dataset->info.id == id ? m_dataset : nullptr,
                                       m_curveCache.value(cacheKey(id)));
+    worker->setRewardModelRun(rewardModelRun());
     worker->setDatasetName(m_datasetCombo->currentText());
     m_jobs->on(worker, &ExplorerWorker::finished, [this](const ExplorerResult& result) { onResult(result); });
     m_jobs->on(worker, &Worker::failed, [this](const QString& message) { onFailed(message); });
@@ -365,9 +404,11 @@ void ExplorerPage::showEvent(QShowEvent* event) {
 }
 
 void ExplorerPage::onResult(const ExplorerResult& result) {
-    m_curveCache.insert(
-        QString::number(result.curves->datasetId) + QLatin1Char('|') + explorerSchemeKey(result.curves->base),
-        result.curves);
+    m_curveCache.insert(QStringLiteral("%1|%2|%3")
+                            .arg(result.curves->datasetId)
+                            .arg(result.dataset->rewardModelRun)
+                            .arg(explorerSchemeKey(result.curves->base)),
+                        result.curves);
     if (m_dataset != result.dataset) {
         showDataset(result.dataset);
     }

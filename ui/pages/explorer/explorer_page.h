@@ -30,6 +30,8 @@ class QTableView;
 
 namespace tiltbench {
 
+class RewardSourceCombo;
+
 class ExplorerItemsModel;
 class ExplorerPlots;
 class JobRunner;
@@ -53,6 +55,9 @@ class ExplorerPage : public QWidget {
 
     // The scheme the controls describe, at the slider's λ.
     WeightScheme currentScheme() const;
+    // The reward-model run whose estimates the weights read ("Rewards"); 0 = the logged rewards.
+    qint64 rewardModelRun() const;
+    RewardSourceCombo* rewardSourceChooser() const { return m_rewardCombo; }
     void setLambda(double lambda);
     double lambda() const;
 
@@ -103,6 +108,7 @@ class ExplorerPage : public QWidget {
 
   private:
     QWidget* buildControls();
+    void refillRewardSources();
     QHBoxLayout* buildFullEvalRow();
     void requestCompute();
     void startJob();
@@ -122,6 +128,7 @@ class ExplorerPage : public QWidget {
     Workspace* m_workspace = nullptr;
     DatasetCombo* m_datasetCombo;
     QComboBox* m_schemeCombo;
+    RewardSourceCombo* m_rewardCombo;
     QComboBox* m_normCombo;
     QDoubleSpinBox* m_clipSpin;
     LambdaSlider* m_lambda;

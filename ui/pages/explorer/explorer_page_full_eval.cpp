@@ -45,6 +45,12 @@ void ExplorerPage::evaluateFully() {
     if (!m_workspace || selectedDatasetId() < 0 || m_jobs->isRunning(kFullEvalJob)) {
         return;
     }
+    if (rewardModelRun() > 0) {  // a closed-form run weights logged rewards only (train refuses the rest)
+        m_fullEvalResult->setText(
+            tr("The full evaluation records a closed-form run, which reads the logged "
+               "rewards: choose Rewards: logged to run it"));
+        return;
+    }
     const QString name = m_datasetCombo->currentText();
     const WeightScheme scheme = currentScheme();
     auto* worker = new ExplorerFullEvalWorker(QString::fromStdString(m_workspace->path()), name, scheme);

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "store/workspace.h"
+#include "train/reward_source.h"
 #include "train/tilted_policy_curves.h"
 #include "weighting/lambda_grid.h"
 #include "weighting/target_view.h"
@@ -54,7 +55,8 @@ std::vector<double> ExplorerWorker::metricGrid() {
 
 std::shared_ptr<const ExplorerDataset> ExplorerWorker::prepareDataset(const QString& workspacePath,
                                                                       int64_t datasetId,
-                                                                      const ProgressCallback& progress) {
+                                                                      const ProgressCallback& progress,
+                                                                      int64_t rewardModelRun) {
     QElapsedTimer timer;
     timer.start();
     Workspace ws(workspacePath.toStdString(), OpenMode::ReadOnly);
@@ -70,7 +72,14 @@ std::shared_ptr<const ExplorerDataset> ExplorerWorker::prepareDataset(const QStr
         throw Cancelled();
     }
     d->split = Split::make(d->log);
-    d->policy = PolicyData::build(viewOf(d->split.training(), d->split.numItems()));
+    TargetView targets = viewOf(d->split.training(), d->split.numItems());
+    std::vector<double> estimated;  // checked by sourcedTrainingRewards: a finished model of this split
+    if (rewardModelRun > 0) {
+        estimated = sourcedTrainingRewards(ws, RewardSource{rewardModelRun}, d->info, d->split);
+        targets.reward = estimated.data();
+    }
+    d->rewardModelRun = rewardModelRun;
+    d->policy = PolicyData::build(targets);
 
     EvalConfig config;
     config.ks = {10};
@@ -145,11 +154,11 @@ std::shared_ptr<const ExplorerCurves> ExplorerWorker::computeCurves(
 
 void ExplorerWorker::execute() {
     ExplorerResult result;
-    if (m_prepared && m_prepared->info.id == m_datasetId) {
+    if (m_prepared && m_prepared->info.id == m_datasetId && m_prepared->rewardModelRun == m_rewardModelRun) {
         result.dataset = m_prepared;
     } else {
         reportStage(tr("loading"));
-        result.dataset = prepareDataset(m_workspacePath, m_datasetId, progressCallback());
+        result.dataset = prepareDataset(m_workspacePath, m_datasetId, progressCallback(), m_rewardModelRun);
     }
     if (isCancelRequested()) {
         throw Cancelled();

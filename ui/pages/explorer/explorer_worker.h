@@ -35,7 +35,10 @@ class ExplorerWorker : public Worker {
     // The two steps, public so that tests and the CLI-free benchmarks can run them without a thread.
     static std::shared_ptr<const ExplorerDataset> prepareDataset(const QString& workspacePath,
                                                                  int64_t datasetId,
-                                                                 const ProgressCallback& progress = {});
+                                                                 const ProgressCallback& progress = {},
+                                                                 int64_t rewardModelRun = 0);
+    // Weights read reward-model run `run`'s estimates (0 = the logged rewards, the default).
+    void setRewardModelRun(int64_t run) { m_rewardModelRun = run; }
     static std::shared_ptr<const ExplorerCurves> computeCurves(
         const ExplorerDataset& dataset, const WeightScheme& base,
         const std::function<bool(int done, int total)>& progress = {});
@@ -49,6 +52,7 @@ class ExplorerWorker : public Worker {
   private:
     QString m_workspacePath;
     int64_t m_datasetId;
+    int64_t m_rewardModelRun = 0;
     QString m_datasetName;
     WeightScheme m_base;
     std::shared_ptr<const ExplorerDataset> m_prepared;

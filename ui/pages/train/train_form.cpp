@@ -128,7 +128,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     weightForm->addRow(tr("λ"), m_lambda);
     weightForm->addRow(QString(), m_fromExplorer);
     weightForm->addRow(tr("Normalisation"), m_normalization);
-    m_rewardSource = new QComboBox(weightBox);
+    m_rewardSource = new RewardSourceCombo(weightBox);
     m_rewardSource->setObjectName(QStringLiteral("trainRewardSource"));
     m_rewardSource->setToolTip(
         tr("SASRec: the rewards the weighting reads — the logged ones, or a finished reward-model run's "
@@ -356,31 +356,10 @@ void TrainForm::refillParentCombo() {
 }
 
 void TrainForm::refillRewardSources() {
-    const qint64 keep = m_rewardSource->currentIndex() > 0 ? m_rewardSource->currentData().toLongLong() : 0;
-    const QSignalBlocker block(m_rewardSource);
-    m_rewardSource->clear();
-    m_rewardSource->addItem(tr("logged"), qint64{0});
-    if (m_workspace && selectedDatasetId() >= 0) {
-        const std::string split = m_split->currentData().toString().toStdString();
-        for (const RunRecord& run : datasetRuns(tr("Cannot list the reward models: %1"))) {
-            if (!isRewardModelRun(run.model) || run.status != "done") {
-                continue;
-            }
-            try {  // only models fitted on the split chosen above can weight its targets
-                const RewardRunConfig c = RewardRunConfig::fromJson(run.config);
-                if (SplitConfig::kindToString(c.split.kind) != split) {
-                    continue;
-                }
-                m_rewardSource->addItem(tr("estimated: run %1 · %2")
-                                            .arg(run.id)
-                                            .arg(QString::fromStdString(formatRewardModelKind(c.model.kind))),
-                                        static_cast<qint64>(run.id));
-            } catch (const std::exception&) {
-            }
-        }
-    }
-    const int row = m_rewardSource->findData(keep);
-    m_rewardSource->setCurrentIndex(row >= 0 ? row : 0);
+    m_rewardSource->refill(m_workspace && selectedDatasetId() >= 0
+                               ? datasetRuns(tr("Cannot list the reward models: %1"))
+                               : std::vector<RunRecord>{},
+                           m_split->currentData().toString().toStdString());
     updateFormState();
 }
 
@@ -414,8 +393,10 @@ int64_t TrainForm::selectedDatasetId() const {
     return m_dataset->selectedId();
 }
 
-void TrainForm::setExplorerWeightingSource(std::function<WeightScheme()> source) {
+void TrainForm::setExplorerWeightingSource(std::function<WeightScheme()> source,
+                                           std::function<qint64()> rewards) {
     m_explorerSource = std::move(source);
+    m_explorerRewards = std::move(rewards);
     updateExplorerButton();
 }
 
@@ -431,9 +412,15 @@ void TrainForm::applyExplorerWeighting() {
     m_normalization->setCurrentIndex(
         m_normalization->findData(QString::fromStdString(formatWeightNormalization(s.normalization))));
     m_clip->setValue(std::isfinite(s.clip) ? s.clip : 0.0);
+    QString rewards;
+    if (m_explorerRewards) {  // the Explorer's reward model, when this form lists it (same dataset and split)
+        const qint64 run = m_explorerRewards();
+        if (m_rewardSource->selectModelRun(run) && run > 0)
+            rewards = tr(" on the estimates of run %1").arg(run);
+    }
     updateExplorerButton();
     Q_EMIT statusMessage(
-        tr("Weighting taken from the λ Explorer: %1").arg(QString::fromStdString(s.describe())));
+        tr("Weighting taken from the λ Explorer: %1%2").arg(QString::fromStdString(s.describe()), rewards));
 }
 
 void TrainForm::updateExplorerButton() {
@@ -482,7 +469,7 @@ TrainRequest TrainForm::currentRequest() const {
     c.select = m_select->currentData().toString().toStdString();
     c.device = m_device->currentData().toString().toStdString();
     c.initFrom = r.isSasrec() ? m_initFrom->currentData().toLongLong() : 0;
-    const qint64 rewardModel = r.isSasrec() ? m_rewardSource->currentData().toLongLong() : 0;
+    const qint64 rewardModel = r.isSasrec() ? m_rewardSource->modelRun() : 0;
     c.rewardSource = RewardSource{rewardModel}.format();
     c.objective = r.isSasrec() ? m_objective->currentData().toString().toStdString() : "weighted";
     if (c.objective == "dpo")

@@ -15,6 +15,7 @@
 #include "process/runtime_probe.h"
 #include "store/run_store.h"
 #include "widgets/dataset_combo.h"
+#include "widgets/reward_source_combo.h"
 
 class QCheckBox;
 class QComboBox;
@@ -41,7 +42,9 @@ class TrainForm : public QWidget {
     void selectDataset(int64_t id);
     int64_t selectedDatasetId() const;
 
-    void setExplorerWeightingSource(std::function<WeightScheme()> source);
+    // The Explorer's weighting, and the reward-model run its weights read (0 = logged), for the button.
+    void setExplorerWeightingSource(std::function<WeightScheme()> source,
+                                    std::function<qint64()> rewards = {});
     void applyExplorerWeighting();
     void updateExplorerButton();  // its label names the Explorer's current weighting
 
@@ -57,7 +60,7 @@ class TrainForm : public QWidget {
     QComboBox* modelChooser() const { return m_model; }
     QComboBox* initFromChooser() const { return m_initFrom; }
     void refillParentCombo();  // the finished SASRec runs of the dataset, to post-train from
-    QComboBox* rewardSourceChooser() const { return m_rewardSource; }
+    RewardSourceCombo* rewardSourceChooser() const { return m_rewardSource; }
     QComboBox* objectiveChooser() const { return m_objective; }
     QDoubleSpinBox* objectiveBetaBox() const { return m_objectiveBeta; }
     void refillRewardSources();  // "logged" and the finished reward-model runs of the dataset and split
@@ -96,13 +99,15 @@ class TrainForm : public QWidget {
 
     Workspace* m_workspace = nullptr;
     std::function<WeightScheme()> m_explorerSource;
+    std::function<qint64()> m_explorerRewards;
 
     DatasetCombo* m_dataset;
     QComboBox* m_model;
     QComboBox* m_split;
-    QComboBox* m_initFrom;      // "Start from": random weights or a finished SASRec run (post-training)
-    QComboBox* m_rewardSource;  // "Rewards": logged, or a reward-model run's estimates (--reward-source)
-    QComboBox* m_objective;     // weighted (the method), dpo or ppo (--objective)
+    QComboBox* m_initFrom;  // "Start from": random weights or a finished SASRec run (post-training)
+    RewardSourceCombo*
+        m_rewardSource;      // "Rewards": logged, or a reward-model run's estimates (--reward-source)
+    QComboBox* m_objective;  // weighted (the method), dpo or ppo (--objective)
     QDoubleSpinBox* m_objectiveBeta;  // DPO's β or PPO's β_KL (--dpo-beta / --kl-beta)
     QComboBox* m_scheme;
     LambdaSlider* m_lambda;

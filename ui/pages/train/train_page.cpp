@@ -250,8 +250,9 @@ int64_t TrainPage::selectedDatasetId() const {
     return m_form->selectedDatasetId();
 }
 
-void TrainPage::setExplorerWeightingSource(std::function<WeightScheme()> source) {
-    m_form->setExplorerWeightingSource(std::move(source));
+void TrainPage::setExplorerWeightingSource(std::function<WeightScheme()> source,
+                                           std::function<qint64()> rewards) {
+    m_form->setExplorerWeightingSource(std::move(source), std::move(rewards));
 }
 
 TrainRequest TrainPage::currentRequest() const {

@@ -52,7 +52,8 @@ class TrainPage : public QWidget {
     int64_t selectedDatasetId() const;
 
     // Where "Use the λ Explorer's weighting" reads from (MainWindow wires the Explorer in).
-    void setExplorerWeightingSource(std::function<WeightScheme()> source);
+    void setExplorerWeightingSource(std::function<WeightScheme()> source,
+                                    std::function<qint64()> rewards = {});
 
     bool isBusy() const;  // a run is running or waiting in the queue
     QString busyDescription() const;
