@@ -21,6 +21,7 @@
 
 #include "io/import.h"
 #include "pages/compare/compare_page.h"
+#include "pages/compare/compare_plots.h"
 #include "pages/compare/run_table_model.h"
 #include "pages/train/train_events.h"
 #include "pages/train/train_form.h"
@@ -270,4 +271,15 @@ TEST(TrainCompareScreenshots, PpoAgainstARewardModel) {
     save(&w, QStringLiteral("train-ppo-running.png"));
     ASSERT_TRUE(QTest::qWaitFor([train] { return !train->isBusy(); }, kWaitMs));
     EXPECT_EQ(train->queue()->entries().back().status, QueueEntry::Done);
+
+    // Compare at a common laptop size, the PPO run pinned against its SFT parent: the proxy-vs-true panel
+    // next to the six metric panels.
+    w.resize(1366, 768);
+    ComparePage* compare = w.comparePage();
+    w.showPage(MainWindow::ComparePageIndex);
+    ASSERT_TRUE(QTest::qWaitFor([compare] { return compare->runModel()->rowCount() == 2; }, kWaitMs));
+    compare->pinBaseline(parent.runId);
+    ASSERT_TRUE(QTest::qWaitFor([compare] { return compare->plots()->isPanelShown("proxy"); }, kWaitMs));
+    QTest::qWait(300);
+    save(&w, QStringLiteral("compare-proxy-vs-true.png"));
 }

@@ -496,7 +496,7 @@ TEST(TrainAndCompare, ASasrecRunWeightsByAChosenRewardModel) {
     ASSERT_TRUE(QTest::qWaitFor([compare] { return compare->runModel()->rowCount() == 2; }, kWaitMs));
     const CompareRun* estimated = compare->runModel()->runById(run.runId);
     ASSERT_NE(estimated, nullptr);
-    EXPECT_TRUE(estimated->seriesKey().contains(QString::fromStdString(source)))
+    EXPECT_TRUE(estimated->seriesKey().contains(QStringLiteral("reward model run %1").arg(rewardRun)))
         << estimated->seriesKey().toStdString();
     ComparePlots* plots = compare->plots();
     EXPECT_TRUE(QTest::qWaitFor([plots] { return plots->proxyPlot()->trackCount() == 2; }, kWaitMs));

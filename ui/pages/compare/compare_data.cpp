@@ -55,8 +55,10 @@ QString CompareRun::label() const {
 
 QString CompareRun::seriesKey() const {
     QString key = model + QStringLiteral(" · ") + schemeName();
-    if (rewardSource != QStringLiteral("logged"))
-        key += QStringLiteral(" · r̂ ") + rewardSource;
+    if (rewardSource.startsWith(QStringLiteral("model:")))  // plain words: a combining hat renders badly
+        key += QStringLiteral(" · reward model run ") + rewardSource.mid(6);
+    else if (rewardSource != QStringLiteral("logged"))
+        key += QStringLiteral(" · ") + rewardSource;
     return key;
 }
 

@@ -12,11 +12,10 @@ namespace {
 constexpr double kHoverPixels = 8.0;
 }
 
-ProxyTruePlot::ProxyTruePlot(QWidget* parent)
-    : PlotWidget(tr("Proxy vs true reward, per epoch (validation)"), parent) {
+ProxyTruePlot::ProxyTruePlot(QWidget* parent) : PlotWidget(tr("Proxy vs true, per epoch"), parent) {
     setObjectName(QStringLiteral("proxyTruePlot"));
     setLegendOnExport(true);
-    xAxis->setLabel(tr("Proxy reward@10 (reward model)"));
+    xAxis->setLabel(tr("Proxy reward@10"));
     setMouseTracking(true);
     connect(this, &QCustomPlot::mouseMove, this, &ProxyTruePlot::onMouseMove);
 }
