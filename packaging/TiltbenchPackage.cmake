@@ -10,9 +10,15 @@
 # Binaries are stripped (CPACK_STRIP_FILES); Depends comes from dpkg-shlibdeps (Debian package dpkg-dev) plus
 # the run-time pieces no ELF dependency shows.
 
-set(TILTBENCH_PACKAGE_MAINTAINER "Tiltbench maintainers <maintainers@tiltbench.invalid>" CACHE STRING
-    "Maintainer field of the .deb (Name <email>)")
-set(TILTBENCH_PACKAGE_HOMEPAGE "https://tiltbench.invalid/" CACHE STRING "Homepage field of the .deb")
+#   share/doc/tiltbench/copyright                       packaging/copyright (Debian's machine-readable format)
+# The project's licence is GPL-3.0-or-later (LICENSE): the GUI links Debian's QCustomPlot, which is GPL-3+.
+# Maintainer and homepage are whoever ships the package: the defaults say that no address has been set, and
+# Homepage is left out unless one is given (-DTILTBENCH_PACKAGE_MAINTAINER=..., -DTILTBENCH_PACKAGE_HOMEPAGE=...).
+
+set(TILTBENCH_PACKAGE_MAINTAINER "Tiltbench contributors <unset@invalid>" CACHE STRING
+    "Maintainer field of the .deb (Name <email>); set it to whoever ships the package")
+set(TILTBENCH_PACKAGE_HOMEPAGE "" CACHE STRING "Homepage field of the .deb (left out when empty)")
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "tiltbench")
@@ -41,7 +47,9 @@ set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")  # tiltbench_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${TILTBENCH_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
-set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${TILTBENCH_PACKAGE_HOMEPAGE}")
+if(TILTBENCH_PACKAGE_HOMEPAGE)
+  set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${TILTBENCH_PACKAGE_HOMEPAGE}")
+endif()
 set(CPACK_DEBIAN_COMPRESSION_TYPE "xz")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # Shared-library dependencies (libtorch, Qt 6, SQLite, fmt, libstdc++, ...) with their minimum versions.

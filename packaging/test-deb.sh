@@ -87,7 +87,7 @@ expect_field Package "$PKG"
 expect_field Version "$VERSION"
 expect_field Architecture "$ARCH"
 expect_field Section science
-for f in Maintainer Homepage Description Installed-Size; do
+for f in Maintainer Description Installed-Size; do
   [ -n "$(field "$f")" ] || fail "control field $f is missing or empty"
 done
 depends=$(field Depends)
@@ -116,6 +116,8 @@ expected=()
 for b in "${bins[@]}"; do expected+=("./usr/bin/$b"); done
 # The LibTorch half of the CLI, which tiltbench-cli execs for training, export and the like.
 expected+=(./usr/libexec/tiltbench/tiltbench-cli-torch)
+# The licence, in Debian's machine-readable copyright format.
+expected+=(./usr/share/doc/tiltbench/copyright)
 [ "$KIND" = gui ] && expected+=(./usr/share/applications/tiltbench.desktop
   ./usr/share/icons/hicolor/scalable/apps/tiltbench.svg)
 for f in "${expected[@]}"; do
@@ -127,6 +129,9 @@ in_bin=$(grep -c '^\./usr/bin/' "$TMP/files.txt" || true)
 [ "$in_bin" = "${#bins[@]}" ] || fail "unexpected executables in /usr/bin: $(grep '^\./usr/bin/' "$TMP/files.txt" | tr '\n' ' ')"
 
 dpkg-deb -x "$DEB" "$TMP/root"
+head -1 "$TMP/root/usr/share/doc/tiltbench/copyright" | grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' ||
+  fail "/usr/share/doc/tiltbench/copyright is not in Debian's copyright format"
+grep -q '^License: GPL-3+' "$TMP/root/usr/share/doc/tiltbench/copyright" || fail "the copyright file names no GPL-3+ licence"
 for f in "${bins[@]/#//usr/bin/}" /usr/libexec/tiltbench/tiltbench-cli-torch; do
   sections=$(readelf -S -W "$TMP/root$f")
   if grep -Eq ' \.(symtab|debug_info) ' <<<"$sections"; then

@@ -3,14 +3,19 @@
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QTest>
+#include <QVBoxLayout>
+#include <QWheelEvent>
 
 #include "data/summary.h"
 #include "pages/data/data_page.h"
@@ -24,6 +29,7 @@
 #include "shell/main_window.h"
 #include "shell/recent_files.h"
 #include "shell/welcome_page.h"
+#include "store/sqlite_version.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
 #include "ui_test_helpers.h"
@@ -209,14 +215,56 @@ TEST(MainWindow, GeometryAndSplittersPersist) {
     EXPECT_EQ(w.findChild<QSplitter*>(QStringLiteral("navSplitter"))->sizes().value(0), 210);
 }
 
-TEST(MainWindow, AboutShowsTheVersion) {
+TEST(MainWindow, AboutNamesTheVersionTheLicenceAndTheLibrariesWithTheirs) {
     MainWindow w;
     w.show();
     w.showAbout();
     auto* box = w.findChild<QMessageBox*>();
     ASSERT_NE(box, nullptr);
     EXPECT_TRUE(box->text().contains(QString::fromStdString(versionString()))) << box->text().toStdString();
+    const QString about = box->informativeText();
+    for (const char* expected : {"GPL-3.0-or-later", "NO WARRANTY", "QCustomPlot", "Qt ", "LGPL-3.0",
+                                 "SQLite", "LibTorch (BSD-3-Clause)", "nlohmann/json (MIT)", "CLI11"})
+        EXPECT_TRUE(about.contains(QString::fromUtf8(expected))) << expected << ": " << about.toStdString();
+    EXPECT_TRUE(about.contains(QString::fromStdString(sqliteLibraryVersion()))) << about.toStdString();
     box->close();
+}
+
+// Issue 17: the mouse wheel over a spin box or combo box that does not have the focus changes nothing (in a
+// scrolling form it scrolls the form instead); once focused, it steps the value as usual.
+TEST(MainWindow, TheWheelChangesASettingOnlyWhenItHasTheFocus) {
+    MainWindow w;  // installs the guard on the application
+    QWidget form;
+    auto* spin = new QSpinBox(&form);
+    auto* combo = new QComboBox(&form);
+    spin->setRange(1, 100);
+    spin->setValue(3);
+    combo->addItems({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+    auto* other = new QPushButton(QStringLiteral("elsewhere"), &form);
+    auto* layout = new QVBoxLayout(&form);
+    layout->addWidget(spin);
+    layout->addWidget(combo);
+    layout->addWidget(other);
+    form.show();
+    QApplication::setActiveWindow(&form);
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&form));
+    EXPECT_EQ(spin->focusPolicy(), Qt::StrongFocus);  // not WheelFocus: the wheel never takes the focus
+    EXPECT_EQ(combo->focusPolicy(), Qt::StrongFocus);
+    const auto wheel = [](QWidget* target) {
+        const QPointF at(target->width() / 2.0, target->height() / 2.0);
+        QWheelEvent event(at, target->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(target, &event);
+    };
+    other->setFocus();
+    wheel(spin);
+    wheel(combo);
+    EXPECT_EQ(spin->value(), 3);
+    EXPECT_EQ(combo->currentIndex(), 0);
+    spin->setFocus();
+    ASSERT_TRUE(spin->hasFocus());
+    wheel(spin);
+    EXPECT_EQ(spin->value(), 2);
 }
 
 TEST(MainWindow, GenerateDemoFromTheWelcomePage) {

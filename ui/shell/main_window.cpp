@@ -24,7 +24,9 @@
 #include "runtime/version.h"
 #include "shell/recent_files.h"
 #include "shell/welcome_page.h"
+#include "store/sqlite_version.h"
 #include "widgets/feedback.h"
+#include "widgets/wheel_guard.h"
 
 // The resources live in a static library, whose registration object the linker drops unless referenced.
 static void initTiltbenchResources() {
@@ -49,6 +51,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     initTiltbenchResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/tiltbench.svg")));
+    WheelGuard::install(this);  // the wheel scrolls forms; it changes a spin box or combo only once focused
 
     m_stack = new QStackedWidget(this);
     m_welcome = new WelcomePage(m_stack);
@@ -342,8 +345,15 @@ void MainWindow::showAbout() {
     box->setText(tr("<h3>Tiltbench %1</h3>").arg(QString::fromStdString(versionString())));
     box->setInformativeText(
         tr("A workbench for exponentially reward-weighted supervised fine-tuning of generative recommenders: "
-           "w = exp(r / λ).<br><br>Built with Qt %1 and QCustomPlot %2.")
-            .arg(QString::fromLatin1(qVersion()), QString::fromLatin1(QCUSTOMPLOT_VERSION_STR)));
+           "w = exp(r / λ).<br><br>"
+           "Tiltbench is free software under the <b>GNU General Public License, version 3 or later</b> "
+           "(GPL-3.0-or-later; the file LICENSE, installed as /usr/share/doc/tiltbench/copyright). It comes "
+           "with NO WARRANTY.<br><br>"
+           "Built with: Qt %1 (LGPL-3.0), QCustomPlot %2 (GPL-3.0-or-later), SQLite %3 (public domain), "
+           "SQLiteCpp (MIT), nlohmann/json (MIT), {fmt} (MIT), zlib (Zlib). Its engine, tiltbench-cli, adds "
+           "LibTorch (BSD-3-Clause) and CLI11 (BSD-3-Clause).")
+            .arg(QString::fromLatin1(qVersion()), QString::fromLatin1(QCUSTOMPLOT_VERSION_STR),
+                 QString::fromStdString(sqliteLibraryVersion())));
     box->open();
 }
 
