@@ -434,11 +434,35 @@ TEST(CsvExport, WritesTheViewAsShownAndPerUserValues) {
     const QStringList lines = QString::fromStdString(test::readFile(path.toStdString()))
                                   .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 5);
-    EXPECT_EQ(lines[0], QStringLiteral("Status,Run,Model,Scheme,λ,Device,Epochs,Epoch s,NDCG@10"));
-    EXPECT_TRUE(lines[1].startsWith(QStringLiteral("done,%1,").arg(f.runIds.back())))
+    // Numbers a data frame reads: the value, its interval's ends in their own columns, inf for ∞, empty for
+    // none.
+    EXPECT_EQ(lines[0], QStringLiteral("status,run,baseline,model,scheme,lambda,device,epochs,epoch_seconds,"
+                                       "ndcg@10,ndcg@10_lo,ndcg@10_hi"));
+    EXPECT_TRUE(lines[1].startsWith(QStringLiteral("done,%1,0,").arg(f.runIds.back())))
         << lines[1].toStdString();
-    EXPECT_EQ(lines[1].split(QLatin1Char(',')).last(),
-              proxy.index(0, RunTableModel::NUM_FIXED_COLUMNS).data().toString());
+    for (int row = 1; row < lines.size(); ++row) {
+        const QStringList cells = lines[row].split(QLatin1Char(','));
+        ASSERT_EQ(cells.size(), 12) << lines[row].toStdString();
+        const CompareRun* run = model.runById(cells[1].toLongLong());
+        ASSERT_NE(run, nullptr);
+        const RunMetric m = run->metric(QStringLiteral("test"), "ndcg@10");
+        EXPECT_DOUBLE_EQ(cells[9].toDouble(), m.value);  // full precision, not the 4 digits shown
+        EXPECT_DOUBLE_EQ(cells[10].toDouble(), m.lo);
+        EXPECT_DOUBLE_EQ(cells[11].toDouble(), m.hi);
+        EXPECT_EQ(cells[5], std::isinf(run->lambda)   ? QStringLiteral("inf")
+                            : std::isnan(run->lambda) ? QString()
+                                                      : QString::number(run->lambda, 'g', 17))
+            << lines[row].toStdString();
+        EXPECT_TRUE(cells[7].isEmpty());  // closed-form runs have no epochs
+    }
+    // With a baseline pinned: the paired differences in their own three columns, empty on the baseline's row.
+    model.setBaseline(f.runIds[0]);
+    ASSERT_TRUE(writeViewCsv(&view, path, &error)) << error.toStdString();
+    const QStringList pinned = QString::fromStdString(test::readFile(path.toStdString()))
+                                   .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    EXPECT_TRUE(pinned[0].endsWith(QStringLiteral(",delta_ndcg@10,delta_ndcg@10_lo,delta_ndcg@10_hi")))
+        << pinned[0].toStdString();
+    model.clearBaseline();
 
     const QString perUser = QString::fromStdString(out.file("users.csv"));
     ASSERT_TRUE(writePerUserCsv(w, f.datasetId, {f.runIds[0]}, perUser, &error)) << error.toStdString();

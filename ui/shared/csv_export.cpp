@@ -73,9 +73,18 @@ bool writeViewCsv(const QTableView* view, const QString& path, QString* error) {
     }
     QTextStream out(&file);
     out.setEncoding(QStringConverter::Utf8);
+    // Per column: its numeric fields where the model has them, else its displayed text.
+    QList<QStringList> names;
+    QList<bool> numeric;
     QStringList fields;
     for (int c : columns) {
-        fields << csvField(model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
+        const QVariant csv = model->headerData(c, Qt::Horizontal, kCsvFieldsRole);
+        numeric << csv.isValid();
+        names << (csv.isValid()
+                      ? csv.toStringList()
+                      : QStringList{model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString()});
+        for (const QString& name : names.back())
+            fields << csvField(name);
     }
     out << fields.join(QLatin1Char(',')) << '\n';
     for (int row = 0; row < model->rowCount(); ++row) {
@@ -83,8 +92,14 @@ bool writeViewCsv(const QTableView* view, const QString& path, QString* error) {
             continue;
         }
         fields.clear();
-        for (int c : columns) {
-            fields << csvField(model->index(row, c).data(Qt::DisplayRole).toString());
+        for (int k = 0; k < columns.size(); ++k) {
+            const QModelIndex index = model->index(row, columns[k]);
+            QStringList cell = numeric[k] ? index.data(kCsvFieldsRole).toStringList()
+                                          : QStringList{index.data(Qt::DisplayRole).toString()};
+            while (cell.size() < names[k].size())
+                cell << QString();
+            for (int f = 0; f < names[k].size(); ++f)
+                fields << csvField(cell[f]);
         }
         out << fields.join(QLatin1Char(',')) << '\n';
     }

@@ -5,6 +5,7 @@
 #include <QFont>
 #include <cmath>
 
+#include "shared/csv_export.h"
 #include "shared/formatting.h"
 
 namespace tiltbench {
@@ -142,6 +143,9 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     if (role == RunIdRole) {
         return run.id();
     }
+    if (role == kCsvFieldsRole) {
+        return csvFields(run, index.column());
+    }
     if (index.column() < NUM_FIXED_COLUMNS) {
         return fixedData(run, index.column(), role);
     }
@@ -228,6 +232,83 @@ QVariant RunTableModel::fixedData(const CompareRun& run, int column, int role) c
     }
 }
 
+namespace {
+// A number for a data frame: full precision, `inf` / `-inf`, empty for none.
+QString csvNumber(double v) {
+    if (std::isnan(v))
+        return {};
+    if (std::isinf(v))
+        return v > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
+    return QString::number(v, 'g', 17);
+}
+}  // namespace
+
+QStringList RunTableModel::csvFieldNames(int column) const {
+    switch (column) {
+        case RunColumn:
+            return {QStringLiteral("run"), QStringLiteral("baseline")};
+        case ModelColumn:
+            return {QStringLiteral("model")};
+        case SchemeColumn:
+            return {QStringLiteral("scheme")};
+        case LambdaColumn:
+            return {QStringLiteral("lambda")};
+        case StatusColumn:
+            return {QStringLiteral("status")};
+        case DeviceColumn:
+            return {QStringLiteral("device")};
+        case EpochsColumn:
+            return {QStringLiteral("epochs")};
+        case EpochSecondsColumn:
+            return {QStringLiteral("epoch_seconds")};
+        default: {
+            const QString name = columnKey(column);
+            QStringList out{name, name + QStringLiteral("_lo"), name + QStringLiteral("_hi")};
+            if (m_baseline != 0)  // the paired difference from the baseline, for the other runs
+                out << QStringLiteral("delta_") + name
+                    << QStringLiteral("delta_") + name + QStringLiteral("_lo")
+                    << QStringLiteral("delta_") + name + QStringLiteral("_hi");
+            return out;
+        }
+    }
+}
+
+QStringList RunTableModel::csvFields(const CompareRun& run, int column) const {
+    switch (column) {
+        case RunColumn:
+            return {QString::number(run.id()),
+                    m_baseline != 0 && run.id() == m_baseline ? QStringLiteral("1") : QStringLiteral("0")};
+        case ModelColumn:
+            return {run.model};
+        case SchemeColumn:
+            return {run.schemeName()};
+        case LambdaColumn:
+            return {csvNumber(run.lambda)};
+        case StatusColumn:
+            return {QString::fromStdString(run.record.status)};
+        case DeviceColumn:
+            return {run.device};
+        case EpochsColumn:
+            return {run.isSasrec() ? QString::number(run.epochsRun) : QString()};
+        case EpochSecondsColumn:
+            return {csvNumber(run.meanEpochSeconds)};
+        default:
+            break;
+    }
+    const std::string name = m_metrics[static_cast<size_t>(column - NUM_FIXED_COLUMNS)];
+    const RunMetric m = run.metric(m_split, name);
+    QStringList out{csvNumber(m.value), csvNumber(m.lo), csvNumber(m.hi)};
+    if (m_baseline != 0) {
+        const auto it = m_comparisons.constFind(run.id());
+        const MetricDifference* d =
+            run.id() != m_baseline && m_hasComparisons && it != m_comparisons.constEnd() ? it->find(name)
+                                                                                         : nullptr;
+        out << (d ? csvNumber(d->diff) : QString()) << (d ? csvNumber(d->lo) : QString())
+            << (d ? csvNumber(d->hi) : QString());
+    }
+    return out;
+}
+
 QVariant RunTableModel::metricData(const CompareRun& run, const std::string& name, int role) const {
     const RunMetric m = run.metric(m_split, name);
     const bool differences = m_baseline != 0 && run.id() != m_baseline;
@@ -310,6 +391,9 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     }
     if (role == ColumnKeyRole) {
         return columnKey(section);
+    }
+    if (role == kCsvFieldsRole) {
+        return csvFieldNames(section);
     }
     if (role == Qt::ToolTipRole && section >= NUM_FIXED_COLUMNS) {
         const QString split = m_split == QStringLiteral("test") ? tr("test") : tr("validation");

@@ -4,6 +4,7 @@
 // validation), each with its stored 95 % interval in the tooltip. With a baseline pinned, every metric cell
 // of the other runs shows the difference from the baseline with its paired bootstrap interval (computed in
 // core by eval/run_comparison.h on a worker; see ComparePage); the baseline row keeps its own values.
+// kCsvFieldsRole gives the CSV export numbers (value, low, high; with a baseline, the paired difference too).
 // SortRole gives numbers for sorting (NaN and missing values as invalid, which Qt sorts after every number
 // in ascending order).
 #include <QAbstractTableModel>
@@ -62,6 +63,9 @@ class RunTableModel : public QAbstractTableModel {
   private:
     QVariant fixedData(const CompareRun& run, int column, int role) const;
     QVariant metricData(const CompareRun& run, const std::string& name, int role) const;
+    // The CSV export's numbers (shared/csv_export.h, kCsvFieldsRole).
+    QStringList csvFieldNames(int column) const;
+    QStringList csvFields(const CompareRun& run, int column) const;
 
     std::vector<CompareRun> m_runs;
     std::vector<std::string> m_metrics;
