@@ -1,6 +1,7 @@
-// The λ Explorer's "Evaluate fully at this λ" (offscreen, small simulated workspace): clicking the button
-// runs the tilted Markov policy on all users on a worker, shows the result beside the button and records one
-// run whose test NDCG@10 is what runClosedForm gives directly for the same scheme.
+// The λ Explorer's "Record a Markov run at this λ" (formerly "Evaluate fully") (offscreen, small simulated
+// workspace): clicking the button runs the tilted Markov policy on all users on a worker, shows the result
+// beside the button and records one run whose test NDCG@10 is what runClosedForm gives directly for the same
+// scheme.
 #include <gtest/gtest.h>
 #include <QLabel>
 #include <QPushButton>
@@ -51,6 +52,14 @@ TEST(ExplorerFullEvalTest, ButtonRecordsTheRunThatRunClosedFormGives) {
     const ClosedFormRunResult shown = page->lastFullEvaluation()->run;
     EXPECT_TRUE(
         page->fullEvalResultLabel()->text().contains(QStringLiteral("recorded as run %1").arg(shown.runId)));
+    // The button says that it records a run; once λ moves, the result says it is for the old λ, and it reads
+    // as current again when λ comes back.
+    EXPECT_TRUE(page->fullEvalButton()->text().contains(QStringLiteral("Record")));
+    page->setLambda(0.5);
+    EXPECT_TRUE(page->fullEvalResultLabel()->text().contains(QStringLiteral("changed since")))
+        << page->fullEvalResultLabel()->text().toStdString();
+    page->setLambda(2.0);
+    EXPECT_FALSE(page->fullEvalResultLabel()->text().contains(QStringLiteral("changed since")));
 
     RunStore runs(*ws);
     ASSERT_EQ(runs.runs().size(), 1u);

@@ -1,6 +1,6 @@
 #pragma once
-// ExplorerFullEvalWorker: the λ Explorer's "Evaluate fully at this λ". The Explorer's live metric curves use
-// a seeded sample of ExplorerWorker::kSampleUsers users and no intervals; this worker runs the full
+// ExplorerFullEvalWorker: the λ Explorer's "Record a Markov run at this λ". The Explorer's live metric curves
+// use a seeded sample of ExplorerWorker::kSampleUsers users and no intervals; this worker runs the full
 // evaluation of the tilted Markov policy at one scheme — runClosedForm on all users with 1,000 bootstrap
 // resamples, on its own Workspace connection — and so records a run exactly like `tiltbench-cli train -m
 // markov`. Emits `finished(ExplorerFullEvalResult)`; the cancel flag is checked at each progress report (the

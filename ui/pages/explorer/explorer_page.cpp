@@ -68,7 +68,7 @@ ExplorerPage::ExplorerPage(QWidget* parent)
       m_view(new QTableView(this)),
       m_splitter(new QSplitter(Qt::Vertical, this)),
       m_jobs(new JobRunner(this)),
-      m_fullEvalButton(new QPushButton(tr("Evaluate fully at this λ"), this)),
+      m_fullEvalButton(new QPushButton(tr("Record a Markov run at this λ"), this)),
       m_fullEvalCancel(new QPushButton(tr("Cancel"), this)),
       m_fullEvalResult(new QLabel(this)),
 
@@ -453,6 +453,7 @@ void ExplorerPage::showCurves(std::shared_ptr<const ExplorerCurves> curves) {
 }
 
 void ExplorerPage::updateLambda() {
+    markFullEvaluationStale();
     if (!m_dataset) {
         return;
     }

@@ -5,9 +5,9 @@
 // expensive — loading the log, the split and tables, and the tilted policies' metric curves — runs once per
 // dataset and scheme settings on an ExplorerWorker and is cached. Beside the slider, a suggested λ with its
 // reason: the best validation NDCG@10 on high-reward targets of the tilted Markov policy among the grid λ
-// whose ESS/N stays above a floor the user sets. The live metrics use a seeded user sample; "Evaluate fully
-// at this λ" runs the full evaluation (all users, bootstrap intervals) on an ExplorerFullEvalWorker and
-// records it as a run.
+// whose ESS/N stays above a floor the user sets. The live metrics use a seeded user sample; "Record a
+// Markov run at this λ" runs the full evaluation (all users, bootstrap intervals) on an
+// ExplorerFullEvalWorker and records it as a run.
 #include <QHash>
 #include <QWidget>
 #include <cstdint>
@@ -117,6 +117,7 @@ class ExplorerPage : public QWidget {
     void showDataset(std::shared_ptr<const ExplorerDataset> dataset);
     void showCurves(std::shared_ptr<const ExplorerCurves> curves);
     void updateLambda();
+    void markFullEvaluationStale();  // greys the last full evaluation once λ or the settings moved away
     void updateSuggestion();
     void onCurrentItemChanged();
     void onFullEvalResult(const ExplorerFullEvalResult& result);
@@ -152,6 +153,7 @@ class ExplorerPage : public QWidget {
     QPushButton* m_fullEvalCancel;
     QLabel* m_fullEvalResult;
     ExplorerFullEvalResult m_fullEval;
+    QString m_fullEvalText;  // the result as first shown (markFullEvaluationStale greys it)
     bool m_hasFullEval = false;
 
     std::shared_ptr<const ExplorerDataset> m_dataset;

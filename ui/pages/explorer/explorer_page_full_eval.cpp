@@ -1,4 +1,4 @@
-// ExplorerPage's "Evaluate fully at this λ": a closed-form run of the tilted policies at the slider's λ.
+// ExplorerPage's "Record a Markov run at this λ": a closed-form run of the tilted policies at the slider's λ.
 #include "pages/explorer/explorer_page.h"
 
 #include <QComboBox>
@@ -80,8 +80,23 @@ void ExplorerPage::evaluateFully() {
 
 void ExplorerPage::onFullEvalStopped() {
     m_fullEvalButton->setEnabled(true);
-    m_fullEvalButton->setText(tr("Evaluate fully at this λ"));
+    m_fullEvalButton->setText(tr("Record a Markov run at this λ"));
     m_fullEvalCancel->setVisible(false);
+}
+
+void ExplorerPage::markFullEvaluationStale() {
+    if (!m_hasFullEval || isEvaluatingFully() || m_fullEvalText.isEmpty())
+        return;
+    const WeightScheme now = currentScheme();
+    const WeightScheme& then = m_fullEval.scheme;
+    const bool same =
+        now.describe() == then.describe() && m_fullEval.dataset == m_datasetCombo->currentText();
+    m_fullEvalResult->setText(
+        same ? m_fullEvalText
+             : QStringLiteral("<span style='color:#777'>%1<br><i>%2</i></span>")
+                   .arg(m_fullEvalText, tr("The settings have changed since: this result is for λ = %1, "
+                                           "not for what the page shows now.")
+                                            .arg(formatLambdaText(then.lambda, 3))));
 }
 
 void ExplorerPage::onFullEvalResult(const ExplorerFullEvalResult& result) {
@@ -108,6 +123,7 @@ void ExplorerPage::onFullEvalResult(const ExplorerFullEvalResult& result) {
                                        metric(run.valid, "ndcg@10"), metric(run.test, "ndcg@10"),
                                        metric(run.valid, "ndcg_high@10"), metric(run.test, "ndcg_high@10"),
                                        QString::fromStdString(run.test.protocol.toString()).toHtmlEscaped()));
+    m_fullEvalText = m_fullEvalResult->text();
     m_jobs->report(kFullEvalJob, tr("Full evaluation recorded as run %1").arg(run.runId));
     Q_EMIT fullEvaluationFinished();
 }
