@@ -12,6 +12,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <QVBoxLayout>
@@ -23,6 +24,7 @@
 #include "pages/data/dataset_plots.h"
 #include "pages/data/dataset_summary_panel.h"
 #include "pages/data/import_dialog.h"
+#include "pages/export/export_page.h"
 #include "plots/plot_widget.h"
 #include "runtime/version.h"
 #include "shared/formatting.h"
@@ -32,6 +34,7 @@
 #include "store/sqlite_version.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
+#include "train/closed_form_run.h"
 #include "ui_test_helpers.h"
 
 using namespace tiltbench;
@@ -228,6 +231,42 @@ TEST(MainWindow, AboutNamesTheVersionTheLicenceAndTheLibrariesWithTheirs) {
         EXPECT_TRUE(about.contains(QString::fromUtf8(expected))) << expected << ": " << about.toStdString();
     EXPECT_TRUE(about.contains(QString::fromStdString(sqliteLibraryVersion()))) << about.toStdString();
     box->close();
+}
+
+// Issue 17: a status message belongs to the page and the state that made it — the Export page's "no finished
+// run" hint goes once a run exists, another page never shows it, and switching pages clears the status bar.
+TEST(MainWindow, AStatusMessageStaysWithThePageAndTheStateThatMadeIt) {
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"first"});
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    w.showPage(MainWindow::ExportPageIndex);
+    ExportPage* page = w.exportPage();
+    const QString hint = QStringLiteral("no finished run");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return page->statusLabel()->text().contains(hint); }, kWaitMs))
+        << page->statusLabel()->text().toStdString();
+    {
+        Workspace wsp(ws);
+        ClosedFormRunConfig c;
+        c.dataset = "first";
+        c.bootstrapResamples = 0;
+        c.threads = 1;
+        runClosedForm(wsp, c);
+    }
+    page->refresh();
+    EXPECT_FALSE(page->statusLabel()->text().contains(hint)) << page->statusLabel()->text().toStdString();
+
+    w.showPage(MainWindow::DataPageIndex);
+    EXPECT_TRUE(w.statusBar()->currentMessage().isEmpty());
+    Q_EMIT page->statusMessage(QStringLiteral("from the Export page"));
+    EXPECT_TRUE(w.statusBar()->currentMessage().isEmpty()) << w.statusBar()->currentMessage().toStdString();
+    w.showPage(MainWindow::ExportPageIndex);
+    Q_EMIT page->statusMessage(QStringLiteral("from the Export page"));
+    EXPECT_EQ(w.statusBar()->currentMessage(), QStringLiteral("from the Export page"));
+    w.showPage(MainWindow::TrainPageIndex);
+    EXPECT_TRUE(w.statusBar()->currentMessage().isEmpty());
 }
 
 // Issue 17: the mouse wheel over a spin box or combo box that does not have the focus changes nothing (in a

@@ -69,8 +69,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_pathLabel = new QLabel(this);
     m_pathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addPermanentWidget(m_pathLabel);
-    connect(m_dataPage, &DataPage::statusMessage, this,
-            [this](const QString& message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
+    // A page's status message belongs to that page: it shows while the page is the current one, and switching
+    // pages clears it (a message made on one page never stands beside another page's state).
+    const auto ownedBy = [this](QWidget* page) {
+        return [this, page](const QString& message) {
+            if (m_pages->currentWidget() == page) {
+                showStatusMessage(message);
+            }
+        };
+    };
+    connect(m_dataPage, &DataPage::statusMessage, this, ownedBy(m_dataPage));
+    connect(explorerIn(m_pages), &ExplorerPage::statusMessage, this, ownedBy(explorerIn(m_pages)));
+    connect(m_nav, &QListWidget::currentRowChanged, this, [this] { statusBar()->clearMessage(); });
     connect(m_dataPage, &DataPage::jobsStopped, this, [this] {
         if (m_closeWhenIdle) {
             close();
@@ -81,9 +91,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             close();
         }
     });
-    connect(m_trainPage, &TrainPage::statusMessage, this, &MainWindow::showStatusMessage);
-    connect(m_comparePage, &ComparePage::statusMessage, this, &MainWindow::showStatusMessage);
-    connect(m_exportPage, &ExportPage::statusMessage, this, &MainWindow::showStatusMessage);
+    connect(m_trainPage, &TrainPage::statusMessage, this, ownedBy(m_trainPage));
+    connect(m_comparePage, &ComparePage::statusMessage, this, ownedBy(m_comparePage));
+    connect(m_exportPage, &ExportPage::statusMessage, this, ownedBy(m_exportPage));
 
     buildMenus();
     restoreSettings();

@@ -338,9 +338,14 @@ void ExportPage::reloadRuns() {
         const int index = m_runCombo->findData(keep);
         m_runCombo->setCurrentIndex(index >= 0 ? index : (m_runCombo->count() > 0 ? 0 : -1));
     }
-    if (m_runs.empty() && m_workspace != nullptr && dataset >= 0) {
+    // The hint belongs to the state that made it: gone as soon as the dataset has a finished run.
+    const bool noRuns = m_runs.empty() && m_workspace != nullptr && dataset >= 0;
+    if (noRuns) {
         setStatus(tr("This dataset has no finished run yet: train one on the Train page."));
+    } else if (m_showsNoRunsHint) {
+        setStatus({});
     }
+    m_showsNoRunsHint = noRuns;
     onRunChanged();
 }
 

@@ -101,7 +101,8 @@ class ExportPage : public QWidget {
     bool m_pathEdited = false;       // the user typed or chose a path: keep it across run/format changes
     ExportOutcome m_lastExport;
     bool m_hasExport = false;
-    QStringList m_exampleHistory;  // the previewed user's newest items, for the snippets
+    bool m_showsNoRunsHint = false;  // the status line says the dataset has no finished run
+    QStringList m_exampleHistory;    // the previewed user's newest items, for the snippets
 
     DatasetCombo* m_datasetCombo;
     QComboBox* m_runCombo;
