@@ -8,7 +8,7 @@
 #include <QList>
 #include <QString>
 
-#include <Qt>
+#include <QtCore/qnamespace.h>
 
 class QTableView;
 
