@@ -4,11 +4,13 @@
 // scheme.
 #include <gtest/gtest.h>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QSignalSpy>
 
 #include "pages/explorer/explorer_full_eval_worker.h"
 #include "pages/explorer/explorer_page.h"
+#include "pages/explorer/explorer_worker.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
@@ -39,6 +41,12 @@ TEST(ExplorerFullEvalTest, ButtonRecordsTheRunThatRunClosedFormGives) {
     QSignalSpy ready(page.get(), &ExplorerPage::ready);
     page->setWorkspace(ws.get());
     ASSERT_TRUE(ready.wait(kWaitMs));
+    // The live metrics name this dataset's users, not the sample's cap.
+    const QString live = page->fullEvalResultLabel()->text();
+    const auto users = static_cast<qlonglong>(page->dataset()->split.validation().size());
+    EXPECT_TRUE(live.contains(QLocale().toString(users))) << live.toStdString();
+    EXPECT_FALSE(live.contains(QLocale().toString(static_cast<qlonglong>(ExplorerWorker::kSampleUsers))))
+        << live.toStdString();
     page->setLambda(2.0);
     const WeightScheme scheme = page->currentScheme();
 

@@ -136,7 +136,7 @@ QWidget* ExplorerPage::buildControls() {
     m_normCombo->addItem(tr("none"), QStringLiteral("none"));
     m_normCombo->addItem(tr("per batch"), QStringLiteral("batch"));
     m_normCombo->setToolTip(
-        tr("Normalisation of the weights; `batch` is applied per batch by the trainer, so "
+        tr("Normalisation of the weights; \"per batch\" is applied to each batch by the trainer, so "
            "the statistics here show the raw weights"));
     m_clipSpin->setObjectName(QStringLiteral("clipSpin"));
     m_clipSpin->setRange(0.0, 1e4);
@@ -222,9 +222,9 @@ QWidget* ExplorerPage::buildControls() {
 QHBoxLayout* ExplorerPage::buildFullEvalRow() {
     m_fullEvalButton->setObjectName(QStringLiteral("fullEvalButton"));
     m_fullEvalButton->setToolTip(
-        tr("The curves use a seeded sample of %1 users and no intervals. This runs the tilted Markov policy "
-           "at the current scheme on all users with %2 bootstrap resamples and records the run, like "
-           "`tiltbench-cli train -m markov`.")
+        tr("The curves use a seeded sample of at most %1 users and no intervals. This runs the tilted Markov "
+           "policy at the current scheme on all users with %2 bootstrap resamples and records the run, as "
+           "tiltbench-cli train -m markov does.")
             .arg(ExplorerWorker::kSampleUsers)
             .arg(ExplorerFullEvalWorker::kBootstrapResamples));
     m_fullEvalCancel->setObjectName(QStringLiteral("fullEvalCancel"));
@@ -234,7 +234,7 @@ QHBoxLayout* ExplorerPage::buildFullEvalRow() {
     m_fullEvalResult->setWordWrap(true);
     m_fullEvalResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_fullEvalResult->setText(
-        tr("Live metrics: a fixed seeded sample of %1 users, point values only")
+        tr("Live metrics: point values on a fixed seeded sample of at most %1 users")
             .arg(QLocale().toString(static_cast<qlonglong>(ExplorerWorker::kSampleUsers))));
     connect(m_fullEvalButton, &QPushButton::clicked, this, &ExplorerPage::evaluateFully);
     connect(m_fullEvalCancel, &QPushButton::clicked, this, &ExplorerPage::cancelFullEvaluation);
@@ -437,6 +437,15 @@ void ExplorerPage::showDataset(std::shared_ptr<const ExplorerDataset> dataset) {
         m_plots->showMessage(tr("Select a dataset"));
         updateSuggestion();
         return;
+    }
+    if (!m_hasFullEval) {  // the sample as it is for this dataset, not the cap
+        const auto eligible = static_cast<qlonglong>(m_dataset->split.validation().size());
+        const auto sampled = static_cast<qlonglong>(m_dataset->evaluatedUsers);
+        m_fullEvalResult->setText(
+            sampled < eligible
+                ? tr("Live metrics: point values on a fixed seeded sample of %1 of the %2 users")
+                      .arg(QLocale().toString(sampled), QLocale().toString(eligible))
+                : tr("Live metrics: point values on all %1 users").arg(QLocale().toString(eligible)));
     }
     const RewardLevelTable& t = m_dataset->table();
     m_items->setData(m_dataset->itemLabels, t.itemCount(), t.itemMeanReward(), t.uniformShare());
