@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QFile>
@@ -231,6 +232,35 @@ TEST(MainWindow, AboutNamesTheVersionTheLicenceAndTheLibrariesWithTheirs) {
         EXPECT_TRUE(about.contains(QString::fromUtf8(expected))) << expected << ": " << about.toStdString();
     EXPECT_TRUE(about.contains(QString::fromStdString(sqliteLibraryVersion()))) << about.toStdString();
     box->close();
+}
+
+// Issue 17: File → Import data… exists (with a workspace open) and opens the Data page's import dialog; the
+// pages have keyboard shortcuts in the Go menu.
+TEST(MainWindow, FileImportAndThePageShortcuts) {
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"first"});
+    MainWindow w;
+    w.show();
+    auto* import = w.findChild<QAction*>(QStringLiteral("importAction"));
+    ASSERT_NE(import, nullptr);
+    EXPECT_FALSE(import->isEnabled());  // no workspace yet
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    EXPECT_TRUE(import->isEnabled());
+    EXPECT_EQ(import->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
+    for (int page = 0; page < MainWindow::NUM_PAGES; ++page) {
+        auto* go = w.findChild<QAction*>(QStringLiteral("goToPage%1").arg(page + 1));
+        ASSERT_NE(go, nullptr) << page;
+        EXPECT_EQ(go->shortcut(), QKeySequence(QStringLiteral("Ctrl+%1").arg(page + 1)));
+        go->trigger();
+        EXPECT_EQ(w.currentPage(), static_cast<MainWindow::Page>(page));
+    }
+    import->trigger();
+    EXPECT_EQ(w.currentPage(), MainWindow::DataPageIndex);
+    auto* dialog = w.findChild<ImportDialog*>();
+    ASSERT_NE(dialog, nullptr);
+    EXPECT_TRUE(dialog->isVisible());
+    dialog->reject();
 }
 
 // Issue 17: a status message belongs to the page and the state that made it — the Export page's "no finished

@@ -187,6 +187,14 @@ void MainWindow::buildMenus() {
     rebuildRecentMenu();
     file->addAction(tr("&Generate demo workspace"), this, &MainWindow::generateDemo);
     file->addSeparator();
+    m_importAction = file->addAction(
+        tr("&Import data…"), QKeySequence(QKeyCombination(Qt::ControlModifier, Qt::Key_I)), this, [this] {
+            showPage(DataPageIndex);
+            m_dataPage->showImportDialog();
+        });
+    m_importAction->setObjectName(QStringLiteral("importAction"));
+    m_importAction->setEnabled(false);  // with a workspace open (setPagesWorkspace)
+    file->addSeparator();
     file->addAction(tr("&Close workspace"), QKeySequence::Close, this, [this] {
         if (!refuseWhileBusy()) {
             closeWorkspace();
@@ -195,6 +203,20 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setMenuRole(QAction::QuitRole);
+
+    // The pages by keyboard: Ctrl+1 … Ctrl+5, in the navigation's order.
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    for (int page = 0; page < NUM_PAGES; ++page) {
+        QAction* a = go->addAction(
+            m_nav->item(page)->text(),
+            QKeySequence(QKeyCombination(Qt::ControlModifier, static_cast<Qt::Key>(Qt::Key_1 + page))), this,
+            [this, page] {
+                if (!isShowingWelcome()) {
+                    showPage(static_cast<Page>(page));
+                }
+            });
+        a->setObjectName(QStringLiteral("goToPage%1").arg(page + 1));
+    }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Tiltbench"), this, &MainWindow::showAbout);
@@ -249,6 +271,9 @@ bool MainWindow::openWorkspace(const QString& path, OpenMode mode) {
 }
 
 void MainWindow::setPagesWorkspace(Workspace* workspace) {
+    if (m_importAction) {
+        m_importAction->setEnabled(workspace != nullptr);
+    }
     m_dataPage->setWorkspace(workspace);
     explorerIn(m_pages)->setWorkspace(workspace);
     m_trainPage->setWorkspace(workspace);

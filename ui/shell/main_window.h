@@ -9,6 +9,7 @@
 
 #include "store/workspace.h"
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -97,6 +98,7 @@ class MainWindow : public QMainWindow {
     ComparePage* m_comparePage = nullptr;
     ExportPage* m_exportPage = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QAction* m_importAction = nullptr;  // File → Import data… (with a workspace open)
     QLabel* m_pathLabel = nullptr;
     bool m_closeWhenIdle = false;
     bool m_askingToClose = false;
