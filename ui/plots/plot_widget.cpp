@@ -6,6 +6,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <utility>
 #ifdef TILTBENCH_HAVE_QTSVG
 #include <QSvgGenerator>
 #endif
@@ -48,6 +49,22 @@ QString PlotWidget::title() const {
 void PlotWidget::setMessage(const QString& message) {
     m_message->setText(message);
     m_message->setVisible(!message.isEmpty());
+    // A plot with nothing to draw shows what to do, not axes with ranges left from other data: its axes hide
+    // while the message stands alone, and come back (only those that were shown) with the data.
+    const bool bare = !message.isEmpty() && plottableCount() == 0;
+    if (bare && m_hiddenAxes.isEmpty()) {
+        for (QCPAxis* axis : axisRect()->axes()) {
+            if (axis->visible()) {
+                axis->setVisible(false);
+                m_hiddenAxes << axis;
+            }
+        }
+    } else if (!bare) {
+        for (QCPAxis* axis : std::as_const(m_hiddenAxes)) {
+            axis->setVisible(true);
+        }
+        m_hiddenAxes.clear();
+    }
     requestReplot();
 }
 

@@ -14,9 +14,11 @@ class PlotWidget : public QCustomPlot {
     explicit PlotWidget(const QString& title, QWidget* parent = nullptr);
 
     QString title() const;
-    // Shows `message` in the middle of an empty plot; an empty message hides it.
+    // Shows `message` in the middle of an empty plot; an empty message hides it. While the plot has no
+    // plottable, its axes hide behind the message (axesShown() is false) and return when it is cleared.
     void setMessage(const QString& message);
     QString message() const;
+    bool axesShown() const { return m_hiddenAxes.isEmpty(); }
 
     // Removes plottables and items except the title and message; axes keep their settings.
     void clearContent();
@@ -41,6 +43,7 @@ class PlotWidget : public QCustomPlot {
 
     QCPTextElement* m_title = nullptr;
     QCPItemText* m_message = nullptr;
+    QList<QCPAxis*> m_hiddenAxes;  // hidden by setMessage on an empty plot
     QCPRange m_homeX, m_homeY;
     bool m_hasHome = false;
     bool m_legendOnExport = false;
