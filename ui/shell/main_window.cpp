@@ -382,8 +382,8 @@ void MainWindow::showAbout() {
         tr("A workbench for exponentially reward-weighted supervised fine-tuning of generative recommenders: "
            "w = exp(r / λ).<br><br>"
            "Tiltbench is free software under the <b>GNU General Public License, version 3 or later</b> "
-           "(GPL-3.0-or-later; the file LICENSE, installed as /usr/share/doc/tiltbench/copyright). It comes "
-           "with NO WARRANTY.<br><br>"
+           "(GPL-3.0-or-later: the file LICENSE of the source; /usr/share/doc/tiltbench/copyright in the "
+           "package). It comes with NO WARRANTY.<br><br>"
            "Built with: Qt %1 (LGPL-3.0), QCustomPlot %2 (GPL-3.0-or-later), SQLite %3 (public domain), "
            "SQLiteCpp (MIT), nlohmann/json (MIT), {fmt} (MIT), zlib (Zlib). Its engine, tiltbench-cli, adds "
            "LibTorch (BSD-3-Clause) and CLI11 (BSD-3-Clause).")
