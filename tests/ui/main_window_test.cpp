@@ -260,7 +260,7 @@ TEST(MainWindow, FileImportAndThePageShortcuts) {
     auto* dialog = w.findChild<ImportDialog*>();
     ASSERT_NE(dialog, nullptr);
     EXPECT_TRUE(dialog->isVisible());
-    dialog->reject();
+    dialog->close();
 }
 
 // Issue 17: a status message belongs to the page and the state that made it — the Export page's "no finished
