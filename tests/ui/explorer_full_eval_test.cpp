@@ -7,6 +7,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTest>
 
 #include "pages/explorer/explorer_full_eval_worker.h"
 #include "pages/explorer/explorer_page.h"
@@ -62,6 +63,8 @@ TEST(ExplorerFullEvalTest, ButtonRecordsTheRunThatRunClosedFormGives) {
         page->fullEvalResultLabel()->text().contains(QStringLiteral("recorded as run %1").arg(shown.runId)));
     // The button says that it records a run; once λ moves, the result says it is for the old λ, and it reads
     // as current again when λ comes back.
+    // `fullEvaluationFinished` comes with the result; the job's slot goes idle (button back) just after.
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !page->isEvaluatingFully(); }, kWaitMs));
     EXPECT_TRUE(page->fullEvalButton()->text().contains(QStringLiteral("Record")));
     page->setLambda(0.5);
     EXPECT_TRUE(page->fullEvalResultLabel()->text().contains(QStringLiteral("changed since")))
