@@ -127,6 +127,10 @@ QWidget* ExplorerPage::buildControls() {
     m_schemeCombo->addItem(tr("linear  (w = r − r_min + ε)"), QStringLiteral("linear"));
     m_schemeCombo->addItem(tr("filter  (r = top)"), QStringLiteral("filter"));
     m_rewardCombo->setObjectName(QStringLiteral("explorerRewardSource"));
+    // As wide as a short entry, not the longest ("estimated: run 52 · sasrec-head"): the controls' row must
+    // fit 1366 px; the popup still shows the whole text.
+    m_rewardCombo->setMinimumContentsLength(12);
+    m_rewardCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_rewardCombo->setToolTip(
         tr("The rewards the weights read: the logged ones, or a finished reward-model run's estimates r̂ "
            "(tiltbench-cli reward), as a SASRec run with that reward source trains; the metric curves are "
@@ -160,6 +164,10 @@ QWidget* ExplorerPage::buildControls() {
     m_status->setObjectName(QStringLiteral("explorerStatus"));
     m_status->setStyleSheet(QStringLiteral("color: #555;"));
     m_status->setTextFormat(Qt::PlainText);  // dataset names reach it: never rendered as rich text
+    // The status text never sets the window's minimum width (the controls' row must fit 1366 px); the full
+    // text is in the tooltip when the row cuts it.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(120);
     m_summary->setObjectName(QStringLiteral("weightSummary"));
     m_summary->setMinimumWidth(260);
     m_summary->setWordWrap(true);
@@ -584,6 +592,7 @@ void ExplorerPage::setStatus(const QString& text) {
 
 void ExplorerPage::showStatus(const QString& text) {
     m_status->setText(text);
+    m_status->setToolTip(text);
     if (!text.isEmpty()) {
         Q_EMIT statusMessage(text);
     }
