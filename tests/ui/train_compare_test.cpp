@@ -267,6 +267,86 @@ TEST(TrainAndCompare, CancelStopsWithinASecondAndTheRunResumes) {
     EXPECT_FALSE(train->isBusy());
 }
 
+// Issue 17, sweeps you can steer: the run panel says where the sweep is and how long it has left; Skip stops
+// only the running run and the sweep goes on; Cancel stops the whole sweep (its next run does not start); a
+// resumed row is spent (Resume is off for it and a second resume of the same run is refused, not queued).
+TEST(TrainAndCompare, ASweepIsCancelledWholeSkippedRunByRunAndAResumedRowIsSpent) {
+    test::TempDir dir;
+    const std::string ws = tinyLab(dir);
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+    useTinySasrec(train, 1000);
+    pick(train->schemeChooser(), QStringLiteral("exp"));
+    train->sweepLambdas()->setText(QStringLiteral("1, 0.5, 0.25"));
+    QSignalSpy epochs(train->queue(), &TrainQueue::epochFinished);
+    QSignalSpy started(train->queue(), &TrainQueue::runStarted);
+    QSignalSpy finished(train->queue(), &TrainQueue::runFinished);
+    const QList<int> ids = train->queueSweep();
+    ASSERT_EQ(ids.size(), 3);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return epochs.count() >= 1; }, kWaitMs));
+    const QLabel* title = train->findChild<QLabel*>(QStringLiteral("runTitle"));
+    EXPECT_TRUE(title->text().contains(QStringLiteral("run 1 of 3 in the sweep")))
+        << title->text().toStdString();
+    EXPECT_EQ(train->cancelButton()->text(), QStringLiteral("Cancel sweep"));
+    ASSERT_TRUE(train->skipButton()->isVisibleTo(train));
+    // The whole sweep's time left: the running run's estimate plus two more runs like it.
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return train->progressLabel()->text().contains(QStringLiteral("left in the sweep")); },
+        kWaitMs))
+        << train->progressLabel()->text().toStdString();
+    EXPECT_TRUE(train->progressLabel()->text().contains(QStringLiteral("Sweep: run 1 of 3")));
+
+    // Skip: the first run stops (resumable), the second starts by itself.
+    train->skipButton()->click();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return started.count() >= 2; }, kWaitMs));
+    epochs.clear();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return epochs.count() >= 1; }, kWaitMs));
+    EXPECT_TRUE(title->text().contains(QStringLiteral("run 2 of 3 in the sweep")))
+        << title->text().toStdString();
+    const QueueEntry first = train->queue()->entries()[static_cast<size_t>(train->queue()->rowOf(ids[0]))];
+    EXPECT_EQ(first.status, QueueEntry::Cancelled);
+    ASSERT_GT(first.runId, 0);
+
+    // Cancel sweep: the running run stops and the third never starts.
+    train->cancelButton()->click();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !train->isBusy(); }, kWaitMs));
+    QTest::qWait(200);  // nothing else starts from the event loop
+    EXPECT_FALSE(train->isBusy());
+    const auto& entries = train->queue()->entries();
+    for (int id : ids) {
+        EXPECT_EQ(entries[static_cast<size_t>(train->queue()->rowOf(id))].status, QueueEntry::Cancelled);
+    }
+    EXPECT_EQ(entries[static_cast<size_t>(train->queue()->rowOf(ids[2]))].progressText,
+              QStringLiteral("cancelled with its sweep"));
+    EXPECT_EQ(runsOf(ws).size(), 2u);
+    EXPECT_EQ(started.count(), 2);
+
+    // Resume the skipped run from its queue row: the row points at the new entry and cannot resume again.
+    const int firstRow = train->queue()->rowOf(ids[0]);
+    train->queueView()->selectRow(firstRow);
+    ASSERT_TRUE(train->resumeSelectedButton()->isEnabled());
+    train->resumeSelectedButton()->click();
+    ASSERT_EQ(train->queue()->entries().size(), 4u);
+    const QueueEntry& resumed = train->queue()->entries().back();
+    EXPECT_EQ(resumed.request.resumeRunId.value_or(0), first.runId);
+    const QueueEntry& spent = train->queue()->entries()[static_cast<size_t>(firstRow)];
+    EXPECT_EQ(spent.resumedAs, resumed.id);
+    EXPECT_EQ(spent.progressText, QStringLiteral("resumed as #%1").arg(resumed.id));
+    EXPECT_FALSE(train->resumeSelectedButton()->isEnabled());
+    EXPECT_EQ(train->resumeRun(first.runId), -1);  // already waiting or running: refused, nothing queued
+    EXPECT_EQ(train->queue()->entries().size(), 4u);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return started.count() >= 3; }, kWaitMs));
+    train->cancelAll();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !train->isBusy(); }, kWaitMs));
+    for (const QueueEntry& e : train->queue()->entries()) {
+        EXPECT_NE(e.status, QueueEntry::Failed) << e.error.toStdString();
+    }
+    EXPECT_EQ(runsOf(ws).size(), 2u);
+}
+
 TEST(TrainAndCompare, ClosingTheWindowDuringARunAsksCancelsAndExitsCleanly) {
     test::TempDir dir;
     const std::string ws = tinyLab(dir);

@@ -137,9 +137,11 @@ QWidget* TrainPage::buildRunPanel() {
     m_cancel = new QPushButton(tr("Cancel"), panel);
     m_cancel->setObjectName(QStringLiteral("cancelRun"));
     m_cancel->setEnabled(false);
-    m_cancel->setToolTip(
-        tr("Stop the running run within a second; a SASRec run keeps the state of its last finished epoch "
-           "and can be resumed"));
+    m_skip = new QPushButton(tr("Skip this run"), panel);
+    m_skip->setObjectName(QStringLiteral("skipRun"));
+    m_skip->setToolTip(
+        tr("Stop only the running run of the sweep (it stays resumable) and go on with the next"));
+    m_skip->setVisible(false);
     m_resume = new QPushButton(tr("Resume"), panel);
     m_resume->setObjectName(QStringLiteral("resumeRun"));
     m_resume->setVisible(false);
@@ -148,6 +150,7 @@ QWidget* TrainPage::buildRunPanel() {
     auto* top = new QHBoxLayout;
     top->addWidget(m_runTitle, 1);
     top->addWidget(m_resume);
+    top->addWidget(m_skip);
     top->addWidget(m_cancel);
     auto* layout = new QVBoxLayout(panel);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -158,9 +161,22 @@ QWidget* TrainPage::buildRunPanel() {
 
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         if (const QueueEntry* e = m_queue->runningEntry()) {
+            if (e->sweep > 0) {
+                m_queue->cancelSweep(e->sweep);  // a sweep stops as a whole: its next run must not start
+            } else {
+                m_queue->cancel(e->id);
+            }
+            m_cancel->setEnabled(false);
+            m_skip->setEnabled(false);
+            m_progressLabel->setText(tr("Cancelling…"));
+        }
+    });
+    connect(m_skip, &QPushButton::clicked, this, [this] {
+        if (const QueueEntry* e = m_queue->runningEntry()) {
             m_queue->cancel(e->id);
             m_cancel->setEnabled(false);
-            m_progressLabel->setText(tr("Cancelling…"));
+            m_skip->setEnabled(false);
+            m_progressLabel->setText(tr("Stopping this run; the sweep goes on with the next…"));
         }
     });
     connect(m_resume, &QPushButton::clicked, this, [this] {
@@ -219,7 +235,8 @@ QWidget* TrainPage::buildQueuePanel() {
         for (int id : selectedEntryIds()) {
             const int row = m_queue->rowOf(id);
             const QueueEntry& e = m_queue->entries()[static_cast<size_t>(row)];
-            if (e.status == QueueEntry::Cancelled && e.request.isSasrec() && e.runId > 0) {
+            if (e.status == QueueEntry::Cancelled && e.request.isSasrec() && e.runId > 0 &&
+                e.resumedAs == 0) {
                 resumeRun(e.runId);
             }
         }
@@ -346,10 +363,7 @@ QList<int> TrainPage::queueSweep() {
             return {};
         }
     }
-    QList<int> ids;
-    for (const TrainRequest& r : requests) {
-        ids << m_queue->enqueue(r);
-    }
+    const QList<int> ids = m_queue->enqueueSweep(requests);
     Q_EMIT statusMessage(tr("Queued a sweep of %n run(s) on '%1'", nullptr, static_cast<int>(ids.size()))
                              .arg(requests.front().datasetName()));
     return ids;
@@ -366,11 +380,17 @@ int TrainPage::resumeRun(qint64 runId) {
         showError(tr("Cannot resume"), EngineProcess::cliNotFoundMessage());
         return -1;
     }
+    QString why;
+    const int id = m_queue->enqueueResume(r, &why);
+    if (id < 0) {
+        Q_EMIT statusMessage(tr("Not resumed: %1").arg(why));
+        return -1;
+    }
     if (m_lastStoppedRun == runId) {
         m_lastStoppedRun = 0;
     }
     updateResumeButton();
-    return m_queue->enqueue(r);
+    return id;
 }
 
 void TrainPage::updateResumeButton() {
@@ -381,13 +401,29 @@ void TrainPage::updateResumeButton() {
             continue;
         }
         const QueueEntry& e = m_queue->entries()[static_cast<size_t>(row)];
-        selectable |=
-            e.status == QueueEntry::Cancelled && e.request.isSasrec() && e.runId > 0 && e.epochsDone > 0;
+        selectable |= e.status == QueueEntry::Cancelled && e.request.isSasrec() && e.runId > 0 &&
+                      e.epochsDone > 0 && e.resumedAs == 0;
     }
     m_resumeSelected->setEnabled(selectable);
     m_resume->setVisible(m_lastStoppedRun > 0 && !m_queue->isBusy());
     m_resume->setText(tr("Resume run %1").arg(m_lastStoppedRun));
     m_cancelAll->setEnabled(isBusy());
+    updateCancelButtons();
+}
+
+void TrainPage::updateCancelButtons() {
+    const QueueEntry* e = m_queue->runningEntry();
+    const bool inSweep = e && e->sweep > 0 && m_queue->pendingInSweep(e->sweep) > 0;
+    m_cancel->setText(inSweep ? tr("Cancel sweep") : tr("Cancel"));
+    m_cancel->setToolTip(
+        inSweep
+            ? tr("Stop the running run and every run of its sweep still waiting; the running SASRec run "
+                 "keeps "
+                 "the state of its last finished epoch and can be resumed")
+            : tr("Stop the running run within a second; a SASRec run keeps the state of its last finished "
+                 "epoch and can be resumed"));
+    m_skip->setVisible(inSweep);
+    m_skip->setEnabled(inSweep && !m_queue->isCancelling());
 }
 
 QList<int> TrainPage::selectedEntryIds() const {
@@ -417,11 +453,14 @@ void TrainPage::showEvent(QShowEvent* event) {
 
 void TrainPage::onRunStarted(int row) {
     const QueueEntry& e = m_queue->entries()[static_cast<size_t>(row)];
-    m_runTitle->setText(tr("#%1 · %2%3")
-                            .arg(e.id)
-                            .arg(e.request.describe(), e.request.resumeRunId
-                                                           ? QString()
-                                                           : tr(" on '%1'").arg(e.request.datasetName())));
+    const QString place =
+        e.sweep > 0 ? tr("run %1 of %2 in the sweep · ").arg(e.sweepIndex).arg(e.sweepSize) : QString();
+    m_runTitle->setText(
+        tr("#%1 · %2%3%4")
+            .arg(e.id)
+            .arg(place, e.request.describe(),
+                 e.request.resumeRunId ? QString() : tr(" on '%1'").arg(e.request.datasetName())));
+    m_runTitle->setToolTip(m_runTitle->text());
     m_progress->setRange(0, 0);  // busy until the first report
     m_progress->setFormat(QString());
     m_progressLabel->setText(tr("Starting…"));
@@ -429,6 +468,7 @@ void TrainPage::onRunStarted(int row) {
     m_clearWaitingNote = false;
     m_cancel->setEnabled(true);
     m_resume->setVisible(false);
+    updateCancelButtons();
     if (e.request.isSasrec()) {
         const std::string& objective = e.request.run.objective;
         m_plots->startRun(e.request.resumeRunId ? 0 : e.request.run.epochs,
@@ -482,6 +522,13 @@ void TrainPage::onProgress(int row, const TrainProgressEvent& p) {
         if (std::isfinite(p.elapsedSeconds)) {
             text += tr(" · %1 elapsed").arg(formatDuration(p.elapsedSeconds));
         }
+        if (e.sweep > 0 && e.sweepSize > 1) {
+            const double left = m_queue->sweepSecondsLeft(e.sweep, p.elapsedSeconds, p.etaSeconds);
+            text += QLatin1Char('\n') + tr("Sweep: run %1 of %2").arg(e.sweepIndex).arg(e.sweepSize);
+            if (std::isfinite(left) && left > 0.0) {
+                text += tr(" · about %1 left in the sweep").arg(formatDuration(left));
+            }
+        }
         if (!m_waitingNote.isEmpty()) {
             text += QLatin1Char('\n') + m_waitingNote;
         }
@@ -508,6 +555,7 @@ void TrainPage::onRunFinished(int row, const TrainOutcome& outcome) {
     m_waitingNote.clear();
     m_clearWaitingNote = false;
     m_cancel->setEnabled(false);
+    m_skip->setVisible(false);
     m_progress->setRange(0, 1000);
     QString status;
     switch (outcome.status) {

@@ -97,6 +97,8 @@ class TrainPage : public QWidget {
     QProgressBar* progressBar() const { return m_progress; }
     QPushButton* cancelButton() const { return m_cancel; }
     QPushButton* resumeButton() const { return m_resume; }
+    QPushButton* skipButton() const { return m_skip; }
+    QPushButton* resumeSelectedButton() const { return m_resumeSelected; }
     QLabel* progressLabel() const { return m_progressLabel; }
     QPlainTextEdit* logView() const { return m_log; }
 
@@ -116,6 +118,7 @@ class TrainPage : public QWidget {
     QWidget* buildRunPanel();
     QWidget* buildQueuePanel();
     void updateResumeButton();
+    void updateCancelButtons();
     void onRuntime(const RuntimeSummary& summary);
     void onRunStarted(int row);
     void onProgress(int row, const TrainProgressEvent& event);
@@ -144,6 +147,7 @@ class TrainPage : public QWidget {
     QLabel* m_progressLabel;
     QPushButton* m_cancel;
     QPushButton* m_resume;
+    QPushButton* m_skip;  // during a sweep: stop this run, go on with the next
     TrainPlots* m_plots;
 
     // queue panel

@@ -72,6 +72,46 @@ int TrainQueue::enqueue(const TrainRequest& request) {
     return entry.id;
 }
 
+QList<int> TrainQueue::enqueueSweep(const QList<TrainRequest>& requests) {
+    const int sweep = m_nextSweep++;
+    QList<int> ids;
+    for (const TrainRequest& request : requests) {
+        const int id = enqueue(request);
+        QueueEntry& e = m_entries[static_cast<size_t>(rowOf(id))];
+        e.sweep = sweep;
+        e.sweepIndex = static_cast<int>(ids.size()) + 1;
+        e.sweepSize = static_cast<int>(requests.size());
+        ids << id;
+    }
+    return ids;
+}
+
+int TrainQueue::enqueueResume(const TrainRequest& request, QString* why) {
+    const qint64 runId = request.resumeRunId.value_or(0);
+    for (const QueueEntry& e : m_entries) {
+        const bool active = e.status == QueueEntry::Pending || e.status == QueueEntry::Running;
+        if (active && (e.request.resumeRunId.value_or(0) == runId || e.runId == runId)) {
+            if (why) {
+                *why =
+                    e.status == QueueEntry::Running
+                        ? tr("Run %1 is running (queue entry #%2).").arg(runId).arg(e.id)
+                        : tr("Run %1 is already waiting to resume (queue entry #%2).").arg(runId).arg(e.id);
+            }
+            return -1;
+        }
+    }
+    const int id = enqueue(request);
+    for (size_t r = 0; r < m_entries.size(); ++r) {
+        QueueEntry& e = m_entries[r];
+        if (e.id != id && e.runId == runId && e.status == QueueEntry::Cancelled && e.resumedAs == 0) {
+            e.resumedAs = id;
+            e.progressText = tr("resumed as #%1").arg(id);
+            Q_EMIT entryChanged(static_cast<int>(r));
+        }
+    }
+    return id;
+}
+
 int TrainQueue::rowOf(int id) const {
     for (size_t r = 0; r < m_entries.size(); ++r) {
         if (m_entries[r].id == id) {
@@ -132,6 +172,56 @@ void TrainQueue::cancelAll() {
     if (m_current >= 0) {
         cancel(m_entries[static_cast<size_t>(m_current)].id);
     }
+}
+
+void TrainQueue::cancelSweep(int sweep) {
+    if (sweep <= 0) {
+        return;
+    }
+    for (const QueueEntry& e : std::vector<QueueEntry>(m_entries)) {
+        if (e.sweep == sweep && e.status == QueueEntry::Pending) {
+            cancel(e.id);
+            const int row = rowOf(e.id);
+            m_entries[static_cast<size_t>(row)].progressText = tr("cancelled with its sweep");
+            Q_EMIT entryChanged(row);
+        }
+    }
+    if (m_current >= 0 && m_entries[static_cast<size_t>(m_current)].sweep == sweep) {
+        cancel(m_entries[static_cast<size_t>(m_current)].id);
+    }
+}
+
+int TrainQueue::pendingInSweep(int sweep) const {
+    int n = 0;
+    for (const QueueEntry& e : m_entries) {
+        n += sweep > 0 && e.sweep == sweep && e.status == QueueEntry::Pending ? 1 : 0;
+    }
+    return n;
+}
+
+double TrainQueue::sweepSecondsLeft(int sweep, double runningElapsed, double runningEta) const {
+    double finishedSeconds = 0.0;
+    int finished = 0;
+    for (const QueueEntry& e : m_entries) {
+        if (e.sweep == sweep && e.status == QueueEntry::Done && e.startedAt.isValid() &&
+            e.finishedAt.isValid()) {
+            finishedSeconds += static_cast<double>(e.startedAt.msecsTo(e.finishedAt)) / 1000.0;
+            ++finished;
+        }
+    }
+    const int pending = pendingInSweep(sweep);
+    const double running = std::isfinite(runningEta) ? std::max(runningEta, 0.0) : std::nan("");
+    double perRun = finished > 0 ? finishedSeconds / finished : std::nan("");
+    if (!std::isfinite(perRun) && std::isfinite(running) && std::isfinite(runningElapsed)) {
+        perRun = runningElapsed + running;
+    }
+    if (pending == 0) {
+        return running;
+    }
+    if (!std::isfinite(perRun) || !std::isfinite(running)) {
+        return std::nan("");
+    }
+    return running + pending * perRun;
 }
 
 void TrainQueue::clearFinished() {

@@ -29,6 +29,11 @@ struct QueueEntry {
     QString progressText;   // "epoch 2/30 · step 40/80"
     double fraction = 0.0;  // of the whole run; −1 = unknown
     int epochsDone = 0;
+    // A sweep's runs share a sweep number (0: queued alone) and know their place in it (1-based).
+    int sweep = 0;
+    int sweepIndex = 0;
+    int sweepSize = 0;
+    int resumedAs = 0;     // the id of the entry that resumes this cancelled run (0: none)
     TrainOutcome outcome;  // when finished
     QDateTime queuedAt;
     QDateTime startedAt;
@@ -51,10 +56,23 @@ class TrainQueue : public QObject {
 
     // Queues and, when nothing runs, starts it from the event loop. Returns the entry's id.
     int enqueue(const TrainRequest& request);
+    // Queues the requests as one sweep (they can be cancelled together). Returns the entries' ids.
+    QList<int> enqueueSweep(const QList<TrainRequest>& requests);
+    // Queues the resumption of a cancelled SASRec run; the entries that ran it point at the new one. Refused
+    // (−1, *why set) while the run is already running or waiting to resume.
+    int enqueueResume(const TrainRequest& request, QString* why = nullptr);
     // A pending entry becomes cancelled; the running one is asked to stop (SIGINT / cancel flag).
     void cancel(int id);
     // Every pending entry, then the running one.
     void cancelAll();
+    // A sweep's pending entries and, when it belongs to the sweep, the running one.
+    void cancelSweep(int sweep);
+    // The pending entries of the running entry's sweep (0 outside a sweep).
+    int pendingInSweep(int sweep) const;
+    // Seconds left in a sweep: the running run's own estimate plus, for each of its pending runs, the mean
+    // duration of its finished runs (or, before any has finished, the running run's projected total).
+    // NaN when nothing is known yet.
+    double sweepSecondsLeft(int sweep, double runningElapsed, double runningEta) const;
     // Drops finished entries from the list (done, failed, cancelled).
     void clearFinished();
 
@@ -94,6 +112,7 @@ class TrainQueue : public QObject {
     std::vector<QueueEntry> m_entries;
     int m_current = -1;  // row of the running entry
     int m_nextId = 1;
+    int m_nextSweep = 1;
     TrainProcess* m_process;
     static inline const QString kFitJob = QStringLiteral("fit");
     JobRunner* m_jobs;                               // closed-form fits (ui/jobs/job_runner.h)
