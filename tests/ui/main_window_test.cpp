@@ -18,6 +18,7 @@
 #include <QTest>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+#include <cmath>
 
 #include "data/summary.h"
 #include "pages/data/data_page.h"
@@ -25,7 +26,9 @@
 #include "pages/data/dataset_plots.h"
 #include "pages/data/dataset_summary_panel.h"
 #include "pages/data/import_dialog.h"
+#include "pages/explorer/explorer_page.h"
 #include "pages/export/export_page.h"
+#include "pages/train/train_page.h"
 #include "plots/plot_widget.h"
 #include "runtime/version.h"
 #include "shared/formatting.h"
@@ -37,6 +40,7 @@
 #include "support/test_support.h"
 #include "train/closed_form_run.h"
 #include "ui_test_helpers.h"
+#include "widgets/lambda_slider.h"
 
 using namespace tiltbench;
 
@@ -261,6 +265,35 @@ TEST(MainWindow, FileImportAndThePageShortcuts) {
     ASSERT_NE(dialog, nullptr);
     EXPECT_TRUE(dialog->isVisible());
     dialog->close();
+}
+
+// Issue 17, λ travels on request: "Train at this λ" in the Explorer shows the Train page with the Explorer's
+// dataset and weighting in the form (and says so in the status bar); nothing is queued.
+TEST(MainWindow, TrainAtThisLambdaCarriesTheExplorersWeightingToTheTrainForm) {
+    test::TempDir dir;
+    const std::string ws = dir.file("lab.sqlite");
+    test::makeWorkspace(ws, {"first", "second"});
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    w.showPage(MainWindow::ExplorerPageIndex);
+    ExplorerPage* explorer = w.explorerPage();
+    ASSERT_GE(explorer->datasetChooser()->count(), 2);
+    explorer->datasetChooser()->setCurrentIndex(1);
+    const qint64 dataset = explorer->selectedDatasetId();
+    explorer->schemeChooser()->setCurrentIndex(explorer->schemeChooser()->findData(QStringLiteral("exp")));
+    explorer->setLambda(0.792);
+    TrainPage* train = w.trainPage();
+    ASSERT_NE(train->selectedDatasetId(), dataset);
+    ASSERT_GT(std::abs(train->lambdaSlider()->lambda() - 0.792), 0.01);
+    explorer->trainButton()->click();
+    EXPECT_EQ(w.currentPage(), MainWindow::TrainPageIndex);
+    EXPECT_EQ(train->selectedDatasetId(), dataset);
+    EXPECT_EQ(train->schemeChooser()->currentData().toString(), QStringLiteral("exp"));
+    EXPECT_NEAR(train->lambdaSlider()->lambda(), 0.792, 1e-3);
+    EXPECT_TRUE(w.statusBar()->currentMessage().contains(QStringLiteral("λ Explorer")))
+        << w.statusBar()->currentMessage().toStdString();
+    EXPECT_FALSE(train->isBusy());
 }
 
 // Issue 17: a status message belongs to the page and the state that made it — the Export page's "no finished

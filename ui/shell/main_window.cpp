@@ -10,6 +10,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -22,6 +23,7 @@
 #include "pages/export/export_page.h"
 #include "pages/train/train_page.h"
 #include "runtime/version.h"
+#include "shell/help_dock.h"
 #include "shell/recent_files.h"
 #include "shell/welcome_page.h"
 #include "store/sqlite_version.h"
@@ -149,6 +151,12 @@ QWidget* MainWindow::buildWorkbench() {
             [this](qint64 id) { m_comparePage->selectDataset(id); });
     m_trainPage->setExplorerWeightingSource([explorer] { return explorer->currentScheme(); },
                                             [explorer] { return explorer->rewardModelRun(); });
+    // λ travels on request: "Train at this λ" in the Explorer fills the Train form and shows it.
+    connect(explorer, &ExplorerPage::trainRequested, this, [this](qint64 datasetId) {
+        showPage(TrainPageIndex);  // first: the form's "taken from the Explorer" message belongs to Train
+        m_trainPage->selectDataset(datasetId);
+        m_trainPage->form()->applyExplorerWeighting();
+    });
     connect(m_trainPage, &TrainPage::runRecorded, m_comparePage, [this] { m_comparePage->refreshRuns(); });
     connect(m_comparePage, &ComparePage::resumeRequested, this, [this](qint64 runId) {
         if (m_trainPage->resumeRun(runId) > 0) {
@@ -219,6 +227,15 @@ void MainWindow::buildMenus() {
     }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    m_helpDock = new HelpDock(this);
+    addDockWidget(Qt::RightDockWidgetArea, m_helpDock);
+    m_helpDock->hide();
+    QAction* words = m_helpDock->toggleViewAction();
+    words->setText(tr("The &method and its words"));
+    words->setShortcut(QKeySequence::HelpContents);  // F1
+    words->setObjectName(QStringLiteral("helpAction"));
+    help->addAction(words);
+    help->addSeparator();
     help->addAction(tr("&About Tiltbench"), this, &MainWindow::showAbout);
 }
 
@@ -484,7 +501,13 @@ void MainWindow::saveSettings() {
 void MainWindow::restoreSettings() {
     const QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray())) {
-        resize(1280, 800);
+        // 1280×800, or what the screen has room for (a 1366×768 screen leaves about 1366×712 under a panel
+        // and a title bar): a first window never starts larger than its screen.
+        QSize size(1280, 800);
+        if (const QScreen* s = screen()) {
+            size = size.boundedTo(s->availableGeometry().size() - QSize(0, 32));
+        }
+        resize(size);
     }
     restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
     m_navSplitter->restoreState(settings.value(QStringLiteral("mainWindow/navSplitter")).toByteArray());

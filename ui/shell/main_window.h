@@ -22,6 +22,7 @@ class ComparePage;
 class DataPage;
 class ExplorerPage;
 class ExportPage;
+class HelpDock;
 class TrainPage;
 class WelcomePage;
 
@@ -56,6 +57,7 @@ class MainWindow : public QMainWindow {
     ComparePage* comparePage() const { return m_comparePage; }
     ExportPage* exportPage() const { return m_exportPage; }
     ExplorerPage* explorerPage() const;
+    HelpDock* helpDock() const { return m_helpDock; }
     WelcomePage* welcomePage() const { return m_welcome; }
 
     // Where "Generate demo" puts its workspace.
@@ -100,6 +102,7 @@ class MainWindow : public QMainWindow {
     QMenu* m_recentMenu = nullptr;
     QAction* m_importAction = nullptr;  // File → Import data… (with a workspace open)
     QLabel* m_pathLabel = nullptr;
+    HelpDock* m_helpDock = nullptr;  // Help → The method and its words
     bool m_closeWhenIdle = false;
     bool m_askingToClose = false;
 };

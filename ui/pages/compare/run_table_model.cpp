@@ -7,6 +7,7 @@
 
 #include "shared/csv_export.h"
 #include "shared/formatting.h"
+#include "shared/glossary.h"
 
 namespace tiltbench {
 
@@ -397,12 +398,29 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     }
     if (role == Qt::ToolTipRole && section >= NUM_FIXED_COLUMNS) {
         const QString split = m_split == QStringLiteral("test") ? tr("test") : tr("validation");
-        return m_baseline != 0
-                   ? tr("%1 on the %2 targets: difference from baseline run %3 [paired 95 % interval]")
-                         .arg(metricLabel(columnKey(section).toStdString()), split)
-                         .arg(m_baseline)
-                   : tr("%1 on the %2 targets (hover a cell for its 95 % interval)")
-                         .arg(metricLabel(columnKey(section).toStdString()), split);
+        const QString what = glossaryText(columnKey(section));
+        const QString head =
+            m_baseline != 0
+                ? tr("%1 on the %2 targets: difference from baseline run %3 [paired 95 % interval]")
+                      .arg(metricLabel(columnKey(section).toStdString()), split)
+                      .arg(m_baseline)
+                : tr("%1 on the %2 targets (hover a cell for its 95 % interval)")
+                      .arg(metricLabel(columnKey(section).toStdString()), split);
+        return what.isEmpty() ? head : head + QStringLiteral("\n\n") + what;
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+            case SchemeColumn:
+                return tr(
+                    "The training weight: exp, uniform (SFT), linear or filter; Help → The method and its "
+                    "words explains each");
+            case LambdaColumn:
+                return glossaryTip(QStringLiteral("lambda"));
+            case EpochSecondsColumn:
+                return glossaryTip(QStringLiteral("epoch_s"));
+            default:
+                return {};
+        }
     }
     if (role != Qt::DisplayRole) {
         return {};

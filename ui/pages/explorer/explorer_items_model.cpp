@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "shared/formatting.h"
+#include "shared/glossary.h"
 
 namespace tiltbench {
 
@@ -128,6 +129,22 @@ QVariant ExplorerItemsModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant ExplorerItemsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        switch (section) {
+            case Count:
+                return glossaryTip(QStringLiteral("count"));
+            case MeanReward:
+                return tr("The item's mean logged reward over its training targets");
+            case Share:
+                return glossaryTip(QStringLiteral("share"));
+            case Change:
+                return tr(
+                    "Share at λ minus the share when every example weighs the same, in percentage points "
+                    "(pp: 1 % → 3 % is +2 pp)");
+            default:
+                return {};
+        }
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= NUM_COLUMNS) {
         return QAbstractTableModel::headerData(section, orientation, role);
     }

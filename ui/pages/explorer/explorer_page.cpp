@@ -26,6 +26,7 @@
 #include "pages/explorer/explorer_plots.h"
 #include "pages/explorer/explorer_worker.h"
 #include "shared/formatting.h"
+#include "shared/glossary.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
@@ -59,6 +60,7 @@ ExplorerPage::ExplorerPage(QWidget* parent)
       m_suggestLabel(new QLabel(this)),
       m_essFloorSpin(new QDoubleSpinBox(this)),
       m_applyButton(new QPushButton(tr("Apply"), this)),
+      m_trainButton(new QPushButton(tr("Train at this λ…"), this)),
       m_status(new QLabel(this)),
       m_summary(new QLabel(this)),
       m_plots(new ExplorerPlots(this)),
@@ -126,6 +128,7 @@ QWidget* ExplorerPage::buildControls() {
     m_schemeCombo->addItem(tr("uniform  (SFT)"), QStringLiteral("uniform"));
     m_schemeCombo->addItem(tr("linear  (w = r − r_min + ε)"), QStringLiteral("linear"));
     m_schemeCombo->addItem(tr("filter  (r = top)"), QStringLiteral("filter"));
+    setGlossaryItemTips(m_schemeCombo, QStringLiteral("scheme_"));
     m_rewardCombo->setObjectName(QStringLiteral("explorerRewardSource"));
     // As wide as a short entry, not the longest ("estimated: run 52 · sasrec-head"): the controls' row must
     // fit 1366 px; the popup still shows the whole text.
@@ -139,9 +142,7 @@ QWidget* ExplorerPage::buildControls() {
     m_normCombo->addItem(tr("mean 1"), QStringLiteral("mean"));
     m_normCombo->addItem(tr("none"), QStringLiteral("none"));
     m_normCombo->addItem(tr("per batch"), QStringLiteral("batch"));
-    m_normCombo->setToolTip(
-        tr("Normalisation of the weights; \"per batch\" is applied to each batch by the trainer, so "
-           "the statistics here show the raw weights"));
+    m_normCombo->setToolTip(glossaryTip(QStringLiteral("normalization")));
     m_clipSpin->setObjectName(QStringLiteral("clipSpin"));
     m_clipSpin->setRange(0.0, 1e4);
     m_clipSpin->setDecimals(1);
@@ -149,15 +150,21 @@ QWidget* ExplorerPage::buildControls() {
     m_clipSpin->setSpecialValueText(tr("none"));
     m_clipSpin->setValue(0.0);
     m_clipSpin->setKeyboardTracking(false);
-    m_clipSpin->setToolTip(tr("Largest normalised weight (at least 1 under mean or batch normalisation)"));
+    m_clipSpin->setToolTip(glossaryTip(QStringLiteral("clip")) +
+                           tr(" Under mean or per-batch normalisation it is at least 1."));
     m_essFloorSpin->setObjectName(QStringLiteral("essFloorSpin"));
     m_essFloorSpin->setRange(0.01, 1.0);
     m_essFloorSpin->setDecimals(2);
     m_essFloorSpin->setSingleStep(0.05);
     m_essFloorSpin->setValue(kDefaultEssFloor);
-    m_essFloorSpin->setToolTip(tr("The suggestion keeps the effective sample size ESS/N at least this"));
+    m_essFloorSpin->setToolTip(tr("The suggestion keeps ESS/N at least this.\n\n") +
+                               glossaryTip(QStringLiteral("ess")));
     m_applyButton->setObjectName(QStringLiteral("applySuggestion"));
     m_applyButton->setToolTip(tr("Move the slider to the suggested λ"));
+    m_trainButton->setObjectName(QStringLiteral("trainAtLambda"));
+    m_trainButton->setToolTip(
+        tr("Open the Train page with this weighting (scheme, λ, normalisation, clip and rewards) on this "
+           "dataset; nothing is queued until you press Queue there"));
     m_suggestLabel->setObjectName(QStringLiteral("suggestion"));
     m_suggestLabel->setWordWrap(true);
     m_suggestLabel->setTextFormat(Qt::RichText);
@@ -169,6 +176,8 @@ QWidget* ExplorerPage::buildControls() {
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_status->setMinimumWidth(120);
     m_summary->setObjectName(QStringLiteral("weightSummary"));
+    m_summary->setToolTip(glossaryTip(QStringLiteral("ess")));
+    m_lambda->setToolTip(glossaryTip(QStringLiteral("lambda")));
     m_summary->setMinimumWidth(260);
     m_summary->setWordWrap(true);
 
@@ -201,6 +210,8 @@ QWidget* ExplorerPage::buildControls() {
     row3->addWidget(caption(tr("ESS/N floor"), box));
     row3->addWidget(m_essFloorSpin);
     row3->addWidget(m_applyButton);
+    row3->addSpacing(12);
+    row3->addWidget(m_trainButton);
 
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -224,6 +235,11 @@ QWidget* ExplorerPage::buildControls() {
     connect(m_lambda, &LambdaSlider::lambdaChanged, this, [this] { updateLambda(); });
     connect(m_essFloorSpin, &QDoubleSpinBox::valueChanged, this, [this] { updateSuggestion(); });
     connect(m_applyButton, &QPushButton::clicked, this, &ExplorerPage::applySuggestion);
+    connect(m_trainButton, &QPushButton::clicked, this, [this] {
+        if (selectedDatasetId() > 0) {
+            Q_EMIT trainRequested(selectedDatasetId());
+        }
+    });
     return box;
 }
 

@@ -93,6 +93,7 @@ class ExplorerPage : public QWidget {
     QComboBox* normalizationChooser() const { return m_normCombo; }
     QDoubleSpinBox* clipSpin() const { return m_clipSpin; }
     QLabel* suggestionLabel() const { return m_suggestLabel; }
+    QPushButton* trainButton() const { return m_trainButton; }
 
     void saveSettings(QSettings& settings) const;
     void restoreSettings(const QSettings& settings);
@@ -102,6 +103,8 @@ class ExplorerPage : public QWidget {
     void fullEvaluationFinished();  // lastFullEvaluation() is set and shown
     void failed(const QString& message);
     void statusMessage(const QString& message);
+    // "Train at this λ": the Train form takes currentScheme() and rewardModelRun() for this dataset.
+    void trainRequested(qint64 datasetId);
 
   protected:
     void showEvent(QShowEvent* event) override;
@@ -136,6 +139,7 @@ class ExplorerPage : public QWidget {
     QLabel* m_suggestLabel;
     QDoubleSpinBox* m_essFloorSpin;
     QPushButton* m_applyButton;
+    QPushButton* m_trainButton;
     QLabel* m_status;
     QLabel* m_summary;
     ExplorerPlots* m_plots;

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "shared/glossary.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "train/reward_run.h"
@@ -111,7 +112,9 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_scheme->addItem(tr("uniform  (SFT)"), QStringLiteral("uniform"));
     m_scheme->addItem(tr("linear  (w = r − r_min + ε)"), QStringLiteral("linear"));
     m_scheme->addItem(tr("filter  (r = top)"), QStringLiteral("filter"));
+    setGlossaryItemTips(m_scheme, QStringLiteral("scheme_"));
     m_lambda = new LambdaSlider(weightBox);
+    m_lambda->setToolTip(glossaryTip(QStringLiteral("lambda")));
     m_lambda->setObjectName(QStringLiteral("trainLambda"));
     m_lambda->setLambda(1.0);
     m_fromExplorer = new QPushButton(tr("From the λ Explorer"), weightBox);
@@ -121,8 +124,10 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_normalization->addItem(tr("mean 1"), QStringLiteral("mean"));
     m_normalization->addItem(tr("none"), QStringLiteral("none"));
     m_normalization->addItem(tr("per batch"), QStringLiteral("batch"));
-    m_clip = doubleSpin(weightBox, "trainClip", 0.0, 1e4, 1, 0.0,
-                        tr("Largest normalised weight (at least 1 under mean or batch normalisation)"));
+    m_normalization->setToolTip(glossaryTip(QStringLiteral("normalization")));
+    m_clip = doubleSpin(
+        weightBox, "trainClip", 0.0, 1e4, 1, 0.0,
+        glossaryTip(QStringLiteral("clip")) + tr(" Under mean or per-batch normalisation it is at least 1."));
     m_clip->setSpecialValueText(tr("none"));
     weightForm->addRow(tr("Scheme"), m_scheme);
     weightForm->addRow(tr("λ"), m_lambda);
