@@ -6,6 +6,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <algorithm>
 #include <utility>
 #ifdef TILTBENCH_HAVE_QTSVG
 #include <QSvgGenerator>
@@ -85,10 +86,73 @@ void PlotWidget::requestReplot() {
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void PlotWidget::setLegendAbove(int wrap) {
+    if (!m_legendAbove) {
+        axisRect()->insetLayout()->take(legend);
+        plotLayout()->insertRow(1);  // row 0 is the title
+        plotLayout()->addElement(1, 0, legend);
+        plotLayout()->setRowStretchFactor(1, 0.001);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+        legend->setBorderPen(Qt::NoPen);
+        legend->setMargins(QMargins(2, 0, 2, 0));
+        QFont f = font();
+        f.setPointSizeF(f.pointSizeF() * 0.85);
+        legend->setFont(f);
+        m_legendAbove = true;
+    }
+    legend->setWrap(wrap);
+    legend->setVisible(true);
+}
+
+void PlotWidget::takeLegendBack() {
+    plotLayout()->take(legend);
+    plotLayout()->simplify();  // drops the legend's empty row
+    axisRect()->insetLayout()->addElement(legend, Qt::AlignRight | Qt::AlignTop);
+    m_legendAbove = false;
+}
+
+void PlotWidget::avoidOverlaps(const QList<QCPItemText*>& labels) {
+    if (m_spacedLabels.isEmpty()) {
+        connect(this, &QCustomPlot::afterLayout, this, &PlotWidget::hideOverlappingLabels);
+    }
+    m_spacedLabels.clear();
+    for (QCPItemText* label : labels) {
+        m_spacedLabels << label;
+    }
+}
+
+void PlotWidget::hideOverlappingLabels() {
+    QList<QCPItemText*> labels;
+    for (const QPointer<QCPItemText>& p : std::as_const(m_spacedLabels)) {
+        if (p && hasItem(p)) {
+            labels << p;
+        }
+    }
+    std::sort(labels.begin(), labels.end(), [](QCPItemText* a, QCPItemText* b) {
+        return a->position->pixelPosition().x() < b->position->pixelPosition().x();
+    });
+    double lastRight = -1e300;
+    for (QCPItemText* label : labels) {
+        const QFontMetricsF metrics(label->font());
+        const double width =
+            metrics.horizontalAdvance(label->text()) + label->padding().left() + label->padding().right();
+        const double left = label->position->pixelPosition().x() - width / 2.0;  // labels are centred
+        const bool fits = left >= lastRight + 2.0;
+        label->setVisible(fits);
+        if (fits) {
+            lastRight = left + width;
+        }
+    }
+}
+
 bool PlotWidget::saveAs(const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool ok = false;
     const bool legendWasVisible = legend->visible();
+    const bool movedLegend = m_legendOnExport && legend->itemCount() > 0 && !m_legendAbove;
+    if (movedLegend) {
+        setLegendAbove(3);  // in a saved figure too, the legend never covers data
+    }
     if (m_legendOnExport && legend->itemCount() > 0) {
         legend->setVisible(true);
     }
@@ -114,7 +178,10 @@ bool PlotWidget::saveAs(const QString& path) {
     } else {
         ok = savePng(path, kExportWidth, kExportHeight, 2.0);
     }
-    if (legend->visible() != legendWasVisible) {
+    if (movedLegend) {
+        takeLegendBack();
+    }
+    if (legend->visible() != legendWasVisible || movedLegend) {
         legend->setVisible(legendWasVisible);
         requestReplot();
     }

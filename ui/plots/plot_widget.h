@@ -4,6 +4,7 @@
 // has QtSvg). Content is added by the page that owns it; replots are queued so that several updates in one
 // event cost one repaint.
 #include <qcustomplot.h>
+#include <QPointer>
 #include <QString>
 
 namespace tiltbench {
@@ -28,8 +29,16 @@ class PlotWidget : public QCustomPlot {
     void resetView();
 
     bool saveAs(const QString& path);  // format from the suffix: .png, .pdf or .svg
+    // Puts the legend in a row of its own between the title and the axes, `wrap` entries per line, so it
+    // never covers data (curves and bars can fill any corner of the axis rect). Shows it.
+    void setLegendAbove(int wrap = 3);
+    bool isLegendAbove() const { return m_legendAbove; }
+    // Labels drawn next to data (bar percentages) that must never overlap: after each layout, going left to
+    // right, a label that would overlap the last one kept is hidden (its value stays in the data's tooltip or
+    // axis). The plot does not own them beyond its items.
+    void avoidOverlaps(const QList<QCPItemText*>& labels);
     // Shows the plot's legend in saved files even while it is hidden on screen (where a page may show one
-    // shared legend for several plots).
+    // shared legend for several plots); in the saved file it stands above the axes.
     void setLegendOnExport(bool on) { m_legendOnExport = on; }
     QString suggestedFileName() const;
     static bool canSaveSvg();
@@ -47,6 +56,10 @@ class PlotWidget : public QCustomPlot {
     QCPRange m_homeX, m_homeY;
     bool m_hasHome = false;
     bool m_legendOnExport = false;
+    bool m_legendAbove = false;
+    QList<QPointer<QCPItemText>> m_spacedLabels;
+    void hideOverlappingLabels();
+    void takeLegendBack();  // undoes a setLegendAbove made for an export
 };
 
 }  // namespace tiltbench

@@ -16,23 +16,6 @@ const QColor kValidColor(44, 160, 44);
 const QColor kTrainingColor(160, 160, 160);
 const QColor kRecommendedColor(214, 39, 40);
 
-// Curves and bars can fill any corner, so the legend sits in a row of its own above the axes.
-void legendAbove(PlotWidget* plot) {
-    if (plot->plotLayout()->rowCount() < 3) {
-        plot->axisRect()->insetLayout()->take(plot->legend);
-        plot->plotLayout()->insertRow(1);
-        plot->plotLayout()->addElement(1, 0, plot->legend);
-        plot->plotLayout()->setRowStretchFactor(1, 0.001);
-        plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-        plot->legend->setWrap(2);
-        plot->legend->setBorderPen(Qt::NoPen);
-        plot->legend->setMargins(QMargins(2, 0, 2, 0));
-        QFont f = plot->font();
-        f.setPointSizeF(f.pointSizeF() * 0.85);
-        plot->legend->setFont(f);
-    }
-    plot->legend->setVisible(true);
-}
 }  // namespace
 
 RunDetailPanel::RunDetailPanel(QWidget* parent)
@@ -130,7 +113,7 @@ void RunDetailPanel::showRun(const CompareRun* run) {
             const double pad = std::max(0.08 * r.size(), 1e-3);
             m_curves->yAxis2->setRange(std::max(0.0, r.lower - pad), r.upper + pad);
         }
-        legendAbove(m_curves);
+        m_curves->setLegendAbove(2);
     }
     m_curves->rememberView();
     m_curves->requestReplot();
@@ -181,7 +164,7 @@ void RunDetailPanel::showProfile(const RunDetail& detail) {
     m_popularity->xAxis->setTicker(ticker);
     m_popularity->xAxis->setRange(0.4, static_cast<double>(groups.size()) + 0.6);
     m_popularity->yAxis->setRange(0.0, std::max(top * 1.15, 0.05));
-    legendAbove(m_popularity);
+    m_popularity->setLegendAbove(2);
     m_popularity->setToolTip(
         tr("%1. Group 1 holds the most logged tenth of the items (training counts %2–%3), "
            "group %4 the least logged (%5–%6).")

@@ -132,13 +132,16 @@ void DatasetPlots::fillRewardHistogram(const DatasetSummary& s) {
     }
     const double maxCount = *std::max_element(values.begin(), values.end());
     if (levels.size() <= kMaxLabelledBars && s.rows > 0) {
+        QList<QCPItemText*> labels;
         for (const auto& level : levels) {
             auto* label = new QCPItemText(m_reward);
+            labels << label;
             label->position->setCoords(level.reward, static_cast<double>(level.count));
             label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
             label->setText(formatPercent(static_cast<double>(level.count) / static_cast<double>(s.rows), 0));
             label->setColor(QColor(60, 60, 60));
         }
+        m_reward->avoidOverlaps(labels);  // many levels on a narrow plot: no "3 %3 %"
     }
     m_reward->xAxis->setRange(keys.front() - minGap * 0.75, keys.back() + minGap * 0.75);
     m_reward->yAxis->setRange(0.0, maxCount * 1.15);

@@ -66,32 +66,6 @@ void moveMarker(QCPItemStraightLine* line, double x) {
     }
 }
 
-void smallLegend(PlotWidget* plot, Qt::Alignment where) {
-    plot->legend->setVisible(true);
-    QFont f = plot->font();
-    f.setPointSizeF(f.pointSizeF() * 0.85);
-    plot->legend->setFont(f);
-    plot->legend->setBrush(QColor(255, 255, 255, 210));
-    plot->legend->setRowSpacing(0);
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, where);
-}
-
-// The level plot's bars and weight line, and the metric curves, can fill any corner of the axis rect, so
-// their legends go in a row of their own between the title and the axes, laid out horizontally.
-void legendAbove(PlotWidget* plot) {
-    plot->axisRect()->insetLayout()->take(plot->legend);
-    plot->plotLayout()->insertRow(1);
-    plot->plotLayout()->addElement(1, 0, plot->legend);
-    plot->plotLayout()->setRowStretchFactor(1, 0.001);
-    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot->legend->setWrap(3);
-    plot->legend->setBorderPen(Qt::NoPen);
-    plot->legend->setMargins(QMargins(2, 0, 2, 0));
-    QFont f = plot->font();
-    f.setPointSizeF(f.pointSizeF() * 0.85);
-    plot->legend->setFont(f);
-}
-
 QVector<double> toVector(const std::vector<double>& v) {
     return QVector<double>(v.begin(), v.end());
 }
@@ -157,8 +131,9 @@ ExplorerPlots::ExplorerPlots(QWidget* parent)
     m_item->yAxis->setLabel(tr("Training targets"));
     useLambdaAxis(m_ess->xAxis);
     useLambdaAxis(m_metric->xAxis);
-    legendAbove(m_levels);
-    legendAbove(m_metric);
+    // The level plot's bars and weight line, and the metric curves, can fill any corner of the axis rect.
+    m_levels->setLegendAbove(3);
+    m_metric->setLegendAbove(3);
     showMessage(tr("Select a dataset"));
 }
 
@@ -258,7 +233,7 @@ void ExplorerPlots::buildSharePlot() {
     }
     m_uniformShareGraph->setData(ranks, shares, true);
     m_share->xAxis->setRange(0.8, decadeAbove(std::max(2.0, static_cast<double>(ranks.size()))));
-    smallLegend(m_share, Qt::AlignBottom | Qt::AlignLeft);
+    m_share->setLegendAbove(3);
 }
 
 void ExplorerPlots::buildLorenzPlot() {
@@ -272,7 +247,7 @@ void ExplorerPlots::buildLorenzPlot() {
     m_lorenzGraph->setPen(QPen(kTiltColor, 2.0));
     m_lorenz->xAxis->setRange(0.0, 1.0);
     m_lorenz->yAxis->setRange(0.0, 1.0);
-    smallLegend(m_lorenz, Qt::AlignTop | Qt::AlignLeft);
+    m_lorenz->setLegendAbove(3);
 }
 
 void ExplorerPlots::setCurves(std::shared_ptr<const ExplorerCurves> curves) {

@@ -11,18 +11,6 @@
 
 namespace tiltbench {
 
-namespace {
-
-void legendTopRight(PlotWidget* plot) {
-    plot->legend->setVisible(true);
-    QFont f = plot->font();
-    f.setPointSizeF(f.pointSizeF() * 0.85);
-    plot->legend->setFont(f);
-    plot->legend->setBrush(QColor(255, 255, 255, 210));
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-}
-}  // namespace
-
 TrainPlots::TrainPlots(QWidget* parent)
     : QWidget(parent),
       m_loss(new PlotWidget(tr("Training loss"), this)),
@@ -89,9 +77,8 @@ void TrainPlots::startRun(int epochs, const QString& lossLabel) {
     marked(m_rewards.truth, tr("true reward (simulator)"), palette::kGreen);
     m_rewards.kl = m_reward->addGraph(m_reward->xAxis, m_reward->yAxis2);
     marked(m_rewards.kl, tr("KL to the parent (right)"), palette::kPurple);
-    legendTopRight(m_reward);
-    m_reward->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-    legendTopRight(m_loss);
+    m_reward->setLegendAbove(3);
+    m_loss->setLegendAbove(3);
     m_loss->setMessage(tr("Waiting for the first batch…"));
     m_valid->setMessage(tr("Waiting for the first epoch…"));
     rescale();
