@@ -85,7 +85,7 @@ TEST(PlotWidget, ALegendAboveNeverOverlapsTheAxesAndAnExportOnlyLegendComesBack)
 TEST(PlotWidget, LabelsThatWouldOverlapAreHiddenAndComeBackWhenThereIsRoom) {
     PlotWidget plot(QStringLiteral("Reward levels"));
     plot.show();
-    plot.xAxis->setRange(0.0, 9.0);
+    plot.xAxis->setRange(-1.0, 10.0);
     plot.yAxis->setRange(0.0, 1.0);
     QList<QCPItemText*> labels;
     for (int i = 1; i <= 8; ++i) {
@@ -111,8 +111,9 @@ TEST(PlotWidget, LabelsThatWouldOverlapAreHiddenAndComeBackWhenThereIsRoom) {
             }
             const double w = QFontMetricsF(l->font()).horizontalAdvance(l->text());
             const double left = l->position->pixelPosition().x() - w / 2.0;
-            if (left < lastRight) {
-                return false;
+            if (left < lastRight || left < plot.axisRect()->rect().left() - 1 ||
+                left + w > plot.axisRect()->rect().right() + 1) {
+                return false;  // over another label, or cut by the axes' edge
             }
             lastRight = left + w;
         }

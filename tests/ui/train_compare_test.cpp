@@ -395,6 +395,7 @@ TEST(TrainAndCompare, ClosedFormSweepAndLayoutsPersist) {
     test::makeWorkspace(ws, {"tiny"}, test::smallSimulatorConfig(2000));
     {
         MainWindow w;
+        w.resize(1280, 800);  // the offscreen screen is 800×600: a first window would fit that
         w.show();
         ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
         TrainPage* train = w.trainPage();
@@ -421,6 +422,7 @@ TEST(TrainAndCompare, ClosedFormSweepAndLayoutsPersist) {
         w.close();
     }
     MainWindow again;
+    again.resize(1280, 800);  // restoreGeometry fits the saved 1280×800 into the offscreen 800×600 screen
     again.show();
     ASSERT_TRUE(again.openWorkspace(QString::fromStdString(ws)));
     ComparePage* compare = again.comparePage();

@@ -17,6 +17,25 @@
 namespace tiltbench {
 
 namespace {
+// `text` broken at spaces into lines of at most `width` pixels (a word longer than that keeps its own line).
+QString wrapToWidth(const QString& text, const QFont& font, int width) {
+    const QFontMetrics fm(font);
+    QStringList lines;
+    for (const QString& paragraph : text.split(QLatin1Char('\n'))) {
+        QString line;
+        for (const QString& word : paragraph.split(QLatin1Char(' '))) {
+            const QString candidate = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+            if (!line.isEmpty() && fm.horizontalAdvance(candidate) > width) {
+                lines << line;
+                line = word;
+            } else {
+                line = candidate;
+            }
+        }
+        lines << line;
+    }
+    return lines.join(QLatin1Char('\n'));
+}
 // Saved files get a fixed size rather than the on-screen one, so a figure for a paper does not depend on how
 // the window happened to be laid out.
 constexpr int kExportWidth = 800;
@@ -25,9 +44,9 @@ constexpr int kExportHeight = 560;
 
 PlotWidget::PlotWidget(const QString& title, QWidget* parent) : QCustomPlot(parent) {
     setObjectName(title);
-    setMinimumSize(160, 160);
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plotLayout()->insertRow(0);
+    m_titleText = title;
     m_title = new QCPTextElement(this, title, QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     plotLayout()->addElement(0, 0, m_title);
 
@@ -41,14 +60,235 @@ PlotWidget::PlotWidget(const QString& title, QWidget* parent) : QCustomPlot(pare
 
     setContextMenuPolicy(Qt::CustomContextMenu);
     connect(this, &QWidget::customContextMenuRequested, this, &PlotWidget::showContextMenu);
+    // Labels, legends and tick labels change with the data: tell the layout when the minimum moves.
+    connect(this, &QCustomPlot::afterLayout, this, &PlotWidget::fitToWidth);
+}
+
+int PlotWidget::legendWidth(int columns) const {
+    // As QCPLegend lays out its items: columns first, each column as wide as its widest item.
+    std::vector<int> widths(static_cast<size_t>(std::max(columns, 1)), 0);
+    int shown = 0;
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        auto* item = qobject_cast<QCPPlottableLegendItem*>(legend->item(i));
+        if (!item) {
+            continue;
+        }
+        const QMargins m = item->margins();
+        const int w = legend->iconSize().width() + legend->iconTextPadding() +
+                      QFontMetrics(item->font()).horizontalAdvance(item->plottable()->name()) + m.left() +
+                      m.right();
+        int& column = widths[static_cast<size_t>(shown % columns)];
+        column = std::max(column, w);
+        ++shown;
+    }
+    int total = legend->margins().left() + legend->margins().right();
+    for (int w : widths) {
+        total += w;
+    }
+    return total + legend->columnSpacing() * (columns - 1);
+}
+
+QString PlotWidget::axisLabel(QCPAxis* axis) const {
+    return axis->label().isEmpty() ? m_axisLabels.value(axis) : axis->label();
+}
+
+QString PlotWidget::captionText() const {
+    if (!m_caption) {
+        return {};
+    }
+    QStringList parts;
+    for (QCPTextElement* e : {m_captionLeft, m_captionRight}) {
+        if (!e->text().isEmpty()) {
+            parts << e->text();
+        }
+    }
+    return parts.join(QStringLiteral("  "));
+}
+
+bool PlotWidget::placeAxisLabels() {
+    QCPAxisRect* rect = axisRect();
+    if (!rect || rect->rect().height() <= 0) {
+        return false;
+    }
+    constexpr int kPadding = 12;
+    QString left, right;
+    bool changed = false;
+    for (QCPAxis* axis : {rect->axis(QCPAxis::atLeft), rect->axis(QCPAxis::atRight)}) {
+        if (!axis) {
+            continue;
+        }
+        if (!axis->label().isEmpty()) {
+            m_axisLabels[axis] = axis->label();  // set (again) by the page
+        }
+        const QString label = m_axisLabels.value(axis);
+        if (label.isEmpty() || !axis->visible()) {
+            continue;
+        }
+        // Measured against the axis as it is now (shorter while a caption row exists, so a label that moved
+        // back still fits once the row goes).
+        const bool fits =
+            QFontMetrics(axis->labelFont()).horizontalAdvance(label) + kPadding <= rect->rect().height();
+        const QString onAxis = fits ? label : QString();
+        if (axis->label() != onAxis) {
+            axis->setLabel(onAxis);
+            changed = true;
+        }
+        if (!fits) {
+            (axis->axisType() == QCPAxis::atLeft ? left : right) = axis->axisType() == QCPAxis::atLeft
+                                                                       ? QStringLiteral("↑ ") + label
+                                                                       : label + QStringLiteral(" ↑");
+        }
+    }
+    const bool want = !left.isEmpty() || !right.isEmpty();
+    if (want && !m_caption) {
+        int row = 0;
+        while (row < plotLayout()->rowCount() && plotLayout()->element(row, 0) != rect) {
+            ++row;
+        }
+        plotLayout()->insertRow(row);
+        m_caption = new QCPLayoutGrid;
+        plotLayout()->addElement(row, 0, m_caption);
+        plotLayout()->setRowStretchFactor(row, 0.001);
+        QFont f = rect->axis(QCPAxis::atLeft)->labelFont();
+        m_captionLeft = new QCPTextElement(this, QString(), f);
+        m_captionLeft->setTextFlags(Qt::AlignLeft | Qt::AlignVCenter);
+        m_captionRight = new QCPTextElement(this, QString(), f);
+        m_captionRight->setTextFlags(Qt::AlignRight | Qt::AlignVCenter);
+        m_caption->addElement(0, 0, m_captionLeft);
+        m_caption->addElement(0, 1, m_captionRight);
+        m_caption->setMargins(QMargins(4, 0, 4, 0));
+        changed = true;
+    } else if (!want && m_caption) {
+        plotLayout()->remove(m_caption);  // deletes it and its texts
+        plotLayout()->simplify();
+        m_caption = nullptr;
+        m_captionLeft = m_captionRight = nullptr;
+        changed = true;
+    }
+    if (m_caption && (m_captionLeft->text() != left || m_captionRight->text() != right)) {
+        m_captionLeft->setText(left);
+        m_captionRight->setText(right);
+        changed = true;
+    }
+    return changed;
+}
+
+void PlotWidget::fitToWidth() {
+    if (m_exporting) {
+        return;  // a saved file is drawn with the layout the screen shows; its own size changes nothing here
+    }
+    bool changed = placeAxisLabels();
+    // The title: one line when it fits, else broken at the space nearest its middle.
+    const QFontMetrics titleMetrics(m_title->font());
+    QString title = m_titleText;
+    if (titleMetrics.horizontalAdvance(m_titleText) > width() - 10) {
+        const int middle = static_cast<int>(m_titleText.size()) / 2;
+        int best = -1;
+        for (int i = 0; i < m_titleText.size(); ++i) {
+            if (m_titleText.at(i) == QLatin1Char(' ') &&
+                (best < 0 || std::abs(i - middle) < std::abs(best - middle))) {
+                best = i;
+            }
+        }
+        if (best > 0) {
+            title = m_titleText.left(best) + QLatin1Char('\n') + m_titleText.mid(best + 1);
+        }
+    }
+    if (m_title->text() != title) {
+        m_title->setText(title);
+        changed = true;
+    }
+    // The message over an empty plot: wrapped to the plot's width.
+    const QString message = wrapToWidth(m_messageText, m_message->font(), std::max(width() - 16, 60));
+    if (m_message->text() != message) {
+        m_message->setText(message);
+        changed = true;
+    }
+    // The legend above: as many columns (up to the page's choice) as the width holds.
+    if (m_legendAbove && legend->visible() && legend->itemCount() > 0) {
+        int columns = std::min(m_legendColumns, std::max(legend->itemCount(), 1));
+        while (columns > 1 && legendWidth(columns) > width() - 4) {
+            --columns;
+        }
+        if (legend->wrap() != columns) {
+            legend->setWrap(columns);
+            legend->setFillOrder(legend->fillOrder(), true);  // re-flows the items
+            changed = true;
+        }
+    }
+    if (changed) {
+        requestReplot();
+    }
+    if (minimumSizeHint() != m_minimumHint) {
+        m_minimumHint = minimumSizeHint();
+        updateGeometry();
+    }
+}
+
+QSize PlotWidget::minimumSizeHint() const {
+    constexpr int kSmallest = 160;
+    constexpr int kLabelPadding = 12;
+    QCPAxisRect* rect = axisRect();
+    if (!rect) {
+        return {kSmallest, kSmallest};
+    }
+    // What is not the axis rect (title, legend row, tick labels, axis labels, margins), as last laid out; a
+    // plot not laid out yet assumes a title, a legend row and labelled axes.
+    const bool laidOut = rect->rect().height() > 0 && rect->rect().width() > 0;
+    const int chromeHeight = laidOut ? height() - rect->rect().height() : 110;
+    const int chromeWidth = laidOut ? width() - rect->rect().width() : 90;
+    int needHeight = 60, needWidth = 60;
+    for (QCPAxis* axis : rect->axes()) {
+        // Vertical labels need no height: one that does not fit moves into the caption row.
+        if (!axis->visible() || axis->label().isEmpty() || axis->orientation() == Qt::Vertical) {
+            continue;
+        }
+        const QFontMetrics fm(axis->labelFont());
+        int widest = 0;
+        for (const QString& line : axis->label().split(QLatin1Char('\n'))) {
+            widest = std::max(widest, fm.horizontalAdvance(line));
+        }
+        needWidth = std::max(needWidth, widest + kLabelPadding);
+    }
+    // Annotations drawn inside the axes (not the message, which wraps) need their width there.
+    for (int i = 0; i < itemCount(); ++i) {
+        auto* text = qobject_cast<QCPItemText*>(item(i));
+        if (!text || text == m_message || !text->visible() || !text->clipToAxisRect()) {
+            continue;
+        }
+        const QFontMetrics fm(text->font());
+        int widest = 0;
+        for (const QString& line : text->text().split(QLatin1Char('\n'))) {
+            widest = std::max(widest, fm.horizontalAdvance(line));
+        }
+        needWidth =
+            std::max(needWidth, widest + text->padding().left() + text->padding().right() + kLabelPadding);
+    }
+    if (m_caption) {
+        needWidth =
+            std::max(needWidth, QFontMetrics(m_captionLeft->font())
+                                        .horizontalAdvance(m_captionLeft->text() + m_captionRight->text()) +
+                                    kLabelPadding - chromeWidth + 24);
+    }
+    // The widest title word and the widest legend entry: everything else wraps.
+    int widest = 0;
+    for (const QString& word : m_titleText.split(QLatin1Char(' '))) {
+        widest = std::max(widest, QFontMetrics(m_title->font()).horizontalAdvance(word));
+    }
+    if (m_legendAbove && legend->visible()) {
+        widest = std::max(widest, legendWidth(1));
+    }
+    return {std::max({kSmallest, chromeWidth + needWidth, widest + 12}),
+            std::max(kSmallest, chromeHeight + needHeight)};
 }
 
 QString PlotWidget::title() const {
-    return m_title->text();
+    return m_titleText;
 }
 
 void PlotWidget::setMessage(const QString& message) {
-    m_message->setText(message);
+    m_messageText = message;
+    m_message->setText(wrapToWidth(message, m_message->font(), std::max(width() - 16, 60)));
     m_message->setVisible(!message.isEmpty());
     // A plot with nothing to draw shows what to do, not axes with ranges left from other data: its axes hide
     // while the message stands alone, and come back (only those that were shown) with the data.
@@ -70,7 +310,7 @@ void PlotWidget::setMessage(const QString& message) {
 }
 
 QString PlotWidget::message() const {
-    return m_message->visible() ? m_message->text() : QString();
+    return m_message->visible() ? m_messageText : QString();
 }
 
 void PlotWidget::clearContent() {
@@ -100,7 +340,8 @@ void PlotWidget::setLegendAbove(int wrap) {
         legend->setFont(f);
         m_legendAbove = true;
     }
-    legend->setWrap(wrap);
+    m_legendColumns = std::max(wrap, 1);
+    legend->setWrap(m_legendColumns);
     legend->setVisible(true);
 }
 
@@ -132,12 +373,15 @@ void PlotWidget::hideOverlappingLabels() {
         return a->position->pixelPosition().x() < b->position->pixelPosition().x();
     });
     double lastRight = -1e300;
+    const QRect area = axisRect()->rect();
     for (QCPItemText* label : labels) {
         const QFontMetricsF metrics(label->font());
         const double width =
             metrics.horizontalAdvance(label->text()) + label->padding().left() + label->padding().right();
         const double left = label->position->pixelPosition().x() - width / 2.0;  // labels are centred
-        const bool fits = left >= lastRight + 2.0;
+        // Not over the last one kept, and not cut by the axes' edges.
+        const bool fits =
+            left >= lastRight + 2.0 && left >= area.left() - 1 && left + width <= area.right() + 1;
         label->setVisible(fits);
         if (fits) {
             lastRight = left + width;
@@ -149,6 +393,7 @@ bool PlotWidget::saveAs(const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool ok = false;
     const bool legendWasVisible = legend->visible();
+    m_exporting = true;
     const bool movedLegend = m_legendOnExport && legend->itemCount() > 0 && !m_legendAbove;
     if (movedLegend) {
         setLegendAbove(3);  // in a saved figure too, the legend never covers data
@@ -181,6 +426,7 @@ bool PlotWidget::saveAs(const QString& path) {
     if (movedLegend) {
         takeLegendBack();
     }
+    m_exporting = false;
     if (legend->visible() != legendWasVisible || movedLegend) {
         legend->setVisible(legendWasVisible);
         requestReplot();

@@ -11,6 +11,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -28,6 +29,7 @@
 #include "shell/welcome_page.h"
 #include "store/sqlite_version.h"
 #include "widgets/feedback.h"
+#include "widgets/page_scroll_area.h"
 #include "widgets/wheel_guard.h"
 
 // The resources live in a static library, whose registration object the linker drops unless referenced.
@@ -43,9 +45,10 @@ QString workspaceFilter() {
 }
 constexpr int kStatusTimeoutMs = 8000;
 
-// The explorer is reached through the page stack rather than a member, so the header stays as it is.
+// The explorer is reached through the page stack (each page sits in its scroll area) rather than a member.
 ExplorerPage* explorerIn(QStackedWidget* pages) {
-    return qobject_cast<ExplorerPage*>(pages->widget(MainWindow::ExplorerPageIndex));
+    auto* scroll = qobject_cast<QScrollArea*>(pages->widget(MainWindow::ExplorerPageIndex));
+    return scroll ? qobject_cast<ExplorerPage*>(scroll->widget()) : nullptr;
 }
 }  // namespace
 
@@ -75,7 +78,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // pages clears it (a message made on one page never stands beside another page's state).
     const auto ownedBy = [this](QWidget* page) {
         return [this, page](const QString& message) {
-            if (m_pages->currentWidget() == page) {
+            if (m_pages->currentWidget() && m_pages->currentWidget()->isAncestorOf(page)) {
                 showStatusMessage(message);
             }
         };
@@ -133,7 +136,9 @@ QWidget* MainWindow::buildWorkbench() {
     };
     for (const auto& [name, page] : pages) {
         m_nav->addItem(name);
-        m_pages->addWidget(page);
+        // A page never makes the window larger than a small screen: below its minimum size it scrolls
+        // (a 1366×768 screen at 125 % leaves about 1090×560 logical pixels).
+        m_pages->addWidget(new PageScrollArea(page, m_pages));
     }
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     // The explorer follows the Data page's dataset list and selection.

@@ -32,6 +32,7 @@
 #include "shared/formatting.h"
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
+#include "widgets/flow_layout.h"
 #include "widgets/row_table.h"
 
 namespace tiltbench {
@@ -141,6 +142,8 @@ QWidget* ComparePage::buildControls() {
     m_filter->setPlaceholderText(tr("Filter runs…"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setMaximumWidth(180);
+    // Its placeholder stays readable however the row is squeezed.
+    m_filter->setMinimumWidth(m_filter->fontMetrics().horizontalAdvance(m_filter->placeholderText()) + 40);
     m_pinButton->setObjectName(QStringLiteral("pinBaseline"));
     m_pinButton->setToolTip(
         tr("Show every metric of the other runs as a difference from the current run, with paired 95 % "
@@ -162,32 +165,35 @@ QWidget* ComparePage::buildControls() {
     m_status->setObjectName(QStringLiteral("compareStatus"));
     m_status->setStyleSheet(QStringLiteral("color: #555;"));
     m_status->setTextFormat(Qt::PlainText);  // dataset names reach it: never rendered as rich text
-    // A long status text is cut, never widening the page past the window (the Export button stays visible).
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_status->setMinimumWidth(80);
+    // A long status text wraps (the row grows a line), never widening the page past the window or being cut.
+    m_status->setWordWrap(true);
+    m_status->setMinimumWidth(120);
 
-    auto* row = new QHBoxLayout(box);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->addWidget(new QLabel(tr("Dataset"), box));
-    row->addWidget(m_datasetCombo);
-    row->addSpacing(10);
-    row->addWidget(new QLabel(tr("Targets"), box));
-    row->addWidget(m_splitCombo);
-    row->addSpacing(10);
+    // The controls flow onto a second line when the window is narrow (125 % scaling on a small screen).
+    auto* row = new FlowLayout(box, 10, 4);
+    const auto pair = [box](const QString& text, QWidget* widget) {
+        auto* w = new QWidget(box);
+        auto* l = new QHBoxLayout(w);
+        l->setContentsMargins(0, 0, 0, 0);
+        l->addWidget(new QLabel(text, w));
+        widget->setParent(w);
+        l->addWidget(widget);
+        return w;
+    };
+    row->addWidget(pair(tr("Dataset"), m_datasetCombo));
+    row->addWidget(pair(tr("Targets"), m_splitCombo));
     row->addWidget(m_filter);
-    row->addSpacing(10);
     m_groupSeeds = new QCheckBox(tr("Group seeds"), box);
     m_groupSeeds->setObjectName(QStringLiteral("groupSeeds"));
     m_groupSeeds->setToolTip(
         tr("One row per configuration over its seeds (mean and 95 % interval) instead of "
            "one per run"));
     row->addWidget(m_groupSeeds);
-    row->addSpacing(10);
     row->addWidget(m_pinButton);
     row->addWidget(m_clearBaselineButton);
     row->addWidget(m_baselineLabel);
-    row->addWidget(m_status, 1);
     row->addWidget(m_exportButton);
+    row->addWidget(m_status);
 
     connect(m_datasetCombo, &QComboBox::currentIndexChanged, this, [this] {
         m_groupBaseline.clear();  // a pinned configuration belongs to its dataset

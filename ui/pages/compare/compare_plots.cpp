@@ -63,7 +63,7 @@ ComparePlots::ComparePlots(QWidget* parent)
         panel.metric = metric;
         panel.plot = new PlotWidget(panelTitle(metric), this);
         panel.plot->setLegendOnExport(true);
-        panel.plot->yAxis->setLabel(metricLabel(metric));
+        // No y label: the panel's title names the metric (a second copy did not fit a short panel).
         LambdaAxis::configure(panel.plot->xAxis, {});
         panel.plot->setMouseTracking(true);
         m_panels.push_back(panel);

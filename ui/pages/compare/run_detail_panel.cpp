@@ -33,7 +33,7 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
     m_curves->yAxis->setLabel(tr("Training loss"));
     m_curves->yAxis2->setVisible(true);
     m_curves->yAxis2->setLabel(tr("Validation NDCG@10"));
-    m_popularity->xAxis->setLabel(tr("Item popularity tenth (1 = most logged)"));
+    m_popularity->xAxis->setLabel(tr("Popularity tenth (1 = most logged)"));
     m_popularity->yAxis->setLabel(tr("Share"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -183,7 +183,7 @@ void DatasetPlots::fillPopularity(const DatasetSummary& s) {
     label->setTextAlignment(Qt::AlignLeft);
     label->setBrush(QColor(255, 255, 255, 210));
     label->setPadding(QMargins(3, 2, 3, 2));
-    label->setText(tr("top 20 % of items:\n%1 of interactions").arg(formatPercent(s.topFifthShare)));
+    label->setText(tr("top 20 % of items:\n%1 of all\ninteractions").arg(formatPercent(s.topFifthShare)));
     label->setColor(kMarkColor);
 
     m_popularity->xAxis->setRange(0.8, ranks.back() * 1.3);

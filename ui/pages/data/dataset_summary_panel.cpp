@@ -23,7 +23,8 @@ DatasetSummaryPanel::DatasetSummaryPanel(QWidget* parent)
     m_title->setObjectName(QStringLiteral("summaryTitle"));
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_title->setWordWrap(true);
-    setMinimumWidth(220);
+    // No fixed minimum width: the panel is as wide as its longest value needs (the page scrolls if the window
+    // has less), so no value is cut.
     m_message->setObjectName(QStringLiteral("summaryMessage"));
     m_message->setWordWrap(true);
     m_message->setAlignment(Qt::AlignCenter);

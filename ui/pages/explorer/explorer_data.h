@@ -43,7 +43,8 @@ struct ExplorerDataset {
 
 struct ExplorerMetricCurve {
     std::string metric;  // EvalResult name, e.g. "ndcg_high@10"
-    QString label;
+    QString label;      // the chooser's: "NDCG@10, high-reward targets"
+    QString axisLabel;  // the y axis's: "NDCG high@10"
     std::vector<double> popularity;  // one value per ExplorerCurves::metricLambdas (NaN: no user counted)
     std::vector<double> markov;
 };

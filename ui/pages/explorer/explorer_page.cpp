@@ -31,6 +31,7 @@
 #include "store/workspace.h"
 #include "widgets/dataset_combo.h"
 #include "widgets/feedback.h"
+#include "widgets/flow_layout.h"
 #include "widgets/lambda_slider.h"
 #include "widgets/reward_source_combo.h"
 #include "widgets/row_table.h"
@@ -171,9 +172,8 @@ QWidget* ExplorerPage::buildControls() {
     m_status->setObjectName(QStringLiteral("explorerStatus"));
     m_status->setStyleSheet(QStringLiteral("color: #555;"));
     m_status->setTextFormat(Qt::PlainText);  // dataset names reach it: never rendered as rich text
-    // The status text never sets the window's minimum width (the controls' row must fit 1366 px); the full
-    // text is in the tooltip when the row cuts it.
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // A long status text wraps (the row grows a line): it never widens the page past the window or is cut.
+    m_status->setWordWrap(true);
     m_status->setMinimumWidth(120);
     m_summary->setObjectName(QStringLiteral("weightSummary"));
     m_summary->setToolTip(glossaryTip(QStringLiteral("ess")));
@@ -181,22 +181,23 @@ QWidget* ExplorerPage::buildControls() {
     m_summary->setMinimumWidth(260);
     m_summary->setWordWrap(true);
 
-    auto* row1 = new QHBoxLayout;
-    row1->addWidget(caption(tr("Dataset"), box));
-    row1->addWidget(m_datasetCombo);
-    row1->addSpacing(12);
-    row1->addWidget(caption(tr("Scheme"), box));
-    row1->addWidget(m_schemeCombo);
-    row1->addSpacing(12);
-    row1->addWidget(caption(tr("Rewards"), box));
-    row1->addWidget(m_rewardCombo);
-    row1->addSpacing(12);
-    row1->addWidget(caption(tr("Normalisation"), box));
-    row1->addWidget(m_normCombo);
-    row1->addSpacing(12);
-    row1->addWidget(caption(tr("Clip"), box));
-    row1->addWidget(m_clipSpin);
-    row1->addStretch(1);
+    // The choosers flow onto a second line when the window is narrow (125 % scaling on a small screen).
+    auto* row1 = new FlowLayout;
+    const auto pair = [box](QLabel* label, QWidget* widget) {
+        auto* w = new QWidget(box);
+        auto* l = new QHBoxLayout(w);
+        l->setContentsMargins(0, 0, 0, 0);
+        label->setParent(w);
+        widget->setParent(w);
+        l->addWidget(label);
+        l->addWidget(widget);
+        return w;
+    };
+    row1->addWidget(pair(caption(tr("Dataset"), box), m_datasetCombo));
+    row1->addWidget(pair(caption(tr("Scheme"), box), m_schemeCombo));
+    row1->addWidget(pair(caption(tr("Rewards"), box), m_rewardCombo));
+    row1->addWidget(pair(caption(tr("Normalisation"), box), m_normCombo));
+    row1->addWidget(pair(caption(tr("Clip"), box), m_clipSpin));
     row1->addWidget(m_status);
 
     auto* row2 = new QHBoxLayout;

@@ -120,7 +120,7 @@ ExplorerPlots::ExplorerPlots(QWidget* parent)
     grid->setRowStretch(1, 1);
 
     m_levels->xAxis->setLabel(tr("Reward"));
-    m_levels->yAxis->setLabel(tr("Share of total weight"));
+    m_levels->yAxis->setLabel(tr("Weight share"));
     m_levels->yAxis2->setLabel(tr("Weight ÷ mean"));
     m_ess->yAxis->setLabel(tr("ESS / N"));
     m_share->xAxis->setLabel(tr("Popularity rank"));
@@ -339,7 +339,7 @@ void ExplorerPlots::fillMetricCurve() {
     };
     m_popularityGraph = addCurve(curve->popularity, tr("tilted popularity"), kPopularityColor);
     m_markovGraph = addCurve(curve->markov, tr("tilted Markov"), kTiltColor);
-    m_metric->yAxis->setLabel(curve->label);
+    m_metric->yAxis->setLabel(curve->axisLabel.isEmpty() ? curve->label : curve->axisLabel);
     bool found = false;
     const QCPRange r1 = m_popularityGraph->getValueRange(found);
     bool found2 = false;

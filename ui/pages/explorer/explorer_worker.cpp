@@ -17,15 +17,21 @@ namespace {
 struct MetricSpec {
     const char* name;
     const char* label;
+    const char* axisLabel;  // short: the chooser above the plot carries the long name
 };
 // ARP and coverage are where the popularity bias of the logs shows; true reward only exists for simulated
 // data.
 const MetricSpec kMetrics[] = {
-    {"ndcg@10", QT_TRANSLATE_NOOP("ExplorerWorker", "NDCG@10")},
-    {"ndcg_high@10", QT_TRANSLATE_NOOP("ExplorerWorker", "NDCG@10, high-reward targets")},
-    {"arp@10", QT_TRANSLATE_NOOP("ExplorerWorker", "ARP@10 (mean training count)")},
-    {"coverage@10", QT_TRANSLATE_NOOP("ExplorerWorker", "Coverage@10")},
-    {"true_reward@10", QT_TRANSLATE_NOOP("ExplorerWorker", "True reward@10")},
+    {"ndcg@10", QT_TRANSLATE_NOOP("ExplorerWorker", "NDCG@10"),
+     QT_TRANSLATE_NOOP("ExplorerWorker", "NDCG@10")},
+    {"ndcg_high@10", QT_TRANSLATE_NOOP("ExplorerWorker", "NDCG@10, high-reward targets"),
+     QT_TRANSLATE_NOOP("ExplorerWorker", "NDCG high@10")},
+    {"arp@10", QT_TRANSLATE_NOOP("ExplorerWorker", "ARP@10 (mean training count)"),
+     QT_TRANSLATE_NOOP("ExplorerWorker", "ARP@10")},
+    {"coverage@10", QT_TRANSLATE_NOOP("ExplorerWorker", "Coverage@10"),
+     QT_TRANSLATE_NOOP("ExplorerWorker", "Coverage@10")},
+    {"true_reward@10", QT_TRANSLATE_NOOP("ExplorerWorker", "True reward@10"),
+     QT_TRANSLATE_NOOP("ExplorerWorker", "True reward@10")},
 };
 }  // namespace
 
@@ -123,6 +129,7 @@ std::shared_ptr<const ExplorerCurves> ExplorerWorker::computeCurves(
         ExplorerMetricCurve curve;
         curve.metric = spec.name;
         curve.label = tr(spec.label);
+        curve.axisLabel = tr(spec.axisLabel);
         c->metrics.push_back(std::move(curve));
     }
     // One loop for the Explorer and the Compare page's reference (train/tilted_policy_curves.h); only `exp`

@@ -174,6 +174,9 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent), m_jobs(new JobRunner(
     m_previewTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_previewTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_previewTable->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    // A stretched column may not shrink below its header's text.
+    m_previewTable->horizontalHeader()->setMinimumSectionSize(
+        m_previewTable->horizontalHeader()->fontMetrics().horizontalAdvance(tr("Title")) + 24);
     m_previewStatus = new QLabel(previewBox);
     m_previewStatus->setWordWrap(true);
     auto* previewLayout = new QVBoxLayout(previewBox);

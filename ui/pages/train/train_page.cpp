@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -40,6 +41,25 @@ namespace tiltbench {
 
 namespace {
 constexpr int kLogLines = 5000;
+
+// The form scrolls vertically only, so it is never narrower than the form's own minimum (a long entry or the
+// "From the λ Explorer: …" button would be cut at the right edge otherwise).
+class FormScrollArea : public QScrollArea {
+  public:
+    using QScrollArea::QScrollArea;
+    QSize minimumSizeHint() const override {
+        const int form = widget() ? widget()->minimumSizeHint().width() : 0;
+        return {form + verticalScrollBar()->sizeHint().width() + 2 * frameWidth(), 120};
+    }
+
+  protected:
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (watched == widget() && event->type() == QEvent::LayoutRequest) {
+            updateGeometry();
+        }
+        return QScrollArea::eventFilter(watched, event);
+    }
+};
 }  // namespace
 
 TrainPage::TrainPage(QWidget* parent)
@@ -53,14 +73,14 @@ TrainPage::TrainPage(QWidget* parent)
     setObjectName(QStringLiteral("trainPage"));
     m_queue->setCliPath(EngineProcess::locateCli());
 
-    auto* scroll = new QScrollArea(this);
+    auto* scroll = new FormScrollArea(this);
     scroll->setObjectName(QStringLiteral("trainForm"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_form = new TrainForm(scroll);
     scroll->setWidget(m_form);
-    scroll->setMinimumWidth(330);
+    m_form->installEventFilter(scroll);
 
     m_bottomSplitter->setObjectName(QStringLiteral("trainBottomSplitter"));
     m_bottomSplitter->addWidget(buildQueuePanel());

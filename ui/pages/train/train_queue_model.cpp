@@ -102,7 +102,7 @@ QVariant TrainQueueModel::headerData(int section, Qt::Orientation orientation, i
         case Status:
             return tr("Status");
         case Progress:
-            return tr("Progress / result");
+            return tr("Progress");
         case Run:
             return tr("Run");
         default:
