@@ -2,6 +2,7 @@
 
 #include <QWidget>
 #include <algorithm>
+#include <vector>
 
 namespace tiltbench {
 
@@ -77,53 +78,48 @@ void FlowLayout::setGeometry(const QRect& rect) {
 
 int FlowLayout::doLayout(const QRect& rect, bool testOnly) const {
     const QRect area = rect.marginsRemoved(contentsMargins());
-    // Lines first (which items, how tall), then the items, centred on their line.
-    struct Line {
-        int first = 0, end = 0, height = 0;
+    // First the lines (which items, how wide, how tall), then the items, centred on their line. An item whose
+    // height depends on its width (a wrapped label) takes the rest of its line, so it wraps no more than
+    // needed.
+    struct Placed {
+        QLayoutItem* item;
+        int x, width, height, line;
     };
-    QList<Line> lines;
-    Line line;
+    std::vector<Placed> placed;
+    std::vector<int> lineHeights(1, 0);
     int x = area.x();
-    for (int i = 0; i < m_items.size(); ++i) {
-        const QLayoutItem* item = m_items.at(i);
+    for (QLayoutItem* item : m_items) {
         if (item->isEmpty()) {
             continue;
         }
         const QSize hint = item->sizeHint().expandedTo(item->minimumSize());
-        const int width = std::min(hint.width(), std::max(area.width(), item->minimumSize().width()));
-        if (x > area.x() && x + width > area.right() + 1) {
-            line.end = i;
-            lines.append(line);
-            line = Line{i, i, 0};
+        const int minWidth = item->minimumSize().width();
+        int width = std::min(hint.width(), std::max(area.width(), minWidth));
+        const int left = area.right() + 1 - x;
+        if (x > area.x() && (item->hasHeightForWidth() ? left < std::max(minWidth, 1) : left < width)) {
+            lineHeights.push_back(0);
             x = area.x();
         }
+        if (item->hasHeightForWidth()) {
+            width = std::max(area.right() + 1 - x, minWidth);
+        }
         const int height = item->hasHeightForWidth() ? item->heightForWidth(width) : hint.height();
-        line.height = std::max(line.height, height);
+        lineHeights.back() = std::max(lineHeights.back(), height);
+        placed.push_back({item, x, width, height, static_cast<int>(lineHeights.size()) - 1});
         x += width + m_hSpacing;
     }
-    line.end = static_cast<int>(m_items.size());
-    lines.append(line);
-
-    int y = area.y();
-    for (const Line& l : lines) {
-        x = area.x();
-        for (int i = l.first; i < l.end; ++i) {
-            QLayoutItem* item = m_items.at(i);
-            if (item->isEmpty()) {
-                continue;
-            }
-            const QSize hint = item->sizeHint().expandedTo(item->minimumSize());
-            const int width = std::min(hint.width(), std::max(area.width(), item->minimumSize().width()));
-            const int height = item->hasHeightForWidth() ? item->heightForWidth(width) : hint.height();
-            if (!testOnly) {
-                item->setGeometry(QRect(x, y + (l.height - height) / 2, width, height));
-            }
-            x += width + m_hSpacing;
+    std::vector<int> lineTops(lineHeights.size(), area.y());
+    for (size_t l = 1; l < lineHeights.size(); ++l) {
+        lineTops[l] = lineTops[l - 1] + lineHeights[l - 1] + m_vSpacing;
+    }
+    if (!testOnly) {
+        for (const Placed& p : placed) {
+            const auto l = static_cast<size_t>(p.line);
+            p.item->setGeometry(QRect(p.x, lineTops[l] + (lineHeights[l] - p.height) / 2, p.width, p.height));
         }
-        y += l.height + m_vSpacing;
     }
     const QMargins m = contentsMargins();
-    return y - m_vSpacing - rect.y() + m.bottom();
+    return lineTops.back() + lineHeights.back() - rect.y() + m.bottom();
 }
 
 }  // namespace tiltbench
