@@ -204,11 +204,23 @@ TEST(RewardModel, BadOptionsAreRefusedByName) {
 // before anything is allocated from a count in them.
 TEST(RewardModel, AStoredFitPredictsTheSameAndDamagedBytesAreRefused) {
     const RewardObservations d = grid(true, 0.7, 3);
-    for (const auto kind :
-         {RewardModelKind::ItemMean, RewardModelKind::Bias, RewardModelKind::Factorisation}) {
+    // The head's states: one per user and one per observation's context, dimension 3.
+    RewardStates states;
+    states.dim = 3;
+    SeededRandom rng(5);
+    states.user.resize(static_cast<size_t>(d.numUsers) * 3);
+    for (auto& v : states.user)
+        v = static_cast<float>(rng.uniform() - 0.5);
+    states.context.resize(d.user.size() * 3);
+    for (auto& v : states.context)
+        v = static_cast<float>(rng.uniform() - 0.5);
+    states.hasContext.assign(d.user.size(), 1);
+    for (const auto kind : {RewardModelKind::ItemMean, RewardModelKind::Bias, RewardModelKind::Factorisation,
+                            RewardModelKind::SasrecHead}) {
         RewardModelOptions o = options(kind);
         o.dim = 3;
-        const auto fitted = fitRewardModel(d, o);
+        o.stateRun = kind == RewardModelKind::SasrecHead ? 1 : 0;
+        const auto fitted = fitRewardModel(d, o, {}, kind == RewardModelKind::SasrecHead ? &states : nullptr);
         const std::string bytes = fitted->serialize();
         ASSERT_FALSE(bytes.empty());
         const auto loaded = loadRewardModel(bytes, d.numUsers, d.numItems, "test");
@@ -236,7 +248,7 @@ TEST(RewardModel, AStoredFitPredictsTheSameAndDamagedBytesAreRefused) {
         badKind[8] = 7;
         refused(badKind, d.numUsers, d.numItems, "unknown kind");
         std::string badDim = bytes;
-        badDim[12] = kind == RewardModelKind::Factorisation ? 0 : 2;
+        badDim[12] = kind == RewardModelKind::Factorisation || kind == RewardModelKind::SasrecHead ? 0 : 2;
         refused(badDim, d.numUsers, d.numItems, "dimension");
         std::string nan = bytes;
         const double q = std::numeric_limits<double>::quiet_NaN();

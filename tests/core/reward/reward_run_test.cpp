@@ -153,6 +153,23 @@ TEST(RewardRun, AStoredConfigIsCheckedBeforeUse) {
     RewardRunConfig bad;
     bad.bootstrapResamples = -1;
     EXPECT_THROW(bad.validate(), Error);
+    // The head's state run, as a hostile workspace could store it: each refused, naming the field.
+    for (const char* json : {R"({"dataset": "d", "reward_model": "sasrec-head", "state_run": "7"})",
+                             R"({"dataset": "d", "reward_model": "sasrec-head", "state_run": 1.5})",
+                             R"({"dataset": "d", "reward_model": "sasrec-head", "state_run": -3})",
+                             R"({"dataset": "d", "reward_model": "sasrec-head", "state_run": 0})",
+                             R"({"dataset": "d", "reward_model": "sasrec-head"})",
+                             R"({"dataset": "d", "reward_model": "sasrec-head", "state_run": 1e300})"}) {
+        try {
+            (void)RewardRunConfig::fromJson(json);
+            ADD_FAILURE() << "accepted " << json;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("state"), std::string::npos) << json << ": " << e.what();
+        }
+    }
+    EXPECT_EQ(RewardRunConfig::fromJson(R"({"dataset": "d", "reward_model": "sasrec-head", "state_run": 12})")
+                  .model.stateRun,
+              12);
 }
 
 }  // namespace
