@@ -178,22 +178,8 @@ void PlotWidget::fitToWidth() {
         return;  // a saved file is drawn with the layout the screen shows; its own size changes nothing here
     }
     bool changed = placeAxisLabels();
-    // The title: one line when it fits, else broken at the space nearest its middle.
-    const QFontMetrics titleMetrics(m_title->font());
-    QString title = m_titleText;
-    if (titleMetrics.horizontalAdvance(m_titleText) > width() - 10) {
-        const int middle = static_cast<int>(m_titleText.size()) / 2;
-        int best = -1;
-        for (int i = 0; i < m_titleText.size(); ++i) {
-            if (m_titleText.at(i) == QLatin1Char(' ') &&
-                (best < 0 || std::abs(i - middle) < std::abs(best - middle))) {
-                best = i;
-            }
-        }
-        if (best > 0) {
-            title = m_titleText.left(best) + QLatin1Char('\n') + m_titleText.mid(best + 1);
-        }
-    }
+    // The title: wrapped at spaces to the plot's width.
+    const QString title = wrapToWidth(m_titleText, m_title->font(), std::max(width() - 10, 60));
     if (m_title->text() != title) {
         m_title->setText(title);
         changed = true;
@@ -342,6 +328,7 @@ void PlotWidget::setLegendAbove(int wrap) {
     }
     m_legendColumns = std::max(wrap, 1);
     legend->setWrap(m_legendColumns);
+    legend->setFillOrder(legend->fillOrder(), true);  // re-flows the items into that many columns
     legend->setVisible(true);
 }
 
@@ -354,7 +341,8 @@ void PlotWidget::takeLegendBack() {
 
 void PlotWidget::avoidOverlaps(const QList<QCPItemText*>& labels) {
     if (m_spacedLabels.isEmpty()) {
-        connect(this, &QCustomPlot::afterLayout, this, &PlotWidget::hideOverlappingLabels);
+        connect(this, &QCustomPlot::afterLayout, this, &PlotWidget::hideOverlappingLabels,
+                Qt::UniqueConnection);
     }
     m_spacedLabels.clear();
     for (QCPItemText* label : labels) {
@@ -363,6 +351,9 @@ void PlotWidget::avoidOverlaps(const QList<QCPItemText*>& labels) {
 }
 
 void PlotWidget::hideOverlappingLabels() {
+    if (m_exporting) {
+        return;  // a saved file keeps the labels the screen shows
+    }
     QList<QCPItemText*> labels;
     for (const QPointer<QCPItemText>& p : std::as_const(m_spacedLabels)) {
         if (p && hasItem(p)) {
@@ -427,10 +418,8 @@ bool PlotWidget::saveAs(const QString& path) {
         takeLegendBack();
     }
     m_exporting = false;
-    if (legend->visible() != legendWasVisible || movedLegend) {
-        legend->setVisible(legendWasVisible);
-        requestReplot();
-    }
+    legend->setVisible(legendWasVisible);
+    requestReplot();  // the export laid the plot out at its own size: back to the screen's
     if (ok) {
         Q_EMIT saved(path);
     }

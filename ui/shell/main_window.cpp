@@ -164,9 +164,8 @@ QWidget* MainWindow::buildWorkbench() {
     });
     connect(m_trainPage, &TrainPage::runRecorded, m_comparePage, [this] { m_comparePage->refreshRuns(); });
     connect(m_comparePage, &ComparePage::resumeRequested, this, [this](qint64 runId) {
-        if (m_trainPage->resumeRun(runId) > 0) {
-            showPage(TrainPageIndex);
-        }
+        showPage(TrainPageIndex);  // first: a refusal's status message belongs to the Train page
+        m_trainPage->resumeRun(runId);
     });
     // Export lists the finished runs: it follows the datasets and every recorded run, and takes a run from
     // the Compare page's context menu.

@@ -133,8 +133,6 @@ ComparePage::~ComparePage() {
 QWidget* ComparePage::buildControls() {
     auto* box = new QWidget(this);
     m_datasetCombo->setObjectName(QStringLiteral("compareDataset"));
-    m_datasetCombo->setMinimumContentsLength(14);
-    m_datasetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_splitCombo->setObjectName(QStringLiteral("compareSplit"));
     m_splitCombo->addItem(tr("test"), QStringLiteral("test"));
     m_splitCombo->addItem(tr("validation"), QStringLiteral("valid"));

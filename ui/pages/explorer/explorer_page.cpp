@@ -122,8 +122,6 @@ ExplorerPage::ExplorerPage(QWidget* parent)
 QWidget* ExplorerPage::buildControls() {
     auto* box = new QWidget(this);
     m_datasetCombo->setObjectName(QStringLiteral("explorerDataset"));
-    m_datasetCombo->setMinimumContentsLength(14);
-    m_datasetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_schemeCombo->setObjectName(QStringLiteral("schemeChooser"));
     m_schemeCombo->addItem(tr("exp  (w = exp(r/λ))"), QStringLiteral("exp"));
     m_schemeCombo->addItem(tr("uniform  (SFT)"), QStringLiteral("uniform"));

@@ -160,7 +160,8 @@ QWidget* TrainPage::buildRunPanel() {
     m_skip = new QPushButton(tr("Skip this run"), panel);
     m_skip->setObjectName(QStringLiteral("skipRun"));
     m_skip->setToolTip(
-        tr("Stop only the running run of the sweep (it stays resumable) and go on with the next"));
+        tr("Stop only the running run of the sweep and go on with the next (a SASRec run that finished an "
+           "epoch stays resumable)"));
     m_skip->setVisible(false);
     m_resume = new QPushButton(tr("Resume"), panel);
     m_resume->setObjectName(QStringLiteral("resumeRun"));
@@ -213,8 +214,10 @@ QWidget* TrainPage::buildQueuePanel() {
     m_queueView->setObjectName(QStringLiteral("queueView"));
     m_queueView->setModel(m_queueModel);
     styleRowTable(m_queueView, QAbstractItemView::ExtendedSelection);
-    m_queueView->horizontalHeader()->setStretchLastSection(false);
-    m_queueView->horizontalHeader()->setSectionResizeMode(TrainQueueModel::Progress, QHeaderView::Stretch);
+    // The progress column keeps its width (a stretched one shrank below its header in a narrow window); the last
+    // column takes what is left, and a narrow window scrolls the table sideways.
+    m_queueView->horizontalHeader()->setStretchLastSection(true);
+    m_queueView->setColumnWidth(TrainQueueModel::Progress, 170);
     m_queueView->setColumnWidth(TrainQueueModel::Number, 32);
     m_queueView->setColumnWidth(TrainQueueModel::Dataset, 90);
     m_queueView->setColumnWidth(TrainQueueModel::Model, 80);

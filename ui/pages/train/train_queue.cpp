@@ -88,6 +88,12 @@ QList<int> TrainQueue::enqueueSweep(const QList<TrainRequest>& requests) {
 
 int TrainQueue::enqueueResume(const TrainRequest& request, QString* why) {
     const qint64 runId = request.resumeRunId.value_or(0);
+    if (runId <= 0) {
+        if (why) {
+            *why = tr("No run to resume was given.");
+        }
+        return -1;
+    }
     for (const QueueEntry& e : m_entries) {
         const bool active = e.status == QueueEntry::Pending || e.status == QueueEntry::Running;
         if (active && (e.request.resumeRunId.value_or(0) == runId || e.runId == runId)) {
