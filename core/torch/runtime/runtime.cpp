@@ -5,31 +5,17 @@
 #include <torch/version.h>
 
 #include <thread>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "common/version.h"
+#include "torch/runtime/tensor_cache.h"
 
 namespace tiltbench {
 
 bool tuneAllocator() {
-    static const bool tuned = [] {
-#if defined(__GLIBC__)
-        // glibc serves blocks over a dynamic threshold (128 KiB at first, at most 32 MiB) with a fresh mmap
-        // and unmaps them on free, so every batch's activations, attention maps and logits fault in new
-        // zeroed pages: on ML-100K (dim 64, length 200) that was half of the per-epoch validation and a
-        // quarter of training (bench/RESULTS.md, "Where the time went"). Blocks up to 256 MiB now come from
-        // the heap and freed memory stays there for the next batch (the peak stays what the largest batch
-        // needs).
-        const bool mmap = mallopt(M_MMAP_THRESHOLD, 256 << 20) == 1;
-        const bool trim = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
-        return mmap && trim;
-#else
-        return false;
-#endif
-    }();
-    return tuned;
+    // Large tensor buffers come from the size-class cache (runtime/tensor_cache.h): reused without page
+    // faults, and never fragmenting the heap. (Before, glibc's mmap threshold was raised to 256 MiB for the
+    // first reason, which fragmented the heap: bench/RESULTS.md, "Memory".)
+    return installTensorCache();
 }
 
 int setThreads(int threads) {

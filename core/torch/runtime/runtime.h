@@ -20,8 +20,8 @@ struct RuntimeInfo {
 RuntimeInfo runtimeInfo();
 int setThreads(int threads);  // returns the count in effect
 
-// Keeps large tensor buffers in the heap instead of a fresh mmap per allocation (glibc; elsewhere nothing).
-// Idempotent; true when the allocator took the settings.
+// Installs the CPU tensor allocator that keeps freed large buffers per size class (runtime/tensor_cache.h).
+// Idempotent; true when it is in effect (false under AddressSanitizer).
 bool tuneAllocator();
 
 }  // namespace tiltbench
