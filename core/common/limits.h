@@ -25,6 +25,7 @@ constexpr int64_t kMaxSasrecParameters = int64_t{1} << 30;  // 4 GiB of float32 
 // DPO pairs and PPO samples per context (each is a column of the sampled-item matrix), and PPO's steps per
 // batch.
 constexpr int kMaxOnlineSamples = 64;
+constexpr int kMaxNegatives = 1 << 20;  // sampled softmax: candidates per batch
 constexpr int kMaxPpoEpochs = 64;
 
 // The parameter count of a SASRec model (as a double: its factors come from untrusted input).

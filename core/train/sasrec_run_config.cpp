@@ -85,6 +85,15 @@ void SasrecRunConfig::validate() const {
     if (std::find(kSelectMetrics.begin(), kSelectMetrics.end(), select) == kSelectMetrics.end())
         throw Error(fmt::format("sasrec: --select must be one of {} (got '{}')",
                                 fmt::join(kSelectMetrics, ", "), select));
+    if (std::find(kLosses.begin(), kLosses.end(), loss) == kLosses.end())
+        throw Error(
+            fmt::format("sasrec: --loss must be one of {} (got '{}')", fmt::join(kLosses, ", "), loss));
+    if (std::find(kNegativeSamplers.begin(), kNegativeSamplers.end(), negatives) == kNegativeSamplers.end())
+        throw Error(fmt::format("sasrec: --negatives must be one of {} (got '{}')",
+                                fmt::join(kNegativeSamplers, ", "), negatives));
+    if (numNegatives < 1 || numNegatives > limits::kMaxNegatives)
+        throw Error(fmt::format("sasrec: --num-negatives must be in 1..{} (got {})", limits::kMaxNegatives,
+                                numNegatives));
     if (std::find(kObjectives.begin(), kObjectives.end(), objective) == kObjectives.end())
         throw Error(fmt::format("sasrec: --objective must be one of {} (got '{}')",
                                 fmt::join(kObjectives, ", "), objective));
@@ -157,6 +166,17 @@ const std::vector<SasrecSetting>& sasrecSettings() {
          "sasrec: the validation metric that picks the best checkpoint and drives early stopping; the *_high "
          "metrics count only targets with reward >= --high-threshold", &C::select,
          {kSelectMetrics.begin(), kSelectMetrics.end()}, 0, 0},
+        {"--loss", "loss",
+         "sasrec: the output layer's loss: full = softmax over every item; sampled = sampled softmax with the "
+         "logQ correction over --num-negatives candidates per batch (scales with the catalogue; evaluation still "
+         "ranks every item). The weighted objective only: dpo and ppo keep their own loss", &C::loss, {kLosses.begin(), kLosses.end()}, 0, 0},
+        {"--negatives", "negatives",
+         "sasrec: --loss sampled: candidates drawn uniformly, by popularity (count among training targets), or "
+         "the batch's own distinct targets (in-batch)", &C::negatives,
+         {kNegativeSamplers.begin(), kNegativeSamplers.end()}, 0, 0},
+        {"--num-negatives", "num_negatives",
+         "sasrec: --loss sampled with uniform or popularity negatives: candidates per batch", &C::numNegatives,
+         {}, 1, limits::kMaxNegatives},
         {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device,
          {}, 0, 0},
         {"--precision", "precision_requested",

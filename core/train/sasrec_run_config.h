@@ -24,6 +24,12 @@ inline const std::vector<std::string> kSelectMetrics{"ndcg@10", "hr@10", "ndcg_h
 // model — online DPO and PPO (torch/train/online_objectives.h).
 inline const std::vector<std::string> kObjectives{"weighted", "dpo", "ppo"};
 
+// The output layer's loss (--loss): the softmax over the whole catalogue, or sampled softmax with the logQ
+// correction over a set of candidates per batch (torch/model/sasrec_ops.h), drawn by --negatives
+// (torch/train/negative_sampler.h). Both are weighted by the scheme's w exactly alike; evaluation always
+// ranks the whole catalogue.
+inline const std::vector<std::string> kLosses{"full", "sampled"};
+inline const std::vector<std::string> kNegativeSamplers{"uniform", "popularity", "in-batch"};
 // The shared fields (dataset, weighting, split, ks, bootstrap, seed, threads) are RunConfigBase's; defaults
 // uniform weights (plain SFT) and seed 42. The model and training settings below are each declared once more,
 // in sasrecSettings(): that table binds them to the CLI's options, writes them into an engine request's
@@ -47,7 +53,10 @@ struct SasrecRunConfig : RunConfigBase {
     // The validation metric that picks the best checkpoint and drives early stopping: one of kSelectMetrics.
     // "ndcg_high@10" selects on high-reward targets only (RunConfigBase::highThreshold).
     std::string select = "ndcg@10";
-    std::string device = "auto";  // auto | cpu | cuda | cuda:N
+    std::string loss = "full";             // one of kLosses
+    std::string negatives = "popularity";  // sampled: one of kNegativeSamplers
+    int numNegatives = 256;                // sampled, uniform or popularity: candidates drawn per batch
+    std::string device = "auto";           // auto | cpu | cuda | cuda:N
     // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
     // (see SasrecConfig::bf16); the run records what it used.
     std::string precision = "auto";

@@ -120,6 +120,9 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
     c.ppoClip = 0.1;
     c.klBeta = 0.5;
     c.ppoEpochs = 1;
+    c.loss = "sampled";  // recorded; ppo keeps its own loss
+    c.negatives = "uniform";
+    c.numNegatives = 9;
     c.highThreshold = 4.0;  // a shared field (RunConfigBase), not a row of the table
     {                       // --init-from needs a finished parent of the same architecture
         engine::TrainRequest parent = r;

@@ -97,7 +97,8 @@ at::Tensor weightedCrossEntropy(const at::Tensor& logits, const at::Tensor& targ
     return (ce * weights).sum().div(normaliser);
 }
 
-at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::Device& device) {
+at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::Device& device,
+                     const SampledCandidates* sampled) {
     const int64_t rows = batch.rows, len = batch.length;
     if (static_cast<int64_t>(batch.inputs.size()) != rows * len ||
         static_cast<int64_t>(batch.targets.size()) != rows * len ||
@@ -137,6 +138,8 @@ at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::De
     const auto hv = h.reshape({rows * len, h.size(2)}).index_select(0, idx);
     const auto& items = module->itemEmbeddings();
     const auto out = items.slice(0, 1, module->config().numItems + 1);
+    if (sampled)
+        return sampledSoftmaxLoss(hv, out, tgt, w.div_(static_cast<double>(n)), *sampled);
     return fusedSoftmaxLoss(hv, out, tgt, w.div_(static_cast<double>(n)), module->config().bf16);
 }
 

@@ -13,6 +13,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "torch/model/sasrec.h"
+#include "torch/model/sasrec_ops.h"
 
 namespace tiltbench {
 
@@ -70,8 +71,11 @@ at::Tensor weightedCrossEntropy(const at::Tensor& logits, const at::Tensor& targ
 
 // The loss of one padded batch (see SasrecModel::loss): gathers the non-pad
 // positions before the output projection so padding costs no logits. Returns a
-// 0-dim tensor (0 when the batch has no target).
-at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::Device& device);
+// 0-dim tensor (0 when the batch has no target). With `sampled`, the output
+// layer's softmax runs over those candidates (sampledSoftmaxLoss) instead of
+// the catalogue.
+at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::Device& device,
+                     const SampledCandidates* sampled = nullptr);
 
 struct SasrecModel::Impl {
     SasrecConfig config;

@@ -11,6 +11,7 @@
 #endif
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 namespace tiltbench {
@@ -98,6 +99,18 @@ at::Tensor fusedSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::
         return (logp.gather(1, targets.unsqueeze(1)).squeeze(1).neg() * scale).sum();
     }
     return FusedSoftmaxLoss::apply(h, w, targets, scale, bf16);
+}
+
+at::Tensor sampledSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
+                              const at::Tensor& scale, const SampledCandidates& candidates) {
+    const at::Tensor pos =
+        (h * w.index_select(0, targets)).sum(1) - candidates.itemLogQ.index_select(0, targets);
+    at::Tensor neg =
+        at::mm(h, w.index_select(0, candidates.items).t()) - candidates.logQ.unsqueeze(0);  // [N, K]
+    const at::Tensor hit = targets.unsqueeze(1).eq(candidates.items.unsqueeze(0));
+    neg = neg.masked_fill(hit, -std::numeric_limits<float>::infinity());
+    const at::Tensor ce = at::logsumexp(at::cat({pos.unsqueeze(1), neg}, 1), 1) - pos;
+    return (ce * scale).sum();
 }
 
 at::Tensor fastDropout(const at::Tensor& x, double p, bool training) {

@@ -26,6 +26,23 @@ namespace tiltbench {
 at::Tensor fusedSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
                             const at::Tensor& scale, bool bf16);
 
+// The output layer's loss over a set of candidates instead of the catalogue: sampled softmax with the logQ
+// correction (Bengio & Senécal 2008; Yi et al. 2019). Every logit s = h·w_j is lowered by log q_j, the log
+// probability that item j is a candidate; row i's softmax runs over its target and the candidates, with the
+// candidates equal to its target removed ("accidental hits"):
+//   CE_i = −(s_it − log q_t) + log( e^{s_it − log q_t} + Σ_{k: c_k ≠ t_i} e^{s_{i c_k} − log q_{c_k}} ).
+// With every item a candidate once and q uniform this is the full softmax exactly (test SasrecOps.*).
+struct SampledCandidates {
+    at::Tensor items;     // [K] int64, 0-based, shared by every row of the batch
+    at::Tensor logQ;      // [K] float: log q of each candidate
+    at::Tensor itemLogQ;  // [C] float: log q of every item (the targets' correction)
+};
+
+// Σ_i scale_i · CE_i as above. h: [N, D], w: [C, D], targets: [N] int64, scale: [N]. Returns a 0-dim tensor;
+// gradients flow to h and w (to w only through the rows of targets and candidates).
+at::Tensor sampledSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
+                              const at::Tensor& scale, const SampledCandidates& candidates);
+
 // Inverted dropout (kept entries scaled by 1 / (1 − p)); identity when
 // !training or p = 0.
 at::Tensor fastDropout(const at::Tensor& x, double p, bool training);

@@ -29,6 +29,7 @@
 #include "torch/model/sasrec_module.h"
 #include "torch/model/sasrec_ops.h"
 #include "torch/runtime/runtime.h"
+#include "torch/train/negative_sampler.h"
 #include "torch/train/online_objectives.h"
 #include "torch/train/sasrec_train_state.h"
 #include "train/policy_diagnostics.h"
@@ -144,6 +145,15 @@ class SasrecTraining {
         m_rewardModel = sourcedRewardModel(m_ws, source, m_info, *m_split);
         recordRun();
         weightSequences();
+        if (m_config.loss == "sampled") {
+            std::vector<int32_t>
+                positions;  // the items the loss predicts (a window's first item is input only)
+            positions.reserve(static_cast<size_t>(m_result.trainingPositions));
+            for (const auto& seq : m_seqs)
+                positions.insert(positions.end(), seq.items.begin() + 1, seq.items.end());
+            m_sampler = std::make_unique<NegativeSampler>(m_config.negatives, m_config.numNegatives,
+                                                          positions, m_split->numItems(), m_device);
+        }
         m_modelConfig = sasrecModelConfig(m_config, m_split->numItems());
         checkSasrecModelSize(m_modelConfig);
         m_modelConfig.bf16 = m_bf16;
@@ -422,11 +432,15 @@ class SasrecTraining {
         bool stepped = false;
         const std::vector<SequenceBatch> slices =
             m_config.lengthBuckets ? std::vector<SequenceBatch>{batch} : sliceRows(batch, kRowsPerSlice);
+        // Sampled softmax: one candidate set for the whole batch, shared by its slices.
+        std::optional<SampledCandidates> candidates;
+        if (m_sampler)
+            candidates = m_sampler->draw(batch.targets);
         for (const SequenceBatch& slice : slices) {
             const int64_t ns = countTargets(slice);
             if (ns == 0)
                 continue;
-            auto loss = batchLoss(module, slice, m_device);
+            auto loss = batchLoss(module, slice, m_device, candidates ? &*candidates : nullptr);
             if (ns != n)
                 loss = loss * (static_cast<double>(ns) / static_cast<double>(n));
             if (loss.requires_grad()) {
@@ -559,7 +573,8 @@ class SasrecTraining {
     std::unique_ptr<RewardModel> m_rewardModel;  // --reward-source model:RUN
     std::unique_ptr<ScoreRecorder> m_recorder;   // validation's scores, kept for the diagnostics
     std::unique_ptr<PolicyDiagnostics> m_diagnostics;
-    std::unique_ptr<OnlineObjective> m_online;  // --objective dpo | ppo
+    std::unique_ptr<OnlineObjective> m_online;   // --objective dpo | ppo
+    std::unique_ptr<NegativeSampler> m_sampler;  // --loss sampled
     SasrecLoopState m_loop;
     std::string m_bestState;
     int64_t m_stepsPerEpoch = 0;

@@ -267,6 +267,60 @@ TEST(SasrecTrainer, ResumedRunMatchesAnUninterruptedOne) {
     }
 }
 
+// --loss sampled: the same run with the output layer's softmax over a few drawn candidates learns the ring,
+// records its loss settings, and a resumed run draws the same candidates as an uninterrupted one (the draws
+// come from the generator the state saves).
+TEST(SasrecTrainer, SampledSoftmaxLearnsIsRecordedAndResumesExactly) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    for (const char* negatives : {"uniform", "popularity", "in-batch"}) {
+        SasrecRunConfig c = tinyRun();
+        c.loss = "sampled";
+        c.negatives = negatives;
+        c.numNegatives = 8;
+        const SasrecRunResult r = runSasrec(ws, c);
+        EXPECT_LT(r.epochs.back().trainLoss, 0.5 * r.epochs.front().trainLoss) << negatives;
+        EXPECT_GE(r.test.value("hr@10"), 0.8) << negatives;
+        RunStore store(ws);
+        const SasrecRunConfig stored = SasrecRunConfig::fromJson(store.run(r.runId).config);
+        EXPECT_EQ(stored.loss, "sampled");
+        EXPECT_EQ(stored.negatives, negatives);
+        EXPECT_EQ(stored.numNegatives, 8);
+    }
+
+    SasrecRunConfig c = tinyRun();
+    c.loss = "sampled";
+    c.negatives = "popularity";
+    c.numNegatives = 6;
+    c.epochs = 3;
+    c.dropout = 0.2;
+    c.scheme = WeightScheme::exp(0.5);
+    const SasrecRunResult whole = runSasrec(ws, c);
+    EXPECT_THROW(runSasrec(ws, c,
+                           [](const TrainProgress& p) {
+                               return !(p.epoch == 2 && p.stage == "training" && p.step == 1);
+                           }),
+                 Cancelled);
+    RunStore store(ws);
+    const SasrecRunResult resumed = resumeSasrec(ws, store.runs().back().id);
+    ASSERT_EQ(resumed.epochs.size(), whole.epochs.size());
+    for (size_t e = 0; e < whole.epochs.size(); ++e)
+        EXPECT_EQ(resumed.epochs[e].trainLoss, whole.epochs[e].trainLoss) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.test.ranks, whole.test.ranks);
+
+    // A record from before the setting existed trained the full softmax; bad values are refused by name.
+    EXPECT_EQ(SasrecRunConfig::fromJson(R"({"dataset":"ring"})").loss, "full");
+    for (auto bad :
+         {+[](SasrecRunConfig& b) { b.loss = "nce"; }, +[](SasrecRunConfig& b) { b.negatives = "zipf"; },
+          +[](SasrecRunConfig& b) { b.numNegatives = 0; }}) {
+        SasrecRunConfig b = tinyRun();
+        b.loss = "sampled";
+        bad(b);
+        EXPECT_THROW(b.validate(), Error);
+    }
+}
+
 TEST(SasrecTrainer, HistoriesLongerThanMaxLenBecomeSeveralWindows) {
     // kLength − 2 = 10 training items per user and a model that reads 3: windows of 4 items from the newest
     // backwards ([6,10), [3,7), [0,4)), so every training item but the user's first is a target exactly

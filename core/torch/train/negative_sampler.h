@@ -1,0 +1,45 @@
+#pragma once
+// Private to core/torch (.cpp files only): the candidates of a sampled-softmax batch (--loss sampled,
+// torch/model/sasrec_ops.h). One set per batch, shared by its rows and slices:
+// - uniform: --num-negatives items drawn uniformly with replacement; q_j = 1 / C (the correction is a
+// constant);
+// - popularity: drawn with replacement with probability q_j = n_j / N, n_j the item's count among the
+//   training targets (items never a target are never drawn);
+// - in-batch: the distinct targets of the batch itself (no draw; --negatives is not used), with the same
+//   q_j = n_j / N as popularity — an item is in a batch about in proportion to its count (Yi et al. 2019).
+// Draws come from LibTorch's CPU generator, so a seed reproduces them and a resumed run (which restores the
+// generator) draws what an uninterrupted one would.
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "torch/model/sasrec_ops.h"
+
+namespace tiltbench {
+
+class NegativeSampler {
+  public:
+    // kind: one of kNegativeSamplers (train/sasrec_run_config.h); targetItems: the item of every training
+    // target (0-based, < numItems).
+    NegativeSampler(const std::string& kind, int64_t negatives, const std::vector<int32_t>& targetItems,
+                    int32_t numItems, c10::Device device);
+
+    // The candidates of a batch whose targets (0-based; −1 = none) are `batchTargets`.
+    SampledCandidates draw(const std::vector<int64_t>& batchTargets) const;
+
+    const std::string& kind() const { return m_kind; }
+
+  private:
+    std::string m_kind;
+    int64_t m_negatives;
+    int32_t m_numItems;
+    c10::Device m_device;
+    at::Tensor m_probCpu;   // popularity: q over the items (CPU)
+    at::Tensor m_logQCpu;   // log q of every item (CPU)
+    at::Tensor m_itemLogQ;  // the same on the device
+};
+
+}  // namespace tiltbench

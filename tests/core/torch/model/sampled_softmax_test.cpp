@@ -1,0 +1,140 @@
+// Sampled softmax with the logQ correction (torch/model/sasrec_ops.h) and the candidates it runs over
+// (torch/train/negative_sampler.h), against independent references: with every item a candidate once and a
+// uniform q it is the full softmax (value and both gradients, against autograd's plain chain); a small case
+// computed by hand in double precision, with a correction that differs per item and an accidental hit; the
+// samplers' draws (range, frequencies against the counts, the batch's distinct targets, reproducibility).
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "torch/model/sasrec_ops.h"
+#include "torch/train/negative_sampler.h"
+
+using namespace tiltbench;
+
+namespace {
+
+double maxRelDiff(const at::Tensor& a, const at::Tensor& b) {
+    return (a - b).abs().max().item<double>() / std::max(1e-12, b.abs().max().item<double>());
+}
+
+}  // namespace
+
+TEST(SampledSoftmax, EveryItemOnceWithAUniformQIsTheFullSoftmax) {
+    at::manual_seed(5);
+    const int64_t n = 23, d = 8, c = 41;
+    const at::Tensor h = at::randn({n, d}), w = at::randn({c, d}).mul_(0.5);
+    const at::Tensor targets = at::randint(0, c, {n}, at::kLong);
+    const at::Tensor scale = at::rand({n}).add_(0.1);
+    SampledCandidates all;
+    all.items = at::arange(c, at::kLong);
+    all.itemLogQ = at::full({c}, -std::log(static_cast<double>(c)), at::kFloat);
+    all.logQ = all.itemLogQ.clone();
+
+    auto h1 = h.clone().requires_grad_(true), w1 = w.clone().requires_grad_(true);
+    auto h2 = h.clone().requires_grad_(true), w2 = w.clone().requires_grad_(true);
+    const at::Tensor sampled = sampledSoftmaxLoss(h1, w1, targets, scale, all);
+    const at::Tensor full =
+        (at::log_softmax(at::mm(h2, w2.t()), 1).gather(1, targets.unsqueeze(1)).squeeze(1).neg() * scale)
+            .sum();
+    EXPECT_NEAR(sampled.item<double>(), full.item<double>(), 1e-5 * std::abs(full.item<double>()));
+    sampled.backward();
+    full.backward();
+    EXPECT_LT(maxRelDiff(h1.grad(), h2.grad()), 1e-5);
+    EXPECT_LT(maxRelDiff(w1.grad(), w2.grad()), 1e-5);
+}
+
+TEST(SampledSoftmax, HandComputedCaseWithPerItemCorrectionAndAnAccidentalHit) {
+    // 2 rows, 2 dimensions, 4 items; candidates {1, 3, 1} (item 1 drawn twice), q = (0.1, 0.2, 0.3, 0.4).
+    const std::vector<float> hv{1.0f, 0.5f, -0.5f, 2.0f};
+    const std::vector<float> wv{0.3f, -0.2f, 1.0f, 0.4f, -0.7f, 0.9f, 0.2f, 0.2f};
+    const std::vector<int64_t> tv{1, 2};  // row 0's target is also a candidate (twice): both are removed
+    const std::vector<float> sv{0.25f, 0.75f};
+    const std::vector<int64_t> cv{1, 3, 1};
+    const double q[4] = {0.1, 0.2, 0.3, 0.4};
+
+    double expected = 0.0;
+    for (int i = 0; i < 2; ++i) {
+        auto logit = [&](int j) {
+            return hv[2 * i] * wv[2 * j] + hv[2 * i + 1] * wv[2 * j + 1] - std::log(q[j]);
+        };
+        const double pos = logit(static_cast<int>(tv[i]));
+        double z = std::exp(pos);
+        for (const int64_t k : cv)
+            if (k != tv[i])
+                z += std::exp(logit(static_cast<int>(k)));
+        expected += sv[i] * (std::log(z) - pos);
+    }
+
+    const auto f = at::TensorOptions().dtype(at::kFloat);
+    const auto l = at::TensorOptions().dtype(at::kLong);
+    SampledCandidates cand;
+    std::vector<float> lq{std::log(0.1f), std::log(0.2f), std::log(0.3f), std::log(0.4f)};
+    cand.itemLogQ = at::from_blob(lq.data(), {4}, f).clone();
+    cand.items = at::from_blob(const_cast<int64_t*>(cv.data()), {3}, l).clone();
+    cand.logQ = cand.itemLogQ.index_select(0, cand.items);
+    const at::Tensor loss = sampledSoftmaxLoss(at::from_blob(const_cast<float*>(hv.data()), {2, 2}, f),
+                                               at::from_blob(const_cast<float*>(wv.data()), {4, 2}, f),
+                                               at::from_blob(const_cast<int64_t*>(tv.data()), {2}, l),
+                                               at::from_blob(const_cast<float*>(sv.data()), {2}, f), cand);
+    EXPECT_NEAR(loss.item<double>(), expected, 1e-5);
+}
+
+TEST(NegativeSampler, UniformDrawsCoverTheCatalogueEvenly) {
+    at::manual_seed(1);
+    const std::vector<int32_t> targets{0, 0, 0, 1};  // counts do not matter for uniform
+    const NegativeSampler s("uniform", 4000, targets, 8, c10::Device(c10::kCPU));
+    const SampledCandidates c = s.draw({0, 1, -1});
+    ASSERT_EQ(c.items.numel(), 4000);
+    EXPECT_GE(c.items.min().item<int64_t>(), 0);
+    EXPECT_LE(c.items.max().item<int64_t>(), 7);
+    const at::Tensor counts = at::bincount(c.items, {}, 8).to(at::kDouble);
+    const double sd = std::sqrt(4000.0 * (1.0 / 8) * (7.0 / 8));
+    EXPECT_LT((counts - 500.0).abs().max().item<double>(), 5.0 * sd);
+    EXPECT_NEAR(c.logQ[0].item<double>(), -std::log(8.0), 1e-6);
+    EXPECT_NEAR(c.itemLogQ[3].item<double>(), -std::log(8.0), 1e-6);
+}
+
+TEST(NegativeSampler, PopularityDrawsFollowTheTargetCountsAndNeverAnItemWithNone) {
+    std::vector<int32_t> targets;
+    for (int32_t item = 0; item < 4; ++item)  // counts 1, 2, 3, 4; items 4 and 5 are never a target
+        for (int k = 0; k <= item; ++k)
+            targets.push_back(item);
+    at::manual_seed(2);
+    const NegativeSampler s("popularity", 20000, targets, 6, c10::Device(c10::kCPU));
+    const SampledCandidates c = s.draw({0});
+    const at::Tensor counts = at::bincount(c.items, {}, 6).to(at::kDouble);
+    for (int j = 0; j < 4; ++j) {
+        const double p = (j + 1) / 10.0;
+        EXPECT_NEAR(counts[j].item<double>(), 20000.0 * p, 5.0 * std::sqrt(20000.0 * p * (1 - p))) << j;
+        EXPECT_NEAR(c.itemLogQ[j].item<double>(), std::log(p), 1e-6);
+    }
+    EXPECT_EQ(counts[4].item<double>(), 0.0);
+    EXPECT_EQ(counts[5].item<double>(), 0.0);
+    EXPECT_TRUE(std::isfinite(c.itemLogQ[5].item<double>()));
+    // The candidates' correction is their items' log q.
+    EXPECT_TRUE(at::allclose(c.logQ, c.itemLogQ.index_select(0, c.items)));
+    // Reproducible from the seed.
+    at::manual_seed(2);
+    EXPECT_TRUE(at::equal(s.draw({0}).items, c.items));
+}
+
+TEST(NegativeSampler, InBatchTakesTheBatchsDistinctTargets) {
+    const std::vector<int32_t> targets{0, 1, 1, 2, 2, 2, 2, 3};
+    const NegativeSampler s("in-batch", 1, targets, 5, c10::Device(c10::kCPU));
+    const SampledCandidates c = s.draw({3, -1, 1, 3, 1, -1});
+    ASSERT_EQ(c.items.numel(), 2);
+    EXPECT_EQ(c.items[0].item<int64_t>(), 1);
+    EXPECT_EQ(c.items[1].item<int64_t>(), 3);
+    EXPECT_NEAR(c.logQ[0].item<double>(), std::log(2.0 / 8.0), 1e-6);
+    EXPECT_NEAR(c.logQ[1].item<double>(), std::log(1.0 / 8.0), 1e-6);
+}
+
+TEST(NegativeSampler, RefusesWhatItCannotDraw) {
+    const std::vector<int32_t> targets{0, 1};
+    EXPECT_THROW(NegativeSampler("zipf", 4, targets, 2, c10::Device(c10::kCPU)), std::exception);
+    EXPECT_THROW(NegativeSampler("uniform", 0, targets, 2, c10::Device(c10::kCPU)), std::exception);
+    EXPECT_THROW(NegativeSampler("uniform", 4, {0, 5}, 2, c10::Device(c10::kCPU)), std::exception);
+}
