@@ -36,7 +36,8 @@ inline int64_t integer(const nlohmann::json& v, const std::string& what, int64_t
     int64_t x = 0;
     if (v.is_number_unsigned()) {
         const auto u = v.get<uint64_t>();
-        ok = u <= static_cast<uint64_t>(hi) && hi >= 0;
+        // nlohmann reads every non-negative integer as unsigned: both bounds apply (0 when lo is 1).
+        ok = hi >= 0 && u <= static_cast<uint64_t>(hi) && static_cast<int64_t>(u) >= lo;
         x = ok ? static_cast<int64_t>(u) : 0;
     } else if (v.is_number_integer()) {
         x = v.get<int64_t>();

@@ -82,5 +82,46 @@ TEST(CraftedProtocol, AThresholdThatIsNotAFiniteNumberIsRefusedByName) {
                      1e300);
 }
 
+// Issue 18: the loss settings of a stored run are read back when it is resumed, evaluated or post-trained
+// from; a crafted value is refused naming the field before the sampler allocates or indexes anything.
+TEST(CraftedProtocol, StoredLossSettingsAreReadBackAndHostileOnesRefusedByName) {
+    const SasrecRunConfig c = SasrecRunConfig::fromJson(
+        sasrecConfigWith(R"("loss": "sampled", "negatives": "in-batch", "num_negatives": 64)"));
+    EXPECT_EQ(c.loss, "sampled");
+    EXPECT_EQ(c.negatives, "in-batch");
+    EXPECT_EQ(c.numNegatives, 64);
+    // A record from before the sampled softmax: the full softmax (its other settings at their defaults).
+    const SasrecRunConfig old = SasrecRunConfig::fromJson(sasrecConfigWith(R"("seed": 1)"));
+    EXPECT_EQ(old.loss, "full");
+    EXPECT_EQ(old.negatives, "popularity");
+    EXPECT_EQ(old.numNegatives, 256);
+
+    for (const std::string loss : {R"("x")", R"("")", R"("FULL")", R"("sampled; DROP TABLE runs")"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("loss": )" + loss));
+        EXPECT_NE(error.find("sasrec run config: sasrec: --loss must be one of full, sampled"),
+                  std::string::npos)
+            << loss << ": " << error;
+    }
+    for (const std::string negatives : {R"("../../etc/passwd")", R"("inbatch")", R"("")"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("negatives": )" + negatives));
+        EXPECT_NE(error.find("--negatives must be one of uniform, popularity, in-batch"), std::string::npos)
+            << negatives << ": " << error;
+    }
+    for (const std::string wrongType : {R"("loss": 7)", R"("loss": null)", R"("negatives": ["uniform"])"}) {
+        const std::string error = refusal(sasrecConfigWith(wrongType));
+        EXPECT_NE(error.find("sasrec run config: a field has the wrong type"), std::string::npos)
+            << wrongType << ": " << error;
+    }
+    // Counts: 1..2^20 integers only (a huge count would allocate K candidates per batch).
+    for (const std::string k :
+         {"1e300", "-1", "0", "2.5", R"("64")", "1048577", "18446744073709551615", "null"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("num_negatives": )" + k));
+        EXPECT_NE(error.find("'num_negatives' must be an integer in 1..1048576"), std::string::npos)
+            << k << ": " << error;
+    }
+    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(R"("num_negatives": 1048576)")).numNegatives,
+              1048576);
+}
+
 }  // namespace
 }  // namespace tiltbench
