@@ -617,3 +617,62 @@ TEST(TrainAndCompare, ASasrecRunWeightsByAChosenRewardModel) {
     train->form()->applyExplorerWeighting();
     EXPECT_EQ(train->form()->rewardSourceChooser()->modelRun(), rewardRun);
 }
+
+// Issue 18: the SASRec box chooses the output layer's loss; the sampler's settings rest unless the sampled
+// softmax is chosen (the count also for in-batch negatives, which take the batch's targets), the loss rests
+// for DPO and PPO, the request and its command line carry all three, and "Engine defaults" restores them.
+TEST(TrainAndCompare, TheLossSettingsReachTheRequestAndRestWhenTheyDoNotApply) {
+    test::TempDir dir;
+    const std::string ws = tinyLab(dir);
+    MainWindow w;
+    w.resize(1366, 768);
+    w.show();
+    ASSERT_TRUE(w.openWorkspace(QString::fromStdString(ws)));
+    TrainPage* train = w.trainPage();
+    w.showPage(MainWindow::TrainPageIndex);
+    pick(train->findChild<QComboBox*>(QStringLiteral("trainModel")), QStringLiteral("sasrec"));
+    auto* loss = train->findChild<QComboBox*>(QStringLiteral("trainLoss"));
+    auto* negatives = train->findChild<QComboBox*>(QStringLiteral("trainNegatives"));
+    auto* count = train->findChild<QSpinBox*>(QStringLiteral("numNegatives"));
+    ASSERT_TRUE(loss && negatives && count);
+    const SasrecRunConfig d;
+    EXPECT_EQ(train->currentRequest().run.loss, d.loss);
+    EXPECT_TRUE(loss->isEnabled());
+    EXPECT_FALSE(negatives->isEnabled());
+    EXPECT_FALSE(count->isEnabled());
+
+    pick(loss, QStringLiteral("sampled"));
+    EXPECT_TRUE(negatives->isEnabled());
+    EXPECT_TRUE(count->isEnabled());
+    pick(negatives, QStringLiteral("uniform"));
+    count->setValue(64);
+    TrainRequest r = train->currentRequest();
+    EXPECT_EQ(r.run.loss, "sampled");
+    EXPECT_EQ(r.run.negatives, "uniform");
+    EXPECT_EQ(r.run.numNegatives, 64);
+    const QStringList args = r.cliArguments(QStringLiteral("w.sqlite"));
+    auto after = [&](const char* option) {
+        const auto i = args.indexOf(QLatin1String(option));
+        return i >= 0 && i + 1 < args.size() ? args[i + 1] : QString();
+    };
+    EXPECT_EQ(after("--loss"), QStringLiteral("sampled"));
+    EXPECT_EQ(after("--negatives"), QStringLiteral("uniform"));
+    EXPECT_EQ(after("--num-negatives"), QStringLiteral("64"));
+    pick(negatives, QStringLiteral("in-batch"));
+    EXPECT_FALSE(count->isEnabled());
+    // DPO has its own loss: the loss settings rest.
+    pick(train->form()->objectiveChooser(), QStringLiteral("dpo"));
+    EXPECT_FALSE(loss->isEnabled());
+    EXPECT_FALSE(negatives->isEnabled());
+    pick(train->form()->objectiveChooser(), QStringLiteral("weighted"));
+    EXPECT_TRUE(negatives->isEnabled());
+
+    auto* defaults = train->findChild<QPushButton*>(QStringLiteral("engineDefaults"));
+    ASSERT_NE(defaults, nullptr);
+    defaults->click();
+    r = train->currentRequest();
+    EXPECT_EQ(r.run.loss, d.loss);
+    EXPECT_EQ(r.run.negatives, d.negatives);
+    EXPECT_EQ(r.run.numNegatives, d.numNegatives);
+    EXPECT_FALSE(negatives->isEnabled());
+}

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "common/limits.h"
 #include "shared/glossary.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -220,15 +221,46 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_select->setToolTip(
         tr("The validation metric that picks the best checkpoint and drives early stopping; "
            "the _high metrics count only high-reward targets (High reward ≥)"));
+    // The output layer's loss (issue 18): the full softmax, or the sampled one for large catalogues.
+    m_loss = new QComboBox(m_sasrecBox);
+    m_loss->setObjectName(QStringLiteral("trainLoss"));
+    m_loss->addItem(tr("full softmax"), QStringLiteral("full"));
+    m_loss->addItem(tr("sampled softmax"), QStringLiteral("sampled"));
+    m_loss->setToolTip(
+        tr("Full: softmax over every item (exact; its cost grows with the catalogue). Sampled: softmax over "
+           "Candidates drawn per batch with the logQ correction — for catalogues of 10⁴ items and more. "
+           "Weighted by exp(r/λ) either way; evaluation always ranks every item. DPO and PPO keep their "
+           "own loss."));
+    m_negatives = new QComboBox(m_sasrecBox);
+    m_negatives->setObjectName(QStringLiteral("trainNegatives"));
+    m_negatives->addItem(tr("popularity"), QStringLiteral("popularity"));
+    m_negatives->addItem(tr("uniform"), QStringLiteral("uniform"));
+    m_negatives->addItem(tr("in-batch"), QStringLiteral("in-batch"));
+    m_negatives->setToolTip(
+        tr("Sampled softmax: candidates drawn by popularity (count among training "
+           "targets), uniformly, or the batch's own targets (in-batch)"));
+    m_numNegatives =
+        spin(m_sasrecBox, "numNegatives", 1, limits::kMaxNegatives, d.numNegatives,
+             tr("Sampled softmax with popularity or uniform negatives: candidates drawn per batch"));
+    m_loss->setCurrentIndex(m_loss->findData(QString::fromStdString(d.loss)));
+    m_negatives->setCurrentIndex(m_negatives->findData(QString::fromStdString(d.negatives)));
     auto* defaults = new QPushButton(tr("Engine defaults"), m_sasrecBox);
     defaults->setObjectName(QStringLiteral("engineDefaults"));
     defaults->setToolTip(tr("The trainer's defaults (SasrecRunConfig)"));
     connect(defaults, &QPushButton::clicked, this, &TrainForm::resetHyperparameters);
-    const QList<QPair<QString, QWidget*>> fields = {
-        {tr("Epochs"), m_epochs},   {tr("Batch"), m_batch},    {tr("LR"), m_lr},
-        {tr("Dropout"), m_dropout}, {tr("Dim"), m_dim},        {tr("Blocks"), m_blocks},
-        {tr("Heads"), m_heads},     {tr("Max len"), m_maxLen}, {tr("Patience"), m_patience},
-        {tr("Select"), m_select}};
+    const QList<QPair<QString, QWidget*>> fields = {{tr("Epochs"), m_epochs},
+                                                    {tr("Batch"), m_batch},
+                                                    {tr("LR"), m_lr},
+                                                    {tr("Dropout"), m_dropout},
+                                                    {tr("Dim"), m_dim},
+                                                    {tr("Blocks"), m_blocks},
+                                                    {tr("Heads"), m_heads},
+                                                    {tr("Max len"), m_maxLen},
+                                                    {tr("Patience"), m_patience},
+                                                    {tr("Select"), m_select},
+                                                    {tr("Loss"), m_loss},
+                                                    {tr("Negatives"), m_negatives},
+                                                    {tr("Candidates"), m_numNegatives}};
     for (int i = 0; i < fields.size(); ++i) {
         auto* label = new QLabel(fields[i].first, m_sasrecBox);
         label->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -302,6 +334,8 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
         m_objectiveBeta->setValue(objective == QStringLiteral("ppo") ? d.klBeta : d.dpoBeta);
         updateFormState();
     });
+    connect(m_loss, &QComboBox::currentIndexChanged, this, [this] { updateFormState(); });
+    connect(m_negatives, &QComboBox::currentIndexChanged, this, [this] { updateFormState(); });
     connect(m_fromExplorer, &QPushButton::clicked, this, &TrainForm::applyExplorerWeighting);
     connect(m_queueRun, &QPushButton::clicked, this, &TrainForm::queueRunRequested);
     connect(m_queueSweep, &QPushButton::clicked, this, &TrainForm::queueSweepRequested);
@@ -472,6 +506,9 @@ TrainRequest TrainForm::currentRequest() const {
     c.dropout = m_dropout->value();
     c.patience = m_patience->value();
     c.select = m_select->currentData().toString().toStdString();
+    c.loss = m_loss->currentData().toString().toStdString();
+    c.negatives = m_negatives->currentData().toString().toStdString();
+    c.numNegatives = m_numNegatives->value();
     c.device = m_device->currentData().toString().toStdString();
     c.initFrom = r.isSasrec() ? m_initFrom->currentData().toLongLong() : 0;
     const qint64 rewardModel = r.isSasrec() ? m_rewardSource->modelRun() : 0;
@@ -541,6 +578,12 @@ void TrainForm::updateFormState() {
     const bool weighted = !sasrec || m_objective->currentData().toString() == QStringLiteral("weighted");
     m_objective->setEnabled(sasrec);
     m_objectiveBeta->setEnabled(sasrec && !weighted);
+    // The loss is the weighted objective's; its sampler's settings matter only for the sampled one.
+    const bool sampled = weighted && m_loss->currentData().toString() == QStringLiteral("sampled");
+    m_loss->setEnabled(weighted);
+    m_negatives->setEnabled(sampled);
+    m_numNegatives->setEnabled(sampled &&
+                               m_negatives->currentData().toString() != QStringLiteral("in-batch"));
     // DPO and PPO have no weighting: its widgets rest while one is chosen.
     for (QWidget* w : std::initializer_list<QWidget*>{m_scheme, m_normalization, m_clip, m_fromExplorer})
         w->setEnabled(weighted);
@@ -591,6 +634,9 @@ void TrainForm::resetHyperparameters() {
     m_dropout->setValue(d.dropout);
     m_patience->setValue(d.patience);
     m_select->setCurrentIndex(m_select->findData(QString::fromStdString(d.select)));
+    m_loss->setCurrentIndex(m_loss->findData(QString::fromStdString(d.loss)));
+    m_negatives->setCurrentIndex(m_negatives->findData(QString::fromStdString(d.negatives)));
+    m_numNegatives->setValue(d.numNegatives);
     applyParentArchitecture();  // a chosen parent keeps its architecture
 }
 

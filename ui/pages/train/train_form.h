@@ -132,6 +132,9 @@ class TrainForm : public QWidget {
     QDoubleSpinBox* m_dropout;
     QSpinBox* m_patience;
     QComboBox* m_select;
+    QComboBox* m_loss;       // full | sampled (SasrecRunConfig::loss)
+    QComboBox* m_negatives;  // uniform | popularity | in-batch
+    QSpinBox* m_numNegatives;
     QDoubleSpinBox* m_markovSmoothing;
     QDoubleSpinBox* m_itemMeanPrior;
     QSpinBox* m_bootstrap;
