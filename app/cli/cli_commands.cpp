@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "common/limits.h"
+#include "data/fingerprint.h"
 #include "data/summary.h"
 #include "eval/evaluator.h"
 #include "eval/split.h"
@@ -204,6 +205,12 @@ void Commands::registerAll(CLI::App& app) {
     sweep->add_option("--linear-epsilons", m_linearEpsilons,
                       "linear once per epsilon, comma-separated (e.g. 0.01,1: w = r - r_min + 0.01 and, on a "
                       "1-5 scale, w = r); default: --epsilon once");
+    sweep->add_option(
+        "--shard", m_shard,
+        "I/N: run only the I-th of N contiguous, near-equal blocks of the sweep's runs (seeds in "
+        "order, each seed's weightings in order), e.g. a job array's task I of N machines; a "
+        "post-training shard finds or trains the SFT parents of its seeds. Bring the shards' "
+        "workspaces together with tiltbench-cli merge");
     sweep->get_option("--dataset")->required();
     sweep->get_option("--model")->required();
     sweep->callback([this] { m_selected = [this] { return runSweep(); }; });
@@ -249,6 +256,22 @@ void Commands::registerAll(CLI::App& app) {
     addCommon(runs);
     runs->add_option("-d,--dataset", m_dataset, "Only runs of this dataset");
     runs->callback([this] { m_selected = [this] { return runRuns(); }; });
+
+    auto* merge = app.add_subcommand("merge",
+                                     "Bring the finished runs of other workspaces (e.g. a sweep's --shard "
+                                     "I/N, trained elsewhere) into one "
+                                     "dataset of this workspace: datasets are matched by content, run links "
+                                     "renumbered, equal runs kept once");
+    addCommon(merge);
+    merge->add_option("-d,--dataset", m_dataset, "The dataset of this workspace the runs join")->required();
+    merge
+        ->add_option(
+            "--from", m_mergeSources,
+            "A workspace to take runs from (read only; repeat for several): its datasets with the same "
+            "content (by fingerprint, whatever their names) give their finished runs")
+        ->required();
+    merge->add_flag("--dry-run", m_dryRun, "Check everything and say what would be merged; write nothing");
+    merge->callback([this] { m_selected = [this] { return runMerge(); }; });
 
     registerExportCommands(app);
     registerRewardCommands(app);
@@ -469,8 +492,11 @@ int Commands::runInfo() {
     const InteractionLog log = ws.loadLog(d.id, progress.callback());
     progress.finish();
     const DatasetSummary s = summarize(log);
+    // What `merge` matches datasets of other workspaces by (data/fingerprint.h).
+    const std::string fingerprint = fingerprintHex(datasetFingerprint(log, ws.loadGroundTruth(d.id)));
     if (m_json) {
         json j = datasetJson(d);
+        j["fingerprint"] = fingerprint;
         j["reward_std"] = s.rewardStd;
         j["discrete_rewards"] = s.discreteRewards;
         j["reward_levels"] = json::array();
@@ -509,6 +535,7 @@ int Commands::runInfo() {
                                                        : std::string("none (file order)"));
     if (d.randomTestRows > 0)
         std::cout << fmt::format("  randomly exposed test set: {} ratings\n", d.randomTestRows);
+    std::cout << fmt::format("  content fingerprint {}\n", fingerprint);
     if (d.hasTruth)
         std::cout << "  ground truth: stored (simulator)\n";
     return 0;

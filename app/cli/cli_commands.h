@@ -43,6 +43,7 @@ class Commands {
     int runWeights();
     int runReport();
     int runRuns();
+    int runMerge();
     int runEval();
     int runSweep();
     int runRuntime();
@@ -104,6 +105,10 @@ class Commands {
     double m_sftLr = SasrecRunConfig().lr;
     int m_sftPatience = SasrecRunConfig().patience;
     std::string m_sftSelect = "ndcg@10";
+    std::string m_shard;  // sweep --shard I/N
+    // merge
+    std::vector<std::string> m_mergeSources;
+    bool m_dryRun = false;
     std::string m_linearEpsilons;  // sweep: one linear run per ε
     // eval
     int64_t m_runId = 0;

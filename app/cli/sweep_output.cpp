@@ -11,6 +11,7 @@
 
 #include "cli_commands.h"
 #include "common/error.h"
+#include "common/limits.h"
 
 namespace tiltbench::cli {
 
@@ -42,6 +43,16 @@ std::vector<uint64_t> parseSeedList(const std::string& text) {
     if (seeds.size() > 1000)
         throw Error(fmt::format("--seeds: at most 1000 seeds (got {})", seeds.size()));
     return seeds;
+}
+
+std::pair<int, int> parseShard(const std::string& text) {
+    const auto slash = text.find('/');
+    const uint64_t index = wholeNumber(text.substr(0, slash)).value_or(0);
+    const uint64_t count = slash == std::string::npos ? 0 : wholeNumber(text.substr(slash + 1)).value_or(0);
+    if (index < 1 || index > count || count > static_cast<uint64_t>(limits::kMaxSweepShards))
+        throw Error(fmt::format("--shard: expected I/N with 1 <= I <= N <= {}, e.g. 2/3 (got '{}')",
+                                limits::kMaxSweepShards, text));
+    return {static_cast<int>(index) - 1, static_cast<int>(count)};
 }
 
 int64_t parseRunIdOption(const char* option, const std::string& text, const char* expected) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "train/sweep_summary.h"
@@ -16,6 +17,8 @@ std::optional<uint64_t> wholeNumber(const std::string& text);
 // --seeds 1,2,3: distinct whole numbers, at most 1000 of them; empty text = none. Throws Error naming
 // --seeds.
 std::vector<uint64_t> parseSeedList(const std::string& text);
+// `--shard I/N` as (I - 1, N); throws Error unless 1 <= I <= N <= limits::kMaxSweepShards.
+std::pair<int, int> parseShard(const std::string& text);
 // A run id ≥ 0 (0 = none) for `option`; throws Error saying what was `expected`.
 int64_t parseRunIdOption(const char* option, const std::string& text, const char* expected);
 

@@ -377,6 +377,11 @@ int Commands::runSweep() {
         config.closedForm = closedFormConfig();
     }
     config.seeds = parseSeedList(m_seeds);
+    if (!m_shard.empty()) {
+        const auto [index, count] = parseShard(m_shard);
+        config.shardIndex = index;
+        config.shardCount = count;
+    }
     if (m_sweepInitFrom == "sft") {
         config.sftParents = true;
         config.sftEpochs = m_sftEpochs;
@@ -429,9 +434,17 @@ int Commands::runSweep() {
         announceStop();
         return train(p);
     };
+    if (config.shardCount > 1) {
+        const size_t total = config.schemes.size() * std::max<size_t>(1, config.seeds.size());
+        const auto [first, last] = SweepConfig::shardRange(total, config.shardIndex, config.shardCount);
+        std::cerr << (first == last
+                          ? fmt::format("shard {}/{}: no runs (the sweep has {})\n", config.shardIndex + 1,
+                                        config.shardCount, total)
+                          : fmt::format("shard {}/{}: runs {}-{} of the sweep's {}\n", config.shardIndex + 1,
+                                        config.shardCount, first + 1, last, total));
+    }
     const SweepResult result = tiltbench::runSweep(ws, config, callbacks);
     terminal.finish();
-
     const bool anyTruth = std::any_of(result.runs.begin(), result.runs.end(),
                                       [](const SweepRun& r) { return r.test.find("true_reward@10"); });
     // Per configuration over seeds, against the SFT baseline of the same seed (test targets).
@@ -480,6 +493,11 @@ int Commands::runSweep() {
         json out = {{"dataset", m_dataset},
                     {"model", m_model},
                     {"planned", result.planned},
+                    {"shard",
+                     {{"index", config.shardIndex + 1},
+                      {"count", config.shardCount},
+                      {"first_run", result.firstRun + 1},
+                      {"sweep_runs", result.sweepRuns}}},
                     {"stopped", result.stopped},
                     {"parents", parents},
                     {"runs", runs},

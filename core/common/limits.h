@@ -38,6 +38,9 @@ inline double sasrecParameterCount(int64_t numItems, int64_t dim, int64_t blocks
 // Worker threads a command or a stored run config may ask for (each one is a real thread of the pools).
 constexpr int kMaxThreads = 1024;
 
+// `sweep --shard I/N`: machines a sweep may be spread over.
+constexpr int kMaxSweepShards = 100000;
+
 // Evaluation: cut-offs K (the top lists are users × max K) and bootstrap resamples.
 constexpr int kMaxK = 1000;
 constexpr int kMaxBootstrapResamples = 100000;

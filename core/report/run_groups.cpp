@@ -173,9 +173,9 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
                        ? std::max<int64_t>(0, r.config["init_from"].get<int64_t>())
                        : 0;
         json key = r.config;
-        for (const char* k :
-             {"weighting", "seed", "init_from", "threads", "threads_requested", "device", "device_requested",
-              "bootstrap_resamples", "torch_version", "tiltbench_version", "precision_requested"})
+        for (const char* k : {"weighting", "seed", "init_from", "threads", "threads_requested", "device",
+                              "device_requested", "bootstrap_resamples", "torch_version", "tiltbench_version",
+                              "precision_requested", "merged_from"})
             key.erase(k);
         // What a configuration trains on — its reward source and objective with the objective's options — is
         // part of its configuration (r.method), not of the experiment: exp on a learned reward, DPO and PPO

@@ -145,8 +145,11 @@ void RunStore::resumeRun(int64_t runId) {
         throw Error(fmt::format("workspace '{}' has no run {}", m_ws.path(), runId));
 }
 
-void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
-                          const std::vector<PerUserMetric>& perUser) {
+namespace {
+
+// addMetrics' checks and rows, inside the caller's transaction.
+void checkMetrics(int64_t runId, const std::vector<MetricRow>& rows,
+                  const std::vector<PerUserMetric>& perUser) {
     for (const auto& m : rows) {
         if (!std::isfinite(m.value) || std::isinf(m.lo) || std::isinf(m.hi)) {
             throw Error(fmt::format("run {}: metric '{}' ({}, epoch {}) is not finite; nothing was written",
@@ -166,8 +169,10 @@ void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
             }
         }
     }
-    auto& db = m_ws.impl().db;
-    SQLite::Transaction tx(db);
+}
+
+void insertMetrics(SQLite::Database& db, int64_t runId, const std::vector<MetricRow>& rows,
+                   const std::vector<PerUserMetric>& perUser) {
     SQLite::Statement q(db,
                         "INSERT OR REPLACE INTO run_metrics(run_id, epoch, split, name, value, lo, hi) "
                         "VALUES(?, ?, ?, ?, ?, ?, ?)");
@@ -195,6 +200,8 @@ void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
                         "VALUES(?, ?, ?, ?, ?)");
     for (const auto& p : perUser) {
         const auto users = toBytes(p.users), values = toBytes(p.values);
+        if (users.size() > static_cast<size_t>(INT_MAX) || values.size() > static_cast<size_t>(INT_MAX))
+            throw Error(fmt::format("run {}: per-user metric '{}' is too large to store", runId, p.name));
         u.bind(1, runId);
         u.bind(2, p.split);
         u.bind(3, p.name);
@@ -203,7 +210,82 @@ void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
         u.exec();
         u.reset();
     }
+}
+
+}  // namespace
+
+void RunStore::addMetrics(int64_t runId, const std::vector<MetricRow>& rows,
+                          const std::vector<PerUserMetric>& perUser) {
+    checkMetrics(runId, rows, perUser);
+    auto& db = m_ws.impl().db;
+    SQLite::Transaction tx(db);
+    insertMetrics(db, runId, rows, perUser);
     tx.commit();
+}
+
+std::vector<CheckpointRow> RunStore::checkpointRows(int64_t runId) const {
+    SQLite::Statement q(m_ws.impl().db,
+                        "SELECT epoch, created_at, blob FROM checkpoints WHERE run_id = ? ORDER BY epoch");
+    q.bind(1, runId);
+    std::vector<CheckpointRow> out;
+    while (q.executeStep()) {
+        CheckpointRow c;
+        c.epoch = q.getColumn(0).getInt();
+        c.createdAt = q.getColumn(1).getString();
+        const SQLite::Column b = q.getColumn(2);
+        const auto* data = static_cast<const char*>(b.getBlob());
+        if (data != nullptr)
+            c.blob.assign(data, static_cast<size_t>(b.getBytes()));
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::vector<int64_t> RunStore::addFinishedRuns(
+    int64_t datasetId, const std::function<std::optional<CarriedRun>(const std::vector<int64_t>&)>& next,
+    bool commit) {
+    auto& db = m_ws.impl().db;
+    m_ws.dataset(datasetId);  // clear error if absent
+    std::vector<int64_t> ids;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement run(
+        db,
+        "INSERT INTO runs(dataset_id, model, config, status, device, created_at, started_at, "
+        "finished_at, error, timings) VALUES(?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)");
+    SQLite::Statement checkpoint(
+        db, "INSERT INTO checkpoints(run_id, epoch, created_at, blob) VALUES(?, ?, ?, ?)");
+    while (std::optional<CarriedRun> r = next(ids)) {
+        const RunRecord& rec = r->record;
+        run.bind(1, datasetId);
+        run.bind(2, rec.model);
+        run.bind(3, rec.config);
+        run.bind(4, rec.status);
+        run.bind(5, rec.device);
+        run.bind(6, rec.createdAt);
+        run.bind(7, rec.startedAt);
+        run.bind(8, rec.finishedAt);
+        run.bind(9, rec.timings);
+        run.exec();
+        run.reset();
+        const int64_t id = db.getLastInsertRowid();
+        checkMetrics(id, r->metrics, r->perUser);
+        insertMetrics(db, id, r->metrics, r->perUser);
+        for (const CheckpointRow& c : r->checkpoints) {
+            if (c.blob.size() > static_cast<size_t>(INT_MAX))
+                throw Error(
+                    fmt::format("run {}: a checkpoint of {} bytes is too large to store", id, c.blob.size()));
+            checkpoint.bind(1, id);
+            checkpoint.bind(2, c.epoch);
+            checkpoint.bind(3, c.createdAt);
+            checkpoint.bind(4, c.blob.data(), static_cast<int>(c.blob.size()));
+            checkpoint.exec();
+            checkpoint.reset();
+        }
+        ids.push_back(id);
+    }
+    if (commit)
+        tx.commit();
+    return ids;  // a dry run: the transaction rolls back here
 }
 
 std::vector<RunRecord> RunStore::runs(std::optional<int64_t> datasetId) const {

@@ -6,6 +6,7 @@
 // at write time so that no NaN ever reaches the workspace.
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,21 @@ struct PerUserMetric {
     std::string name;
     std::vector<int32_t> users;
     std::vector<double> values;
+};
+
+struct CheckpointRow {
+    int epoch = 0;
+    std::string createdAt;
+    std::string blob;  // untrusted bytes: whoever loads them checks them
+};
+
+// A finished run with everything it stored, as `merge` (train/run_merge.h) carries it from one workspace to
+// another. No train state: only finished runs are carried.
+struct CarriedRun {
+    RunRecord record;
+    std::vector<MetricRow> metrics;
+    std::vector<PerUserMetric> perUser;
+    std::vector<CheckpointRow> checkpoints;
 };
 
 // This machine's identity for telling whether a run's writer still lives: "hostname/boot-id". The boot id
@@ -81,6 +97,17 @@ class RunStore {
     // What saveModelBlob stored; empty when the run stored none. The bytes are untrusted: the reader checks
     // them.
     std::string modelBlob(int64_t runId) const;
+
+    // Every checkpoint row of a run (epoch order).
+    std::vector<CheckpointRow> checkpointRows(int64_t runId) const;
+    // Adds finished runs to dataset `datasetId` in one transaction: `next(ids)`, given the new ids of the
+    // runs added so far, returns the next run to add (its record's id and dataset are ignored, its writer is
+    // left unknown) or nothing when done. Metrics are checked as addMetrics checks them. Anything `next`
+    // throws rolls everything back. `commit` false: a dry run — all is written and checked, then rolled back.
+    // Returns the new ids in order.
+    std::vector<int64_t> addFinishedRuns(
+        int64_t datasetId, const std::function<std::optional<CarriedRun>(const std::vector<int64_t>&)>& next,
+        bool commit = true);
 
     // The largest run id of the workspace; 0 when it has no run.
     int64_t lastRunId() const;

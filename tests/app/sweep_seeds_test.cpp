@@ -149,5 +149,74 @@ TEST(SeededSweep, PostTrainsEachSeedFromItsOwnSftParentAndPairsAgainstItsBaselin
     EXPECT_EQ(RunStore(w).lastRunId(), before);
 }
 
+// Issue 18: `sweep --shard I/N` on N machines, then `merge`, gives the runs of the unsharded sweep: the
+// shards partition the plan, each shard trains (or finds) the SFT parents of its seeds, two shards' copies of
+// one parent become one run, and every run's figures are those of the same run in the unsharded sweep
+// (training on one CPU thread is deterministic).
+TEST(SeededSweep, ShardsOnSeveralWorkspacesMergeIntoTheUnshardedSweep) {
+    TempDir dir;
+    std::vector<std::string> ws;
+    for (int i = 0; i < 4; ++i) {
+        ws.push_back(dir.file("w" + std::to_string(i) + ".sqlite"));
+        // The same content under other names: merge matches datasets by content.
+        ASSERT_EQ(runCli({"generate", "-w", ws.back(), "-n", i == 0 ? "sim" : "sim" + std::to_string(i),
+                          "--users", "60", "--items", "80", "--interactions", "1200", "--seed", "5"})
+                      .exitCode,
+                  0);
+    }
+    const auto result = runCli(tinySeededSweep(ws[0]).arguments());
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    for (int i = 1; i <= 3; ++i) {
+        engine::SweepRequest shard = tinySeededSweep(ws[static_cast<size_t>(i)]);
+        shard.train.run.dataset = "sim" + std::to_string(i);
+        std::vector<std::string> args = shard.arguments();
+        args.insert(args.end(), {"--shard", std::to_string(i) + "/3"});
+        const auto r = runCli(args);
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        // 4 runs in 3 near-equal contiguous blocks: 1, 1, 2.
+        const char* expected[] = {"", "shard 1/3: runs 1-1 of the sweep's 4",
+                                  "shard 2/3: runs 2-2 of the sweep's 4",
+                                  "shard 3/3: runs 3-4 of the sweep's 4"};
+        EXPECT_NE(r.err.find(expected[i]), std::string::npos) << r.err;
+        EXPECT_EQ(test::parseJson(r).at("runs").size(), i == 3 ? 2u : 1u);
+    }
+    const auto merged =
+        runCli({"merge", "-w", ws[1], "-d", "sim1", "--from", ws[2], "--from", ws[3], "--json"});
+    ASSERT_EQ(merged.exitCode, 0) << merged.err;
+    const nlohmann::json m = test::parseJson(merged);
+    EXPECT_EQ(m.at("copied").get<int>(), 4) << m.dump();  // shard 2's parent of seed 3 is shard 1's
+    EXPECT_EQ(m.at("runs").size(), 5u) << m.dump();
+
+    // Run for run, the merged workspace holds the unsharded sweep: same settings, same figures.
+    auto figures = [](const std::string& path) {
+        Workspace w(path, OpenMode::ReadOnly);
+        const RunStore store(w);
+        std::map<std::string, std::vector<double>>
+            out;  // settings (links and names aside) -> test ndcg@10 by user
+        for (const RunRecord& r : store.runs()) {
+            nlohmann::json key = nlohmann::json::parse(r.config);
+            for (const char* k : {"init_from", "dataset", "merged_from", "split_description"})
+                key.erase(k);
+            for (const PerUserMetric& p : store.perUserMetrics(r.id)) {
+                if (p.split == "test" && p.name == "ndcg@10")
+                    out[key.dump()] = p.values;
+            }
+        }
+        return out;
+    };
+    const auto unsharded = figures(ws[0]), sharded = figures(ws[1]);
+    EXPECT_EQ(unsharded.size(), 6u);  // 2 parents + 4 configurations
+    EXPECT_EQ(sharded, unsharded);
+
+    // A shard that is not I/N with 1 <= I <= N is refused before anything runs.
+    for (const char* bad : {"0/3", "4/3", "1/3/4"}) {
+        std::vector<std::string> args = tinySeededSweep(ws[0]).arguments();
+        args.insert(args.end(), {"--shard", bad});
+        const auto r = runCli(args);
+        EXPECT_NE(r.exitCode, 0) << bad;
+        EXPECT_NE(r.err.find("--shard: expected I/N"), std::string::npos) << bad << ": " << r.err;
+    }
+}
+
 }  // namespace
 }  // namespace tiltbench

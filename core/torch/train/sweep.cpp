@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 
@@ -47,6 +48,15 @@ std::vector<WeightScheme> SweepConfig::grid(const WeightScheme& base, const std:
     if (out.empty())
         throw Error("sweep: no weighting to train (give --schemes, e.g. exp,linear)");
     return out;
+}
+
+std::pair<size_t, size_t> SweepConfig::shardRange(size_t total, int shardIndex, int shardCount) {
+    if (shardCount < 1 || shardCount > limits::kMaxSweepShards || shardIndex < 0 || shardIndex >= shardCount)
+        throw Error(fmt::format("sweep: --shard must be I/N with 1 <= I <= N <= {} (got {}/{})",
+                                limits::kMaxSweepShards, shardIndex + 1, shardCount));
+    const auto n = static_cast<size_t>(shardCount);
+    const auto i = static_cast<size_t>(shardIndex);
+    return {total * i / n, total * (i + 1) / n};
 }
 
 SasrecRunConfig SweepConfig::sftParentConfig(uint64_t seed) const {
@@ -134,9 +144,20 @@ SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallba
     }
 
     SweepResult result;
-    result.planned = config.schemes.size() * seeds.size();
-    size_t index = 0;
+    result.sweepRuns = config.schemes.size() * seeds.size();
+    const auto [first, last] =
+        SweepConfig::shardRange(result.sweepRuns, config.shardIndex, config.shardCount);
+    result.firstRun = first;
+    result.planned = last - first;
+    size_t index = 0;      // runs of this shard started so far
+    size_t planIndex = 0;  // the next run's index in the whole sweep's plan
     for (const uint64_t seed : seeds) {
+        // A seed none of whose runs is in this shard needs nothing, not even its parent.
+        const size_t seedFirst = planIndex;
+        planIndex += config.schemes.size();
+        if (planIndex <= first || seedFirst >= last)
+            continue;
+        size_t k = seedFirst;
         int64_t parent = sasrec ? config.sasrec.initFrom : 0;
         if (sasrec && config.sftParents) {
             if (index > 0 && callbacks.keepGoing && !callbacks.keepGoing()) {
@@ -167,6 +188,8 @@ SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallba
         }
         bool cancelled = false;
         for (const WeightScheme& scheme : config.schemes) {
+            if (k++ < first || k > last)
+                continue;  // another shard's run
             if (index > 0 && callbacks.keepGoing && !callbacks.keepGoing()) {
                 result.stopped = true;
                 break;

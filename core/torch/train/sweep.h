@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/progress.h"
@@ -37,6 +38,16 @@ struct SweepConfig {
     double sftLr = SasrecRunConfig().lr;
     int sftPatience = SasrecRunConfig().patience;
     std::string sftSelect = "ndcg@10";  // the parents are plain SFT: their checkpoint is chosen on NDCG@10
+    // A deterministic share of the sweep (`sweep --shard I/N`, I = shardIndex + 1): the runs of the whole
+    // plan — seeds in order, each seed's schemes in order — are cut into shardCount contiguous blocks as
+    // equal as can be, and only block shardIndex is run. Contiguous, so a post-training sweep's shard needs
+    // the SFT parents of one or two seeds, not all (each shard finds or trains those it needs; `merge`
+    // keeps one of equal parents). tiltbench-cli merge brings the shards' runs into one workspace.
+    int shardIndex = 0;
+    int shardCount = 1;
+
+    // The plan's run indices [first, last) that shard shardIndex of shardCount runs, for `total` runs.
+    static std::pair<size_t, size_t> shardRange(size_t total, int shardIndex, int shardCount);
 
     // The parent's settings for `seed` (sftParents).
     SasrecRunConfig sftParentConfig(uint64_t seed) const;
@@ -74,9 +85,11 @@ struct SweepParent {
 struct SweepResult {
     std::vector<SweepRun> runs;        // finished runs, in order
     std::vector<SweepParent> parents;  // sftParents: one per seed reached
-    size_t planned = 0;
-    bool stopped = false;           // keepGoing said no before the grid was done
-    bool cancelledCurrent = false;  // …and the run under way was cancelled too (recorded as cancelled)
+    size_t planned = 0;                // runs of this shard (the whole sweep when not sharded)
+    size_t sweepRuns = 0;              // runs of the whole sweep
+    size_t firstRun = 0;               // this shard's first run, as an index into the whole sweep's plan
+    bool stopped = false;              // keepGoing said no before the grid was done
+    bool cancelledCurrent = false;     // …and the run under way was cancelled too (recorded as cancelled)
 };
 
 struct SweepCallbacks {
