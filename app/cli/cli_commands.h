@@ -123,6 +123,7 @@ class Commands {
     std::string m_modelPath;
     bool m_trustModel = false;
     std::string m_history;
+    std::vector<int64_t> m_times;
     std::string m_user;
     // reward
     std::string m_rewardModels = "item-mean,bias,mf";

@@ -56,6 +56,10 @@ void Commands::registerExportCommands(CLI::App& app) {
                   "--model: load a TorchScript file whatever code it holds (its code runs with your "
                   "permissions; only for files you trust)");
     rec->add_option("--history", m_history, "--model: item ids, oldest first, comma-separated");
+    rec->add_option("--times", m_times,
+                    "--model, HSTU exports: the history's timestamps (integers in the training log's unit), "
+                    "comma-separated; without them HSTU's time-gap bias sees every gap as unknown")
+        ->delimiter(',');
     rec->add_option("-w,--workspace", m_workspace, "Workspace file (SQLite)");
     rec->add_option("-r,--run", m_runId, "--workspace: run id (the run must be done)");
     rec->add_option("--user", m_user, "--workspace: user id as in the dataset; their whole history is read");
@@ -142,13 +146,15 @@ int Commands::runRecommend() {
         throw Error("recommend: --workspace, --run and --user are needed together");
     if (!fromFile && m_trustModel)
         throw Error("recommend: --trust-model goes with --model");
+    if (!fromFile && !m_times.empty())
+        throw Error("recommend: --times goes with --model (with --run the logged timestamps are read)");
     if (!fromFile && !m_history.empty())
         throw Error("recommend: --history goes with --model (with --run the user's logged history is read)");
     checkTopKOption(m_topK);
     std::vector<Recommendation> items;
     std::vector<std::string> history;
     if (fromFile) {
-        items = recommendFromModelFile(m_modelPath, splitCommaList(m_history), m_topK, m_trustModel);
+        items = recommendFromModelFile(m_modelPath, splitCommaList(m_history), m_topK, m_trustModel, m_times);
     } else {
         Workspace ws(m_workspace, OpenMode::ReadOnly);
         items = recommendForUser(ws, m_runId, m_user, m_topK, m_exportDevice, &history);

@@ -2,6 +2,7 @@
 // (the recorded runs) and runtime (threads, CUDA). Registered in cli_commands.cpp.
 #include "cli_commands.h"
 
+#include "model/sasrec_config.h"
 #include "torch_forward.h"
 
 #include <fmt/format.h>
@@ -205,7 +206,7 @@ int Commands::runRuns() {
         std::string weighting = "-";
         if (cfg.is_object() && cfg.contains("weighting")) {
             weighting = WeightScheme::fromJson(cfg["weighting"].dump()).describe();
-            if (r.model == "sasrec" && cfg.value("objective", std::string("weighted")) != "weighted") {
+            if (isSequentialModel(r.model) && cfg.value("objective", std::string("weighted")) != "weighted") {
                 try {
                     weighting = SasrecRunConfig::fromJson(r.config).methodDescription();
                 } catch (const Error&) {

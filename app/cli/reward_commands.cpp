@@ -126,10 +126,10 @@ int Commands::runReward() {
 #ifdef TILTBENCH_CLI_LIGHT
         return forwardToTorchCli();
 #else
-        states = [this](Workspace& w, int64_t run, const DatasetInfo& info, const Split& split,
-                        const ProgressCallback& progress) {
+        states = [this](Workspace& w, int64_t run, const DatasetInfo& info, const InteractionLog& log,
+                        const Split& split, const ProgressCallback& progress) {
             setThreads(m_threads);
-            return sasrecRewardStates(w, run, info, split, progress);
+            return sasrecRewardStates(w, run, info, log, split, progress);
         };
 #endif
     }

@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "eval/metrics.h"
 #include "json_output.h"
+#include "model/sasrec_config.h"
 #include "progress_stream.h"
 #include "sasrec_reporters.h"
 #include "store/run_store.h"
@@ -42,8 +43,9 @@ void Commands::addTrainingOptions(CLI::App* sub, bool sweep) {
     // Not required here: `train --resume` takes both from the run (runTrain checks them otherwise).
     sub->add_option("-d,--dataset", m_dataset, "Dataset name (required)");
     sub->add_option("-m,--model", m_model,
-                    "Model: popularity, markov, itemmean (closed-form tilted policies) or sasrec "
-                    "(causal self-attention recommender, reward-weighted SFT) (required)");
+                    "Model: popularity, markov, itemmean (closed-form tilted policies), sasrec (causal "
+                    "self-attention recommender, reward-weighted SFT) or hstu (the same training on HSTU "
+                    "blocks: pointwise attention with relative position and time-gap bias) (required)");
     sub->add_option("--split", m_split, "Split: loo (leave-one-out) or time")
         ->check(CLI::IsMember({"loo", "leave-one-out", "time"}))
         ->capture_default_str();
@@ -109,6 +111,7 @@ ClosedFormRunConfig Commands::closedFormConfig() const {
 
 SasrecRunConfig Commands::sasrecConfig() const {
     SasrecRunConfig config = m_sasrec;  // the settings of sasrecSettings()
+    config.model = isSequentialModel(m_model) ? m_model : std::string("sasrec");
     config.dataset = m_dataset;
     config.scheme = schemeFromOptions();
     config.split.kind = SplitConfig::kindFromString(m_split);
@@ -168,7 +171,7 @@ void printFigures(const EvalResult& valid, const EvalResult& test) {
 }  // namespace
 
 int Commands::runTrain() {
-    if (m_resume || m_model == "sasrec")
+    if (m_resume || isSequentialModel(m_model))
         return runSasrecTrain();
     if (m_dataset.empty() || m_model.empty())
         throw Error("train: --dataset and --model are required (or --resume RUN to continue a stopped run)");
@@ -265,7 +268,7 @@ int Commands::runSasrecTrain() {
                               {"seconds", e.seconds}});
         json j = {{"run_id", r.runId},
                   {"dataset", config.dataset},
-                  {"model", "sasrec"},
+                  {"model", config.model},
                   {"resumed", m_resume.has_value()},
                   {"device", r.device},
                   {"precision", r.precision},
@@ -280,10 +283,10 @@ int Commands::runSasrecTrain() {
         return 0;
     }
     std::cout << fmt::format(
-        "Run {}{}: sasrec on '{}', {} — device {}, {} training positions, best epoch {} of {}, "
+        "Run {}{}: {} on '{}', {} — device {}, {} training positions, best epoch {} of {}, "
         "{:.1f} s\n",
-        r.runId, m_resume ? " (resumed)" : "", config.dataset, config.methodDescription(), r.device,
-        r.trainingPositions, r.bestEpoch, r.epochs.size(), r.totalSeconds);
+        r.runId, m_resume ? " (resumed)" : "", config.model, config.dataset, config.methodDescription(),
+        r.device, r.trainingPositions, r.bestEpoch, r.epochs.size(), r.totalSeconds);
     std::cout << fmt::format("{:>5} {:>10} {:>12} {:>10}\n", "epoch", "train loss", "valid ndcg@10",
                              "seconds");
     for (const auto& e : r.epochs)
@@ -370,7 +373,7 @@ int Commands::runSweep() {
         }
     }
     config.schemes = SweepConfig::grid(schemeFromOptions(), lambdas, kinds, linearEpsilons);
-    const bool sasrec = m_model == "sasrec";
+    const bool sasrec = isSequentialModel(m_model);
     if (sasrec) {
         config.sasrec = sasrecConfig();
     } else {

@@ -33,7 +33,7 @@ struct TrainRequest {
     PolicyParams params;                 // closed-form
     std::optional<int64_t> resumeRunId;  // SASRec: continue this stopped run (the other settings are its own)
 
-    bool isSasrec() const { return model == "sasrec"; }
+    bool isSasrec() const { return isSequentialModel(model); }  // sasrec or hstu
     uint64_t defaultSeed() const;
     Arguments arguments() const;
     // The same run for runClosedForm on a thread of the caller (closed-form models only).

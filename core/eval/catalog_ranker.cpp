@@ -58,7 +58,7 @@ class BatchWorker {
         m_count.assign(n, 0);
         for (size_t k = 0; k < n; ++k) {
             const auto& req = m_requests[order[batch.begin + k]];
-            m_contexts[k] = UserContext{req.user, req.history, req.historyLength};
+            m_contexts[k] = UserContext{req.user, req.history, req.historyLength, req.times};
             m_heaps[k].clear();
         }
         const int32_t numChunks = (m_numItems + m_chunkWidth - 1) / m_chunkWidth;

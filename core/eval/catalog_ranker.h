@@ -21,6 +21,7 @@ struct RankRequest {
     int32_t target = 0;
     const int32_t* history = nullptr;  // items before the target, oldest first
     int64_t historyLength = 0;
+    const int64_t* times = nullptr;  // the history's timestamps, or null
 };
 
 struct RankingOptions {

@@ -153,7 +153,8 @@ EvalResult Evaluator::evaluate(const Scorer& scorer, EvalSet set, const Progress
         probeOffsets.assign(n + 1, 0);
     for (size_t j = 0; j < n; ++j) {
         const auto& t = targets[selected[j]];
-        requests[j] = RankRequest{t.user, t.item, m_log.item.data() + t.historyBegin, t.historyLength()};
+        requests[j] = RankRequest{t.user, t.item, m_log.item.data() + t.historyBegin, t.historyLength(),
+                                  m_log.ts.data() + t.historyBegin};
         if (withRandom) {
             const auto u = static_cast<size_t>(t.user);
             probeItems.insert(probeItems.end(), m_randomItems.begin() + m_randomOffsets[u],

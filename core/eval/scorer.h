@@ -9,13 +9,14 @@
 namespace tiltbench {
 
 struct UserContext {
-    int32_t user = 0;                // dense user id
+    int32_t user = 0;                  // dense user id
     const int32_t* history = nullptr;  // items before the target, oldest first
     int64_t historyLength = 0;
+    const int64_t* times = nullptr;  // the history's timestamps (HSTU's time-gap bias); null = unknown
 };
 
 class Scorer {
-public:
+  public:
     virtual ~Scorer() = default;
     virtual int32_t numItems() const = 0;
     // out[k * (itemEnd - itemBegin) + (i - itemBegin)] = score of item i for users[k]. Higher is better.

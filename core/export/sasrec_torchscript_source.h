@@ -5,5 +5,8 @@
 namespace tiltbench {
 
 const char* sasrecTorchScriptSource();
+// The same methods for an HSTU run: its _encode runs HSTU blocks and reads the history's timestamps;
+// forward() and recommend() take them as an optional `times` argument.
+const char* hstuTorchScriptSource();
 
 }  // namespace tiltbench

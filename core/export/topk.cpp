@@ -15,6 +15,7 @@ UserContext contextOf(const InteractionLog& log, int32_t user) {
     const int64_t begin = log.userOffsets[static_cast<size_t>(user)];
     c.history = log.item.data() + begin;
     c.historyLength = log.sequenceLength(user);
+    c.times = log.ts.data() + begin;
     return c;
 }
 

@@ -10,6 +10,22 @@
 
 namespace tiltbench {
 
+const char* backboneName(Backbone backbone) {
+    return backbone == Backbone::Hstu ? "hstu" : "sasrec";
+}
+
+Backbone backboneFromName(const std::string& name) {
+    if (name == "sasrec")
+        return Backbone::Sasrec;
+    if (name == "hstu")
+        return Backbone::Hstu;
+    throw Error(fmt::format("model '{}': expected sasrec or hstu", name));
+}
+
+bool isSequentialModel(const std::string& model) {
+    return model == "sasrec" || model == "hstu";
+}
+
 void SasrecConfig::validate() const {
     if (numItems < 1)
         throw Error(fmt::format("sasrec: numItems must be >= 1 (got {})", numItems));
@@ -51,6 +67,8 @@ std::vector<SequenceBatch> sliceRows(const SequenceBatch& batch, int64_t rowsPer
             s.inputs.insert(s.inputs.end(), batch.inputs.begin() + from, batch.inputs.begin() + to);
             s.targets.insert(s.targets.end(), batch.targets.begin() + from, batch.targets.begin() + to);
             s.weights.insert(s.weights.end(), batch.weights.begin() + from, batch.weights.begin() + to);
+            if (!batch.times.empty())
+                s.times.insert(s.times.end(), batch.times.begin() + from, batch.times.begin() + to);
         }
         out.push_back(std::move(s));
     }

@@ -3,11 +3,33 @@
 // core, the CLI's options and the GUI's Train form use them without LibTorch. The model itself is in
 // torch/model/sasrec.h (built into tiltbench_core_torch).
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace tiltbench {
 
+// The body of the sequential model. Both read the same inputs (items, plus the interactions' timestamps for
+// HSTU), share the item embeddings, the tied output layer, the losses, checkpoints and export; only the
+// blocks differ (torch/model/sasrec_module.h).
+//   sasrec: pre-LayerNorm causal softmax self-attention + feed-forward (Kang & McAuley 2018).
+//   hstu:   Hierarchical Sequential Transduction Units (Zhai et al. 2024): U, V, Q, K = SiLU(f1(LN(x)));
+//           pointwise aggregated attention A = SiLU(QKᵀ + rab(position gap, time gap)) / maxLen under the
+//           causal mask; x + f2(LN(A V) ⊙ U).
+enum class Backbone { Sasrec, Hstu };
+// "sasrec" / "hstu": also the run's model name.
+const char* backboneName(Backbone backbone);
+// The backbone of a model name; throws Error for anything but "sasrec" and "hstu".
+Backbone backboneFromName(const std::string& name);
+// True for the trained sequential models ("sasrec", "hstu"): those that share the SASRec run machinery
+// (config, checkpoints, post-training, export).
+bool isSequentialModel(const std::string& model);
+
+// HSTU's time-gap buckets: bucket(Δt) = min(kHstuTimeBuckets − 1, ⌊ln(max(1, |Δt|)) / 0.301⌋), Δt in the
+// log's time unit (seconds for MovieLens); 0 also where the times are unknown.
+constexpr int kHstuTimeBuckets = 128;
+
 struct SasrecConfig {
+    Backbone backbone = Backbone::Sasrec;
     int32_t numItems = 0;
     int dim = 64;
     int blocks = 2;
@@ -33,6 +55,9 @@ struct SequenceBatch {
     std::vector<int64_t> targets;  // next item (0-based) predicted at each step;
                                    // −1 = no target (padding)
     std::vector<float> weights;    // loss weight of each step's target (ignored where target is −1)
+    // Timestamp of each input step (rows × length; padding 0), which HSTU's time-gap bias reads; empty where
+    // the times are unknown (every gap then falls in bucket 0). SASRec ignores it.
+    std::vector<int64_t> times;
 };
 
 // Steps of `batch` that have a target.

@@ -77,7 +77,7 @@ std::string commandOf(const Run& r, const std::string& workspace) {
     t.workspace = workspace;
     t.model = r.record.model;
     try {
-        if (r.record.model == "sasrec") {
+        if (isSequentialModel(r.record.model)) {
             t.run = SasrecRunConfig::fromJson(r.record.config);
             t.seed = t.run.seed;
         } else {
@@ -193,7 +193,7 @@ std::string buildReport(Workspace& ws, const ReportOptions& options) {
                         cfg.contains("high_threshold") && cfg["high_threshold"].is_number()
                             ? fmt::format("{:g}", cfg["high_threshold"].get<double>())
                             : fmt::format("{:g} (the top reward level)", info.rewardMax));
-        if (group.front()->record.model == "sasrec") {
+        if (isSequentialModel(group.front()->record.model)) {
             protocol += fmt::format(
                 "; checkpoint and early stopping on validation {}; at most {} epochs, patience {}, lr {}, "
                 "batch "

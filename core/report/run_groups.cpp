@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "model/sasrec_config.h"
 #include "store/workspace.h"
 #include "train/reward_run.h"
 #include "train/reward_source.h"
@@ -162,7 +163,7 @@ std::vector<StoredRun> loadFinishedRuns(Workspace& ws, int64_t datasetId) {
             if (seed != r.config.end() && !seed->is_number_unsigned())
                 continue;
             r.seed = seed != r.config.end() ? seed->get<uint64_t>() : 0;
-            if (rec.model == "sasrec")
+            if (isSequentialModel(rec.model))
                 r.method = runMethodName(r.config, r.scheme, rewardModels);
         } catch (const Error&) {
             continue;

@@ -56,7 +56,8 @@ void PolicyDiagnostics::logSoftmaxRows(const Scorer& scorer, size_t first, size_
     std::vector<UserContext> users;
     for (size_t j = first; j < first + count; ++j) {
         const EvalTarget& t = m_targets[j];
-        users.push_back({t.user, m_log.item.data() + t.historyBegin, t.historyLength()});
+        users.push_back({t.user, m_log.item.data() + t.historyBegin, t.historyLength(),
+                         m_log.ts.data() + t.historyBegin});
     }
     out.assign(count * c, 0.0f);
     scorer.score(users, 0, m_numItems, out.data());

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "model/sasrec_config.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 
@@ -22,8 +23,8 @@ SasrecRunConfig checkFinishedSasrecRun(Workspace& ws, const DatasetInfo& dataset
     } catch (const Error&) {
         throw fail("the workspace has no such run");
     }
-    if (parent.model != "sasrec")
-        throw fail(fmt::format("run {} is a '{}' run; {} a sasrec run", id, parent.model, purpose));
+    if (!isSequentialModel(parent.model))
+        throw fail(fmt::format("run {} is a '{}' run; {} a sasrec or hstu run", id, parent.model, purpose));
     if (parent.status != "done")
         throw fail(fmt::format("run {} is {}, not done: {} a finished run", id, parent.status, purpose));
     if (parent.datasetId != dataset.id) {
@@ -31,6 +32,9 @@ SasrecRunConfig checkFinishedSasrecRun(Workspace& ws, const DatasetInfo& dataset
                                ws.dataset(parent.datasetId).name, dataset.name));
     }
     SasrecRunConfig p = SasrecRunConfig::fromJson(parent.config);
+    if (p.model != parent.model)
+        throw fail(fmt::format("run {} is recorded as '{}' but its config describes a '{}' model", id,
+                               parent.model, p.model));
     const auto recorded =
         nlohmann::json::parse(parent.config, nullptr, false);  // an object: fromJson read it
     if (recorded.value("split_hash", std::string()) != split.hashHex()) {
@@ -60,6 +64,9 @@ void checkPostTrainingParent(Workspace& ws, const DatasetInfo& dataset, const Sp
             throw fail(fmt::format("run {} has {} {}, this run {}: the architecture must match", id, what,
                                    theirs, ours));
     };
+    if (p.model != config.model)
+        throw fail(fmt::format("run {} is a {} model, this run {}: the architecture must match", id, p.model,
+                               config.model));
     differs("dim", p.dim, config.dim);
     differs("blocks", p.blocks, config.blocks);
     differs("heads", p.heads, config.heads);

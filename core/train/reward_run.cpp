@@ -131,8 +131,8 @@ RewardRunResult runRewardModel(Workspace& ws, const RewardRunConfig& configIn,
     RewardRunResult result;
     RewardStates states;
     try {
-        const auto readStates = [&](const InteractionLog&, const Split& split) {
-            states = statesOf(ws, config.model.stateRun, info, split, progress);
+        const auto readStates = [&](const InteractionLog& log, const Split& split) {
+            states = statesOf(ws, config.model.stateRun, info, log, split, progress);
         };
         const StartedRun started = startRunOnSplit(
             ws, info, config.split, rewardRunModelName(config.model.kind), config.toJson(), progress,

@@ -48,9 +48,9 @@ bool isRewardModelRun(const std::string& model);
 // A sasrec-head's hidden states (torch/train/reward_states.h: sasrecRewardStates), given to this torch-free
 // code by the caller that links LibTorch. Called before the run is recorded, so a bad --state-run records
 // nothing.
-using RewardStatesFunction =
-    std::function<RewardStates(Workspace& ws, int64_t stateRun, const DatasetInfo& info, const Split& split,
-                               const ProgressCallback& progress)>;
+using RewardStatesFunction = std::function<RewardStates(
+    Workspace& ws, int64_t stateRun, const DatasetInfo& info, const InteractionLog& log, const Split& split,
+    const ProgressCallback& progress)>;
 
 // Throws Error (recording the run as failed when it got that far) or Cancelled (recorded as cancelled). A
 // sasrec-head needs `states`; without it, an Error before anything is recorded.

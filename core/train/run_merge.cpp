@@ -80,7 +80,7 @@ std::string sameRunKey(const std::string& model, json cfg) {
 
 // A stored config read as its model's (the checks every later reader makes); throws Error.
 void checkStoredConfig(const RunRecord& r) {
-    if (r.model == "sasrec")
+    if (isSequentialModel(r.model))
         (void)SasrecRunConfig::fromJson(r.config);
     else if (isRewardModelRun(r.model))
         (void)RewardRunConfig::fromJson(r.config);

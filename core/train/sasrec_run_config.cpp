@@ -19,6 +19,7 @@ namespace tiltbench {
 
 SasrecConfig sasrecModelConfig(const SasrecRunConfig& c, int32_t numItems) {
     SasrecConfig m;
+    m.backbone = backboneFromName(c.model);
     m.numItems = numItems;
     m.dim = c.dim;
     m.blocks = c.blocks;
@@ -229,7 +230,7 @@ std::string sasrecSettingText(const SasrecSetting& setting, const SasrecRunConfi
 std::string SasrecRunConfig::toJson() const {
     nlohmann::json j;
     stored::writeRunBase(*this, j);
-    j["model"] = "sasrec";
+    j["model"] = model;
     for (const SasrecSetting& s : sasrecSettings())
         std::visit([&](auto field) { j[s.key] = this->*field; }, s.field);
     j["optimizer"] = "adam";
@@ -245,6 +246,12 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
     c.precision = "fp32";
     try {
         stored::readRunBase(j, c);
+        if (j.contains("model")) {
+            const auto& m = j.at("model");
+            if (!m.is_string() || !isSequentialModel(m.get<std::string>()))
+                throw Error("field 'model' must be sasrec or hstu");
+            c.model = m.get<std::string>();
+        }
         for (const SasrecSetting& s : sasrecSettings()) {
             std::visit(
                 [&](auto field) {

@@ -37,6 +37,9 @@ inline const std::vector<std::string> kNegativeSamplers{"uniform", "popularity",
 struct SasrecRunConfig : RunConfigBase {
     SasrecRunConfig() : RunConfigBase(WeightScheme::uniform(), 42) {}
 
+    // The backbone, also the run's model name: "sasrec" or "hstu" (model/sasrec_config.h: Backbone). Set by
+    // the CLI's --model, not a row of sasrecSettings().
+    std::string model = "sasrec";
     int dim = 64;
     int blocks = 2;
     int heads = 1;

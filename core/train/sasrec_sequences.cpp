@@ -10,7 +10,7 @@ constexpr int kBatchesPerPool = 32;
 }  // namespace
 
 std::vector<TrainSequence> buildSequences(const TrainingTargets& t, const std::vector<float>& targetWeight,
-                                          int maxLen) {
+                                          int maxLen, const std::vector<int64_t>* logTimes) {
     std::vector<TrainSequence> out;
     const auto window = static_cast<size_t>(maxLen);
     size_t i = 0;
@@ -28,6 +28,11 @@ std::vector<TrainSequence> buildSequences(const TrainingTargets& t, const std::v
                            t.item.begin() + static_cast<std::ptrdiff_t>(end));
             s.weights.assign(targetWeight.begin() + static_cast<std::ptrdiff_t>(begin),
                              targetWeight.begin() + static_cast<std::ptrdiff_t>(end));
+            if (logTimes) {
+                s.times.reserve(end - begin);
+                for (size_t k = begin; k < end; ++k)
+                    s.times.push_back((*logTimes)[static_cast<size_t>(t.logIndex[k])]);
+            }
             s.user = t.user[i];
             s.begin = begin;
             s.userBegin = i;
@@ -80,6 +85,10 @@ SequenceBatch makeBatch(const std::vector<TrainSequence>& seqs, const std::vecto
     batch.inputs.assign(cells, 0);
     batch.targets.assign(cells, -1);
     batch.weights.assign(cells, 0.0f);
+    const bool timed =
+        std::all_of(rows.begin(), rows.end(), [&](size_t r) { return !seqs[r].times.empty(); });
+    if (timed && !rows.empty())
+        batch.times.assign(cells, 0);
     std::vector<float*> real;  // the weights of steps with a target, for `batch` normalisation
     for (size_t k = 0; k < rows.size(); ++k) {
         const TrainSequence& s = seqs[rows[k]];
@@ -88,6 +97,8 @@ SequenceBatch makeBatch(const std::vector<TrainSequence>& seqs, const std::vecto
             batch.inputs[base + t] = s.items[t] + 1;
             batch.targets[base + t] = s.items[t + 1];
             batch.weights[base + t] = s.weights[t + 1];
+            if (!batch.times.empty())
+                batch.times[base + t] = s.times[t];
         }
     }
     if (scheme.normalization == WeightNormalization::Batch) {

@@ -221,6 +221,7 @@ TEST(Cli, EvalReproducesAClosedFormRun) {
     EXPECT_NE(missing.err.find("no run 9"), std::string::npos) << missing.err;
 }
 
+// Both backbones: HSTU's re-evaluation reads the logged timestamps as its training did.
 TEST(Cli, EvalReproducesASasrecRunFromItsCheckpoint) {
     TempDir tmp;
     const auto ws = tmp.file("ws.sqlite");
@@ -228,23 +229,26 @@ TEST(Cli, EvalReproducesASasrecRunFromItsCheckpoint) {
         cli({"generate", "-w", ws, "-n", "sim", "--users", "30", "--items", "25", "--interactions", "450"})
             .exitCode,
         0);
-    auto trained =
-        parseJson(cli({"train", "-w",           ws,   "-d",          "sim", "-m",       "sasrec", "--lambda",
-                       "1",     "--dim",        "16", "--blocks",    "1",   "--epochs", "2",      "--max-len",
-                       "20",    "--batch-size", "8",  "--bootstrap", "20",  "--device", "cpu",    "--threads",
-                       "1",     "--json"}));
-    const int64_t id = trained["run_id"];
-    auto again = parseJson(cli({"eval", "-w", ws, "--run", std::to_string(id), "--json"}));
-    EXPECT_EQ(again["model"], "sasrec");
-    EXPECT_EQ(again["checkpoint_epoch"], trained["best_epoch"]);
-    for (const char* split : {"valid", "test"}) {
-        for (const auto& [name, value] : trained["metrics"][split].items()) {
-            ASSERT_TRUE(again["metrics"][split].contains(name)) << split << " " << name;
-            EXPECT_NEAR(again["metrics"][split][name].get<double>(), value.get<double>(), 1e-9)
-                << split << " " << name;
+    for (const std::string model : {"sasrec", "hstu"}) {
+        auto trained = parseJson(
+            cli({"train", "-w",           ws,   "-d",          "sim", "-m",       model, "--lambda",
+                 "1",     "--dim",        "16", "--blocks",    "1",   "--epochs", "2",   "--max-len",
+                 "20",    "--batch-size", "8",  "--bootstrap", "20",  "--device", "cpu", "--threads",
+                 "1",     "--json"}));
+        EXPECT_EQ(trained["model"], model);
+        const int64_t id = trained["run_id"];
+        auto again = parseJson(cli({"eval", "-w", ws, "--run", std::to_string(id), "--json"}));
+        EXPECT_EQ(again["model"], model);
+        EXPECT_EQ(again["checkpoint_epoch"], trained["best_epoch"]);
+        for (const char* split : {"valid", "test"}) {
+            for (const auto& [name, value] : trained["metrics"][split].items()) {
+                ASSERT_TRUE(again["metrics"][split].contains(name)) << split << " " << name;
+                EXPECT_NEAR(again["metrics"][split][name].get<double>(), value.get<double>(), 1e-9)
+                    << split << " " << name;
+            }
         }
+        EXPECT_EQ(again["intervals"]["test"].size(), trained["intervals"]["test"].size());
     }
-    EXPECT_EQ(again["intervals"]["test"].size(), trained["intervals"]["test"].size());
 }
 
 TEST(Cli, SweepTrainsEveryWeightingAndRecordsEachRun) {

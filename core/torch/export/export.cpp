@@ -11,6 +11,7 @@
 #include "common/limits.h"
 #include "export/atomic_file.h"
 #include "export/topk.h"
+#include "model/sasrec_config.h"
 #include "torch/export/export_run.h"
 #include "torch/export/sasrec_torchscript.h"
 #include "torch/export/weights_export.h"
@@ -85,7 +86,7 @@ ExportFormat exportFormatFromString(const std::string& name) {
 }
 
 std::vector<ExportFormat> exportFormatsFor(const std::string& model) {
-    if (model == "sasrec")
+    if (isSequentialModel(model))
         return {ExportFormat::TorchScript, ExportFormat::Safetensors, ExportFormat::TopkCsv};
     if (model == "popularity" || model == "markov" || model == "itemmean")
         return {ExportFormat::Safetensors, ExportFormat::TopkCsv};

@@ -77,22 +77,27 @@ std::vector<Recommendation> recommendForUser(Workspace& ws, int64_t runId, const
 // must agree with each other (shapes, catalogue size), so the exporter's own code is what runs, on checked
 // values. Throws Error naming the file (and the first differing record, and --trust-model) when it is
 // refused, does not load or is not a Tiltbench export, and naming the item when an id is not in the model's
-// catalogue. With `trustModel` the file's code runs as it is.
+// catalogue. With `trustModel` the file's code runs as it is. `times`: the history's timestamps, read by an
+// HSTU export (its time-gap bias; without them every gap is unknown); an Error for a SASRec export.
 std::vector<Recommendation> recommendFromTorchScript(const std::string& modelPath,
                                                      const std::vector<std::string>& history, int k,
-                                                     bool trustModel = false);
+                                                     bool trustModel = false,
+                                                     const std::vector<int64_t>& times = {});
 
-// Top-k of a SASRec safetensors export (the weights file; its config beside it, see safetensorsConfigPath)
+// Top-k of a SASRec or HSTU safetensors export (the weights file; its config beside it, see
+// safetensorsConfigPath)
 // with Tiltbench's own model code: nothing in the files is code. The config and the tensor archive are
 // checked (architecture in range, exactly the tensors and shapes it implies, the item map of num_items ids)
 // before the model is built. Throws Error naming the file.
 std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPath,
-                                                     const std::vector<std::string>& history, int k);
+                                                     const std::vector<std::string>& history, int k,
+                                                     const std::vector<int64_t>& times = {});
 
 // `recommend --model FILE`: a zip file is a TorchScript export (recommendFromTorchScript), anything else a
 // safetensors export (recommendFromSafetensors).
 std::vector<Recommendation> recommendFromModelFile(const std::string& modelPath,
                                                    const std::vector<std::string>& history, int k,
-                                                   bool trustModel = false);
+                                                   bool trustModel = false,
+                                                   const std::vector<int64_t>& times = {});
 
 }  // namespace tiltbench

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "eval/split.h"
+#include "model/sasrec_config.h"
 #include "torch/runtime/runtime.h"
 #include "train/run_split.h"
 #include "weighting/target_view.h"
@@ -14,7 +15,7 @@
 namespace tiltbench {
 
 void requireExportable(const RunRecord& run) {
-    if (run.model != "sasrec" && run.model != "popularity" && run.model != "markov" &&
+    if (!isSequentialModel(run.model) && run.model != "popularity" && run.model != "markov" &&
         run.model != "itemmean")
         throw Error(
             fmt::format("run {} is a '{}' run: Tiltbench cannot export that model", run.id, run.model));
@@ -23,7 +24,7 @@ void requireExportable(const RunRecord& run) {
     std::string advice;
     if (run.status == "running")
         advice = "wait until it has finished";
-    else if (run.model == "sasrec")
+    else if (isSequentialModel(run.model))
         advice = fmt::format("finish it with `tiltbench-cli train --resume {}`, or train it again", run.id);
     else
         advice = "train it again and export the new run";
@@ -46,7 +47,7 @@ std::unique_ptr<ExportedRun> loadRunForExport(Workspace& ws, int64_t runId, cons
     RunStore store(ws);
     out->run = store.run(runId);
     const RunRecord& run = out->run;
-    const bool sasrec = run.model == "sasrec";
+    const bool sasrec = isSequentialModel(run.model);
     requireExportable(run);
     out->dataset = ws.dataset(run.datasetId);
     reportProgress(progress, {"loading " + out->dataset.name, 0, 0, ""});

@@ -33,7 +33,7 @@ struct ExportedRun {
     std::map<std::string, double> testMetrics;   // final figures of the test targets
     std::map<std::string, double> validMetrics;  // and of the validation targets
 
-    bool isSasrec() const { return run.model == "sasrec"; }
+    bool isSasrec() const { return isSequentialModel(run.model); }
     // SASRec
     SasrecRunConfig sasrecConfig;
     int checkpointEpoch = 0;

@@ -67,10 +67,34 @@ std::map<std::string, std::vector<int64_t>> sasrecShapes(int64_t n, int64_t d, i
     return out;
 }
 
+// The same for an HSTU state.
+std::map<std::string, std::vector<int64_t>> hstuShapes(int64_t n, int64_t d, int64_t blocks, int64_t maxLen) {
+    std::map<std::string, std::vector<int64_t>> out;
+    out["items.weight"] = {n + 1, d};
+    out["positions.weight"] = {maxLen, d};
+    for (int64_t b = 0; b < blocks; ++b) {
+        const std::string p = fmt::format("blocks.{}.", b);
+        for (const char* norm : {"norm1", "norm_attn"}) {
+            out[p + norm + ".weight"] = {d};
+            out[p + norm + ".bias"] = {d};
+        }
+        out[p + "uvqk.weight"] = {4 * d, d};
+        out[p + "uvqk.bias"] = {4 * d};
+        out[p + "out.weight"] = {d, d};
+        out[p + "out.bias"] = {d};
+        out[p + "pos_bias"] = {maxLen};
+        out[p + "time_bias"] = {kHstuTimeBuckets};
+    }
+    out["final_norm.weight"] = {d};
+    out["final_norm.bias"] = {d};
+    return out;
+}
+
 }  // namespace
 
 std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPath,
-                                                     const std::vector<std::string>& history, int k) {
+                                                     const std::vector<std::string>& history, int k,
+                                                     const std::vector<int64_t>& times) {
     if (k < 1)
         throw Error(fmt::format("k must be >= 1 (got {})", k));
     const std::string configPath = safetensorsConfigPath(modelPath);
@@ -87,9 +111,17 @@ std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPat
         throw Error(fmt::format("'{}' is not a Tiltbench safetensors config (format tiltbench-safetensors)",
                                 configPath));
     const std::string modelType = config.value("model_type", std::string());
-    if (modelType != "sasrec")
-        throw Error(fmt::format("'{}': recommend --model scores SASRec exports; this one is a '{}' model",
-                                modelPath, modelType));
+    if (!isSequentialModel(modelType))
+        throw Error(
+            fmt::format("'{}': recommend --model scores SASRec and HSTU exports; this one is a '{}' model",
+                        modelPath, modelType));
+    const Backbone backbone = backboneFromName(modelType);
+    if (backbone == Backbone::Sasrec && !times.empty())
+        throw Error(
+            fmt::format("'{}': --times is read by HSTU exports; this one is a SASRec model", modelPath));
+    if (!times.empty() && times.size() != history.size())
+        throw Error(fmt::format("--times lists {} timestamps for a history of {} items", times.size(),
+                                history.size()));
     const auto arch = config.find("architecture");
     if (arch == config.end() || !arch->is_object())
         throw Error(fmt::format("'{}': the config has no architecture", configPath));
@@ -104,14 +136,17 @@ std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPat
     if (d % heads != 0)
         throw Error(
             fmt::format("'{}': architecture.dim {} is not divisible by heads {}", configPath, d, heads));
-    if (static_cast<uint64_t>(blocks) * 12 + 4 != archive.tensors.size())
+    const uint64_t perBlock = backbone == Backbone::Hstu ? 10 : 12;
+    if (static_cast<uint64_t>(blocks) * perBlock + 4 != archive.tensors.size())
         throw Error(fmt::format("'{}' holds {} tensors; {} blocks need {}", modelPath, archive.tensors.size(),
-                                blocks, blocks * 12 + 4));
-    const auto shapes = sasrecShapes(n, d, blocks, maxLen);
+                                blocks, static_cast<uint64_t>(blocks) * perBlock + 4));
+    const auto shapes =
+        backbone == Backbone::Hstu ? hstuShapes(n, d, blocks, maxLen) : sasrecShapes(n, d, blocks, maxLen);
     for (const auto& t : archive.tensors) {
         const auto it = shapes.find(t.name);
         if (it == shapes.end())
-            throw Error(fmt::format("'{}': tensor '{}' is not part of a SASRec model", modelPath, t.name));
+            throw Error(
+                fmt::format("'{}': tensor '{}' is not part of a {} model", modelPath, t.name, modelType));
         if (t.shape != it->second || t.dtype != TensorDtype::F32)
             throw Error(
                 fmt::format("'{}': tensor '{}' is not F32 of the shape the config's architecture gives",
@@ -145,6 +180,7 @@ std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPat
     }
 
     SasrecConfig mc;
+    mc.backbone = backbone;
     mc.numItems = static_cast<int32_t>(n);
     mc.dim = static_cast<int>(d);
     mc.heads = static_cast<int>(heads);
@@ -158,6 +194,7 @@ std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPat
     UserContext user;
     user.history = items.data();
     user.historyLength = static_cast<int64_t>(items.size());
+    user.times = times.empty() ? nullptr : times.data();
     model.score({user}, 0, static_cast<int32_t>(n), scores.data());
     for (float& s : scores) {
         if (std::isnan(s))
@@ -188,15 +225,15 @@ std::vector<Recommendation> recommendFromSafetensors(const std::string& modelPat
 
 std::vector<Recommendation> recommendFromModelFile(const std::string& modelPath,
                                                    const std::vector<std::string>& history, int k,
-                                                   bool trustModel) {
+                                                   bool trustModel, const std::vector<int64_t>& times) {
     char magic[4] = {0, 0, 0, 0};
     std::ifstream in(modelPath, std::ios::binary);
     if (!in)
         throw Error(fmt::format("cannot read the model file '{}': {}", modelPath, std::strerror(errno)));
     in.read(magic, 4);
     if (in.gcount() == 4 && std::memcmp(magic, "PK\x03\x04", 4) == 0)
-        return recommendFromTorchScript(modelPath, history, k, trustModel);
-    return recommendFromSafetensors(modelPath, history, k);
+        return recommendFromTorchScript(modelPath, history, k, trustModel, times);
+    return recommendFromSafetensors(modelPath, history, k, times);
 }
 
 }  // namespace tiltbench

@@ -110,14 +110,23 @@ static torch::jit::Module buildSasrecModule(const ExportedRun& run, bool titles)
     const auto params = run.sasrec->impl().module->named_parameters(true);
     const nlohmann::json meta = exportMetadata(run);
 
-    torch::jit::Module m(c10::QualifiedName("__torch__.tiltbench.SasrecRecommender"));
+    const bool hstu = mc.backbone == Backbone::Hstu;
+    torch::jit::Module m(c10::QualifiedName(hstu ? "__torch__.tiltbench.HstuRecommender"
+                                                 : "__torch__.tiltbench.SasrecRecommender"));
     m.register_parameter("item_embedding", param(params, "items.weight"), false);
     m.register_parameter("position_embedding", param(params, "positions.weight"), false);
-    for (const char* layer : {"norm1", "qkv", "out", "norm2", "ff1", "ff2"}) {
+    const std::vector<const char*> layers =
+        hstu ? std::vector<const char*>{"norm1", "uvqk", "norm_attn", "out"}
+             : std::vector<const char*>{"norm1", "qkv", "out", "norm2", "ff1", "ff2"};
+    for (const char* layer : layers) {
         for (const char* kind : {"weight", "bias"}) {
             m.register_parameter(fmt::format("{}_{}", layer, kind),
                                  stacked(params, mc.blocks, fmt::format("{}.{}", layer, kind)), false);
         }
+    }
+    if (hstu) {
+        m.register_parameter("pos_bias", stacked(params, mc.blocks, "pos_bias"), false);
+        m.register_parameter("time_bias", stacked(params, mc.blocks, "time_bias"), false);
     }
     m.register_parameter("final_norm_weight", param(params, "final_norm.weight"), false);
     m.register_parameter("final_norm_bias", param(params, "final_norm.bias"), false);
@@ -161,10 +170,12 @@ static torch::jit::Module buildSasrecModule(const ExportedRun& run, bool titles)
     m.register_attribute("attention_scale", c10::FloatType::get(),
                          1.0 / std::sqrt(static_cast<double>(mc.dim / mc.heads)));
     m.register_attribute("layer_norm_eps", c10::FloatType::get(), 1e-5);  // torch::nn::LayerNorm's default
+    if (hstu)
+        m.register_attribute("time_buckets", integer, static_cast<int64_t>(kHstuTimeBuckets));
 
     m.register_attribute("run_id", integer, run.run.id);
     m.register_attribute("dataset", str, run.dataset.name);
-    m.register_attribute("model", str, std::string("sasrec"));
+    m.register_attribute("model", str, std::string(backboneName(mc.backbone)));
     m.register_attribute("weighting", str, meta.at("weighting").dump());
     m.register_attribute("scheme", str, meta.at("scheme").get<std::string>());
     m.register_attribute("weight_lambda", c10::FloatType::get(), run.scheme.lambda);
@@ -179,7 +190,8 @@ static torch::jit::Module buildSasrecModule(const ExportedRun& run, bool titles)
     m.register_attribute("metadata_json", str, meta.dump());
 
     try {
-        m.define(sasrecTorchScriptSource(), std::make_shared<ScriptResolver>());
+        m.define(hstu ? hstuTorchScriptSource() : sasrecTorchScriptSource(),
+                 std::make_shared<ScriptResolver>());
     } catch (const std::exception& e) {
         throw Error(fmt::format("torchscript export: LibTorch {} does not compile the model's source: {}",
                                 TORCH_VERSION, e.what()));
@@ -210,33 +222,38 @@ void writeSasrecTorchScript(const ExportedRun& run, bool titles, AtomicFile& fil
 
 namespace {
 
-// The records this version's exporter writes whatever the run: the module's code (class declaration and
-// methods), its constants and the format versions. Built once by exporting a one-item model in memory.
-const std::map<std::string, std::string>& referenceRecords() {
-    static const std::map<std::string, std::string> records = [] {
-        ExportedRun r;
-        SasrecConfig c;
-        c.numItems = 1;
-        c.dim = 1;
-        c.blocks = 1;
-        c.heads = 1;
-        c.maxLen = 1;
-        c.dropout = 0.0;
-        r.sasrec = std::make_unique<SasrecModel>(c, "cpu");
-        r.run.model = "sasrec";
-        r.log.itemIds = {"1"};
-        r.log.itemTitles = {""};
-        const torch::jit::Module m = buildSasrecModule(r, true);
-        std::string bytes;
-        torch::jit::ExportModule(m,
-                                 [&bytes](const void* data, size_t size) {
-                                     bytes.append(static_cast<const char*>(data), size);
-                                     return size;
-                                 },
-                                 {{"tiltbench.json", "{}"}});
-        return readRecords(bytes, "the reference TorchScript export");
-    }();
-    return records;
+// The records this version's exporter writes whatever the run of a backbone: the module's code (class
+// declaration and methods), its constants and the format versions. Built once per backbone by exporting a
+// one-item model in memory.
+std::map<std::string, std::string> buildReferenceRecords(Backbone backbone) {
+    ExportedRun r;
+    SasrecConfig c;
+    c.backbone = backbone;
+    c.numItems = 1;
+    c.dim = 1;
+    c.blocks = 1;
+    c.heads = 1;
+    c.maxLen = 1;
+    c.dropout = 0.0;
+    r.sasrec = std::make_unique<SasrecModel>(c, "cpu");
+    r.run.model = backboneName(backbone);
+    r.log.itemIds = {"1"};
+    r.log.itemTitles = {""};
+    const torch::jit::Module m = buildSasrecModule(r, true);
+    std::string bytes;
+    torch::jit::ExportModule(m,
+                             [&bytes](const void* data, size_t size) {
+                                 bytes.append(static_cast<const char*>(data), size);
+                                 return size;
+                             },
+                             {{"tiltbench.json", "{}"}});
+    return readRecords(bytes, "the reference TorchScript export");
+}
+
+const std::map<std::string, std::string>& referenceRecords(Backbone backbone) {
+    static const std::map<std::string, std::string> sasrec = buildReferenceRecords(Backbone::Sasrec);
+    static const std::map<std::string, std::string> hstu = buildReferenceRecords(Backbone::Hstu);
+    return backbone == Backbone::Hstu ? hstu : sasrec;
 }
 
 // Records whose content is the run's own: its weights and values, and its metadata.
@@ -253,10 +270,11 @@ Error refusedModel(const std::string& path, const std::string& why) {
         path, why, versionString()));
 }
 
-// Before any jit::load: the file's code records, constants and versions are byte for byte the reference's,
-// and it holds nothing else but data.pkl, data/N and extra/tiltbench.json.
-void requireExporterCode(const std::string& path, const std::map<std::string, std::string>& file) {
-    const auto& reference = referenceRecords();
+// Before any jit::load: the file's code records, constants and versions are byte for byte the reference's
+// of `backbone`, and it holds nothing else but data.pkl, data/N and extra/tiltbench.json.
+void requireExporterCode(const std::string& path, const std::map<std::string, std::string>& file,
+                         Backbone backbone) {
+    const auto& reference = referenceRecords(backbone);
     for (const auto& [name, content] : file) {
         if (runRecord(name))
             continue;
@@ -279,10 +297,22 @@ void requireExporterCode(const std::string& path, const std::map<std::string, st
         throw refusedModel(path, "it lacks the record 'data.pkl'");
 }
 
+// The backbone whose exporter wrote the file's code: HSTU when the code is exactly the HSTU exporter's,
+// else it must be exactly the SASRec exporter's (whose refusal names what differs).
+Backbone requireExporterCode(const std::string& path, const std::map<std::string, std::string>& file) {
+    try {
+        requireExporterCode(path, file, Backbone::Hstu);
+        return Backbone::Hstu;
+    } catch (const Error&) {
+    }
+    requireExporterCode(path, file, Backbone::Sasrec);
+    return Backbone::Sasrec;
+}
+
 // The values of a verified export: every tensor inside its storage and of the shape the architecture
 // attributes give, the lists and the map of the catalogue's size, so the exporter's code reads nothing out
 // of bounds and allocates nothing the file does not hold.
-void requireConsistentExport(const torch::jit::Module& m, const std::string& path) {
+void requireConsistentExport(const torch::jit::Module& m, const std::string& path, Backbone backbone) {
     auto bad = [&path](const std::string& why) {
         return Error(fmt::format("'{}' is not a usable Tiltbench export: {}", path, why));
     };
@@ -318,15 +348,30 @@ void requireConsistentExport(const torch::jit::Module& m, const std::string& pat
     const c10::IValue first = m.attr("norm1_weight");
     if (!first.isTensor() || first.toTensor().dim() != 2 || first.toTensor().size(0) != blocks)
         throw bad("'norm1_weight' does not stack 'blocks' layers");
-    for (const char* layer : {"norm1", "norm2"}) {
-        tensor(fmt::format("{}_weight", layer).c_str(), at::kFloat, {blocks, d});
-        tensor(fmt::format("{}_bias", layer).c_str(), at::kFloat, {blocks, d});
-    }
-    tensor("qkv_weight", at::kFloat, {blocks, 3 * d, d});
-    tensor("qkv_bias", at::kFloat, {blocks, 3 * d});
-    for (const char* layer : {"out", "ff1", "ff2"}) {
-        tensor(fmt::format("{}_weight", layer).c_str(), at::kFloat, {blocks, d, d});
-        tensor(fmt::format("{}_bias", layer).c_str(), at::kFloat, {blocks, d});
+    if (backbone == Backbone::Hstu) {
+        for (const char* layer : {"norm1", "norm_attn"}) {
+            tensor(fmt::format("{}_weight", layer).c_str(), at::kFloat, {blocks, d});
+            tensor(fmt::format("{}_bias", layer).c_str(), at::kFloat, {blocks, d});
+        }
+        tensor("uvqk_weight", at::kFloat, {blocks, 4 * d, d});
+        tensor("uvqk_bias", at::kFloat, {blocks, 4 * d});
+        tensor("out_weight", at::kFloat, {blocks, d, d});
+        tensor("out_bias", at::kFloat, {blocks, d});
+        tensor("pos_bias", at::kFloat, {blocks, maxLen});
+        tensor("time_bias", at::kFloat, {blocks, kHstuTimeBuckets});
+        if (integer("time_buckets") != kHstuTimeBuckets)
+            throw bad("'time_buckets' is not the exporter's");
+    } else {
+        for (const char* layer : {"norm1", "norm2"}) {
+            tensor(fmt::format("{}_weight", layer).c_str(), at::kFloat, {blocks, d});
+            tensor(fmt::format("{}_bias", layer).c_str(), at::kFloat, {blocks, d});
+        }
+        tensor("qkv_weight", at::kFloat, {blocks, 3 * d, d});
+        tensor("qkv_bias", at::kFloat, {blocks, 3 * d});
+        for (const char* layer : {"out", "ff1", "ff2"}) {
+            tensor(fmt::format("{}_weight", layer).c_str(), at::kFloat, {blocks, d, d});
+            tensor(fmt::format("{}_bias", layer).c_str(), at::kFloat, {blocks, d});
+        }
     }
     tensor("final_norm_weight", at::kFloat, {d});
     tensor("final_norm_bias", at::kFloat, {d});
@@ -368,13 +413,14 @@ std::string readModelFile(const std::string& path) {
 
 std::vector<Recommendation> recommendFromTorchScript(const std::string& modelPath,
                                                      const std::vector<std::string>& history, int k,
-                                                     bool trustModel) {
+                                                     bool trustModel, const std::vector<int64_t>& times) {
     if (k < 1)
         throw Error(fmt::format("k must be >= 1 (got {})", k));
     const std::string bytes = readModelFile(modelPath);
+    Backbone backbone = Backbone::Sasrec;
     if (!trustModel) {
         const std::string what = fmt::format("cannot load '{}' as a TorchScript model", modelPath);
-        requireExporterCode(modelPath, readRecords(bytes, what));
+        backbone = requireExporterCode(modelPath, readRecords(bytes, what));
     }
     torch::jit::Module m;
     try {
@@ -386,7 +432,7 @@ std::vector<Recommendation> recommendFromTorchScript(const std::string& modelPat
     }
     if (!trustModel) {
         try {
-            requireConsistentExport(m, modelPath);
+            requireConsistentExport(m, modelPath, backbone);
         } catch (const c10::Error& e) {
             const std::string what = e.what_without_backtrace();
             throw Error(fmt::format("'{}' is not a usable Tiltbench export: {}", modelPath,
@@ -401,9 +447,19 @@ std::vector<Recommendation> recommendFromTorchScript(const std::string& modelPat
     c10::List<std::string> input;
     for (const auto& h : history)
         input.push_back(h);
+    std::vector<c10::IValue> args{c10::IValue(input), c10::IValue(static_cast<int64_t>(k))};
+    if (!times.empty()) {
+        if (!m.hasattr("time_buckets"))
+            throw Error(
+                fmt::format("'{}': --times is read by HSTU exports; this one is a SASRec model", modelPath));
+        if (times.size() != history.size())
+            throw Error(fmt::format("--times lists {} timestamps for a history of {} items", times.size(),
+                                    history.size()));
+        args.emplace_back(c10::List<int64_t>(times));
+    }
     c10::IValue result;
     try {
-        result = m.get_method("recommend")({c10::IValue(input), c10::IValue(static_cast<int64_t>(k))});
+        result = m.get_method("recommend")(args);
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}: {}", modelPath, scriptMessage(e.what())));
     }

@@ -111,6 +111,53 @@ json sasrecArchitecture(const SasrecConfig& c) {
             {"forward", forward}};
 }
 
+json hstuArchitecture(const SasrecConfig& c) {
+    json roles = {
+        {"items.weight",
+         "item embedding [num_items + 1, dim]: row i + 1 is item index i, row 0 is padding (zeros); also the "
+         "output layer (tied): scores = h @ items.weight[1:].T"},
+        {"positions.weight",
+         "position embedding [max_len, dim], indexed by distance from the newest step (newest item = 0)"},
+        {"blocks.{b}.norm1.weight/bias", "LayerNorm before the projection [dim]"},
+        {"blocks.{b}.uvqk.weight/bias",
+         "projection [4 * dim, dim] / [4 * dim], then SiLU; output split along the last axis into u, v, q, k "
+         "(dim each, in that order), v, q, k viewed as [B, T, heads, dim / heads]"},
+        {"blocks.{b}.pos_bias", "relative attention bias [max_len] by query step - key step"},
+        {"blocks.{b}.time_bias",
+         "relative attention bias [time_buckets] by bucket(t_query - t_key) = min(time_buckets - 1, "
+         "floor(ln(max(1, |gap|)) / 0.301)); bucket 0 where the times are unknown"},
+        {"blocks.{b}.norm_attn.weight/bias", "LayerNorm of the attention output [dim]"},
+        {"blocks.{b}.out.weight/bias", "output projection [dim, dim] / [dim]"},
+        {"final_norm.weight/bias", "LayerNorm after the last block [dim]"}};
+    json forward = json::array(
+        {"history: item indices (0-based) oldest first with their timestamps; keep the newest max_len; x_t = "
+         "item + 1",
+         "e = items.weight[x] * sqrt(dim) + positions.weight[L - 1 - t] for step t of a history of length L",
+         "for each block: u, v, q, k = split(silu(uvqk(norm1(e)))); per head A = silu(q k^T + pos_bias[i - "
+         "j] "
+         "+ time_bias[bucket(t_i - t_j)]) / max_len for key j <= query i, else 0; e = e + out(norm_attn(A v, "
+         "heads concatenated) * u)",
+         "h = final_norm(e at the newest step); scores = h @ items.weight[1:].T (one per item index)",
+         "recommend: the best scores outside the history"});
+    return {{"num_items", c.numItems},
+            {"dim", c.dim},
+            {"blocks", c.blocks},
+            {"heads", c.heads},
+            {"max_len", c.maxLen},
+            {"time_buckets", kHstuTimeBuckets},
+            {"activation", "silu"},
+            {"layer_norm_eps", 1e-5},
+            {"attention", "pointwise aggregated (no softmax), divided by max_len"},
+            {"item_index_shift", 1},
+            {"padding_index", 0},
+            {"embedding_scale", "sqrt(dim)"},
+            {"position_embedding", "learned; index = distance from the newest step (newest = 0)"},
+            {"tied_output_embedding", true},
+            {"dropout_in_training", c.dropout},
+            {"parameters", roles},
+            {"forward", forward}};
+}
+
 json closedFormScoring(const std::string& model) {
     if (model == "popularity") {
         return {{"log_probability",
@@ -170,7 +217,9 @@ void writeSafetensorsExport(const ExportedRun& run, bool titles, const std::stri
         shapes[t.name] = {{"dtype", dtypeName(t.dtype)}, {"shape", t.shape}};
     c["tensors"] = shapes;
     if (run.isSasrec())
-        c["architecture"] = sasrecArchitecture(run.sasrec->config());
+        c["architecture"] = run.sasrec->config().backbone == Backbone::Hstu
+                                ? hstuArchitecture(run.sasrec->config())
+                                : sasrecArchitecture(run.sasrec->config());
     else
         c["scoring"] = closedFormScoring(run.run.model);
     c["item_ids"] = run.log.itemIds;

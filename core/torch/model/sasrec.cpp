@@ -48,6 +48,41 @@ at::Tensor SasrecBlockImpl::forward(const at::Tensor& x, const at::Tensor& causa
     return y + fastDropout(ff, m_dropout, train);
 }
 
+HstuBlockImpl::HstuBlockImpl(int64_t dim, int64_t heads, int64_t maxLen, double dropout)
+    : m_dim(dim), m_heads(heads), m_maxLen(maxLen), m_dropout(dropout) {
+    m_norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    m_uvqk = register_module("uvqk", torch::nn::Linear(dim, 4 * dim));
+    m_normAttn = register_module("norm_attn", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    m_out = register_module("out", torch::nn::Linear(dim, dim));
+    // The published initialisation of the relative bias: N(0, 0.02²).
+    m_posBias = register_parameter("pos_bias", at::empty({maxLen}).normal_(0.0, 0.02));
+    m_timeBias = register_parameter("time_bias", at::empty({kHstuTimeBuckets}).normal_(0.0, 0.02));
+}
+
+at::Tensor HstuBlockImpl::forward(const at::Tensor& x, const at::Tensor& causal, const at::Tensor& posBucket,
+                                  const at::Tensor& timeBucket) {
+    const int64_t b = x.size(0), t = x.size(1), dh = m_dim / m_heads;
+    const bool train = is_training();
+    const auto uvqk = at::silu(m_uvqk(m_norm1(x)));  // [B, T, 4D]
+    const auto parts = uvqk.split(m_dim, -1);
+    const auto heads = [&](const at::Tensor& z) { return z.view({b, t, m_heads, dh}).transpose(1, 2); };
+    const at::Tensor u = parts[0], v = heads(parts[1]), q = heads(parts[2]), k = heads(parts[3]);
+    auto bias = m_posBias.index_select(0, posBucket.reshape({-1})).view({1, 1, t, t});
+    if (timeBucket.defined())
+        bias = bias + m_timeBias.index_select(0, timeBucket.reshape({-1})).view({b, 1, t, t});
+    else
+        bias = bias + m_timeBias[0];
+    auto att = at::silu(at::matmul(q, k.transpose(-2, -1)).add_(bias)).mul_(causal);
+    att = fastDropout(att, m_dropout, train);
+    const auto ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
+    return x + m_out(fastDropout(m_normAttn(ctx) * u, m_dropout, train));
+}
+
+at::Tensor hstuTimeBuckets(const at::Tensor& times) {
+    const auto gap = (times.unsqueeze(2) - times.unsqueeze(1)).abs_().clamp_min_(1).to(at::kDouble);
+    return gap.log_().div_(0.301).floor_().clamp_(0, kHstuTimeBuckets - 1).to(at::kLong);
+}
+
 SasrecImpl::SasrecImpl(const SasrecConfig& config) : m_config(config) {
     m_config.validate();
     const int64_t d = config.dim;
@@ -55,8 +90,12 @@ SasrecImpl::SasrecImpl(const SasrecConfig& config) : m_config(config) {
         "items", torch::nn::Embedding(torch::nn::EmbeddingOptions(config.numItems + 1, d).padding_idx(0)));
     m_positions = register_module("positions", torch::nn::Embedding(config.maxLen, d));
     m_blocks = register_module("blocks", torch::nn::ModuleList());
-    for (int i = 0; i < config.blocks; ++i)
-        m_blocks->push_back(SasrecBlock(d, config.heads, config.dropout));
+    for (int i = 0; i < config.blocks; ++i) {
+        if (config.backbone == Backbone::Hstu)
+            m_blocks->push_back(HstuBlock(d, config.heads, config.maxLen, config.dropout));
+        else
+            m_blocks->push_back(SasrecBlock(d, config.heads, config.dropout));
+    }
     m_finalNorm = register_module("final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
 
     // Embeddings at std 1/√d: the input is scaled by √d (unit-size entries), and
@@ -70,7 +109,7 @@ SasrecImpl::SasrecImpl(const SasrecConfig& config) : m_config(config) {
     m_positions->weight.normal_(0.0, std);
 }
 
-at::Tensor SasrecImpl::hidden(const at::Tensor& inputs, const at::Tensor& lengths) {
+at::Tensor SasrecImpl::hidden(const at::Tensor& inputs, const at::Tensor& lengths, const at::Tensor& times) {
     const int64_t t = inputs.size(1);
     const bool train = is_training();
     auto x = m_items(inputs).mul_(std::sqrt(static_cast<double>(m_config.dim)));
@@ -79,6 +118,15 @@ at::Tensor SasrecImpl::hidden(const at::Tensor& inputs, const at::Tensor& length
     auto steps = at::arange(t, inputs.options());
     auto pos = (lengths.unsqueeze(1) - 1 - steps.unsqueeze(0)).clamp_(0, m_config.maxLen - 1);
     x = fastDropout(x + m_positions(pos), m_config.dropout, train);
+    if (m_config.backbone == Backbone::Hstu) {
+        // 1 / maxLen where key ≤ query, else 0; the query − key distance of every pair.
+        const auto causal = at::full({t, t}, 1.0 / m_config.maxLen, x.options()).tril_();
+        const auto posBucket = (steps.unsqueeze(1) - steps.unsqueeze(0)).clamp_(0, m_config.maxLen - 1);
+        const at::Tensor timeBucket = times.defined() ? hstuTimeBuckets(times) : at::Tensor();
+        for (const auto& block : *m_blocks)
+            x = block->as<HstuBlock>()->forward(x, causal, posBucket, timeBucket);
+        return m_finalNorm(x);
+    }
     const auto mask =
         at::full({t, t}, -std::numeric_limits<float>::infinity(), x.options()).triu_(1);  // key > query
     for (const auto& block : *m_blocks)
@@ -131,8 +179,15 @@ at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::De
     auto idx = at::from_blob(index.data(), {n}, longOpts).to(device, false, true);
     auto tgt = at::from_blob(target.data(), {n}, longOpts).to(device, false, true);
     auto w = at::from_blob(weight.data(), {n}, at::TensorOptions().dtype(at::kFloat)).to(device, false, true);
+    at::Tensor times;
+    if (module->config().backbone == Backbone::Hstu && !batch.times.empty()) {
+        if (static_cast<int64_t>(batch.times.size()) != rows * len)
+            throw Error(fmt::format("sasrec: batch times must hold rows × length = {} entries", rows * len));
+        times = at::from_blob(const_cast<int64_t*>(batch.times.data()), {rows, len}, longOpts)
+                    .to(device, false, true);
+    }
 
-    const auto h = module->hidden(inputs, lens);
+    const auto h = module->hidden(inputs, lens, times);
     // Only steps with a target reach the output projection: padding costs no
     // logits.
     const auto hv = h.reshape({rows * len, h.size(2)}).index_select(0, idx);
@@ -240,12 +295,21 @@ void SasrecModel::score(const std::vector<UserContext>& users, int32_t itemBegin
         return;
     const auto b = static_cast<int64_t>(rows.size());
     std::vector<int64_t> inputs(static_cast<size_t>(b * len), 0), last(static_cast<size_t>(b));
+    // HSTU reads the histories' timestamps when every user has them; otherwise all gaps are unknown.
+    const bool hstu = m_impl->config.backbone == Backbone::Hstu;
+    const bool timed = hstu && std::all_of(rows.begin(), rows.end(), [&](int64_t k) {
+                           return users[static_cast<size_t>(k)].times != nullptr;
+                       });
+    std::vector<int64_t> times(timed ? static_cast<size_t>(b * len) : 0, 0);
     for (int64_t r = 0; r < b; ++r) {
         const UserContext& u = users[static_cast<size_t>(rows[static_cast<size_t>(r)])];
         const int64_t l = lengths[static_cast<size_t>(r)];
         const int32_t* newest = u.history + (u.historyLength - l);
         for (int64_t s = 0; s < l; ++s)
             inputs[static_cast<size_t>(r * len + s)] = newest[s] + 1;
+        if (timed)
+            std::copy(u.times + (u.historyLength - l), u.times + u.historyLength,
+                      times.begin() + static_cast<std::ptrdiff_t>(r * len));
         last[static_cast<size_t>(r)] = r * len + l - 1;
     }
     torch::NoGradGuard noGrad;
@@ -257,7 +321,9 @@ void SasrecModel::score(const std::vector<UserContext>& users, int32_t itemBegin
     auto in = at::from_blob(inputs.data(), {b, len}, longOpts).to(dev, false, true);
     auto lens = at::from_blob(lengths.data(), {b}, longOpts).to(dev, false, true);
     auto idx = at::from_blob(last.data(), {b}, longOpts).to(dev, false, true);
-    const auto h = module->hidden(in, lens);
+    const at::Tensor t =
+        timed ? at::from_blob(times.data(), {b, len}, longOpts).to(dev, false, true) : at::Tensor();
+    const auto h = module->hidden(in, lens, t);
     const auto hl = h.reshape({b * len, h.size(2)}).index_select(0, idx);
     const auto s = module->scores(hl, itemBegin, itemEnd).to(at::kCPU, at::kFloat).contiguous();
     module->train(wasTraining);
@@ -305,9 +371,9 @@ void SasrecModel::loadState(const std::string& bytes, const std::string& what) {
     const SasrecConfig& c = m_impl->config;
     auto misfit = [&](const std::string& why) {
         return Error(
-            fmt::format("{}: does not fit this model (dim {}, blocks {}, heads {}, max length {}, {} "
+            fmt::format("{}: does not fit this model ({}, dim {}, blocks {}, heads {}, max length {}, {} "
                         "items): {}",
-                        what, c.dim, c.blocks, c.heads, c.maxLen, c.numItems, why));
+                        what, backboneName(c.backbone), c.dim, c.blocks, c.heads, c.maxLen, c.numItems, why));
     };
     const auto targets = stateTensors(m_impl->module);
     std::set<std::string> expected;

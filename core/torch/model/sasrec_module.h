@@ -37,14 +37,45 @@ class SasrecBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SasrecBlock);
 
+// One HSTU layer (Zhai et al. 2024, "Actions Speak Louder than Words", eq. 1–3):
+//   U, V, Q, K = split(SiLU(uvqk(LN(x))))
+//   A = SiLU(Q Kᵀ + rab) · causal / maxLen      (pointwise aggregated attention: no softmax)
+//   x + out(Drop(LN(A V) ⊙ U))
+// rab[i, j] = posBias[i − j] + timeBias[bucket(t_i − t_j)], learned per layer. The query's own timestamp is
+// used (the published code reads the next item's, which at serving time is the request's time; in offline
+// training that would leak the target's timestamp). Dividing by the configured maxLen (a constant), not by
+// the batch's padded length, keeps a history's scores independent of what it is batched with.
+class HstuBlockImpl : public torch::nn::Module {
+  public:
+    HstuBlockImpl(int64_t dim, int64_t heads, int64_t maxLen, double dropout);
+    // x: [B, T, D]; causal: [T, T] float, 1 where key ≤ query, else 0; posBucket: [T, T] int64 (query − key,
+    // clamped to [0, maxLen − 1]); timeBucket: [B, T, T] int64, or undefined (every gap in bucket 0).
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& causal, const at::Tensor& posBucket,
+                       const at::Tensor& timeBucket);
+
+  private:
+    int64_t m_dim;
+    int64_t m_heads;
+    int64_t m_maxLen;
+    double m_dropout;
+    torch::nn::LayerNorm m_norm1{nullptr}, m_normAttn{nullptr};
+    torch::nn::Linear m_uvqk{nullptr}, m_out{nullptr};
+    at::Tensor m_posBias, m_timeBias;
+};
+TORCH_MODULE(HstuBlock);
+
+// HSTU's time-gap buckets of timestamps [B, T] → [B, T, T] int64 (kHstuTimeBuckets in sasrec_config.h).
+at::Tensor hstuTimeBuckets(const at::Tensor& times);
+
 class SasrecImpl : public torch::nn::Module {
   public:
     explicit SasrecImpl(const SasrecConfig& config);
 
     // inputs: [B, T] int64 of item + 1 (0 = padding), right-padded; lengths: [B]
-    // real lengths (≥ 1 for rows that matter). Returns the final-LayerNorm hidden
-    // states [B, T, D].
-    at::Tensor hidden(const at::Tensor& inputs, const at::Tensor& lengths);
+    // real lengths (≥ 1 for rows that matter); times: [B, T] int64 timestamps of
+    // the inputs, or undefined (HSTU's time-gap bias then reads bucket 0; SASRec
+    // ignores them). Returns the final-LayerNorm hidden states [B, T, D].
+    at::Tensor hidden(const at::Tensor& inputs, const at::Tensor& lengths, const at::Tensor& times = {});
     // Scores of hidden states [N, D] against items [itemBegin, itemEnd) (tied
     // output embeddings) → [N, n].
     at::Tensor scores(const at::Tensor& h, int64_t itemBegin, int64_t itemEnd);

@@ -68,6 +68,9 @@ OnlineContexts onlineContexts(const std::vector<const TrainSequence*>& rows,
     std::vector<int64_t> inputs(static_cast<size_t>(numRows * length), 0), lengths(rows.size(), 0), index;
     std::vector<uint8_t> excluded;
     std::vector<uint8_t> seen(static_cast<size_t>(numItems));
+    const bool timed = !rows.empty() && std::all_of(rows.begin(), rows.end(),
+                                                    [](const TrainSequence* s) { return !s->times.empty(); });
+    std::vector<int64_t> times(timed ? inputs.size() : 0, 0);
     for (int64_t r = 0; r < numRows; ++r) {
         const TrainSequence& s = *rows[static_cast<size_t>(r)];
         const auto steps = static_cast<int64_t>(s.items.size()) - 1;
@@ -87,6 +90,8 @@ OnlineContexts onlineContexts(const std::vector<const TrainSequence*>& rows,
             mark(k);
         for (int64_t t = 0; t < steps; ++t) {
             inputs[static_cast<size_t>(r * length + t)] = s.items[static_cast<size_t>(t)] + 1;
+            if (timed)
+                times[static_cast<size_t>(r * length + t)] = s.times[static_cast<size_t>(t)];
             mark(s.begin + static_cast<size_t>(t));
             if (numItems - seenCount < 2)
                 continue;  // nothing to choose between
@@ -98,6 +103,8 @@ OnlineContexts onlineContexts(const std::vector<const TrainSequence*>& rows,
     const auto longOpts = at::TensorOptions().dtype(at::kLong);
     c.inputs = at::from_blob(inputs.data(), {numRows, length}, longOpts).to(device, false, true);
     c.lengths = at::from_blob(lengths.data(), {numRows}, longOpts).to(device, false, true);
+    if (timed)
+        c.times = at::from_blob(times.data(), {numRows, length}, longOpts).to(device, false, true);
     const auto n = static_cast<int64_t>(index.size());
     c.index = at::from_blob(index.data(), {n}, longOpts).to(device, false, true);
     c.excluded = at::from_blob(excluded.data(), {n, static_cast<int64_t>(numItems)}, at::kBool)
@@ -117,7 +124,7 @@ OnlineObjective::OnlineObjective(const SasrecRunConfig& config, Sasrec& policy, 
       m_device(device) {}
 
 at::Tensor OnlineObjective::logProbs(Sasrec& module, const OnlineContexts& c) {
-    const at::Tensor h = module->hidden(c.inputs, c.lengths);
+    const at::Tensor h = module->hidden(c.inputs, c.lengths, c.times);
     const at::Tensor hv = h.reshape({-1, h.size(2)}).index_select(0, c.index);
     return maskedLogProbs(at::mm(hv, outputEmbeddings(module).t()), c.excluded);
 }

@@ -58,6 +58,7 @@ at::Tensor sampleItems(const at::Tensor& logp, int64_t count, bool replacement);
 struct OnlineContexts {
     at::Tensor inputs;    // [rows, length] item + 1, 0 = padding
     at::Tensor lengths;   // [rows]
+    at::Tensor times;     // [rows, length] the inputs' timestamps (HSTU), undefined when unknown
     at::Tensor index;     // [N] row · length + step
     at::Tensor excluded;  // [N, numItems] bool
     std::vector<int32_t> users;

@@ -23,8 +23,10 @@ constexpr size_t kRowsPerPass = 128;
 
 // Hidden states [rows, length, dim] (CPU float, contiguous) of right-padded rows of items, each at most
 // maxLen long and non-empty.
+// `times`: each row's timestamps (HSTU), or null.
 at::Tensor hiddenOf(Sasrec& module, const torch::Device& device,
-                    const std::vector<std::vector<int32_t>>& rows) {
+                    const std::vector<std::vector<int32_t>>& rows,
+                    const std::vector<std::vector<int64_t>>* times) {
     size_t len = 0;
     for (const auto& r : rows)
         len = std::max(len, r.size());
@@ -38,12 +40,21 @@ at::Tensor hiddenOf(Sasrec& module, const torch::Device& device,
     const auto longOpts = at::TensorOptions().dtype(at::kLong);
     const auto in = at::from_blob(inputs.data(), {b, t}, longOpts).to(device, false, true);
     const auto lens = at::from_blob(lengths.data(), {b}, longOpts).to(device, false, true);
-    return module->hidden(in, lens).to(at::kCPU, at::kFloat).contiguous();
+    at::Tensor stamps;
+    if (times) {
+        std::vector<int64_t> flat(static_cast<size_t>(b) * len, 0);
+        for (size_t r = 0; r < times->size(); ++r)
+            std::copy((*times)[r].begin(), (*times)[r].end(),
+                      flat.begin() + static_cast<std::ptrdiff_t>(r * len));
+        stamps = at::from_blob(flat.data(), {b, t}, longOpts).to(device, false, true);
+    }
+    return module->hidden(in, lens, stamps).to(at::kCPU, at::kFloat).contiguous();
 }
 
 }  // namespace
 
-RewardStates sasrecRewardStates(Workspace& ws, int64_t runId, const DatasetInfo& info, const Split& split,
+RewardStates sasrecRewardStates(Workspace& ws, int64_t runId, const DatasetInfo& info,
+                                const InteractionLog& log, const Split& split,
                                 const ProgressCallback& progress) {
     const SasrecRunConfig config =
         checkFinishedSasrecRun(ws, info, split, runId, "--state-run", "a sasrec-head reads the states of");
@@ -67,14 +78,17 @@ RewardStates sasrecRewardStates(Workspace& ws, int64_t runId, const DatasetInfo&
     module->eval();
     // Every target but a user's first, through the step that predicts it in its training window.
     const std::vector<TrainSequence> windows =
-        buildSequences(t, std::vector<float>(t.size(), 1.0f), config.maxLen);
+        buildSequences(t, std::vector<float>(t.size(), 1.0f), config.maxLen, &log.ts);
     for (size_t w0 = 0; w0 < windows.size(); w0 += kRowsPerPass) {
         reportProgress(progress, {"reading hidden states", w0, windows.size(), "windows"});
         const size_t w1 = std::min(windows.size(), w0 + kRowsPerPass);
         std::vector<std::vector<int32_t>> rows;
-        for (size_t w = w0; w < w1; ++w)
+        std::vector<std::vector<int64_t>> rowTimes;
+        for (size_t w = w0; w < w1; ++w) {
             rows.emplace_back(windows[w].items.begin(), windows[w].items.end() - 1);  // inputs
-        const at::Tensor h = hiddenOf(module, device, rows);
+            rowTimes.emplace_back(windows[w].times.begin(), windows[w].times.end() - 1);
+        }
+        const at::Tensor h = hiddenOf(module, device, rows, &rowTimes);
         const float* data = h.data_ptr<float>();
         const auto len = static_cast<size_t>(h.size(1));
         for (size_t w = w0; w < w1; ++w) {
@@ -89,17 +103,19 @@ RewardStates sasrecRewardStates(Workspace& ws, int64_t runId, const DatasetInfo&
     }
     // Every user: the state after the newest maxLen training items (zeros for a user with none).
     std::vector<std::vector<int32_t>> rows;
+    std::vector<std::vector<int64_t>> rowTimes;
     std::vector<int32_t> rowUser;
     const auto flush = [&] {
         if (rows.empty())
             return;
-        const at::Tensor h = hiddenOf(module, device, rows);
+        const at::Tensor h = hiddenOf(module, device, rows, &rowTimes);
         const float* data = h.data_ptr<float>();
         const auto len = static_cast<size_t>(h.size(1));
         for (size_t r = 0; r < rows.size(); ++r)
             std::memcpy(&out.user[static_cast<size_t>(rowUser[r]) * dim],
                         data + (r * len + rows[r].size() - 1) * dim, dim * sizeof(float));
         rows.clear();
+        rowTimes.clear();
         rowUser.clear();
     };
     for (size_t i = 0; i < t.size();) {
@@ -109,6 +125,9 @@ RewardStates sasrecRewardStates(Workspace& ws, int64_t runId, const DatasetInfo&
         const size_t begin = j - std::min(j - i, static_cast<size_t>(config.maxLen));
         rows.emplace_back(t.item.begin() + static_cast<std::ptrdiff_t>(begin),
                           t.item.begin() + static_cast<std::ptrdiff_t>(j));
+        rowTimes.emplace_back();
+        for (size_t k = begin; k < j; ++k)
+            rowTimes.back().push_back(log.ts[static_cast<size_t>(t.logIndex[k])]);
         rowUser.push_back(t.user[i]);
         if (rows.size() == kRowsPerPass)
             flush();

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "common/progress.h"
+#include "data/interaction_log.h"
 #include "eval/split.h"
 #include "reward/reward_model.h"
 #include "store/dataset_info.h"
@@ -16,10 +17,11 @@ namespace tiltbench {
 
 class Workspace;
 
-// Checks run `runId` first (a finished SASRec run of `info` trained on `split`, else an Error naming
-// --state-run), then computes the states on the CPU. Cancelled when `progress` returns false (stage
-// "reading hidden states", one unit per window).
-RewardStates sasrecRewardStates(Workspace& ws, int64_t runId, const DatasetInfo& info, const Split& split,
+// Checks run `runId` first (a finished SASRec or HSTU run of `info` trained on `split`, else an Error naming
+// --state-run), then computes the states on the CPU; `log` is the log `split` was made from (HSTU reads its
+// timestamps). Cancelled when `progress` returns false (stage "reading hidden states", one unit per window).
+RewardStates sasrecRewardStates(Workspace& ws, int64_t runId, const DatasetInfo& info,
+                                const InteractionLog& log, const Split& split,
                                 const ProgressCallback& progress = {});
 
 }  // namespace tiltbench

@@ -30,7 +30,7 @@ RunEvaluation reevaluateRun(Workspace& ws, int64_t runId, const std::string& dev
             fmt::format("run {} is a reward model ('{}'): it recommends nothing to evaluate; its figures "
                         "are those of `tiltbench-cli reward`",
                         runId, run.model));
-    const bool sasrec = run.model == "sasrec";
+    const bool sasrec = isSequentialModel(run.model);
     // A closed-form run has no checkpoint: only a finished one is known to have a config that fits.
     if (!sasrec && run.status != "done") {
         throw Error(

@@ -380,7 +380,7 @@ class SasrecTraining {
         cfg["threads"] = m_threads;
         cfg["torch_version"] = TORCH_VERSION;
         cfg["tiltbench_version"] = versionString();
-        m_result.runId = m_runs.createRun(m_info.id, "sasrec", cfg.dump(), m_result.device);
+        m_result.runId = m_runs.createRun(m_info.id, m_config.model, cfg.dump(), m_result.device);
     }
 
     // The training targets with their weights w = f(reward) as sequences of at most maxLen items.
@@ -393,7 +393,8 @@ class SasrecTraining {
         const RewardLevelTable table(view);
         std::vector<float> targetWeight(targets.size());
         table.fillTargetWeights(m_config.scheme, targetWeight.data());
-        m_seqs = buildSequences(targets, targetWeight, m_config.maxLen);
+        m_seqs = buildSequences(targets, targetWeight, m_config.maxLen,
+                                m_config.model == "hstu" ? &m_log.ts : nullptr);
         if (m_seqs.empty())
             throw Error(fmt::format("dataset '{}': no user has two training interactions to learn from",
                                     m_info.name));
@@ -613,8 +614,9 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
                              const std::function<bool(const TrainProgress&)>& progress) {
     RunStore runs(ws);
     const RunRecord run = runs.run(runId);
-    if (run.model != "sasrec")
-        throw Error(fmt::format("run {} is a '{}' run: only sasrec runs can be resumed", runId, run.model));
+    if (!isSequentialModel(run.model))
+        throw Error(
+            fmt::format("run {} is a '{}' run: only sasrec and hstu runs can be resumed", runId, run.model));
     if (run.status == "done")
         throw Error(fmt::format("run {} is done: there is nothing to resume", runId));
     if (run.status == "running") {
@@ -630,6 +632,9 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
                         runId, run.status));
     }
     SasrecRunConfig config = SasrecRunConfig::fromJson(run.config);
+    if (config.model != run.model)
+        throw Error(fmt::format("run {} is recorded as '{}' but its config describes a '{}' model", runId,
+                                run.model, config.model));
     config.dataset = ws.dataset(run.datasetId).name;
     // Continue in the precision the run started with, whatever `auto` would pick on this machine.
     const auto recorded = nlohmann::json::parse(run.config, nullptr, false);  // an object: fromJson read it
@@ -646,11 +651,15 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
 SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string& device) {
     RunStore runs(ws);
     const RunRecord run = runs.run(runId);
-    if (run.model != "sasrec")
-        throw Error(fmt::format("run {} is a '{}' run, not sasrec: it has no checkpoint", runId, run.model));
+    if (!isSequentialModel(run.model))
+        throw Error(
+            fmt::format("run {} is a '{}' run, not sasrec or hstu: it has no checkpoint", runId, run.model));
     // The model's shape comes from the stored config: checked (fields, ranges, parameter count) before the
     // model is built.
     const SasrecRunConfig config = SasrecRunConfig::fromJson(run.config);
+    if (config.model != run.model)
+        throw Error(fmt::format("run {} is recorded as '{}' but its config describes a '{}' model", runId,
+                                run.model, config.model));
     const auto cfg = nlohmann::json::parse(run.config, nullptr, false);  // an object: fromJson read it
     SasrecConfig mc = sasrecModelConfig(config, 0);
     try {

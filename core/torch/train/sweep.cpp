@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/limits.h"
+#include "model/sasrec_config.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 
@@ -85,7 +86,7 @@ int64_t findFinishedSasrecRun(Workspace& ws, const SasrecRunConfig& config) {
     const std::string wanted = normalised(config);
     int64_t found = 0;
     for (const RunRecord& r : RunStore(ws).runs(info.id)) {
-        if (r.model != "sasrec" || r.status != "done")
+        if (!isSequentialModel(r.model) || r.status != "done")
             continue;
         try {
             if (normalised(SasrecRunConfig::fromJson(r.config)) == wanted)
@@ -109,7 +110,7 @@ void takeFigures(SweepRun& run, RunResult&& r) {
 }  // namespace
 
 SweepResult runSweep(Workspace& ws, const SweepConfig& config, const SweepCallbacks& callbacks) {
-    const bool sasrec = config.model == "sasrec";
+    const bool sasrec = isSequentialModel(config.model);
     // Everything that can be refused is refused before the first run, so a typo does not surface an hour in.
     for (const auto& s : config.schemes)
         s.validate();

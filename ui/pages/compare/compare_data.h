@@ -59,12 +59,13 @@ struct CompareRun {
     std::vector<RunEpoch> epochs;
 
     qint64 id() const { return record.id; }
-    bool isSasrec() const { return model == QStringLiteral("sasrec"); }
+    bool isSasrec() const { return model == QStringLiteral("sasrec") || model == QStringLiteral("hstu"); }
     QString schemeName() const;  // exp, uniform, linear, filter, dpo, ppo; "?" without a recorded weighting
     QString lambdaText() const;  // "0.5", "∞", "—"
     QString label() const;       // "run 5 · sasrec · exp λ = 0.5"
     // What the plots join and colour as one series: model and scheme, and the reward source when it is a
-    // model ("sasrec · exp · reward model run 28"), so learned-reward runs never share a λ line with logged ones.
+    // model ("sasrec · exp · reward model run 28"), so learned-reward runs never share a λ line with logged
+    // ones.
     QString seriesKey() const;
     const std::map<std::string, RunMetric>& metrics(const QString& split) const;  // "test" | "valid"
     RunMetric metric(const QString& split, const std::string& name) const;

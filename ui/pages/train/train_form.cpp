@@ -83,12 +83,13 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_model = new QComboBox(runBox);
     m_model->setObjectName(QStringLiteral("trainModel"));
     m_model->addItem(tr("SASRec (self-attention, trained)"), QStringLiteral("sasrec"));
+    m_model->addItem(tr("HSTU (pointwise attention with time gaps, trained)"), QStringLiteral("hstu"));
     m_model->addItem(tr("Markov (closed-form tilt)"), QStringLiteral("markov"));
     m_model->addItem(tr("Popularity (closed-form tilt)"), QStringLiteral("popularity"));
     m_model->addItem(tr("Item mean (closed form)"), QStringLiteral("itemmean"));
-    m_model->setToolTip(
-        tr("SASRec trains in a background tiltbench-cli process; the closed-form policies are fitted in "
-           "milliseconds in this process"));
+    m_model->setToolTip(tr(
+        "SASRec and HSTU train in a background tiltbench-cli process; the closed-form policies are fitted in "
+        "milliseconds in this process"));
     m_split = new QComboBox(runBox);
     m_split->setObjectName(QStringLiteral("trainSplit"));
     m_split->addItem(tr("leave-one-out"), QStringLiteral("loo"));
@@ -374,7 +375,7 @@ void TrainForm::refillParentCombo() {
     m_initFrom->addItem(tr("random weights (from scratch)"), qint64{0});
     if (m_workspace && selectedDatasetId() >= 0) {
         for (const RunRecord& run : datasetRuns(tr("Cannot list the runs to start from: %1"))) {
-            if (run.model != "sasrec" || run.status != "done") {
+            if (!isSequentialModel(run.model) || run.status != "done") {
                 continue;
             }
             try {  // a run whose stored config does not read is left out, the others stay offered
@@ -569,7 +570,7 @@ QList<TrainRequest> TrainForm::sweepRequests(QString* error) const {
 }
 
 void TrainForm::updateFormState() {
-    const bool sasrec = m_model->currentData().toString() == QStringLiteral("sasrec");
+    const bool sasrec = isSequentialModel(m_model->currentData().toString().toStdString());
     m_sasrecBox->setEnabled(sasrec);
     m_closedFormBox->setEnabled(!sasrec);
     m_device->setEnabled(sasrec);

@@ -368,3 +368,61 @@ TEST(ModelFiles, ATorchScriptExportOntoAFullDiskIsACleanError) {
     ASSERT_EQ(::stat((dir + "/m.pt").c_str(), &st), 0);
     EXPECT_GT(st.st_size, 48 * 1024);
 }
+
+// An HSTU run exports as SASRec does: its TorchScript file (its code checked against the HSTU exporter's) and
+// its safetensors files give the run's own top-k for a user's history and timestamps, through the library
+// and through `recommend --model … --times`; timestamps for a SASRec export are refused by name.
+TEST(ModelFiles, AnHstuRunsExportsGiveItsTopKWithTheHistorysTimes) {
+    Fixture f;
+    SasrecRunConfig c = tinySasrec("ring");
+    c.model = "hstu";
+    const int64_t run = runSasrec(*f.ws, c).runId;
+    std::vector<std::string> history;
+    const auto expected = recommendForUser(*f.ws, run, "user4", 7, "cpu", &history);
+    const InteractionLog log = f.ws->loadLog(f.ws->datasetByName("ring").id);
+    const int32_t user = static_cast<int32_t>(std::find(log.userIds.begin(), log.userIds.end(), "user4") -
+                                              log.userIds.begin());
+    const std::vector<int64_t> times(log.ts.begin() + log.userOffsets[static_cast<size_t>(user)],
+                                     log.ts.begin() + log.userOffsets[static_cast<size_t>(user) + 1]);
+    ASSERT_EQ(times.size(), history.size());
+    for (const auto& [format, name] : {std::pair{ExportFormat::TorchScript, "model.pt"},
+                                       std::pair{ExportFormat::Safetensors, "model.safetensors"}}) {
+        ExportRequest r;
+        r.runId = run;
+        r.format = format;
+        r.outPath = f.tmp.file(name);
+        EXPECT_EQ(exportRun(*f.ws, r).model, "hstu");
+        const auto got = recommendFromModelFile(r.outPath, history, 7, false, times);
+        ASSERT_EQ(got.size(), expected.size()) << name;
+        for (size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].item, expected[i].item) << name << ", rank " << i + 1;
+            EXPECT_NEAR(got[i].score, expected[i].score, 1e-4) << name << ", rank " << i + 1;
+        }
+        std::string joinedHistory, joinedTimes;
+        for (size_t i = 0; i < history.size(); ++i) {
+            joinedHistory += (i ? "," : "") + history[i];
+            joinedTimes += (i ? "," : "") + std::to_string(times[i]);
+        }
+        const ProcessResult cli = runCli({"recommend", "--model", r.outPath, "--history", joinedHistory,
+                                          "--times", joinedTimes, "--k", "7", "--json"});
+        ASSERT_EQ(cli.exitCode, 0) << cli.err;
+        EXPECT_EQ(nlohmann::json::parse(cli.out).at("items")[0].at("item"), expected[0].item) << name;
+        EXPECT_THROW(recommendFromModelFile(r.outPath, history, 7, false, {1, 2}), Error) << name;
+    }
+    const int64_t sasrecRun = runSasrec(*f.ws, tinySasrec("ring")).runId;
+    for (const auto& [format, name] : {std::pair{ExportFormat::TorchScript, "sasrec.pt"},
+                                       std::pair{ExportFormat::Safetensors, "sasrec.safetensors"}}) {
+        ExportRequest r;
+        r.runId = sasrecRun;
+        r.format = format;
+        r.outPath = f.tmp.file(name);
+        exportRun(*f.ws, r);
+        try {
+            recommendFromModelFile(r.outPath, history, 7, false, times);
+            ADD_FAILURE() << "expected an error";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("--times is read by HSTU exports"), std::string::npos)
+                << e.what();
+        }
+    }
+}

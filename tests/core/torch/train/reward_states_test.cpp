@@ -77,7 +77,7 @@ TEST(RewardHead, StatesAreTheModelsOwnContextsForTheLossAndTheScorer) {
     const DatasetInfo info = t.ws.datasetByName("ring");
     const InteractionLog log = t.ws.loadLog(info.id);
     const Split split = Split::make(log, SplitConfig{});
-    const RewardStates s = sasrecRewardStates(t.ws, t.sasrec, info, split);
+    const RewardStates s = sasrecRewardStates(t.ws, t.sasrec, info, log, split);
     const TrainingTargets& targets = split.training();
     ASSERT_EQ(s.dim, 8);
     ASSERT_EQ(s.hasContext.size(), targets.size());

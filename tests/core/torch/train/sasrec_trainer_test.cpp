@@ -492,3 +492,52 @@ TEST(PostTraining, AParentThatDoesNotFitIsRefusedBeforeAnythingIsRecorded) {
     missing.initFrom = parent.runId + 100;
     refused(missing, "no such run");
 }
+
+// --model hstu: the same trainer on HSTU blocks learns the ring, is recorded as an hstu run whose checkpoint
+// loads as HSTU, resumes exactly, and post-training refuses a parent of the other backbone by name.
+TEST(SasrecTrainer, HstuLearnsTheRingIsRecordedAndResumesExactly) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    SasrecRunConfig c = tinyRun();
+    c.model = "hstu";
+    const SasrecRunResult r = runSasrec(ws, c);
+    EXPECT_LT(r.epochs.back().trainLoss, 0.5 * r.epochs.front().trainLoss);
+    EXPECT_GE(r.test.value("hr@10"), 0.8);
+    RunStore store(ws);
+    EXPECT_EQ(store.run(r.runId).model, "hstu");
+    EXPECT_EQ(SasrecRunConfig::fromJson(store.run(r.runId).config).model, "hstu");
+    EXPECT_EQ(loadSasrecCheckpoint(ws, r.runId, "cpu").config().backbone, Backbone::Hstu);
+
+    c.epochs = 3;
+    c.dropout = 0.2;
+    c.scheme = WeightScheme::exp(0.5);
+    const SasrecRunResult whole = runSasrec(ws, c);
+    EXPECT_THROW(runSasrec(ws, c,
+                           [](const TrainProgress& p) {
+                               return !(p.epoch == 2 && p.stage == "training" && p.step == 1);
+                           }),
+                 Cancelled);
+    const SasrecRunResult resumed = resumeSasrec(ws, store.runs().back().id);
+    ASSERT_EQ(resumed.epochs.size(), whole.epochs.size());
+    for (size_t e = 0; e < whole.epochs.size(); ++e)
+        EXPECT_EQ(resumed.epochs[e].trainLoss, whole.epochs[e].trainLoss) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.test.ranks, whole.test.ranks);
+
+    SasrecRunConfig parent = tinyRun();
+    parent.epochs = 1;
+    const int64_t sasrecRun = runSasrec(ws, parent).runId;
+    SasrecRunConfig child = c;
+    child.initFrom = sasrecRun;
+    const size_t before = store.runs().size();
+    try {
+        runSasrec(ws, child);
+        ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("is a sasrec model, this run hstu"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(store.runs().size(), before);
+    // A stored config whose model is neither backbone is refused by name.
+    EXPECT_THROW(SasrecRunConfig::fromJson(R"({"dataset":"ring","model":"gru4rec"})"), Error);
+}
