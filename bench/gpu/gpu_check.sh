@@ -8,6 +8,7 @@
 #                        valid/test NDCG@10 with their bootstrap intervals, CUDA vs CPU within noise or not
 #   train_cuda.json / train_cpu.json         `tiltbench-cli train --json` of each run
 #   train_cuda_sampled.json                   the same on cuda with --loss sampled (issue 18), when time is left
+#   train_cuda_hstu.json                      the same on cuda with -m hstu (issue 18), when time is left
 #   progress_cuda.jsonl / progress_cpu.jsonl per-epoch progress (kept even when a run is cut short)
 #   gpu_util.csv         nvidia-smi samples during the CUDA run
 #
@@ -400,9 +401,9 @@ if [ -n "$PRECISION" ] && ! grep -q -- '--precision' <<<"$TRAIN_HELP"; then
     say "warning: this tiltbench-cli has no --precision; GPU_CHECK_PRECISION=$PRECISION ignored"
     PRECISION=""
 fi
-train_cmd() {  # train_cmd DEVICE [NAME EXTRA...]: sets TRAIN to the command line of one run (files named NAME)
+train_cmd() {  # [MODEL=hstu] train_cmd DEVICE [NAME EXTRA...]: sets TRAIN to one run's command line (files named NAME)
     local device="$1" name="${2:-$1}"
-    TRAIN=("${TO_FILE[@]}" "$OUT/train_$name.json" "$CLI" train -w "$WS" -d ml100k -m sasrec --device "$device"
+    TRAIN=("${TO_FILE[@]}" "$OUT/train_$name.json" "$CLI" train -w "$WS" -d ml100k -m "${MODEL:-sasrec}" --device "$device"
         --epochs "$EPOCHS" --patience 0 --seed 42 --threads "$THREADS" --json "${@:3}")
     [ "$PROGRESS_OK" = 1 ] && TRAIN+=(--progress-jsonl "$OUT/progress_$name.jsonl")
     [ -n "$PRECISION" ] && TRAIN+=(--precision "$PRECISION")
@@ -433,5 +434,11 @@ if [ "$CPU_ONLY" != 1 ] && grep -q -- '--loss' <<<"$TRAIN_HELP" && [ "$(remainin
     train_cmd cuda cuda_sampled --loss sampled --negatives popularity --num-negatives 256
     step train-cuda-sampled $(($(remaining) - 20)) "${TRAIN[@]}" ||
         { RUN_FAILED=1; say "the CUDA sampled-softmax run failed or was cut short"; }
+fi
+# Issue 18: the HSTU backbone (its time-gap buckets and pointwise attention) on the GPU, when this build has it.
+if [ "$CPU_ONLY" != 1 ] && grep -q -- 'hstu' <<<"$TRAIN_HELP" && [ "$(remaining)" -gt 60 ]; then
+    MODEL=hstu train_cmd cuda cuda_hstu
+    step train-cuda-hstu $(($(remaining) - 20)) "${TRAIN[@]}" ||
+        { RUN_FAILED=1; say "the CUDA HSTU run failed or was cut short"; }
 fi
 [ "$RUN_FAILED" = 0 ] || STATUS="partial"
