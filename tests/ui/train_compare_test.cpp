@@ -675,4 +675,15 @@ TEST(TrainAndCompare, TheLossSettingsReachTheRequestAndRestWhenTheyDoNotApply) {
     EXPECT_EQ(r.run.negatives, d.negatives);
     EXPECT_EQ(r.run.numNegatives, d.numNegatives);
     EXPECT_FALSE(negatives->isEnabled());
+
+    // HSTU trains with the same settings: the box stays enabled and the request names the backbone.
+    pick(train->findChild<QComboBox*>(QStringLiteral("trainModel")), QStringLiteral("hstu"));
+    EXPECT_TRUE(loss->isEnabled());
+    r = train->currentRequest();
+    EXPECT_EQ(r.model, "hstu");
+    EXPECT_TRUE(r.isSasrec());
+    const QStringList hstuArgs = r.cliArguments(QStringLiteral("w.sqlite"));
+    const auto m = hstuArgs.indexOf(QStringLiteral("--model"));
+    ASSERT_GE(m, 0);
+    EXPECT_EQ(hstuArgs.value(m + 1), QStringLiteral("hstu"));
 }
