@@ -10,7 +10,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config
   # core
-  libtorch-dev libopenblas0-openmp libsqlite3-dev sqlite3 libsqlitecpp-dev nlohmann-json3-dev libfmt-dev
+  libtorch-dev libgloo-dev libopenblas0-openmp libsqlite3-dev sqlite3 libsqlitecpp-dev nlohmann-json3-dev libfmt-dev
   libcli11-dev zlib1g-dev libzstd-dev
   # GUI
   qt6-base-dev libqcustomplot-dev libgl-dev libqt6svg6 qt6-svg-dev

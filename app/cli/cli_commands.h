@@ -13,6 +13,7 @@
 #include "model/closed_form_policy.h"
 #include "reward/reward_model.h"
 #include "train/closed_form_run.h"
+#include "train/distributed_env.h"
 #include "train/sasrec_run_config.h"
 #include "weighting/lambda_grid.h"
 #include "weighting/weight_scheme.h"
@@ -40,6 +41,7 @@ class Commands {
     int runInfo();
     int runTrain();
     int runSasrecTrain();
+    int runSasrecTrainRank(const DataParallelOptions& dp);  // a data-parallel rank other than 0
     int runWeights();
     int runReport();
     int runRuns();
@@ -96,6 +98,8 @@ class Commands {
     SasrecRunConfig m_sasrec;
     std::optional<int64_t> m_resume;
     std::string m_progressJsonl;  // train: where machine-readable progress goes (progress_stream.h)
+    double m_distTimeout =
+        DataParallelOptions().timeoutSeconds;  // train under torchrun (docs/DISTRIBUTED.md)
     // sweep
     std::string m_lambdas = lambda_grid::kDefaultSweep;
     std::string m_schemes = "exp";

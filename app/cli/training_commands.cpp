@@ -56,7 +56,14 @@ void Commands::addTrainingOptions(CLI::App* sub, bool sweep) {
     sub->add_option("--high-threshold", m_highThreshold,
                     "Targets with a reward >= this count as high reward (ndcg_high@K, hr_high@K, --select); "
                     "default: the dataset's top reward level");
-    sub->add_option("--threads", m_threads, "Threads (0 = all cores)")->capture_default_str();
+    sub->add_option("--threads", m_threads,
+                    "Threads (0 = all cores; under torchrun, the cores shared among the machine's ranks)")
+        ->capture_default_str();
+    if (!sweep)
+        sub->add_option("--dist-timeout", m_distTimeout,
+                        "Data-parallel training (started by torchrun): seconds a rank waits for the others "
+                        "before it gives up with an error; must cover rank 0's validation of an epoch")
+            ->capture_default_str();
     sub->add_option("--markov-smoothing", m_policyParams.markovSmoothing,
                     "markov: pseudo-targets toward the tilted popularity policy")
         ->capture_default_str();
@@ -173,6 +180,11 @@ void printFigures(const EvalResult& valid, const EvalResult& test) {
 int Commands::runTrain() {
     if (m_resume || isSequentialModel(m_model))
         return runSasrecTrain();
+    if (DistributedEnv::fromEnvironment().active())
+        throw Error(
+            fmt::format("train -m {}: data-parallel training (WORLD_SIZE > 1) is for -m sasrec and -m "
+                        "hstu; a closed-form policy fits in one process: start it without torchrun",
+                        m_model));
     if (m_dataset.empty() || m_model.empty())
         throw Error("train: --dataset and --model are required (or --resume RUN to continue a stopped run)");
     const ClosedFormRunConfig config = closedFormConfig();
@@ -226,6 +238,10 @@ int Commands::runSasrecTrain() {
         throw Error("train: --dataset is required");
     if (!m_resume)
         sasrecConfig().validate();  // before anything is opened or recorded
+    const DataParallelOptions dp{DistributedEnv::fromEnvironment(), m_distTimeout};
+    dp.validate();
+    if (dp.env.active() && !dp.env.writes())
+        return runSasrecTrainRank(dp);
     ProgressStream stream(m_progressJsonl, outputGuard());
     Workspace ws(m_workspace, OpenMode::OpenExisting);
     ws.setLockWaitCallback(stream.lockWaitCallback());
@@ -241,11 +257,11 @@ int Commands::runSasrecTrain() {
     SasrecRunResult r;
     try {
         if (m_resume) {
-            r = resumeSasrec(ws, *m_resume, callback);
+            r = resumeSasrec(ws, *m_resume, callback, &dp);
             config = SasrecRunConfig::fromJson(RunStore(ws).run(r.runId).config);
         } else {
             config = sasrecConfig();
-            r = runSasrec(ws, config, callback);
+            r = runSasrec(ws, config, callback, &dp);
         }
     } catch (const Cancelled&) {
         terminal.finish();
@@ -296,6 +312,39 @@ int Commands::runSasrecTrain() {
     return 0;
 #endif
 }
+
+#ifndef TILTBENCH_CLI_LIGHT
+// A rank other than 0 of a data-parallel run: it reads the workspace, trains its share of every batch and
+// writes nothing (no run, no progress file); it prints one line (or JSON object) when training ends.
+int Commands::runSasrecTrainRank(const DataParallelOptions& dp) {
+    Workspace ws(m_workspace, OpenMode::ReadOnly);
+    const std::function<bool(const TrainProgress&)> quiet = [](const TrainProgress&) { return true; };
+    SasrecRunResult r;
+    SasrecRunConfig config;
+    if (m_resume) {
+        r = resumeSasrec(ws, *m_resume, quiet, &dp);
+        config = SasrecRunConfig::fromJson(RunStore(ws).run(*m_resume).config);
+    } else {
+        config = sasrecConfig();
+        r = runSasrec(ws, config, quiet, &dp);
+    }
+    if (m_json) {
+        std::cout << jsonText(json{{"rank", dp.env.rank},
+                                   {"world_size", dp.env.worldSize},
+                                   {"model", config.model},
+                                   {"device", r.device},
+                                   {"epochs_trained", r.epochs.size()},
+                                   {"seconds", r.totalSeconds}})
+                  << "\n";
+        return 0;
+    }
+    std::cout << fmt::format(
+        "Rank {} of {}: trained {} epochs of {} on '{}' ({}, {:.1f} s); rank 0 records the run\n",
+        dp.env.rank, dp.env.worldSize, r.epochs.size(), config.model, config.dataset, r.device,
+        r.totalSeconds);
+    return 0;
+}
+#endif
 
 int Commands::runEval() {
 #ifdef TILTBENCH_CLI_LIGHT
@@ -353,6 +402,10 @@ int Commands::runSweep() {
 #ifdef TILTBENCH_CLI_LIGHT
     return forwardToTorchCli();
 #else
+    if (DistributedEnv::fromEnvironment().active())
+        throw Error(
+            "sweep: data-parallel launch (WORLD_SIZE > 1) is for `train`; spread a sweep over machines with "
+            "`sweep --shard I/N` and `merge` instead (docs/DISTRIBUTED.md)");
     SweepConfig config;
     config.model = m_model;
     std::vector<double> lambdas;

@@ -49,28 +49,34 @@ int64_t countTargets(const SequenceBatch& batch) {
     return n;
 }
 
+SequenceBatch takeRows(const SequenceBatch& batch, const std::vector<int64_t>& rows) {
+    SequenceBatch s;
+    s.rows = static_cast<int64_t>(rows.size());
+    for (const int64_t r : rows)
+        for (int64_t t = batch.length; t > s.length; --t)
+            if (batch.inputs[static_cast<size_t>(r * batch.length + t - 1)] != 0) {
+                s.length = t;
+                break;
+            }
+    for (const int64_t r : rows) {
+        const auto from = static_cast<std::ptrdiff_t>(r * batch.length);
+        const auto to = from + static_cast<std::ptrdiff_t>(s.length);
+        s.inputs.insert(s.inputs.end(), batch.inputs.begin() + from, batch.inputs.begin() + to);
+        s.targets.insert(s.targets.end(), batch.targets.begin() + from, batch.targets.begin() + to);
+        s.weights.insert(s.weights.end(), batch.weights.begin() + from, batch.weights.begin() + to);
+        if (!batch.times.empty())
+            s.times.insert(s.times.end(), batch.times.begin() + from, batch.times.begin() + to);
+    }
+    return s;
+}
+
 std::vector<SequenceBatch> sliceRows(const SequenceBatch& batch, int64_t rowsPerSlice) {
     std::vector<SequenceBatch> out;
     for (int64_t r0 = 0; r0 < batch.rows; r0 += rowsPerSlice) {
-        const int64_t r1 = std::min(batch.rows, r0 + rowsPerSlice);
-        SequenceBatch s;
-        s.rows = r1 - r0;
-        for (int64_t r = r0; r < r1; ++r)
-            for (int64_t t = batch.length; t > s.length; --t)
-                if (batch.inputs[static_cast<size_t>(r * batch.length + t - 1)] != 0) {
-                    s.length = t;
-                    break;
-                }
-        for (int64_t r = r0; r < r1; ++r) {
-            const auto from = static_cast<std::ptrdiff_t>(r * batch.length);
-            const auto to = from + static_cast<std::ptrdiff_t>(s.length);
-            s.inputs.insert(s.inputs.end(), batch.inputs.begin() + from, batch.inputs.begin() + to);
-            s.targets.insert(s.targets.end(), batch.targets.begin() + from, batch.targets.begin() + to);
-            s.weights.insert(s.weights.end(), batch.weights.begin() + from, batch.weights.begin() + to);
-            if (!batch.times.empty())
-                s.times.insert(s.times.end(), batch.times.begin() + from, batch.times.begin() + to);
-        }
-        out.push_back(std::move(s));
+        std::vector<int64_t> rows;
+        for (int64_t r = r0; r < std::min(batch.rows, r0 + rowsPerSlice); ++r)
+            rows.push_back(r);
+        out.push_back(takeRows(batch, rows));
     }
     return out;
 }

@@ -68,5 +68,7 @@ int64_t countTargets(const SequenceBatch& batch);
 // padding. Σ_slices (targets in slice / targets in batch) · loss(slice) is the batch's loss, and likewise its
 // gradient: the trainer runs a random batch this way, one optimizer step per batch.
 std::vector<SequenceBatch> sliceRows(const SequenceBatch& batch, int64_t rowsPerSlice);
+// The given rows of a batch (in that order), padded to their own longest row.
+SequenceBatch takeRows(const SequenceBatch& batch, const std::vector<int64_t>& rows);
 
 }  // namespace tiltbench

@@ -19,15 +19,18 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "common/error.h"
 #include "common/limits.h"
+#include "common/word_hash.h"
 #include "data/ground_truth.h"
 #include "eval/evaluator.h"
 #include "store/run_store.h"
 #include "store/workspace_impl.h"
 #include "torch/model/sasrec_module.h"
 #include "torch/model/sasrec_ops.h"
+#include "torch/runtime/data_parallel.h"
 #include "torch/runtime/runtime.h"
 #include "torch/train/negative_sampler.h"
 #include "torch/train/online_objectives.h"
@@ -105,12 +108,13 @@ class SasrecTraining {
   public:
     SasrecTraining(Workspace& ws, const SasrecRunConfig& config, int64_t resumeRunId,
                    std::optional<SasrecTrainState> resume,
-                   const std::function<bool(const TrainProgress&)>& progress)
+                   const std::function<bool(const TrainProgress&)>& progress, const DataParallelOptions* dp)
         : m_ws(ws),
           m_config(config),
           m_resumeRunId(resumeRunId),
           m_resume(std::move(resume)),
           m_progress(progress),
+          m_dpOptions(dp && dp->env.active() ? dp : nullptr),
           m_runs(ws),
           m_pending(ws),
           m_rng(config.seed) {}
@@ -119,8 +123,24 @@ class SasrecTraining {
     void open() {
         m_config.validate();
         m_info = m_ws.datasetByName(m_config.dataset);
-        m_threads = setThreads(m_config.threads);
+        int threads = m_config.threads;
+        if (m_dpOptions) {
+            m_dpOptions->validate();
+            if (m_config.online())
+                throw Error(fmt::format(
+                    "data-parallel training covers the weighted losses (uniform, exp and linear weighting, "
+                    "full or sampled softmax); --objective {} runs in one process: start it without "
+                    "torchrun or WORLD_SIZE",
+                    m_config.objective));
+            // By default the ranks on one machine share its cores.
+            if (threads <= 0)
+                threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                                          m_dpOptions->env.localWorldSize);
+        }
+        m_threads = setThreads(threads);
         m_device = resolveDevice(m_config.device);
+        if (m_dpOptions && m_device.is_cuda())  // one GPU per rank on a machine
+            m_device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(m_dpOptions->env.localRank));
         m_result.device = m_device.str();
         m_bf16 = m_config.precision == "bf16" ||
                  (m_config.precision == "auto" && (!m_device.is_cpu() || cpuHasNativeBf16()));
@@ -193,6 +213,8 @@ class SasrecTraining {
             restoreResumedState();
         if (m_bestState.empty())
             m_bestState = m_model->saveState();
+        if (m_dpOptions)
+            joinRanks();
         m_stepsPerEpoch = (static_cast<int64_t>(m_seqs.size()) + m_config.batchSize - 1) / m_config.batchSize;
     }
 
@@ -202,8 +224,24 @@ class SasrecTraining {
     void trainEpoch(int epoch) {
         const auto tEpoch = Clock::now();
         TrainProgress p = trainPass(epoch, tEpoch);
+        if (m_dp)  // each rank's loss is its rows' share of every batch's mean loss
+            p.loss = m_dp->sum({p.loss}, "summing the epoch's loss")[0];
         const double epochTrain = secondsSince(tEpoch);
         m_loop.trainSeconds += epochTrain;
+        if (m_dp && !writes()) {
+            // Validation, records and the stopping decision are rank 0's; the others wait for the decision.
+            m_loop.epochsDone = epoch;
+            SasrecEpochRecord rec{epoch, p.loss, std::numeric_limits<double>::quiet_NaN(), epochTrain,
+                                  secondsSince(tEpoch)};
+            m_result.epochs.push_back(rec);
+            m_loop.stoppedEarly = m_dp->sum({0.0}, "waiting for rank 0's validation")[0] > 0.5;
+            TrainProgress ep = p;
+            ep.stage = "epoch";
+            ep.trainSeconds = rec.trainSeconds;
+            ep.epochSeconds = secondsSince(tEpoch);
+            report(ep);
+            return;
+        }
 
         const auto tEval = Clock::now();
         TrainProgress vp = p;
@@ -237,9 +275,15 @@ class SasrecTraining {
         ep.epochSeconds = rec.seconds;
         report(ep);
         tryWriteRecords(p);
+        if (m_dp)  // rank 0's decision reaches the others
+            m_dp->sum({m_loop.stoppedEarly ? 1.0 : 0.0}, "sending the validation's decision");
     }
 
     SasrecRunResult finish() {
+        if (!writes()) {  // the run's final figures and records are rank 0's
+            m_result.totalSeconds = secondsSince(m_t0);
+            return m_result;
+        }
         if (m_pending.pendingEpochs() > 0)
             tryWriteRecords(
                 TrainProgress{"testing", m_result.bestEpoch, m_config.epochs, 0, 0, 0.0, 0.0, 0.0});
@@ -283,6 +327,8 @@ class SasrecTraining {
         nlohmann::json epochSeconds = nlohmann::json::array();
         for (const auto& e : m_result.epochs)
             epochSeconds.push_back(e.trainSeconds);
+        if (m_dp)
+            m_timings["world_size"] = m_dp->size();
         m_timings.update(nlohmann::json{
             {"total_seconds", m_result.totalSeconds},
             {"train_seconds", m_loop.trainSeconds},
@@ -300,7 +346,7 @@ class SasrecTraining {
     // The finished epochs stay resumable. A cancel while waiting for the workspace gives up the wait (the
     // lock-wait callback says no): then the epochs still queued are lost, the run is not.
     void recordCancelled() {
-        if (!m_result.runId)
+        if (!m_result.runId || !writes())
             return;
         m_timings["total_seconds"] = secondsSince(m_t0);
         m_timings["epochs_run"] = m_result.epochs.size();
@@ -313,7 +359,7 @@ class SasrecTraining {
     }
 
     void recordFailed(const std::string& error) {
-        if (!m_result.runId)
+        if (!m_result.runId || !writes())
             return;
         try {
             m_pending.flush(m_result.runId);
@@ -326,6 +372,38 @@ class SasrecTraining {
     }
 
   private:
+    bool writes() const { return !m_dpOptions || m_dpOptions->env.writes(); }
+
+    SequenceBatch rankRows(const SequenceBatch& batch) const {
+        std::vector<int64_t> rows;
+        for (int64_t r = m_dp->rank(); r < batch.rows; r += m_dp->size())
+            rows.push_back(r);
+        return takeRows(batch, rows);
+    }
+
+    // Data-parallel: every rank joins the process group, checks that all train the same run from the same
+    // state, and starts from rank 0's parameters.
+    void joinRanks() {
+        m_dp = std::make_unique<DataParallel>(*m_dpOptions, m_device);
+        if (m_result.runId)
+            m_dp->setRecoveryHint(fmt::format(
+                "rank 0 has recorded every finished epoch of run {0}: continue it with `tiltbench-cli train "
+                "-w {1} --resume {0}` (with one process or under torchrun again; a run stopped before its "
+                "first epoch ended is trained again)",
+                m_result.runId, m_ws.path()));
+        WordHash h;
+        h.text(m_config.toJson());
+        h.text(m_split->hashHex());
+        h.word(static_cast<uint64_t>(m_seqs.size()));
+        h.word(static_cast<uint64_t>(m_result.trainingPositions));
+        h.word(static_cast<uint64_t>(m_loop.epochsDone));
+        h.word(static_cast<uint64_t>(m_loop.stepsDone));
+        h.word(static_cast<uint64_t>(m_resumeRunId));
+        h.text(m_result.device.substr(0, 4));  // "cpu" or "cuda" (ranks use their own GPU)
+        m_dp->requireSame(h.value(), "the run (its settings, data, split or resumed state)");
+        m_dp->broadcastFromRankZero(m_model->impl().module->parameters(), "taking rank 0's parameters");
+    }
+
     void report(const TrainProgress& p) const {
         if (m_progress && !m_progress(p))
             throw Cancelled();
@@ -357,6 +435,10 @@ class SasrecTraining {
 
     // A resumed run must see the split it was trained on; a fresh run is recorded with its config.
     void recordRun() {
+        if (!writes()) {  // rank 0 records (or reopens) the run
+            m_result.runId = m_resumeRunId;
+            return;
+        }
         if (m_resume) {
             const auto recorded = nlohmann::json::parse(m_runs.run(m_resumeRunId).config, nullptr, false);
             if (!recorded.is_object() || !recorded.contains("split_hash") ||
@@ -378,6 +460,8 @@ class SasrecTraining {
         cfg["device"] = m_result.device;
         cfg["precision"] = m_result.precision;
         cfg["threads"] = m_threads;
+        if (m_dpOptions)
+            cfg["world_size"] = m_dpOptions->env.worldSize;
         cfg["torch_version"] = TORCH_VERSION;
         cfg["tiltbench_version"] = versionString();
         m_result.runId = m_runs.createRun(m_info.id, m_config.model, cfg.dump(), m_result.device);
@@ -450,6 +534,12 @@ class SasrecTraining {
             }
             batchLossValue += loss.item<double>();
         }
+        if (m_dp) {
+            // Every rank takes part in every step (a rank whose rows had no target adds zeros): the summed
+            // gradients are the batch's.
+            m_dp->sumGradients(module->parameters());
+            stepped = n > 0;
+        }
         if (stepped)
             m_optimizer->step();
         return batchLossValue;
@@ -459,6 +549,15 @@ class SasrecTraining {
     TrainProgress trainPass(int epoch, Clock::time_point tEpoch) {
         auto& module = m_model->impl().module;
         m_model->setTraining(true);
+        if (m_dp) {
+            // Each rank draws its own dropout masks and negatives, from a stream fixed by the seed, the epoch
+            // and the rank, so a resumed run draws what the uninterrupted one would have.
+            WordHash h;
+            h.word(m_config.seed);
+            h.word(static_cast<uint64_t>(epoch));
+            h.word(static_cast<uint64_t>(m_dp->rank()));
+            seedTorch(h.value());
+        }
         const auto batches = makeBatches(m_seqs, m_config.batchSize, m_config.lengthBuckets, m_rng);
         const auto steps = static_cast<int64_t>(batches.size());
         double lossSum = 0.0;
@@ -467,9 +566,12 @@ class SasrecTraining {
         for (int64_t s = 0; s < steps; ++s) {
             p.step = s;
             report(p);  // cancel point between batches
-            const SequenceBatch batch = makeBatch(m_seqs, batches[static_cast<size_t>(s)], m_config.scheme);
+            SequenceBatch batch = makeBatch(m_seqs, batches[static_cast<size_t>(s)], m_config.scheme);
             m_optimizer->zero_grad();
             const int64_t n = countTargets(batch);
+            if (m_dp)  // this rank's rows of the batch: r, r + N, r + 2N, … (each rank gets long and short
+                       // rows)
+                batch = rankRows(batch);
             double batchLossValue = 0.0;
             if (m_online) {  // DPO or PPO: the objective samples, scores and steps itself
                 std::vector<const TrainSequence*> rows;
@@ -547,6 +649,7 @@ class SasrecTraining {
     const int64_t m_resumeRunId;
     std::optional<SasrecTrainState> m_resume;
     const std::function<bool(const TrainProgress&)>& m_progress;
+    const DataParallelOptions* m_dpOptions;  // set when this process is one rank of several
     const Clock::time_point m_t0 = Clock::now();
     RunStore m_runs;
     EpochRecordQueue m_pending;
@@ -577,6 +680,7 @@ class SasrecTraining {
     std::unique_ptr<OnlineObjective> m_online;   // --objective dpo | ppo
     std::unique_ptr<NegativeSampler> m_sampler;  // --loss sampled
     SasrecLoopState m_loop;
+    std::unique_ptr<DataParallel> m_dp;
     std::string m_bestState;
     int64_t m_stepsPerEpoch = 0;
 };
@@ -584,8 +688,9 @@ class SasrecTraining {
 // A fresh run (`resume` empty) or the continuation of run `resumeRunId` from its saved state.
 SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_t resumeRunId,
                             std::optional<SasrecTrainState> resume,
-                            const std::function<bool(const TrainProgress&)>& progress) {
-    SasrecTraining training(ws, config, resumeRunId, std::move(resume), progress);
+                            const std::function<bool(const TrainProgress&)>& progress,
+                            const DataParallelOptions* dp) {
+    SasrecTraining training(ws, config, resumeRunId, std::move(resume), progress, dp);
     training.open();
     try {
         training.prepare();
@@ -606,12 +711,14 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
 }  // namespace
 
 SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
-                          const std::function<bool(const TrainProgress&)>& progress) {
-    return trainSasrec(ws, config, 0, std::nullopt, progress);
+                          const std::function<bool(const TrainProgress&)>& progress,
+                          const DataParallelOptions* dp) {
+    return trainSasrec(ws, config, 0, std::nullopt, progress, dp);
 }
 
 SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
-                             const std::function<bool(const TrainProgress&)>& progress) {
+                             const std::function<bool(const TrainProgress&)>& progress,
+                             const DataParallelOptions* dp) {
     RunStore runs(ws);
     const RunRecord run = runs.run(runId);
     if (!isSequentialModel(run.model))
@@ -619,7 +726,8 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
             fmt::format("run {} is a '{}' run: only sasrec and hstu runs can be resumed", runId, run.model));
     if (run.status == "done")
         throw Error(fmt::format("run {} is done: there is nothing to resume", runId));
-    if (run.status == "running") {
+    // Rank 0 checks and reopens the run; the others may see it reopened already.
+    if (run.status == "running" && (!dp || dp->env.writes())) {
         throw Error(fmt::format("run {} is still running (process {} on {}): stop it before resuming", runId,
                                 run.writerPid,
                                 run.writerHost.empty() ? "an unknown machine" : run.writerHost));
@@ -645,7 +753,7 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
                                     runId, p.dump()));
         config.precision = p.get<std::string>();
     }
-    return trainSasrec(ws, config, runId, std::move(state), progress);
+    return trainSasrec(ws, config, runId, std::move(state), progress, dp);
 }
 
 SasrecModel loadSasrecCheckpoint(Workspace& ws, int64_t runId, const std::string& device) {

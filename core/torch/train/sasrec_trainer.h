@@ -41,6 +41,7 @@
 
 #include "store/workspace.h"
 #include "torch/model/sasrec.h"
+#include "train/distributed_env.h"
 #include "train/sasrec_run_config.h"
 
 namespace tiltbench {
@@ -48,15 +49,24 @@ namespace tiltbench {
 // Returning false from `progress` cancels between batches (or during
 // validation): the run is recorded as cancelled and Cancelled is thrown. Other
 // failures are recorded as failed and rethrown as Error.
+//
+// Data-parallel (`dp` with more than one rank, docs/DISTRIBUTED.md): this process is one of several ranks
+// started with the same arguments; each trains on its share of every batch (rows r, r + N, …), the gradients
+// are summed over the ranks with c10d (ProcessGroupGloo) before each optimizer step, and rank 0 alone
+// validates, records and writes the workspace — the other ranks only read it and return a result with no
+// figures. With dropout 0 and the full softmax the ranks together take the steps one process takes, to float
+// rounding. DPO and PPO are refused.
 SasrecRunResult runSasrec(Workspace& ws, const SasrecRunConfig& config,
-                          const std::function<bool(const TrainProgress&)>& progress = {});
+                          const std::function<bool(const TrainProgress&)>& progress = {},
+                          const DataParallelOptions* dp = nullptr);
 
 // Continues a cancelled, interrupted or failed SASRec run from the end of its last finished epoch, with its
 // recorded settings, under the same run id, to the same result as an uninterrupted run (on CPU with the same
 // thread count). Throws Error when the run is not SASRec, is done or still running, has no saved state (it
 // stopped before its first epoch ended) or its dataset no longer gives its split.
 SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
-                             const std::function<bool(const TrainProgress&)>& progress = {});
+                             const std::function<bool(const TrainProgress&)>& progress = {},
+                             const DataParallelOptions* dp = nullptr);
 
 // The best checkpoint of a SASRec run, restored into a model built from the
 // run's recorded config. Throws Error when the run is not a SASRec run or has
