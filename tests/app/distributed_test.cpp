@@ -216,6 +216,44 @@ TEST(DataParallel, AKilledRankEndsTheOtherWithAClearErrorAndTheRunResumes) {
     EXPECT_EQ(runs[0]["status"], "done");
 }
 
+// The real launcher: Debian's torchrun (python3-torch) starts two ranks with --no_python; its agent serves
+// the TCPStore, which the ranks join as clients (TORCHELASTIC_USE_AGENT_STORE). Skipped where torchrun is
+// absent.
+TEST(DataParallel, TorchrunStartsTheRanks) {
+    if (test::runProcess({"/usr/bin/python3", "-c", "import torch.distributed.run"}).exitCode != 0)
+        GTEST_SKIP() << "no torchrun here (Debian: python3-torch); the ranks' own rendezvous is tested above";
+    TempDir dir;
+    const std::string ws = dir.file("w.sqlite");
+    makeToy(ws);
+    // Debian's torch 1.13 on Python 3.11 needs --redirects/--tee other than 0 (docs/DISTRIBUTED.md).
+    std::vector<std::string> args{"/usr/bin/python3",
+                                  "-m",
+                                  "torch.distributed.run",
+                                  "--nnodes",
+                                  "1",
+                                  "--nproc_per_node",
+                                  "2",
+                                  "--master_port",
+                                  std::to_string(freePort()),
+                                  "--redirects",
+                                  "1",
+                                  "--tee",
+                                  "1",
+                                  "--log_dir",
+                                  dir.file("logs"),
+                                  "--no_python",
+                                  test::cliPath()};
+    const auto train = trainArgs(ws, 2, 16);
+    args.insert(args.end(), train.begin(), train.end());
+    const auto r = test::runProcess(args);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("[default1]:  \"rank\": 1"), std::string::npos) << r.out;
+    const json runs = test::parseJson(runCli({"runs", "-w", ws, "--json"}))["runs"];
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0]["status"], "done");
+    EXPECT_EQ(runs[0]["config"]["world_size"], 2);
+}
+
 TEST(DataParallel, WhatRunsInOneProcessIsRefusedUnderALauncher) {
     TempDir dir;
     const std::string ws = dir.file("w.sqlite");

@@ -8,6 +8,7 @@
 #include "common/error.h"
 
 #ifdef TILTBENCH_HAVE_C10D_GLOO
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
@@ -32,21 +33,33 @@ DataParallel::DataParallel(const DataParallelOptions& options, const torch::Devi
       m_impl(std::make_unique<Impl>()) {
     options.validate();
     const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(1000.0 * m_timeoutSeconds));
+    // Under torchrun the launcher's agent already serves a TCPStore at MASTER_ADDR:MASTER_PORT and says so;
+    // every rank is then its client, under the restart attempt's prefix (as torch.distributed's env://
+    // rendezvous does). Otherwise rank 0 serves it.
+    const char* agentStore = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+    const bool useAgentStore = agentStore && std::string(agentStore) == "True";
     try {
         c10d::TCPStoreOptions so;
         so.port = static_cast<uint16_t>(m_env.masterPort);
-        so.isServer = m_env.rank == 0;
+        so.isServer = m_env.rank == 0 && !useAgentStore;
         so.numWorkers = m_env.worldSize;
-        so.waitWorkers = true;
+        so.waitWorkers = true;  // every rank counts itself in and waits for the others
         so.timeout = timeout;
-        m_impl->store = c10::make_intrusive<c10d::TCPStore>(m_env.masterAddr, so);
+        c10::intrusive_ptr<c10d::Store> tcp = c10::make_intrusive<c10d::TCPStore>(m_env.masterAddr, so);
+        if (useAgentStore) {
+            const char* attempt = std::getenv("TORCHELASTIC_RESTART_COUNT");
+            tcp = c10::make_intrusive<c10d::PrefixStore>(
+                std::string("/worker/attempt_") + (attempt && *attempt ? attempt : "0"), tcp);
+        }
+        m_impl->store = tcp;
     } catch (const std::exception& e) {
-        throw Error(fmt::format(
-            "data-parallel training, rank {} of {}: the rendezvous at {}:{} failed ({}): {}", m_env.rank,
-            m_env.worldSize, m_env.masterAddr, m_env.masterPort,
-            m_env.rank == 0 ? "rank 0 serves it: is the port free?"
+        throw Error(
+            fmt::format("data-parallel training, rank {} of {}: the rendezvous at {}:{} failed ({}): {}",
+                        m_env.rank, m_env.worldSize, m_env.masterAddr, m_env.masterPort,
+                        m_env.rank == 0 && !useAgentStore
+                            ? "rank 0 serves it: is the port free?"
                             : "is rank 0 running, and are MASTER_ADDR and MASTER_PORT its address?",
-            e.what()));
+                        e.what()));
     }
     try {
         auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
