@@ -317,7 +317,7 @@ int Commands::runSasrecTrain() {
 // A rank other than 0 of a data-parallel run: it reads the workspace, trains its share of every batch and
 // writes nothing (no run, no progress file); it prints one line (or JSON object) when training ends.
 int Commands::runSasrecTrainRank(const DataParallelOptions& dp) {
-    Workspace ws(m_workspace, OpenMode::ReadOnly);
+    Workspace ws(m_workspace, OpenMode::ReadOnlyStrict);
     const std::function<bool(const TrainProgress&)> quiet = [](const TrainProgress&) { return true; };
     SasrecRunResult r;
     SasrecRunConfig config;

@@ -9,6 +9,7 @@
 #   train_cuda.json / train_cpu.json         `tiltbench-cli train --json` of each run
 #   train_cuda_sampled.json                   the same on cuda with --loss sampled (issue 18), when time is left
 #   train_cuda_hstu.json                      the same on cuda with -m hstu (issue 18), when time is left
+#   train_cuda_dp2.json                       rank 0 of a two-rank data-parallel run on cuda:0 (issue 18)
 #   progress_cuda.jsonl / progress_cpu.jsonl per-epoch progress (kept even when a run is cut short)
 #   gpu_util.csv         nvidia-smi samples during the CUDA run
 #
@@ -440,5 +441,15 @@ if [ "$CPU_ONLY" != 1 ] && grep -q -- 'hstu' <<<"$TRAIN_HELP" && [ "$(remaining)
     MODEL=hstu train_cmd cuda cuda_hstu
     step train-cuda-hstu $(($(remaining) - 20)) "${TRAIN[@]}" ||
         { RUN_FAILED=1; say "the CUDA HSTU run failed or was cut short"; }
+fi
+# Issue 18: data-parallel training — two ranks sharing the one GPU (--device cuda:0; gradients staged through
+# CPU for Gloo), as one run; rank 0's JSON is train_cuda_dp2.json. Checks that this LibTorch's c10d builds and
+# runs with Tiltbench; its speed means nothing on one GPU.
+if [ "$CPU_ONLY" != 1 ] && grep -q -- '--dist-timeout' <<<"$TRAIN_HELP" && [ "$(remaining)" -gt 60 ]; then
+    train_cmd cuda:0 cuda_dp2
+    # TRAIN = TO_FILE… FILE CLI ARGS: drop the redirection wrapper, two_ranks.sh writes both ranks' stdout.
+    step train-cuda-dp2 $(($(remaining) - 20)) bash "$REPO/bench/gpu/two_ranks.sh" "$OUT/train_cuda_dp2.json" \
+        "$OUT/train_cuda_dp2_rank1.json" 29517 "${TRAIN[@]:$((${#TO_FILE[@]} + 1))}" ||
+        { RUN_FAILED=1; say "the two-rank CUDA run failed or was cut short"; }
 fi
 [ "$RUN_FAILED" = 0 ] || STATUS="partial"

@@ -291,7 +291,8 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
     // read-only — immutable when no write-ahead log is there to read (SQLite could not create its `-shm`
     // beside it), so that a workspace in a read-only folder or on read-only media still reads.
     const std::string cannotWrite = path == ":memory:" ? std::string() : whyNotWritable(path, kind);
-    if (!cannotWrite.empty() && mode != OpenMode::ReadOnly) {
+    const bool reader = mode == OpenMode::ReadOnly || mode == OpenMode::ReadOnlyStrict;
+    if (!cannotWrite.empty() && !reader) {
         throw Error(fmt::format("cannot {} workspace '{}': {}",
                                 kind == PathKind::Missing ? "create" : "write to", path, cannotWrite));
     }
@@ -323,14 +324,17 @@ Workspace::Workspace(const std::string& path, OpenMode mode) {
     sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
     sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
     prepareSchema(db, path, mode == OpenMode::CreateIfMissing,
-                  readOnly ? fmt::format("it is opened read-only: {}", cannotWrite) : std::string());
+                  readOnly ? fmt::format("it is opened read-only: {}", cannotWrite)
+                  : mode == OpenMode::ReadOnlyStrict
+                      ? std::string("this process only reads it (a data-parallel rank other than 0)")
+                      : std::string());
     checkTables(db, path);
     if (readOnly)
         return;
     // WAL lets GUI readers and a writer (import, training) work at once; NORMAL sync is durable at
     // checkpoints and never corrupts the file on a crash, which is the guarantee we need. The journal mode
     // is stored in the file: a reader leaves it as the writers set it.
-    if (mode != OpenMode::ReadOnly)
+    if (!reader)
         db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");

@@ -41,6 +41,9 @@ enum class OpenMode {
     // there), so read-only workspaces and folders read; an older schema is upgraded only when the file is
     // writable, else it is an error saying so.
     ReadOnly,
+    // ReadOnly that never upgrades, even a writable file: an older schema is an error. For a process that
+    // must not write while another may (a data-parallel rank other than 0).
+    ReadOnlyStrict,
 };
 
 struct NewDatasetSpec {

@@ -43,7 +43,7 @@ DataParallel::DataParallel(const DataParallelOptions& options, const torch::Devi
         so.port = static_cast<uint16_t>(m_env.masterPort);
         so.isServer = m_env.rank == 0 && !useAgentStore;
         so.numWorkers = m_env.worldSize;
-        so.waitWorkers = true;  // every rank counts itself in and waits for the others
+        so.waitWorkers = true;  // the server waits until every rank has connected
         so.timeout = timeout;
         c10::intrusive_ptr<c10d::Store> tcp = c10::make_intrusive<c10d::TCPStore>(m_env.masterAddr, so);
         if (useAgentStore) {
@@ -53,13 +53,13 @@ DataParallel::DataParallel(const DataParallelOptions& options, const torch::Devi
         }
         m_impl->store = tcp;
     } catch (const std::exception& e) {
-        throw Error(
-            fmt::format("data-parallel training, rank {} of {}: the rendezvous at {}:{} failed ({}): {}",
-                        m_env.rank, m_env.worldSize, m_env.masterAddr, m_env.masterPort,
-                        m_env.rank == 0 && !useAgentStore
-                            ? "rank 0 serves it: is the port free?"
-                            : "is rank 0 running, and are MASTER_ADDR and MASTER_PORT its address?",
-                        e.what()));
+        throw Error(fmt::format(
+            "data-parallel training, rank {} of {}: the rendezvous at {}:{} failed ({}): {}", m_env.rank,
+            m_env.worldSize, m_env.masterAddr, m_env.masterPort,
+            useAgentStore     ? "the launcher's agent serves it: is it still running?"
+            : m_env.rank == 0 ? "rank 0 serves it: is the port free?"
+                              : "is rank 0 running, and are MASTER_ADDR and MASTER_PORT its address?",
+            e.what()));
     }
     try {
         auto opts = c10d::ProcessGroupGloo::Options::create(timeout);

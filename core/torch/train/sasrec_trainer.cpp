@@ -126,6 +126,8 @@ class SasrecTraining {
         int threads = m_config.threads;
         if (m_dpOptions) {
             m_dpOptions->validate();
+            if (!dataParallelAvailable())                 // before a run is recorded
+                DataParallel(*m_dpOptions, torch::kCPU);  // throws, saying what the build lacks
             if (m_config.online())
                 throw Error(fmt::format(
                     "data-parallel training covers the weighted losses (uniform, exp and linear weighting, "
@@ -139,7 +141,8 @@ class SasrecTraining {
         }
         m_threads = setThreads(threads);
         m_device = resolveDevice(m_config.device);
-        if (m_dpOptions && m_device.is_cuda())  // one GPU per rank on a machine
+        // One GPU per rank on a machine, unless the command names one (`--device cuda:0`: ranks share it).
+        if (m_dpOptions && m_device.is_cuda() && m_config.device.find(':') == std::string::npos)
             m_device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(m_dpOptions->env.localRank));
         m_result.device = m_device.str();
         m_bf16 = m_config.precision == "bf16" ||
@@ -244,6 +247,10 @@ class SasrecTraining {
         }
 
         const auto tEval = Clock::now();
+        // Rank 0 validates alone while the machine's other ranks wait: it takes their cores meanwhile.
+        const bool borrowCores = m_dp && m_config.threads <= 0 && m_dpOptions->env.localWorldSize > 1;
+        if (borrowCores)
+            setThreads(m_threads * m_dpOptions->env.localWorldSize);
         TrainProgress vp = p;
         vp.stage = "validating";
         // With diagnostics, validation scores through the recorder, and the diagnostics read its scores back.
@@ -256,6 +263,8 @@ class SasrecTraining {
                                       return true;
                                   });
         const PolicyFigures figures = m_diagnostics ? m_diagnostics->measure(*m_recorder) : PolicyFigures{};
+        if (borrowCores)
+            setThreads(m_threads);
         m_loop.evalSeconds += secondsSince(tEval);
         SasrecEpochRecord rec{epoch, p.loss, valid.value("ndcg@10"), epochTrain, secondsSince(tEpoch)};
         m_result.epochs.push_back(rec);
@@ -385,23 +394,34 @@ class SasrecTraining {
     // state, and starts from rank 0's parameters.
     void joinRanks() {
         m_dp = std::make_unique<DataParallel>(*m_dpOptions, m_device);
-        if (m_result.runId)
-            m_dp->setRecoveryHint(fmt::format(
-                "rank 0 has recorded every finished epoch of run {0}: continue it with `tiltbench-cli train "
-                "-w {1} --resume {0}` (with one process or under torchrun again; a run stopped before its "
-                "first epoch ended is trained again)",
-                m_result.runId, m_ws.path()));
         WordHash h;
         h.text(m_config.toJson());
         h.text(m_split->hashHex());
-        h.word(static_cast<uint64_t>(m_seqs.size()));
-        h.word(static_cast<uint64_t>(m_result.trainingPositions));
+        h.text(m_result.precision);
+        for (const TrainSequence& seq : m_seqs) {  // items, weights (rewards or a reward model's) and times
+            h.word(static_cast<uint64_t>(seq.user));
+            for (const int32_t item : seq.items)
+                h.word(static_cast<uint64_t>(item));
+            for (const float w : seq.weights)
+                h.real(w);
+            for (const int64_t t : seq.times)
+                h.word(static_cast<uint64_t>(t));
+        }
         h.word(static_cast<uint64_t>(m_loop.epochsDone));
         h.word(static_cast<uint64_t>(m_loop.stepsDone));
         h.word(static_cast<uint64_t>(m_resumeRunId));
         h.text(m_result.device.substr(0, 4));  // "cpu" or "cuda" (ranks use their own GPU)
         m_dp->requireSame(h.value(), "the run (its settings, data, split or resumed state)");
         m_dp->broadcastFromRankZero(m_model->impl().module->parameters(), "taking rank 0's parameters");
+        // Every rank learns the run's id, for the way back after a lost peer.
+        m_result.runId = static_cast<int64_t>(std::llround(
+            m_dp->sum({writes() ? static_cast<double>(m_result.runId) : 0.0}, "sharing the run id")[0]));
+        m_dp->setRecoveryHint(fmt::format(
+            "rank 0 has recorded every finished epoch of run {0}: continue it with `tiltbench-cli train -w "
+            "{1} "
+            "--resume {0}` (in one process or under a launcher again; a run stopped before its first epoch "
+            "ended is trained again)",
+            m_result.runId, m_ws.path()));
     }
 
     void report(const TrainProgress& p) const {

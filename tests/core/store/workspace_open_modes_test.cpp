@@ -58,3 +58,25 @@ TEST(WorkspaceOpenModes, AReaderLeavesTheJournalModeAsTheFileHasIt) {
         tiltbench::test::runProcess({tiltbench::test::kSqlite3Shell, path, "PRAGMA journal_mode;"});
     EXPECT_EQ(after.out, "wal\n");
 }
+
+// ReadOnlyStrict (a data-parallel rank other than 0) never upgrades an older schema, even in a writable file
+// (rank 0 may be upgrading it at that moment).
+TEST(WorkspaceOpenModes, AStrictReaderNeverUpgradesAWritableWorkspace) {
+    TempDir tmp;
+    const std::string path = tmp.file("ws.sqlite");
+    { Workspace ws(path, OpenMode::CreateIfMissing); }
+    tiltbench::test::execSql(path, "PRAGMA user_version = 3;");
+    const std::string before = readFile(path);
+    try {
+        Workspace strict(path, OpenMode::ReadOnlyStrict);
+        ADD_FAILURE() << "an older schema opened without its upgrade";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("must be upgraded"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("only reads it"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(readFile(path), before);
+    tiltbench::test::execSql(path,
+                             "PRAGMA user_version = " + std::to_string(Workspace::kSchemaVersion) + ";");
+    Workspace strict(path, OpenMode::ReadOnlyStrict);
+    EXPECT_EQ(strict.schemaVersion(), Workspace::kSchemaVersion);
+}
