@@ -9,6 +9,10 @@
   hostile_models.py tamper EXPORT OUT TARGET
       OUT: a copy of a real Tiltbench TorchScript export whose code record has one more line in recommend():
       a torch.from_file(TARGET, True, n) that creates TARGET.
+  hostile_models.py graft CODE_FROM DATA_FROM OUT
+      OUT: CODE_FROM's records (code, constants, versions, extra/) with DATA_FROM's data.pkl and data/N — an
+      export whose code is exactly the exporter's but whose tensors are another file's (re-saving a loaded
+      module re-prints its code, which the code check alone would refuse).
   hostile_models.py bomb OUT
       OUT: a zip file shaped like a torch archive whose deflated data.pkl inflates to 80 MiB of zeros.
   hostile_models.py blob OUT TARGET
@@ -106,6 +110,22 @@ def tamper(export: str, out: str, target: str) -> None:
             sys.exit("tamper: no code/__torch__/tiltbench.py record in " + export)
 
 
+def graft(code_from: str, data_from: str, out: str) -> None:
+    def is_data(name: str) -> bool:
+        rel = name.split("/", 1)[1]
+        return rel == "data.pkl" or rel.startswith("data/")
+
+    with zipfile.ZipFile(code_from) as c, zipfile.ZipFile(data_from) as d, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as o:
+        prefix = c.namelist()[0].split("/", 1)[0]
+        for info in c.infolist():
+            if not is_data(info.filename):
+                o.writestr(info.filename, c.read(info.filename))
+        for info in d.infolist():
+            if is_data(info.filename):
+                o.writestr(prefix + "/" + info.filename.split("/", 1)[1], d.read(info.filename))
+
+
 def main() -> None:
     mode = sys.argv[1]
     if mode == "modules":
@@ -116,6 +136,8 @@ def main() -> None:
         torch.jit.save(torch.jit.script(HugeAllocation("")), f"{out}/alloc.pt")
     elif mode == "tamper":
         tamper(*sys.argv[2:5])
+    elif mode == "graft":
+        graft(*sys.argv[2:5])
     elif mode == "bomb":
         with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("archive/version", "3\n")

@@ -193,9 +193,9 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     sweepForm->addRow(QString(), m_queueSweep);
     column->addWidget(sweepBox);
 
-    // SASRec
+    // SASRec and HSTU (the same settings)
     const SasrecRunConfig d;  // the engine's defaults
-    m_sasrecBox = new QGroupBox(tr("SASRec"), form);
+    m_sasrecBox = new QGroupBox(tr("SASRec / HSTU"), form);
     auto* sasrecGrid = new QGridLayout(m_sasrecBox);
     sasrecGrid->setContentsMargins(8, 6, 8, 6);
     sasrecGrid->setVerticalSpacing(4);

@@ -31,7 +31,7 @@ TrainPlots::TrainPlots(QWidget* parent)
     m_loss->yAxis->setLabel(tr("Weighted cross-entropy"));
     m_valid->xAxis->setLabel(tr("Epoch"));
     m_valid->yAxis->setLabel(tr("NDCG@10 (validation)"));
-    clear(tr("Queue a SASRec run to see its learning curves"));
+    clear(tr("Queue a SASRec or HSTU run to see its learning curves"));
 }
 
 void TrainPlots::clear(const QString& message) {

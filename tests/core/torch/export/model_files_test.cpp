@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -425,4 +426,100 @@ TEST(ModelFiles, AnHstuRunsExportsGiveItsTopKWithTheHistorysTimes) {
                 << e.what();
         }
     }
+}
+
+// HSTU's own hostile inputs: a TorchScript export whose relative-bias tables do not match its max_len and
+// time buckets, a safetensors config that describes another architecture than its tensors, and a run whose
+// record and config disagree on the backbone — each refused by name before a score is computed.
+TEST(ModelFiles, HostileHstuFilesAndRunsAreRefusedNamingWhatIsWrong) {
+    Fixture f;
+    SasrecRunConfig c = tinySasrec("ring");
+    c.model = "hstu";
+    const int64_t run = runSasrec(*f.ws, c).runId;
+    ExportRequest ts;
+    ts.runId = run;
+    ts.format = ExportFormat::TorchScript;
+    ts.outPath = f.tmp.file("hstu.pt");
+    exportRun(*f.ws, ts);
+    ExportRequest st = ts;
+    st.format = ExportFormat::Safetensors;
+    st.outPath = f.tmp.file("hstu.safetensors");
+    exportRun(*f.ws, st);
+    const std::vector<std::string> history{"i1", "i2"};
+    ASSERT_FALSE(recommendFromModelFile(ts.outPath, history, 3).empty());
+    ASSERT_FALSE(recommendFromModelFile(st.outPath, history, 3).empty());
+    const auto refusal = [&](const std::string& path) {
+        try {
+            recommendFromModelFile(path, history, 3);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+
+    if (torchPython().empty())
+        GTEST_SKIP() << "python3 with torch (Debian: python3-torch) is needed to graft crafted tensors";
+    // TorchScript: the exporter's code records over tensors with re-shaped bias tables (a module saved again
+    // re-prints its code, so the re-shaped module's data is grafted onto the export's own code records).
+    const auto crafted = [&](const std::string& name, const std::function<void(torch::jit::Module&)>& edit) {
+        torch::jit::Module m = torch::jit::load(ts.outPath);
+        edit(m);
+        const std::string resaved = f.tmp.file(name + "_resaved.pt"), out = f.tmp.file(name + ".pt");
+        m.save(resaved);
+        const auto graft = runProcess(
+            {torchPython(), supportScript("hostile_models.py"), "graft", ts.outPath, resaved, out});
+        EXPECT_EQ(graft.exitCode, 0) << graft.err;
+        return out;
+    };
+    // The control: the export's own tensors grafted back still score (the graft itself is harmless).
+    EXPECT_FALSE(recommendFromModelFile(crafted("control", [](torch::jit::Module&) {}), history, 3).empty());
+    for (const auto& [name, rows] : {std::pair{"pos_bias", c.maxLen + 3}, std::pair{"time_bias", 64}}) {
+        const std::string path =
+            crafted(name, [&, n = std::string(name), r = int64_t{rows}](torch::jit::Module& m) {
+                const at::Tensor old = m.attr(n).toTensor();
+                m.register_parameter(n, torch::zeros({old.size(0), r}), false);
+            });
+        const std::string e = refusal(path);
+        EXPECT_NE(e.find(std::string("'") + name + "'"), std::string::npos) << name << ": " << e;
+    }
+    const std::string e =
+        refusal(crafted("buckets", [](torch::jit::Module& m) { m.setattr("time_buckets", int64_t{64}); }));
+    EXPECT_NE(e.find("'time_buckets'"), std::string::npos) << e;
+
+    // safetensors: a config that says 3 blocks (or SASRec) over HSTU's 2 blocks of tensors.
+    const std::string configPath = f.tmp.file("hstu.config.json");
+    const std::string configText = readFile(configPath);
+    for (const auto& [key, value] : {std::pair<std::string, nlohmann::json>{"/architecture/blocks", 3},
+                                     std::pair<std::string, nlohmann::json>{"/model_type", "sasrec"}}) {
+        nlohmann::json cfg = nlohmann::json::parse(configText);
+        const nlohmann::json::json_pointer at(key);
+        ASSERT_TRUE(cfg.contains(at)) << key;
+        cfg[at] = value;
+        writeFile(configPath, cfg.dump());
+        const std::string e = refusal(st.outPath);
+        EXPECT_NE(e.find("tensor"), std::string::npos) << key << ": " << e;
+    }
+    writeFile(configPath, configText);
+
+    // A run recorded as SASRec whose config describes HSTU: no checkpoint load, no export, no resume.
+    f.ws.reset();
+    execSql(f.path, "UPDATE runs SET model = 'sasrec' WHERE id = " + std::to_string(run));
+    f.ws = std::make_unique<Workspace>(f.path, OpenMode::OpenExisting);
+    EXPECT_THROW(
+        {
+            try {
+                loadSasrecCheckpoint(*f.ws, run);
+            } catch (const Error& e) {
+                EXPECT_NE(
+                    std::string(e.what()).find("is recorded as 'sasrec' but its config describes a 'hstu'"),
+                    std::string::npos)
+                    << e.what();
+                throw;
+            }
+        },
+        Error);
+    ExportRequest again = ts;
+    again.outPath = f.tmp.file("again.pt");
+    EXPECT_THROW(exportRun(*f.ws, again), Error);
+    EXPECT_FALSE(pathExists(again.outPath));
 }
