@@ -13,6 +13,7 @@
 #   (the run's summed training-pass seconds, its test NDCG@10). Validation passes are not counted either.
 # - Both on this machine's cores (THREADS, default all), one at a time. Results: $OUT/points.jsonl (one JSON
 #   line per point, written as each run finishes), $OUT/equal_time.svg and a markdown table on stdout.
+#   REF_POINTS=FILE reuses the reference's points of an earlier points.jsonl instead of running it again.
 # Skips with a message when ../shared/data or the reference is absent.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,7 +34,7 @@ case "$DATASET" in
 esac
 LOSSES="${LOSSES:-full sampled:in-batch sampled:popularity:256}"
 [ -f "$SRC" ] || { echo "skipped: $SRC is absent (set TILTBENCH_SHARED_DATA)"; exit 0; }
-[ -f "$PEER/harness.py" ] || { echo "skipped: SASRec.pytorch is absent ($PEER)"; exit 0; }
+[ -n "${REF_POINTS:-}" ] || [ -f "$PEER/harness.py" ] || { echo "skipped: SASRec.pytorch is absent ($PEER)"; exit 0; }
 mkdir -p "$OUT"
 # The reference's copy, the data in its format and the workspace live outside the project (their licences
 # forbid copying them into it); only logs and figures are kept in $OUT.
@@ -42,10 +43,15 @@ trap 'rm -rf "$WORK"' EXIT
 POINTS="$OUT/points.jsonl"
 : >"$POINTS"
 
-# The reference's data: per user, interactions by time (ties in file order, as Tiltbench orders them), ids
-# 1-based in order of first appearance.
-cp -r "$PEER" "$WORK/ref" && mkdir -p "$WORK/ref/data"
-"$PY" - "$SRC" "$WORK/ref/data/$DATASET.txt" <<'EOF'
+if [ -n "${REF_POINTS:-}" ]; then
+  # The reference's points of an earlier run of this script (same data, same machine), kept as they were.
+  grep '"tool": "SASRec.pytorch' "$REF_POINTS" >"$POINTS" || { echo "no SASRec.pytorch points in $REF_POINTS" >&2; exit 2; }
+  echo "SASRec.pytorch: $(wc -l <"$POINTS") points reused from $REF_POINTS" >&2
+else
+  # The reference's data: per user, interactions by time (ties in file order, as Tiltbench orders them), ids
+  # 1-based in order of first appearance.
+  cp -r "$PEER" "$WORK/ref" && mkdir -p "$WORK/ref/data"
+  "$PY" - "$SRC" "$WORK/ref/data/$DATASET.txt" <<'EOF'
 import csv, sys
 src, dst = sys.argv[1], sys.argv[2]
 rows = []
@@ -65,10 +71,10 @@ with open(dst, "w") as out:
             out.write(f"{u} {i}\n")
 EOF
 
-echo "SASRec.pytorch: $REF_EPOCHS epochs, evaluated every $REF_EVAL ($THREADS threads)" >&2
-(cd "$WORK/ref" && OMP_NUM_THREADS="$THREADS" "$PY" harness.py --dataset "$DATASET" --epochs "$REF_EPOCHS" \
-   --eval_every "$REF_EVAL" --threads "$THREADS" >"$OUT/ref.log" 2>"$OUT/ref.err")
-"$PY" - "$OUT/ref.log" "$POINTS" <<'EOF'
+  echo "SASRec.pytorch: $REF_EPOCHS epochs, evaluated every $REF_EVAL ($THREADS threads)" >&2
+  (cd "$WORK/ref" && OMP_NUM_THREADS="$THREADS" "$PY" harness.py --dataset "$DATASET" --epochs "$REF_EPOCHS" \
+     --eval_every "$REF_EVAL" --threads "$THREADS" >"$OUT/ref.log" 2>"$OUT/ref.err")
+  "$PY" - "$OUT/ref.log" "$POINTS" <<'EOF'
 import json, re, sys
 log, points = sys.argv[1], sys.argv[2]
 seconds, best = 0.0, None
@@ -87,6 +93,8 @@ with open(log) as f, open(points, "a") as out:
                                   "epochs": epoch, "best_epoch": best[2], "valid_ndcg10": best[0],
                                   "test_ndcg10": best[1]}) + "\n")
 EOF
+
+fi
 
 WS="$WORK/ws.sqlite"
 rm -f "$WS" "$WS-wal" "$WS-shm"

@@ -176,7 +176,8 @@ const std::vector<SasrecSetting>& sasrecSettings() {
          "the batch's own distinct targets (in-batch)", &C::negatives,
          {kNegativeSamplers.begin(), kNegativeSamplers.end()}, 0, 0},
         {"--num-negatives", "num_negatives",
-         "sasrec: --loss sampled with uniform or popularity negatives: candidates per batch", &C::numNegatives,
+         "sasrec: --loss sampled: candidates per batch (uniform, popularity: drawn with replacement; in-batch: at "
+         "most this many of the batch's distinct targets)", &C::numNegatives,
          {}, 1, limits::kMaxNegatives},
         {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device,
          {}, 0, 0},
@@ -235,6 +236,7 @@ std::string SasrecRunConfig::toJson() const {
         std::visit([&](auto field) { j[s.key] = this->*field; }, s.field);
     j["optimizer"] = "adam";
     j["threads_requested"] = threads;
+    j["in_batch_capped"] = true;  // --num-negatives caps in-batch candidates (see fromJson)
     return j.dump();
 }
 
@@ -268,6 +270,10 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
                 s.field);
         }
         c.threads = stored::intField(j, "threads_requested", c.threads, 0, limits::kMaxThreads);
+        // Runs recorded before --num-negatives capped in-batch candidates used every distinct target of a
+        // batch: the largest cap reproduces that (a batch never has 2^20 distinct targets in practice).
+        if (c.negatives == "in-batch" && !j.contains("in_batch_capped"))
+            c.numNegatives = limits::kMaxNegatives;
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("sasrec run config: a field has the wrong type ({})", e.what()));
     } catch (const Error& e) {

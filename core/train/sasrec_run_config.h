@@ -58,8 +58,10 @@ struct SasrecRunConfig : RunConfigBase {
     std::string select = "ndcg@10";
     std::string loss = "full";             // one of kLosses
     std::string negatives = "popularity";  // sampled: one of kNegativeSamplers
-    int numNegatives = 256;                // sampled, uniform or popularity: candidates drawn per batch
-    std::string device = "auto";           // auto | cpu | cuda | cuda:N
+    // sampled: candidates per batch — drawn (uniform, popularity), or the most of a batch's distinct targets
+    // kept (in-batch)
+    int numNegatives = 256;
+    std::string device = "auto";  // auto | cpu | cuda | cuda:N
     // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
     // (see SasrecConfig::bf16); the run records what it used.
     std::string precision = "auto";

@@ -619,7 +619,7 @@ TEST(TrainAndCompare, ASasrecRunWeightsByAChosenRewardModel) {
 }
 
 // Issue 18: the SASRec box chooses the output layer's loss; the sampler's settings rest unless the sampled
-// softmax is chosen (the count also for in-batch negatives, which take the batch's targets), the loss rests
+// softmax is chosen (the count caps in-batch negatives, which take the batch's targets), the loss rests
 // for DPO and PPO, the request and its command line carry all three, and "Engine defaults" restores them.
 TEST(TrainAndCompare, TheLossSettingsReachTheRequestAndRestWhenTheyDoNotApply) {
     test::TempDir dir;
@@ -659,7 +659,7 @@ TEST(TrainAndCompare, TheLossSettingsReachTheRequestAndRestWhenTheyDoNotApply) {
     EXPECT_EQ(after("--negatives"), QStringLiteral("uniform"));
     EXPECT_EQ(after("--num-negatives"), QStringLiteral("64"));
     pick(negatives, QStringLiteral("in-batch"));
-    EXPECT_FALSE(count->isEnabled());
+    EXPECT_TRUE(count->isEnabled());
     // DPO has its own loss: the loss settings rest.
     pick(train->form()->objectiveChooser(), QStringLiteral("dpo"));
     EXPECT_FALSE(loss->isEnabled());

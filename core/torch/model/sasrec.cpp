@@ -314,18 +314,35 @@ void SasrecModel::score(const std::vector<UserContext>& users, int32_t itemBegin
     }
     torch::NoGradGuard noGrad;
     auto& module = m_impl->module;
+    std::vector<int64_t> parameters;
+    for (const auto& p : module->parameters()) {
+        parameters.push_back(static_cast<int64_t>(reinterpret_cast<intptr_t>(p.data_ptr())));
+        parameters.push_back(p._version());
+    }
+    auto& cache = m_impl->stateCache;
+    std::lock_guard<std::mutex> guard(cache.mutex);
+    if (!cache.states.defined() || cache.inputs != inputs || cache.lengths != lengths ||
+        cache.times != times || cache.parameters != parameters) {
+        const bool wasTraining = module->is_training();
+        module->eval();
+        const auto longOpts = at::TensorOptions().dtype(at::kLong);
+        const auto& dev = m_impl->device;
+        auto in = at::from_blob(inputs.data(), {b, len}, longOpts).to(dev, false, true);
+        auto lens = at::from_blob(lengths.data(), {b}, longOpts).to(dev, false, true);
+        auto idx = at::from_blob(last.data(), {b}, longOpts).to(dev, false, true);
+        const at::Tensor t =
+            timed ? at::from_blob(times.data(), {b, len}, longOpts).to(dev, false, true) : at::Tensor();
+        const auto h = module->hidden(in, lens, t);
+        cache.states = h.reshape({b * len, h.size(2)}).index_select(0, idx);
+        module->train(wasTraining);
+        cache.inputs = std::move(inputs);
+        cache.lengths = std::move(lengths);
+        cache.times = std::move(times);
+        cache.parameters = std::move(parameters);
+    }
     const bool wasTraining = module->is_training();
     module->eval();
-    const auto longOpts = at::TensorOptions().dtype(at::kLong);
-    const auto& dev = m_impl->device;
-    auto in = at::from_blob(inputs.data(), {b, len}, longOpts).to(dev, false, true);
-    auto lens = at::from_blob(lengths.data(), {b}, longOpts).to(dev, false, true);
-    auto idx = at::from_blob(last.data(), {b}, longOpts).to(dev, false, true);
-    const at::Tensor t =
-        timed ? at::from_blob(times.data(), {b, len}, longOpts).to(dev, false, true) : at::Tensor();
-    const auto h = module->hidden(in, lens, t);
-    const auto hl = h.reshape({b * len, h.size(2)}).index_select(0, idx);
-    const auto s = module->scores(hl, itemBegin, itemEnd).to(at::kCPU, at::kFloat).contiguous();
+    const auto s = module->scores(cache.states, itemBegin, itemEnd).to(at::kCPU, at::kFloat).contiguous();
     module->train(wasTraining);
     const float* data = s.data_ptr<float>();
     for (int64_t r = 0; r < b; ++r)

@@ -84,15 +84,14 @@ void DataParallel::fail(const std::exception& e, const char* during) const {
 
 void DataParallel::broadcastFromRankZero(const std::vector<torch::Tensor>& tensors, const char* what) {
     try {
-        std::vector<c10::intrusive_ptr<c10d::Work>> works;
+        // Once, before the first step, one tensor at a time, through a CPU copy: Gloo writes the received
+        // bytes behind LibTorch's back, and copying them in with copy_ also bumps the parameter's version
+        // counter (which SasrecModel::score's cache of user states reads).
         for (const auto& t : tensors) {
-            std::vector<at::Tensor> one{t.is_cpu() ? t.detach() : t.detach().to(torch::kCPU)};
-            works.push_back(m_impl->group->broadcast(one));
-            works.back()->wait();
-            if (!t.is_cpu()) {
-                torch::NoGradGuard noGrad;
-                t.copy_(one[0]);
-            }
+            std::vector<at::Tensor> one{t.detach().to(torch::kCPU, /*non_blocking=*/false, /*copy=*/true)};
+            m_impl->group->broadcast(one)->wait();
+            torch::NoGradGuard noGrad;
+            t.copy_(one[0]);
         }
     } catch (const Error&) {
         throw;

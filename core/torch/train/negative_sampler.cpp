@@ -19,7 +19,7 @@ NegativeSampler::NegativeSampler(const std::string& kind, int64_t negatives,
             fmt::format("sasrec: --negatives must be uniform, popularity or in-batch (got '{}')", kind));
     if (numItems < 1)
         throw Error("sasrec: sampled softmax needs at least one item");
-    if (negatives < 1 && kind != "in-batch")
+    if (negatives < 1)
         throw Error(fmt::format("sasrec: --num-negatives must be >= 1 (got {})", negatives));
     std::vector<double> counts(static_cast<size_t>(numItems), 0.0);
     for (const int32_t i : targetItems) {
@@ -55,9 +55,11 @@ SampledCandidates NegativeSampler::draw(const std::vector<int64_t>& batchTargets
                 distinct.push_back(t);
         std::sort(distinct.begin(), distinct.end());
         distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-        items = at::from_blob(distinct.data(), {static_cast<int64_t>(distinct.size())},
-                              at::TensorOptions().dtype(at::kLong))
-                    .clone();
+        const auto d = static_cast<int64_t>(distinct.size());
+        items = at::from_blob(distinct.data(), {d}, at::TensorOptions().dtype(at::kLong)).clone();
+        if (d > m_negatives)  // keep K of them, uniformly without replacement (the generator's stream)
+            items = items.index_select(
+                0, at::randperm(d, at::TensorOptions().dtype(at::kLong)).narrow(0, 0, m_negatives));
     } else if (m_kind == "uniform") {
         items = at::randint(0, m_numItems, {m_negatives}, at::TensorOptions().dtype(at::kLong));
     } else {

@@ -5,8 +5,12 @@
 // constant);
 // - popularity: drawn with replacement with probability q_j = n_j / N, n_j the item's count among the
 //   training targets (items never a target are never drawn);
-// - in-batch: the distinct targets of the batch itself (no draw; --negatives is not used), with the same
-//   q_j = n_j / N as popularity — an item is in a batch about in proportion to its count (Yi et al. 2019).
+// - in-batch: the distinct targets of the batch itself, with the same q_j = n_j / N as popularity — an item
+//   is in a batch about in proportion to its count (Yi et al. 2019). When a batch has more than
+//   --num-negatives distinct targets, that many of them are kept, drawn uniformly without replacement: every
+//   item's chance of being a candidate then shrinks by the same factor K / D within the batch, a constant
+//   that cancels between the target's and the candidates' corrections, so log q_j stays n_j / N. Without the
+//   cap a batch of 128 × 200 positions on a 10k-item catalogue makes most of the catalogue a candidate.
 // Draws come from LibTorch's CPU generator, so a seed reproduces them and a resumed run (which restores the
 // generator) draws what an uninterrupted one would.
 #include <ATen/core/Tensor.h>

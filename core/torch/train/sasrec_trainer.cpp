@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
+#include <torch/cuda.h>
 #include <torch/optim/adam.h>
 #include <torch/version.h>
 
@@ -142,8 +143,18 @@ class SasrecTraining {
         m_threads = setThreads(threads);
         m_device = resolveDevice(m_config.device);
         // One GPU per rank on a machine, unless the command names one (`--device cuda:0`: ranks share it).
-        if (m_dpOptions && m_device.is_cuda() && m_config.device.find(':') == std::string::npos)
+        if (m_dpOptions && m_device.is_cuda() && m_config.device.find(':') == std::string::npos) {
+            const int64_t gpus = static_cast<int64_t>(torch::cuda::device_count());
+            if (m_dpOptions->env.localRank >= gpus)
+                throw Error(fmt::format(
+                    "data-parallel training, rank {}: LOCAL_RANK {} asks for cuda:{}, but this machine has "
+                    "{} "
+                    "CUDA device(s); start at most {} ranks per machine, or put every rank on one GPU with "
+                    "--device cuda:N",
+                    m_dpOptions->env.rank, m_dpOptions->env.localRank, m_dpOptions->env.localRank, gpus,
+                    gpus));
             m_device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(m_dpOptions->env.localRank));
+        }
         m_result.device = m_device.str();
         m_bf16 = m_config.precision == "bf16" ||
                  (m_config.precision == "auto" && (!m_device.is_cpu() || cpuHasNativeBf16()));

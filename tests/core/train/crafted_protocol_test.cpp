@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "train/closed_form_run.h"
 #include "train/sasrec_run_config.h"
 
@@ -85,8 +86,8 @@ TEST(CraftedProtocol, AThresholdThatIsNotAFiniteNumberIsRefusedByName) {
 // Issue 18: the loss settings of a stored run are read back when it is resumed, evaluated or post-trained
 // from; a crafted value is refused naming the field before the sampler allocates or indexes anything.
 TEST(CraftedProtocol, StoredLossSettingsAreReadBackAndHostileOnesRefusedByName) {
-    const SasrecRunConfig c = SasrecRunConfig::fromJson(
-        sasrecConfigWith(R"("loss": "sampled", "negatives": "in-batch", "num_negatives": 64)"));
+    const SasrecRunConfig c = SasrecRunConfig::fromJson(sasrecConfigWith(
+        R"("loss": "sampled", "negatives": "in-batch", "num_negatives": 64, "in_batch_capped": true)"));
     EXPECT_EQ(c.loss, "sampled");
     EXPECT_EQ(c.negatives, "in-batch");
     EXPECT_EQ(c.numNegatives, 64);
@@ -95,6 +96,17 @@ TEST(CraftedProtocol, StoredLossSettingsAreReadBackAndHostileOnesRefusedByName) 
     EXPECT_EQ(old.loss, "full");
     EXPECT_EQ(old.negatives, "popularity");
     EXPECT_EQ(old.numNegatives, 256);
+    // An in-batch run recorded before --num-negatives capped in-batch candidates used every distinct target:
+    // read back with the largest cap, so resuming it trains as it did; a new record keeps its cap.
+    EXPECT_EQ(SasrecRunConfig::fromJson(
+                  sasrecConfigWith(R"("loss": "sampled", "negatives": "in-batch", "num_negatives": 256)"))
+                  .numNegatives,
+              limits::kMaxNegatives);
+    SasrecRunConfig capped;
+    capped.loss = "sampled";
+    capped.negatives = "in-batch";
+    capped.numNegatives = 512;
+    EXPECT_EQ(SasrecRunConfig::fromJson(capped.toJson()).numNegatives, 512);
 
     for (const std::string loss : {R"("x")", R"("")", R"("FULL")", R"("sampled; DROP TABLE runs")"}) {
         const std::string error = refusal(sasrecConfigWith(R"("loss": )" + loss));

@@ -239,10 +239,11 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_negatives->addItem(tr("in-batch"), QStringLiteral("in-batch"));
     m_negatives->setToolTip(
         tr("Sampled softmax: candidates drawn by popularity (count among training "
-           "targets), uniformly, or the batch's own targets (in-batch)"));
+           "targets), uniformly, or the batch's own targets (in-batch, at most Candidates of them)"));
     m_numNegatives =
         spin(m_sasrecBox, "numNegatives", 1, limits::kMaxNegatives, d.numNegatives,
-             tr("Sampled softmax with popularity or uniform negatives: candidates drawn per batch"));
+             tr("Sampled softmax: candidates per batch — drawn (popularity, uniform), or the most of a "
+                "batch's distinct targets kept (in-batch)"));
     m_loss->setCurrentIndex(m_loss->findData(QString::fromStdString(d.loss)));
     m_negatives->setCurrentIndex(m_negatives->findData(QString::fromStdString(d.negatives)));
     auto* defaults = new QPushButton(tr("Engine defaults"), m_sasrecBox);
@@ -583,8 +584,7 @@ void TrainForm::updateFormState() {
     const bool sampled = weighted && m_loss->currentData().toString() == QStringLiteral("sampled");
     m_loss->setEnabled(weighted);
     m_negatives->setEnabled(sampled);
-    m_numNegatives->setEnabled(sampled &&
-                               m_negatives->currentData().toString() != QStringLiteral("in-batch"));
+    m_numNegatives->setEnabled(sampled);
     // DPO and PPO have no weighting: its widgets rest while one is chosen.
     for (QWidget* w : std::initializer_list<QWidget*>{m_scheme, m_normalization, m_clip, m_fromExplorer})
         w->setEnabled(weighted);

@@ -2,7 +2,9 @@
 // numbers, written from the published equations (pointwise SiLU attention divided by the window, relative
 // bias over position and log-bucketed time gaps, LN(A V) ⊙ U gating), give the model's scores. And the
 // properties the rest of Tiltbench relies on: a history scores the same whatever it is batched with, the time
-// gaps move the scores (SASRec ignores them), and a checkpoint of one backbone does not load into the other.
+// gaps move the scores (SASRec ignores them), a checkpoint of one backbone does not load into the other, and
+// the scorer's cache of user states never serves stale states (both backbones).
+#include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,6 +15,7 @@
 #include "common/error.h"
 #include "common/tensor_archive.h"
 #include "torch/model/sasrec.h"
+#include "torch/model/sasrec_module.h"
 
 using namespace tiltbench;
 
@@ -252,4 +255,67 @@ TEST(Hstu, ACheckpointOfOneBackboneDoesNotLoadIntoTheOther) {
     EXPECT_THROW(hstu.loadState(sasrec.saveState(), "the sasrec checkpoint"), Error);
     EXPECT_EQ(backboneFromName("hstu"), Backbone::Hstu);
     EXPECT_THROW(backboneFromName("HSTU"), Error);
+}
+
+// SasrecModel::score keeps the users' states of its last call, because the catalogue ranker scores one batch
+// of users in slices of the catalogue (one call per slice): slices of one batch equal one whole call, and the
+// states are computed afresh when the parameters change in place (an optimizer step, a checkpoint load) or
+// when the same buffers hold other histories. Checked for both backbones against a second model that never
+// scored anything (no cache) holding the same weights.
+TEST(ModelScores, SlicesOfOneBatchEqualOneCallAndChangedWeightsOrHistoriesAreNeverServedStale) {
+    for (const Backbone backbone : {Backbone::Sasrec, Backbone::Hstu}) {
+        SasrecConfig c = tinyHstu();
+        c.backbone = backbone;
+        seedTorch(5);
+        SasrecModel m(c);
+        std::vector<std::vector<int32_t>> histories = {{1, 3, 2, 5}, {4}, {2, 2, 3, 6, 0, 1}};
+        const std::vector<std::vector<int64_t>> times = {{1, 2, 30, 4000}, {7}, {1, 2, 3, 4, 5, 6}};
+        auto fresh = [&](const SasrecModel& from) {
+            SasrecModel copy(c);
+            copy.loadState(from.saveState());
+            return modelScores(copy, histories, times);
+        };
+        const auto whole = modelScores(m, histories, times);
+        EXPECT_EQ(whole, fresh(m));
+
+        std::vector<UserContext> users;
+        for (size_t u = 0; u < histories.size(); ++u)
+            users.push_back(UserContext{static_cast<int32_t>(u), histories[u].data(),
+                                        static_cast<int64_t>(histories[u].size()), times[u].data()});
+        const int32_t n = c.numItems;
+        std::vector<float> low(users.size() * 3), high(users.size() * static_cast<size_t>(n - 3));
+        m.score(users, 0, 3, low.data());
+        m.score(users, 3, n, high.data());
+        for (size_t u = 0; u < users.size(); ++u)
+            for (int32_t i = 0; i < n; ++i) {
+                const float sliced = i < 3
+                                         ? low[u * 3 + static_cast<size_t>(i)]
+                                         : high[u * static_cast<size_t>(n - 3) + static_cast<size_t>(i - 3)];
+                EXPECT_NEAR(sliced, whole[u * static_cast<size_t>(n) + static_cast<size_t>(i)], 1e-6);
+            }
+
+        // A step in place, as the optimizer takes it: the next call sees the new weights.
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& p : m.impl().module->parameters())
+                p.add_(at::full_like(p, 0.05));
+        }
+        const auto stepped = modelScores(m, histories, times);
+        EXPECT_NE(stepped, whole);
+        EXPECT_EQ(stepped, fresh(m));
+
+        // A checkpoint load.
+        seedTorch(6);
+        const SasrecModel other(c);
+        m.loadState(other.saveState());
+        EXPECT_EQ(modelScores(m, histories, times), fresh(other));
+
+        // The same buffers, other histories.
+        const auto before = modelScores(m, histories, times);
+        histories[0][3] = 6;
+        histories[2][5] = 4;
+        const auto after = modelScores(m, histories, times);
+        EXPECT_NE(after, before);
+        EXPECT_EQ(after, fresh(m));
+    }
 }

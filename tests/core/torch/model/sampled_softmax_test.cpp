@@ -123,7 +123,7 @@ TEST(NegativeSampler, PopularityDrawsFollowTheTargetCountsAndNeverAnItemWithNone
 
 TEST(NegativeSampler, InBatchTakesTheBatchsDistinctTargets) {
     const std::vector<int32_t> targets{0, 1, 1, 2, 2, 2, 2, 3};
-    const NegativeSampler s("in-batch", 1, targets, 5, c10::Device(c10::kCPU));
+    const NegativeSampler s("in-batch", 2, targets, 5, c10::Device(c10::kCPU));  // the cap: not reached
     const SampledCandidates c = s.draw({3, -1, 1, 3, 1, -1});
     ASSERT_EQ(c.items.numel(), 2);
     EXPECT_EQ(c.items[0].item<int64_t>(), 1);
@@ -132,9 +132,46 @@ TEST(NegativeSampler, InBatchTakesTheBatchsDistinctTargets) {
     EXPECT_NEAR(c.logQ[1].item<double>(), std::log(1.0 / 8.0), 1e-6);
 }
 
+// --num-negatives K caps in-batch candidates: a batch with D > K distinct targets keeps K of them, each with
+// probability K / D (uniformly without replacement), distinct, with their own log q (a common factor K / D on
+// every q cancels in the loss); reproducible from the seed.
+TEST(NegativeSampler, InBatchKeepsAtMostKOfTheBatchsDistinctTargetsUniformly) {
+    std::vector<int32_t> targets;
+    for (int32_t i = 0; i < 10; ++i)
+        targets.insert(targets.end(), static_cast<size_t>(i + 1), i);  // item i counted i + 1 times
+    const NegativeSampler s("in-batch", 4, targets, 12, c10::Device(c10::kCPU));
+    const std::vector<int64_t> batch{9, 0, 3, 3, -1, 7, 1, 2, 9, 5, 6, 4, 8, 0};  // 10 distinct targets
+    at::manual_seed(3);
+    std::vector<int> seen(12, 0);
+    const int draws = 5000;
+    at::Tensor first;
+    for (int d = 0; d < draws; ++d) {
+        const SampledCandidates c = s.draw(batch);
+        ASSERT_EQ(c.items.numel(), 4);
+        if (d == 0)
+            first = c.items.clone();
+        EXPECT_EQ(std::get<0>(at::_unique(c.items)).numel(), 4);  // without replacement
+        EXPECT_TRUE(at::allclose(c.logQ, c.itemLogQ.index_select(0, c.items)));
+        for (int64_t k = 0; k < 4; ++k)
+            ++seen[static_cast<size_t>(c.items[k].item<int64_t>())];
+    }
+    const double p = 0.4;  // K / D
+    for (int i = 0; i < 10; ++i)
+        EXPECT_NEAR(seen[static_cast<size_t>(i)], draws * p, 5.0 * std::sqrt(draws * p * (1 - p))) << i;
+    EXPECT_EQ(seen[10], 0);  // never a target of the batch
+    EXPECT_EQ(seen[11], 0);
+    EXPECT_NEAR(s.draw(batch).itemLogQ[9].item<double>(), std::log(10.0 / 55.0), 1e-6);
+    at::manual_seed(3);
+    EXPECT_TRUE(at::equal(s.draw(batch).items, first));
+    // K at least the distinct count: every distinct target, as without a cap.
+    const NegativeSampler all("in-batch", 10, targets, 12, c10::Device(c10::kCPU));
+    EXPECT_TRUE(at::equal(all.draw(batch).items, at::arange(10, at::TensorOptions().dtype(at::kLong))));
+}
+
 TEST(NegativeSampler, RefusesWhatItCannotDraw) {
     const std::vector<int32_t> targets{0, 1};
     EXPECT_THROW(NegativeSampler("zipf", 4, targets, 2, c10::Device(c10::kCPU)), std::exception);
     EXPECT_THROW(NegativeSampler("uniform", 0, targets, 2, c10::Device(c10::kCPU)), std::exception);
+    EXPECT_THROW(NegativeSampler("in-batch", 0, targets, 2, c10::Device(c10::kCPU)), std::exception);
     EXPECT_THROW(NegativeSampler("uniform", 4, {0, 5}, 2, c10::Device(c10::kCPU)), std::exception);
 }
