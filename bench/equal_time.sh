@@ -2,8 +2,10 @@
 # Issue 18: Tiltbench's SASRec against the public SASRec.pytorch at equal wall time, on the same data and the
 # same leave-one-out split: test NDCG@10 (full ranking, the user's other items masked) against training seconds.
 #
-#   bench/equal_time.sh ml100k|mlsmall
+#   bench/equal_time.sh ml100k|mlsmall|sim1m
 #
+# sim1m is Tiltbench's simulator at ML-1M size (`generate --users 6040 --items 3706 --interactions 1000209 --seed
+# 42`, the log the issue timed the reference on); the reference reads it from the workspace's interaction chunks.
 # - SASRec.pytorch: ../shared/peers/sasrec-pytorch (its harness.py, never copied into the project) is copied to
 #   a temporary folder (removed at exit) with the data as data/NAME.txt; it trains REF_EPOCHS epochs and evaluates valid and test every
 #   REF_EVAL epochs. A point at time T is the test NDCG@10 of the evaluation with the best validation NDCG@10
@@ -17,7 +19,7 @@
 # Skips with a message when ../shared/data or the reference is absent.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-DATASET="${1:?usage: bench/equal_time.sh ml100k|mlsmall}"
+DATASET="${1:?usage: bench/equal_time.sh ml100k|mlsmall|sim1m}"
 SHARED="${TILTBENCH_SHARED_DATA:-$REPO/../shared/data}"
 PEER="${SASREC_PYTORCH:-$REPO/../shared/peers/sasrec-pytorch}"
 CLI="${CLI:-$REPO/build/release/app/cli/tiltbench-cli}"
@@ -30,10 +32,12 @@ case "$DATASET" in
           TILT_EPOCHS="${TILT_EPOCHS:-4 8 16 32 48}"; REF_EPOCHS="${REF_EPOCHS:-60}"; REF_EVAL="${REF_EVAL:-5}" ;;
   mlsmall) SRC="$SHARED/ml-latest-small/ratings.csv"; FORMAT=movielens-csv
           TILT_EPOCHS="${TILT_EPOCHS:-4 8 16 24}"; REF_EPOCHS="${REF_EPOCHS:-80}"; REF_EVAL="${REF_EVAL:-5}" ;;
-  *) echo "unknown dataset '$DATASET' (ml100k or mlsmall)" >&2; exit 2 ;;
+  sim1m) SRC=""; FORMAT=""
+          TILT_EPOCHS="${TILT_EPOCHS:-3 6 12}"; REF_EPOCHS="${REF_EPOCHS:-40}"; REF_EVAL="${REF_EVAL:-5}" ;;
+  *) echo "unknown dataset '$DATASET' (ml100k, mlsmall or sim1m)" >&2; exit 2 ;;
 esac
 LOSSES="${LOSSES:-full sampled:in-batch sampled:popularity:256}"
-[ -f "$SRC" ] || { echo "skipped: $SRC is absent (set TILTBENCH_SHARED_DATA)"; exit 0; }
+[ -z "$SRC" ] || [ -f "$SRC" ] || { echo "skipped: $SRC is absent (set TILTBENCH_SHARED_DATA)"; exit 0; }
 [ -n "${REF_POINTS:-}" ] || [ -f "$PEER/harness.py" ] || { echo "skipped: SASRec.pytorch is absent ($PEER)"; exit 0; }
 mkdir -p "$OUT"
 # The reference's copy, the data in its format and the workspace live outside the project (their licences
@@ -43,6 +47,16 @@ trap 'rm -rf "$WORK"' EXIT
 POINTS="$OUT/points.jsonl"
 : >"$POINTS"
 
+WS="$WORK/ws.sqlite"
+rm -f "$WS" "$WS-wal" "$WS-shm"
+if [ "$DATASET" = sim1m ]; then
+  "$CLI" generate -w "$WS" -n "$DATASET" --users 6040 --items 3706 --interactions 1000209 --seed 42 >/dev/null
+elif [ "$DATASET" = mlsmall ]; then
+  "$CLI" import -w "$WS" -n "$DATASET" -f "$FORMAT" --titles "$SHARED/ml-latest-small/movies.csv" "$SRC" >/dev/null
+else
+  "$CLI" import -w "$WS" -n "$DATASET" -f "$FORMAT" "$SRC" >/dev/null
+fi
+
 if [ -n "${REF_POINTS:-}" ]; then
   # The reference's points of an earlier run of this script (same data, same machine), kept as they were.
   grep '"tool": "SASRec.pytorch' "$REF_POINTS" >"$POINTS" || { echo "no SASRec.pytorch points in $REF_POINTS" >&2; exit 2; }
@@ -51,6 +65,25 @@ else
   # The reference's data: per user, interactions by time (ties in file order, as Tiltbench orders them), ids
   # 1-based in order of first appearance.
   cp -r "$PEER" "$WORK/ref" && mkdir -p "$WORK/ref/data"
+  if [ "$DATASET" = sim1m ]; then
+    # The generated log as Tiltbench stores it (little-endian chunks: int32 user and item indices, int64 times),
+    # per user by time with ties in stored order, ids = index + 1.
+    "$PY" - "$WS" "$DATASET" "$WORK/ref/data/$DATASET.txt" <<'EOF'
+import sqlite3, sys
+import numpy as np
+ws, name, dst = sys.argv[1:4]
+db = sqlite3.connect(f"file:{ws}?mode=ro", uri=True)
+(dataset_id,) = db.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
+users, items, times = [], [], []
+for u, i, t in db.execute("SELECT user_idx, item_idx, ts FROM interaction_chunks WHERE dataset_id = ? ORDER BY chunk",
+                          (dataset_id,)):
+    users.append(np.frombuffer(u, dtype="<i4")); items.append(np.frombuffer(i, dtype="<i4"))
+    times.append(np.frombuffer(t, dtype="<i8"))
+users, items, times = np.concatenate(users), np.concatenate(items), np.concatenate(times)
+order = np.lexsort((np.arange(len(users)), times, users))
+np.savetxt(dst, np.stack([users[order] + 1, items[order] + 1], axis=1), fmt="%d")
+EOF
+  else
   "$PY" - "$SRC" "$WORK/ref/data/$DATASET.txt" <<'EOF'
 import csv, sys
 src, dst = sys.argv[1], sys.argv[2]
@@ -70,6 +103,7 @@ with open(dst, "w") as out:
         for _, i in sorted(seqs[u], key=lambda e: e[0]):
             out.write(f"{u} {i}\n")
 EOF
+  fi
 
   echo "SASRec.pytorch: $REF_EPOCHS epochs, evaluated every $REF_EVAL ($THREADS threads)" >&2
   (cd "$WORK/ref" && OMP_NUM_THREADS="$THREADS" "$PY" harness.py --dataset "$DATASET" --epochs "$REF_EPOCHS" \
@@ -96,13 +130,6 @@ EOF
 
 fi
 
-WS="$WORK/ws.sqlite"
-rm -f "$WS" "$WS-wal" "$WS-shm"
-if [ "$DATASET" = mlsmall ]; then
-  "$CLI" import -w "$WS" -n "$DATASET" -f "$FORMAT" --titles "$SHARED/ml-latest-small/movies.csv" "$SRC" >/dev/null
-else
-  "$CLI" import -w "$WS" -n "$DATASET" -f "$FORMAT" "$SRC" >/dev/null
-fi
 for loss in $LOSSES; do
   IFS=: read -r kind negatives k <<<"$loss"
   args=(--loss "$kind")

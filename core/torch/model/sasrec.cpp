@@ -340,10 +340,8 @@ void SasrecModel::score(const std::vector<UserContext>& users, int32_t itemBegin
         cache.times = std::move(times);
         cache.parameters = std::move(parameters);
     }
-    const bool wasTraining = module->is_training();
-    module->eval();
+    // The item products read the tied embedding alone: no dropout, so the module's mode does not matter.
     const auto s = module->scores(cache.states, itemBegin, itemEnd).to(at::kCPU, at::kFloat).contiguous();
-    module->train(wasTraining);
     const float* data = s.data_ptr<float>();
     for (int64_t r = 0; r < b; ++r)
         std::memcpy(out + static_cast<size_t>(rows[static_cast<size_t>(r)]) * width,

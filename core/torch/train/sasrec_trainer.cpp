@@ -208,15 +208,17 @@ class SasrecTraining {
             m_truth = GroundTruth::fromRecord(*record);
             m_trueReward = [this](int32_t u, int32_t i) { return m_truth->expectedReward(u, i); };
         }
-        m_validator =
-            std::make_unique<Evaluator>(m_log, *m_split, sasrecEvalConfig(m_config, 0, m_trueReward));
         m_scorer = std::make_unique<SasrecScorer>(*m_model);
-        if (m_reference)
-            m_referenceScorer = std::make_unique<SasrecScorer>(*m_reference);
-        if (m_reference || m_rewardModel) {
-            m_recorder = std::make_unique<ScoreRecorder>(*m_scorer);
-            m_diagnostics = std::make_unique<PolicyDiagnostics>(m_log, *m_split, EvalSet::Validation,
-                                                                m_referenceScorer.get(), m_rewardModel.get());
+        if (writes()) {  // data parallel: validation and the final figures are rank 0's alone
+            m_validator =
+                std::make_unique<Evaluator>(m_log, *m_split, sasrecEvalConfig(m_config, 0, m_trueReward));
+            if (m_reference)
+                m_referenceScorer = std::make_unique<SasrecScorer>(*m_reference);
+            if (m_reference || m_rewardModel) {
+                m_recorder = std::make_unique<ScoreRecorder>(*m_scorer);
+                m_diagnostics = std::make_unique<PolicyDiagnostics>(
+                    m_log, *m_split, EvalSet::Validation, m_referenceScorer.get(), m_rewardModel.get());
+            }
         }
         if (m_config.online()) {
             m_online = std::make_unique<OnlineObjective>(
@@ -238,8 +240,6 @@ class SasrecTraining {
     void trainEpoch(int epoch) {
         const auto tEpoch = Clock::now();
         TrainProgress p = trainPass(epoch, tEpoch);
-        if (m_dp)  // each rank's loss is its rows' share of every batch's mean loss
-            p.loss = m_dp->sum({p.loss}, "summing the epoch's loss")[0];
         const double epochTrain = secondsSince(tEpoch);
         m_loop.trainSeconds += epochTrain;
         if (m_dp && !writes()) {
@@ -612,6 +612,9 @@ class SasrecTraining {
             } else {
                 batchLossValue = weightedStep(module, batch, n);
             }
+            if (m_dp)  // each rank's loss is its rows' share of the batch's mean loss: the live figure is the
+                       // sum
+                batchLossValue = m_dp->sum({batchLossValue}, "summing the batch's loss")[0];
             lossSum += batchLossValue * static_cast<double>(n);
             positions += n;
             ++m_loop.stepsDone;
