@@ -92,6 +92,8 @@ void SasrecRunConfig::validate() const {
     if (std::find(kNegativeSamplers.begin(), kNegativeSamplers.end(), negatives) == kNegativeSamplers.end())
         throw Error(fmt::format("sasrec: --negatives must be one of {} (got '{}')",
                                 fmt::join(kNegativeSamplers, ", "), negatives));
+    if (validUsers < 0)
+        throw Error(fmt::format("sasrec: --valid-users must be >= 0 (0 = every user; got {})", validUsers));
     if (numNegatives < 1 || numNegatives > limits::kMaxNegatives)
         throw Error(fmt::format("sasrec: --num-negatives must be in 1..{} (got {})", limits::kMaxNegatives,
                                 numNegatives));
@@ -179,6 +181,10 @@ const std::vector<SasrecSetting>& sasrecSettings() {
          "sasrec: --loss sampled: candidates per batch (uniform, popularity: drawn with replacement; in-batch: at "
          "most this many of the batch's distinct targets)", &C::numNegatives,
          {}, 1, limits::kMaxNegatives},
+        {"--valid-users", "valid_users",
+         "sasrec: validate each epoch on a fixed random sample of this many users (drawn once from --seed; "
+         "0 = all): at 10^5 users and more, validation otherwise costs a large share of an epoch. The final "
+         "valid and test figures rank every user", &C::validUsers, {}, 0, INT32_MAX},
         {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device,
          {}, 0, 0},
         {"--precision", "precision_requested",

@@ -61,6 +61,10 @@ struct SasrecRunConfig : RunConfigBase {
     // sampled: candidates per batch — drawn (uniform, popularity), or the most of a batch's distinct targets
     // kept (in-batch)
     int numNegatives = 256;
+    // Validation after each epoch ranks a fixed random sample of this many validation users (drawn once from
+    // the run's seed, the same users every epoch, so the epochs compare on equal footing; the checkpoint and
+    // early stopping are chosen on it); 0 = every user. The final valid and test figures rank every user.
+    int validUsers = 0;
     std::string device = "auto";  // auto | cpu | cuda | cuda:N
     // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
     // (see SasrecConfig::bf16); the run records what it used.

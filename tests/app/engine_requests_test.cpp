@@ -123,6 +123,7 @@ TEST(EngineRequests, EverySasrecSettingTravelsFromTheRequestToTheRunRecord) {
     c.loss = "sampled";  // recorded; ppo keeps its own loss
     c.negatives = "uniform";
     c.numNegatives = 9;
+    c.validUsers = 50;
     c.highThreshold = 4.0;  // a shared field (RunConfigBase), not a row of the table
     {                       // --init-from needs a finished parent of the same architecture
         engine::TrainRequest parent = r;

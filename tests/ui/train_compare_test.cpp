@@ -618,9 +618,10 @@ TEST(TrainAndCompare, ASasrecRunWeightsByAChosenRewardModel) {
     EXPECT_EQ(train->form()->rewardSourceChooser()->modelRun(), rewardRun);
 }
 
-// Issue 18: the SASRec box chooses the output layer's loss; the sampler's settings rest unless the sampled
-// softmax is chosen (the count caps in-batch negatives, which take the batch's targets), the loss rests
-// for DPO and PPO, the request and its command line carry all three, and "Engine defaults" restores them.
+// Issue 18: the SASRec box chooses the output layer's loss (and the compute box the validation sample); the
+// sampler's settings rest unless the sampled softmax is chosen (the count caps in-batch negatives, which take
+// the batch's targets), the loss rests for DPO and PPO, the request and its command line carry all three, and
+// "Engine defaults" restores them.
 TEST(TrainAndCompare, TheLossSettingsReachTheRequestAndRestWhenTheyDoNotApply) {
     test::TempDir dir;
     const std::string ws = tinyLab(dir);
@@ -686,4 +687,21 @@ TEST(TrainAndCompare, TheLossSettingsReachTheRequestAndRestWhenTheyDoNotApply) {
     const auto m = hstuArgs.indexOf(QStringLiteral("--model"));
     ASSERT_GE(m, 0);
     EXPECT_EQ(hstuArgs.value(m + 1), QStringLiteral("hstu"));
+
+    // Validation on a sample of users: "all users" by default, carried to the command line, resting for the
+    // closed-form models (they have no per-epoch validation).
+    auto* validUsers = train->findChild<QSpinBox*>(QStringLiteral("validUsers"));
+    ASSERT_NE(validUsers, nullptr);
+    EXPECT_EQ(validUsers->value(), 0);
+    EXPECT_EQ(validUsers->text(), QStringLiteral("all users"));
+    EXPECT_TRUE(validUsers->isEnabled());
+    validUsers->setValue(500);
+    r = train->currentRequest();
+    EXPECT_EQ(r.run.validUsers, 500);
+    const QStringList sampledArgs = r.cliArguments(QStringLiteral("w.sqlite"));
+    const auto v = sampledArgs.indexOf(QStringLiteral("--valid-users"));
+    ASSERT_GE(v, 0);
+    EXPECT_EQ(sampledArgs.value(v + 1), QStringLiteral("500"));
+    pick(train->findChild<QComboBox*>(QStringLiteral("trainModel")), QStringLiteral("markov"));
+    EXPECT_FALSE(validUsers->isEnabled());
 }

@@ -210,8 +210,10 @@ class SasrecTraining {
         }
         m_scorer = std::make_unique<SasrecScorer>(*m_model);
         if (writes()) {  // data parallel: validation and the final figures are rank 0's alone
-            m_validator =
-                std::make_unique<Evaluator>(m_log, *m_split, sasrecEvalConfig(m_config, 0, m_trueReward));
+            EvalConfig vc = sasrecEvalConfig(m_config, 0, m_trueReward);
+            vc.sampleUsers = m_config.validUsers;  // 0 = every user
+            vc.sampleSeed = m_config.seed;
+            m_validator = std::make_unique<Evaluator>(m_log, *m_split, vc);
             if (m_reference)
                 m_referenceScorer = std::make_unique<SasrecScorer>(*m_reference);
             if (m_reference || m_rewardModel) {

@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <initializer_list>
+#include <limits>
 
 #include "common/limits.h"
 #include "shared/glossary.h"
@@ -292,6 +293,11 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     auto* computeForm = formLayout(computeBox);
     m_bootstrap = spin(computeBox, "bootstrap", 0, 100000, d.bootstrapResamples,
                        tr("Bootstrap resamples for the 95 % intervals (0 = none)"));
+    m_validUsers = spin(computeBox, "validUsers", 0, std::numeric_limits<int>::max(), d.validUsers,
+                        tr("SASRec / HSTU: validate each epoch on a fixed random sample of this many users "
+                           "(drawn from the seed; checkpoint and early stopping are chosen on it). The final "
+                           "figures rank every user. For 10⁵ users and more"));
+    m_validUsers->setSpecialValueText(tr("all users"));
     m_device = new QComboBox(computeBox);
     m_device->setObjectName(QStringLiteral("trainDevice"));
     m_device->addItem(tr("Auto (CUDA when available)"), QStringLiteral("auto"));
@@ -314,6 +320,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_highThreshold->setSpecialValueText(tr("top reward level"));
     computeForm->addRow(tr("High reward ≥"), m_highThreshold);
     computeForm->addRow(tr("Bootstrap"), m_bootstrap);
+    computeForm->addRow(tr("Validation users"), m_validUsers);
     computeForm->addRow(tr("Device"), m_device);
     computeForm->addRow(QString(), m_runtimeLabel);
     computeForm->addRow(tr("Threads"), m_threads);
@@ -511,6 +518,7 @@ TrainRequest TrainForm::currentRequest() const {
     c.loss = m_loss->currentData().toString().toStdString();
     c.negatives = m_negatives->currentData().toString().toStdString();
     c.numNegatives = m_numNegatives->value();
+    c.validUsers = m_validUsers->value();
     c.device = m_device->currentData().toString().toStdString();
     c.initFrom = r.isSasrec() ? m_initFrom->currentData().toLongLong() : 0;
     const qint64 rewardModel = r.isSasrec() ? m_rewardSource->modelRun() : 0;
@@ -575,6 +583,7 @@ void TrainForm::updateFormState() {
     m_sasrecBox->setEnabled(sasrec);
     m_closedFormBox->setEnabled(!sasrec);
     m_device->setEnabled(sasrec);
+    m_validUsers->setEnabled(sasrec);
     m_initFrom->setEnabled(sasrec && m_initFrom->count() > 1);
     m_rewardSource->setEnabled(sasrec && m_rewardSource->count() > 1);
     const bool weighted = !sasrec || m_objective->currentData().toString() == QStringLiteral("weighted");

@@ -138,6 +138,7 @@ class TrainForm : public QWidget {
     QDoubleSpinBox* m_markovSmoothing;
     QDoubleSpinBox* m_itemMeanPrior;
     QSpinBox* m_bootstrap;
+    QSpinBox* m_validUsers;  // SASRec/HSTU: users each epoch's validation ranks (0 = all)
     QDoubleSpinBox* m_highThreshold;
     QComboBox* m_device;
     QLabel* m_runtimeLabel;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -140,6 +141,62 @@ TEST(SasrecTrainer, SameSeedGivesIdenticalMetrics) {
     c.seed = 8;
     const SasrecRunResult other = runSasrec(ws, c);
     EXPECT_NE(other.epochs.front().trainLoss, a.epochs.front().trainLoss);
+}
+
+// --valid-users: each epoch validates on a fixed seeded sample of users. Training is untouched (the same
+// losses, dropout on), the epoch's figure is the mean over exactly the evaluator's sample (checked against
+// the final all-user figures of the same best state), a sample as large as the set is every user, and the
+// record keeps it.
+TEST(SasrecTrainer, ValidationOnASampleOfUsersLeavesTrainingAloneAndTheFinalFiguresWhole) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    SasrecRunConfig c = tinyRun();
+    c.epochs = 4;
+    c.dropout = 0.2;
+    c.bootstrapResamples = 0;
+    const SasrecRunResult all = runSasrec(ws, c);
+    c.validUsers = 7;
+    const SasrecRunResult sampled = runSasrec(ws, c);
+    c.validUsers = kUsers;
+    const SasrecRunResult whole = runSasrec(ws, c);
+
+    ASSERT_EQ(sampled.epochs.size(), all.epochs.size());
+    ASSERT_EQ(whole.epochs.size(), all.epochs.size());
+    bool differs = false;
+    for (size_t e = 0; e < all.epochs.size(); ++e) {
+        EXPECT_EQ(sampled.epochs[e].trainLoss, all.epochs[e].trainLoss) << "epoch " << e + 1;
+        EXPECT_EQ(whole.epochs[e].validNdcg10, all.epochs[e].validNdcg10) << "epoch " << e + 1;
+        differs = differs || sampled.epochs[e].validNdcg10 != all.epochs[e].validNdcg10;
+    }
+    EXPECT_TRUE(differs) << "7 of 20 users gave every epoch the all-user figure: the sample is not used";
+
+    // The sample: the evaluator's seeded choice of 7 validation users, with the run's seed.
+    const InteractionLog log = ws.loadLog(ws.datasetByName("ring").id);
+    const Split split = Split::make(log);
+    EvalConfig ec;
+    ec.sampleUsers = 7;
+    ec.sampleSeed = c.seed;
+    const std::vector<int32_t> sample = Evaluator(log, split, ec).evaluatedUsers(EvalSet::Validation);
+    ASSERT_EQ(sample.size(), 7u);
+    // The final figures rank every user, from the best state the sampled validation chose.
+    ASSERT_EQ(sampled.valid.users.size(), static_cast<size_t>(kUsers));
+    ASSERT_EQ(sampled.test.users.size(), static_cast<size_t>(kUsers));
+    const std::vector<double>* perUser = sampled.valid.perUser("ndcg@10");
+    ASSERT_NE(perUser, nullptr);
+    double sum = 0.0;
+    for (const int32_t u : sample) {
+        const auto it = std::find(sampled.valid.users.begin(), sampled.valid.users.end(), u);
+        ASSERT_NE(it, sampled.valid.users.end());
+        sum += (*perUser)[static_cast<size_t>(it - sampled.valid.users.begin())];
+    }
+    ASSERT_GE(sampled.bestEpoch, 1);
+    EXPECT_NEAR(sampled.epochs[static_cast<size_t>(sampled.bestEpoch - 1)].validNdcg10, sum / 7.0, 1e-9);
+
+    EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(ws).run(sampled.runId).config).validUsers, 7);
+    EXPECT_EQ(SasrecRunConfig::fromJson(RunStore(ws).run(all.runId).config).validUsers, 0);
+    c.validUsers = -1;
+    EXPECT_THROW(runSasrec(ws, c), Error);
 }
 
 TEST(SasrecTrainer, CancelFromProgressStopsAndRecordsCancelled) {
