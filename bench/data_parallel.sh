@@ -5,7 +5,8 @@
 #   bench/data_parallel.sh WORKSPACE DATASET
 #
 # Each configuration trains a copy of WORKSPACE (so their records never meet): `train -m $MODEL --epochs
-# $EPOCHS --patience 0 --bootstrap 0 --seed $SEED` (defaults: sasrec, 5 epochs, seed 1). Reported per
+# $EPOCHS --patience 0 --bootstrap 0 --seed $SEED $EXTRA` (defaults: sasrec, 5 epochs, seed 1, EXTRA empty: further
+# train options, e.g. "--precision bf16-all --loss sampled"). Reported per
 # configuration: mean training seconds per epoch (the runs' own epoch timings, rank 0's, which wait for the
 # slowest rank every step), whole-command wall seconds (rank 0 validates alone, with its one thread), the
 # final test NDCG@10 (dropout draws differ between the two, so the figures are not expected to be equal).
@@ -28,8 +29,9 @@ mkdir -p "$OUT"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 : >"$OUT/runs.jsonl"
+# shellcheck disable=SC2206  # EXTRA is a list of words
 ARGS=(train -d "$DATASET" -m "$MODEL" --epochs "$EPOCHS" --patience 0 --bootstrap 0 --seed "$SEED" --device cpu
-  --json)
+  --json ${EXTRA:-})
 
 record() {  # name ranks threads wall json-file
   /usr/bin/python3 - "$@" >>"$OUT/runs.jsonl" <<'PY'

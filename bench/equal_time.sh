@@ -13,6 +13,7 @@
 # - Tiltbench: one run per budget in TILT_EPOCHS and per loss in LOSSES (full, sampled:NEGATIVES[:K]), uniform
 #   weights, patience 0 (the whole budget), checkpoint chosen on validation NDCG@10 after every epoch; a point is
 #   (the run's summed training-pass seconds, its test NDCG@10). Validation passes are not counted either.
+#   TILT_PRECISION=fp32|bf16|bf16-all passes --precision (default: the CLI's auto) and names it in the label.
 # - Both on this machine's cores (THREADS, default all), one at a time. Results: $OUT/points.jsonl (one JSON
 #   line per point, written as each run finishes), $OUT/equal_time.svg and a markdown table on stdout.
 #   REF_POINTS=FILE reuses the reference's points of an earlier points.jsonl instead of running it again.
@@ -134,17 +135,20 @@ for loss in $LOSSES; do
   IFS=: read -r kind negatives k <<<"$loss"
   args=(--loss "$kind")
   label="Tiltbench full softmax"
+  if [ -n "${TILT_PRECISION:-}" ]; then args+=(--precision "$TILT_PRECISION"); fi
   if [ "$kind" = sampled ]; then
     args+=(--negatives "$negatives")
     label="Tiltbench sampled softmax, $negatives"
     if [ -n "${k:-}" ]; then args+=(--num-negatives "$k"); label="$label $k"; fi
   fi
+  if [ -n "${TILT_PRECISION:-}" ]; then label="$label, $TILT_PRECISION"; fi
   for epochs in $TILT_EPOCHS; do
     echo "Tiltbench $loss: $epochs epochs" >&2
+    tag="$loss${TILT_PRECISION:+-$TILT_PRECISION}-$epochs"
     "$CLI" train -w "$WS" -d "$DATASET" -m sasrec --scheme uniform --epochs "$epochs" --patience 0 \
-      --bootstrap 0 --threads "$THREADS" --device cpu "${args[@]}" --json >"$OUT/tilt-$loss-$epochs.json" \
-      2>"$OUT/tilt-$loss-$epochs.err"
-    "$PY" - "$OUT/tilt-$loss-$epochs.json" "$POINTS" "$label" <<'EOF'
+      --bootstrap 0 --threads "$THREADS" --device cpu "${args[@]}" --json >"$OUT/tilt-$tag.json" \
+      2>"$OUT/tilt-$tag.err"
+    "$PY" - "$OUT/tilt-$tag.json" "$POINTS" "$label" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 seconds = sum(e["train_seconds"] for e in r["epochs"])

@@ -20,6 +20,7 @@
 // shuffled users into batches instead. Plain main, no Google Benchmark: the figures are ratios of two
 // timings.
 #include <ATen/ATen.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
 #include <chrono>
@@ -38,6 +39,7 @@
 
 #include "torch/model/sasrec.h"
 #include "torch/runtime/runtime.h"
+#include "torch/runtime/tensor_cache.h"
 
 using namespace tiltbench;
 
@@ -62,17 +64,19 @@ struct Options {
     int matmulReps = 10;
     uint64_t seed = 42;
     bool bucket = true;
-    bool forward = true;  // also time the forward pass alone
-    bool bf16 = false;    // the model's bf16 output products (train --precision bf16)
+    bool forward = true;    // also time the forward pass alone
+    bool bf16 = false;      // the model's bf16 output products (train --precision bf16)
+    bool bf16Body = false;  // the body's products in bf16 too (train --precision bf16-all)
+    std::string profile;    // write a chrome trace of a few training steps here
 };
 
 [[noreturn]] void usage(int code) {
-    std::fprintf(
-        code ? stderr : stdout,
-        "usage: sasrec_step_bench [--data u.data] [--threads 2] [--steps 48] [--warmup 8]\n"
-        "       [--batch-size 128] [--dim 50] [--blocks 2] [--heads 1] [--max-len 200]\n"
-        "       [--items 1682] [--users 943] [--dropout 0.2] [--bf16] [--matmul-n 2048] [--matmul-reps 10]\n"
-        "       [--seed 42] [--no-bucket] [--no-forward]\n");
+    std::fprintf(code ? stderr : stdout,
+                 "usage: sasrec_step_bench [--data u.data] [--threads 2] [--steps 48] [--warmup 8]\n"
+                 "       [--batch-size 128] [--dim 50] [--blocks 2] [--heads 1] [--max-len 200]\n"
+                 "       [--items 1682] [--users 943] [--dropout 0.2] [--bf16] [--bf16-body] [--profile "
+                 "trace.json] [--matmul-n 2048] [--matmul-reps 10]\n"
+                 "       [--seed 42] [--no-bucket] [--no-forward]\n");
     std::exit(code);
 }
 
@@ -113,6 +117,10 @@ Options parse(int argc, char** argv) {
             o.dropout = std::stod(next());
         else if (a == "--bf16")
             o.bf16 = true;
+        else if (a == "--bf16-body")
+            o.bf16Body = true;
+        else if (a == "--profile")
+            o.profile = next();
         else if (a == "--matmul-n")
             o.matmulN = std::stoi(next());
         else if (a == "--matmul-reps")
@@ -310,6 +318,7 @@ int main(int argc, char** argv) {
     mc.maxLen = o.maxLen;
     mc.dropout = o.dropout;
     mc.bf16 = o.bf16;
+    mc.bf16Body = o.bf16Body;
     SasrecModel model(mc, "cpu");
     model.setTraining(true);
 
@@ -355,6 +364,16 @@ int main(int argc, char** argv) {
     if (o.forward)
         fwdSeconds = timeSteps(false, fwdFlops, fwdTotals);
 
+    if (!o.profile.empty()) {
+        // Autograd's legacy profiler: every ATen op of a few training steps, as a chrome trace (see
+        // bench/profile_ops.py for a table of self times).
+        torch::autograd::profiler::RecordProfile guard(o.profile);
+        for (int s = 0; s < o.steps; ++s) {
+            model.loss(stream[static_cast<size_t>(o.warmup + s)], true);
+            model.zeroGrad();
+        }
+    }
+
     double mmSeconds = 0.0;
     const double mmGflops = matmulGflops(o.matmulN, o.matmulReps, mmSeconds);
     double bfSeconds = 0.0;
@@ -378,8 +397,16 @@ int main(int argc, char** argv) {
     std::printf("at::matmul %d x %d bfloat16: %.2f ms/call  -> %.2f GFLOP/s (median of %d)\n", o.matmulN,
                 o.matmulN, 1e3 * bfSeconds, bfGflops, o.matmulReps);
     std::printf(
-        "training step / float32 matmul: %.3f (%.1f %% of the practical limit)  output products in %s\n",
-        trainGflops / mmGflops, 100.0 * trainGflops / mmGflops, o.bf16 ? "bfloat16" : "float32");
+        "training step / float32 matmul: %.3f (%.1f %% of the practical limit)  output products in %s, "
+        "body's "
+        "in %s\n",
+        trainGflops / mmGflops, 100.0 * trainGflops / mmGflops, o.bf16 ? "bfloat16" : "float32",
+        o.bf16Body ? "bfloat16" : "float32");
+    const TensorCacheStats cache = tensorCacheStats();
+    std::printf("tensor cache: %s  hits %lld  misses %lld  peak in use %.0f MB  cap %.0f MB\n",
+                cache.installed ? "installed" : "not installed", static_cast<long long>(cache.hits),
+                static_cast<long long>(cache.misses), cache.peakInUseBytes / 1048576.0,
+                cache.capBytes / 1048576.0);
     std::printf(
         "an epoch of %lld positions at this rate: %.2f s (training pass, no optimizer step)\n",
         static_cast<long long>(positions),

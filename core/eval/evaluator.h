@@ -62,14 +62,14 @@ class Evaluator {
 
     // Users of `set` that evaluate() scores (the seeded sample when one is configured), ascending.
     std::vector<int32_t> evaluatedUsers(EvalSet set) const;
+    // The same users as indices into split.targets(set), ascending.
+    std::vector<size_t> selectedTargets(EvalSet set) const;
 
     // Progress: stage "ranking", unit "users", reported on the calling thread; returning false cancels
     // (throws Cancelled). Rethrows what the scorer throws.
     EvalResult evaluate(const Scorer& scorer, EvalSet set, const ProgressCallback& progress = {}) const;
 
   private:
-    std::vector<size_t> selectedTargets(EvalSet set) const;  // indices into split.targets(set)
-
     const InteractionLog& m_log;
     const Split& m_split;
     EvalConfig m_config;

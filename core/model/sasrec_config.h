@@ -41,6 +41,10 @@ struct SasrecConfig {
     // training (the softmax and everything else stay float). Pays on CPUs with
     // AVX-512 BF16 or AMX; evaluation always scores in float.
     bool bf16 = false;
+    // Run the body's matrix products (projections, feed-forward, the attention's two products) in bfloat16
+    // during training, the backward products too; layer norms, softmax, residuals and dropout stay float, the
+    // weights are float. Evaluation and scoring always run in float.
+    bool bf16Body = false;
 
     // Throws Error naming the field (numItems ≥ 1, dim ≥ 1 and divisible by
     // heads, blocks ≥ 1, maxLen ≥ 1, dropout in [0, 1)).

@@ -1,8 +1,12 @@
 #include "train/policy_diagnostics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include "common/error.h"
 
 namespace tiltbench {
 
@@ -42,13 +46,21 @@ void ScoreRecorder::clear() {
 }
 
 PolicyDiagnostics::PolicyDiagnostics(const InteractionLog& log, const Split& split, EvalSet set,
-                                     const Scorer* reference, const RewardModel* reward, int k)
-    : m_log(log),
-      m_targets(split.targets(set)),
-      m_reference(reference),
-      m_reward(reward),
-      m_k(k),
-      m_numItems(split.numItems()) {}
+                                     const Scorer* reference, const RewardModel* reward, int k,
+                                     const std::vector<size_t>& subset)
+    : m_log(log), m_reference(reference), m_reward(reward), m_k(k), m_numItems(split.numItems()) {
+    const auto& all = split.targets(set);
+    if (subset.empty()) {
+        m_targets = all;
+        return;
+    }
+    m_targets.reserve(subset.size());
+    for (const size_t i : subset) {
+        if (i >= all.size())
+            throw Error(fmt::format("policy diagnostics: target {} of a set of {}", i, all.size()));
+        m_targets.push_back(all[i]);
+    }
+}
 
 void PolicyDiagnostics::logSoftmaxRows(const Scorer& scorer, size_t first, size_t count,
                                        std::vector<float>& out) const {

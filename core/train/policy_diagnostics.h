@@ -49,8 +49,10 @@ class PolicyDiagnostics {
   public:
     // `reference` and `reward` may be null (that figure is then NaN); both must outlive this object, as must
     // log and split. The reference's log-probabilities are computed once, on the first measure().
+    // `subset`: indices into split.targets(set) to measure on (Evaluator::selectedTargets: the users a
+    // sampled validation ranks); empty = every target of the set. Out-of-range indices throw Error.
     PolicyDiagnostics(const InteractionLog& log, const Split& split, EvalSet set, const Scorer* reference,
-                      const RewardModel* reward, int k = 10);
+                      const RewardModel* reward, int k = 10, const std::vector<size_t>& subset = {});
     PolicyFigures measure(const Scorer& policy);
 
   private:
@@ -58,7 +60,7 @@ class PolicyDiagnostics {
     void logSoftmaxRows(const Scorer& scorer, size_t first, size_t count, std::vector<float>& out) const;
 
     const InteractionLog& m_log;
-    const std::vector<EvalTarget>& m_targets;
+    std::vector<EvalTarget> m_targets;  // the set's targets, or the subset's
     const Scorer* m_reference;
     const RewardModel* m_reward;
     int m_k;

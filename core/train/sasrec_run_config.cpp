@@ -130,8 +130,9 @@ void SasrecRunConfig::validate() const {
     if (ppoEpochs < 1 || ppoEpochs > limits::kMaxPpoEpochs)
         throw Error(
             fmt::format("sasrec: --ppo-epochs must be in 1..{} (got {})", limits::kMaxPpoEpochs, ppoEpochs));
-    if (precision != "auto" && precision != "fp32" && precision != "bf16")
-        throw Error(fmt::format("sasrec: precision must be auto, fp32 or bf16 (got '{}')", precision));
+    if (precision != "auto" && precision != "fp32" && precision != "bf16" && precision != "bf16-all")
+        throw Error(
+            fmt::format("sasrec: precision must be auto, fp32, bf16 or bf16-all (got '{}')", precision));
 }
 
 std::string SasrecRunConfig::methodDescription() const {
@@ -188,8 +189,10 @@ const std::vector<SasrecSetting>& sasrecSettings() {
         {"--device", "device_requested", "sasrec: auto (CUDA when available), cpu, cuda or cuda:N", &C::device,
          {}, 0, 0},
         {"--precision", "precision_requested",
-         "sasrec: output layer's matrix products in fp32 or bf16; auto = bf16 on CUDA and on CPUs with native "
-         "bfloat16 (AVX-512 BF16, AMX)", &C::precision, {"auto", "fp32", "bf16"}, 0, 0},
+         "sasrec: training's matrix products: fp32; bf16 = the output layer's in bfloat16; bf16-all = the body's "
+         "too (projections, feed-forward, attention); softmax, layer norms, weights and evaluation stay float. "
+         "auto = bf16 on CUDA and on CPUs with native bfloat16 (AVX-512 BF16, AMX)",
+         &C::precision, {"auto", "fp32", "bf16", "bf16-all"}, 0, 0},
         {"--init-from", "init_from",
          "sasrec: post-train: start from the best checkpoint of finished sasrec run RUN (same dataset, split "
          "and architecture) instead of random weights; 0 = from scratch", &C::initFrom, {}, 0, INT64_MAX},

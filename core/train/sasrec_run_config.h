@@ -66,8 +66,9 @@ struct SasrecRunConfig : RunConfigBase {
     // early stopping are chosen on it); 0 = every user. The final valid and test figures rank every user.
     int validUsers = 0;
     std::string device = "auto";  // auto | cpu | cuda | cuda:N
-    // Output layer's matrix products: fp32, bf16, or auto = bf16 on CUDA and on CPUs with native bfloat16
-    // (see SasrecConfig::bf16); the run records what it used.
+    // Training's matrix products: fp32; bf16 = the output layer's in bfloat16 (SasrecConfig::bf16); bf16-all
+    // = the body's too (SasrecConfig::bf16Body); auto = bf16 on CUDA and on CPUs with native bfloat16. The
+    // run records what it used.
     std::string precision = "auto";
     // Post-training: start from the best checkpoint of this finished SASRec run (same dataset, split and
     // architecture; checked before any step) instead of random weights. 0 = from scratch. Recorded as the
@@ -158,7 +159,7 @@ struct SasrecEpochRecord {
 struct SasrecRunResult {
     int64_t runId = 0;
     std::string device;
-    std::string precision;  // fp32 | bf16
+    std::string precision;  // fp32 | bf16 | bf16-all
     std::vector<SasrecEpochRecord> epochs;
     int bestEpoch = 0;
     int64_t trainingPositions = 0;  // next-item targets per epoch

@@ -24,8 +24,8 @@ namespace tiltbench {
 // ---- module
 // ---------------------------------------------------------------------------------------------
 
-SasrecBlockImpl::SasrecBlockImpl(int64_t dim, int64_t heads, double dropout)
-    : m_dim(dim), m_heads(heads), m_dropout(dropout) {
+SasrecBlockImpl::SasrecBlockImpl(int64_t dim, int64_t heads, double dropout, bool bf16Body)
+    : m_dim(dim), m_heads(heads), m_dropout(dropout), m_bf16Body(bf16Body) {
     m_norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
     m_norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
     m_qkv = register_module("qkv", torch::nn::Linear(dim, 3 * dim));
@@ -37,19 +37,38 @@ SasrecBlockImpl::SasrecBlockImpl(int64_t dim, int64_t heads, double dropout)
 at::Tensor SasrecBlockImpl::forward(const at::Tensor& x, const at::Tensor& causalMask) {
     const int64_t b = x.size(0), t = x.size(1), dh = m_dim / m_heads;
     const bool train = is_training();
-    auto qkv = m_qkv(m_norm1(x)).view({b, t, 3, m_heads, dh}).permute({2, 0, 3, 1, 4});  // [3, B, H, T, dh]
-    const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
-    auto att = at::matmul(q, k.transpose(-2, -1)).mul_(1.0 / std::sqrt(static_cast<double>(dh)));
-    att = at::softmax(att.add_(causalMask), -1);
-    att = fastDropout(att, m_dropout, train);
-    auto ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
-    auto y = x + fastDropout(m_out(ctx), m_dropout, train);
-    auto ff = m_ff2(fastDropout(at::relu(m_ff1(m_norm2(y))), m_dropout, train));
+    const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
+    at::Tensor ctx;  // [B, T, D], the attention's output
+    if (train && m_bf16Body) {
+        // q, k, v and the context stay in bfloat16 between products (each is rounded to it anyway as an
+        // operand); the attention map is float from the scores to the dropout.
+        const auto qkv = bodyLinear(m_norm1(x), m_qkv->weight, m_qkv->bias, true, true)
+                             .view({b, t, 3, m_heads, dh})
+                             .permute({2, 0, 3, 1, 4});  // [3, B, H, T, dh] bfloat16
+        const at::Tensor q = qkv[0] * scale, k = qkv[1], v = qkv[2];
+        auto att = at::matmul(q, k.transpose(-2, -1)).to(at::kFloat);
+        att = fastDropout(at::softmax(att.add_(causalMask), -1), m_dropout, train);
+        ctx = at::matmul(att.to(at::kBFloat16), v).transpose(1, 2).reshape({b, t, m_dim});
+    } else {
+        auto qkv =
+            m_qkv(m_norm1(x)).view({b, t, 3, m_heads, dh}).permute({2, 0, 3, 1, 4});  // [3, B, H, T, dh]
+        const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
+        auto att = at::matmul(q, k.transpose(-2, -1)).mul_(scale);
+        att = at::softmax(att.add_(causalMask), -1);
+        att = fastDropout(att, m_dropout, train);
+        ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
+    }
+    const bool bf16 = train && m_bf16Body;
+    const auto linear = [bf16](const torch::nn::Linear& l, const at::Tensor& in) {
+        return bodyLinear(in, l->weight, l->bias, bf16);
+    };
+    auto y = x + fastDropout(linear(m_out, ctx), m_dropout, train);
+    auto ff = linear(m_ff2, fastDropout(at::relu(linear(m_ff1, m_norm2(y))), m_dropout, train));
     return y + fastDropout(ff, m_dropout, train);
 }
 
-HstuBlockImpl::HstuBlockImpl(int64_t dim, int64_t heads, int64_t maxLen, double dropout)
-    : m_dim(dim), m_heads(heads), m_maxLen(maxLen), m_dropout(dropout) {
+HstuBlockImpl::HstuBlockImpl(int64_t dim, int64_t heads, int64_t maxLen, double dropout, bool bf16Body)
+    : m_dim(dim), m_heads(heads), m_maxLen(maxLen), m_dropout(dropout), m_bf16Body(bf16Body) {
     m_norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
     m_uvqk = register_module("uvqk", torch::nn::Linear(dim, 4 * dim));
     m_normAttn = register_module("norm_attn", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
@@ -63,7 +82,8 @@ at::Tensor HstuBlockImpl::forward(const at::Tensor& x, const at::Tensor& causal,
                                   const at::Tensor& timeBucket) {
     const int64_t b = x.size(0), t = x.size(1), dh = m_dim / m_heads;
     const bool train = is_training();
-    const auto uvqk = at::silu(m_uvqk(m_norm1(x)));  // [B, T, 4D]
+    const bool bf16 = train && m_bf16Body;
+    const auto uvqk = at::silu(bodyLinear(m_norm1(x), m_uvqk->weight, m_uvqk->bias, bf16));  // [B, T, 4D]
     const auto parts = uvqk.split(m_dim, -1);
     const auto heads = [&](const at::Tensor& z) { return z.view({b, t, m_heads, dh}).transpose(1, 2); };
     const at::Tensor u = parts[0], v = heads(parts[1]), q = heads(parts[2]), k = heads(parts[3]);
@@ -72,10 +92,11 @@ at::Tensor HstuBlockImpl::forward(const at::Tensor& x, const at::Tensor& causal,
         bias = bias + m_timeBias.index_select(0, timeBucket.reshape({-1})).view({b, 1, t, t});
     else
         bias = bias + m_timeBias[0];
-    auto att = at::silu(at::matmul(q, k.transpose(-2, -1)).add_(bias)).mul_(causal);
+    auto att = at::silu(bodyMatmul(q, k.transpose(-2, -1), bf16).add_(bias)).mul_(causal);
     att = fastDropout(att, m_dropout, train);
-    const auto ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
-    return x + m_out(fastDropout(m_normAttn(ctx) * u, m_dropout, train));
+    const auto ctx = bodyMatmul(att, v, bf16).transpose(1, 2).reshape({b, t, m_dim});
+    return x +
+           bodyLinear(fastDropout(m_normAttn(ctx) * u, m_dropout, train), m_out->weight, m_out->bias, bf16);
 }
 
 at::Tensor hstuTimeBuckets(const at::Tensor& times) {
@@ -92,9 +113,9 @@ SasrecImpl::SasrecImpl(const SasrecConfig& config) : m_config(config) {
     m_blocks = register_module("blocks", torch::nn::ModuleList());
     for (int i = 0; i < config.blocks; ++i) {
         if (config.backbone == Backbone::Hstu)
-            m_blocks->push_back(HstuBlock(d, config.heads, config.maxLen, config.dropout));
+            m_blocks->push_back(HstuBlock(d, config.heads, config.maxLen, config.dropout, config.bf16Body));
         else
-            m_blocks->push_back(SasrecBlock(d, config.heads, config.dropout));
+            m_blocks->push_back(SasrecBlock(d, config.heads, config.dropout, config.bf16Body));
     }
     m_finalNorm = register_module("final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
 

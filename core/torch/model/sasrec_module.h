@@ -27,7 +27,7 @@ namespace tiltbench {
 // under the causal mask a real position only ever sees real positions.
 class SasrecBlockImpl : public torch::nn::Module {
   public:
-    SasrecBlockImpl(int64_t dim, int64_t heads, double dropout);
+    SasrecBlockImpl(int64_t dim, int64_t heads, double dropout, bool bf16Body = false);
     // x: [B, T, D]; causalMask: [T, T] additive (0 / −inf).
     at::Tensor forward(const at::Tensor& x, const at::Tensor& causalMask);
 
@@ -35,6 +35,7 @@ class SasrecBlockImpl : public torch::nn::Module {
     int64_t m_dim;
     int64_t m_heads;
     double m_dropout;
+    bool m_bf16Body;  // training products in bfloat16 (SasrecConfig::bf16Body)
     torch::nn::LayerNorm m_norm1{nullptr}, m_norm2{nullptr};
     torch::nn::Linear m_qkv{nullptr}, m_out{nullptr}, m_ff1{nullptr}, m_ff2{nullptr};
 };
@@ -50,7 +51,7 @@ TORCH_MODULE(SasrecBlock);
 // the batch's padded length, keeps a history's scores independent of what it is batched with.
 class HstuBlockImpl : public torch::nn::Module {
   public:
-    HstuBlockImpl(int64_t dim, int64_t heads, int64_t maxLen, double dropout);
+    HstuBlockImpl(int64_t dim, int64_t heads, int64_t maxLen, double dropout, bool bf16Body = false);
     // x: [B, T, D]; causal: [T, T] float, 1 where key ≤ query, else 0; posBucket: [T, T] int64 (query − key,
     // clamped to [0, maxLen − 1]); timeBucket: [B, T, T] int64, or undefined (every gap in bucket 0).
     at::Tensor forward(const at::Tensor& x, const at::Tensor& causal, const at::Tensor& posBucket,
@@ -61,6 +62,7 @@ class HstuBlockImpl : public torch::nn::Module {
     int64_t m_heads;
     int64_t m_maxLen;
     double m_dropout;
+    bool m_bf16Body;
     torch::nn::LayerNorm m_norm1{nullptr}, m_normAttn{nullptr};
     torch::nn::Linear m_uvqk{nullptr}, m_out{nullptr};
     at::Tensor m_posBias, m_timeBias;

@@ -113,6 +113,22 @@ at::Tensor sampledSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at
     return (ce * scale).sum();
 }
 
+at::Tensor bodyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16,
+                      bool keepBf16) {
+    if (!bf16)
+        return at::linear(x, weight, bias);
+    const at::Tensor xb = x.to(at::kBFloat16), wb = weight.to(at::kBFloat16);
+    if (keepBf16)
+        return at::linear(xb, wb, bias.to(at::kBFloat16));
+    return at::linear(xb, wb).to(at::kFloat).add_(bias);
+}
+
+at::Tensor bodyMatmul(const at::Tensor& a, const at::Tensor& b, bool bf16) {
+    if (!bf16)
+        return at::matmul(a, b);
+    return at::matmul(a.to(at::kBFloat16), b.to(at::kBFloat16)).to(at::kFloat);
+}
+
 at::Tensor fastDropout(const at::Tensor& x, double p, bool training) {
     if (!training || p <= 0.0)
         return x;

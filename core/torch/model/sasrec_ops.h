@@ -43,6 +43,17 @@ struct SampledCandidates {
 at::Tensor sampledSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
                               const at::Tensor& scale, const SampledCandidates& candidates);
 
+// The body's matrix products during training, optionally in bfloat16 (SasrecConfig::bf16Body): the operands
+// are converted, the product accumulates in float inside the kernel and comes back as float, and autograd's
+// backward products run in bfloat16 too. Everything between the products (layer norms, softmax, residuals,
+// dropout) stays float. With bf16 false these are at::linear and at::matmul. x [..., in] · weightᵀ [out, in]
+// + bias [out]: with bf16, the bias is added in float to a float result, or, with keepBf16, in bfloat16 to a
+// bfloat16 result (for a result that only feeds further products).
+at::Tensor bodyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16,
+                      bool keepBf16 = false);
+// a [..., n, k] · b [..., k, m].
+at::Tensor bodyMatmul(const at::Tensor& a, const at::Tensor& b, bool bf16);
+
 // Inverted dropout (kept entries scaled by 1 / (1 − p)); identity when
 // !training or p = 0.
 at::Tensor fastDropout(const at::Tensor& x, double p, bool training);

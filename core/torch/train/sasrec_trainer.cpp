@@ -156,9 +156,10 @@ class SasrecTraining {
             m_device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(m_dpOptions->env.localRank));
         }
         m_result.device = m_device.str();
-        m_bf16 = m_config.precision == "bf16" ||
+        m_bf16Body = m_config.precision == "bf16-all";
+        m_bf16 = m_bf16Body || m_config.precision == "bf16" ||
                  (m_config.precision == "auto" && (!m_device.is_cpu() || cpuHasNativeBf16()));
-        m_result.precision = m_bf16 ? "bf16" : "fp32";
+        m_result.precision = m_bf16Body ? "bf16-all" : m_bf16 ? "bf16" : "fp32";
     }
 
     void prepare() {
@@ -191,6 +192,7 @@ class SasrecTraining {
         m_modelConfig = sasrecModelConfig(m_config, m_split->numItems());
         checkSasrecModelSize(m_modelConfig);
         m_modelConfig.bf16 = m_bf16;
+        m_modelConfig.bf16Body = m_bf16Body;
         if (!parentState.empty()) {  // built before the seed, so the run's random stream is as without it
             m_reference = std::make_unique<SasrecModel>(m_modelConfig, m_result.device);
             m_reference->loadState(parentState, fmt::format("run {}: checkpoints.blob", m_config.initFrom));
@@ -218,8 +220,11 @@ class SasrecTraining {
                 m_referenceScorer = std::make_unique<SasrecScorer>(*m_reference);
             if (m_reference || m_rewardModel) {
                 m_recorder = std::make_unique<ScoreRecorder>(*m_scorer);
+                // On the users validation ranks (a --valid-users sample, or all), so the epoch's proxy reward
+                // and KL describe the same users as its NDCG, and their cost shrinks with the sample.
                 m_diagnostics = std::make_unique<PolicyDiagnostics>(
-                    m_log, *m_split, EvalSet::Validation, m_referenceScorer.get(), m_rewardModel.get());
+                    m_log, *m_split, EvalSet::Validation, m_referenceScorer.get(), m_rewardModel.get(), 10,
+                    m_validator->selectedTargets(EvalSet::Validation));
             }
         }
         if (m_config.online()) {
@@ -329,13 +334,17 @@ class SasrecTraining {
         appendFinalMetrics(m_result.valid, "valid", rows, perUser);
         appendFinalMetrics(m_result.test, "test", rows, perUser);
         appendPopularityProfile(m_result.test, finalEval.itemStatistics().count, rows);
-        if (m_diagnostics) {  // the best state's proxy reward and KL, as final figures
+        if (m_diagnostics) {  // the best state's proxy reward and KL over every user, as final figures
             PolicyDiagnostics testDiagnostics(m_log, *m_split, EvalSet::Test, m_referenceScorer.get(),
                                               m_rewardModel.get());
+            std::unique_ptr<PolicyDiagnostics> allValid;
+            if (m_config.validUsers > 0)
+                allValid = std::make_unique<PolicyDiagnostics>(m_log, *m_split, EvalSet::Validation,
+                                                               m_referenceScorer.get(), m_rewardModel.get());
             const double nan = std::numeric_limits<double>::quiet_NaN();
-            for (auto [split, f] :
-                 {std::pair<const char*, PolicyFigures>{"valid", m_diagnostics->measure(*m_scorer)},
-                  {"test", testDiagnostics.measure(*m_scorer)}}) {
+            for (auto [split, f] : {std::pair<const char*, PolicyFigures>{
+                                        "valid", (allValid ? *allValid : *m_diagnostics).measure(*m_scorer)},
+                                    {"test", testDiagnostics.measure(*m_scorer)}}) {
                 if (std::isfinite(f.proxyReward))
                     rows.push_back({-1, split, "proxy_reward@10", f.proxyReward, nan, nan});
                 if (std::isfinite(f.kl))
@@ -695,7 +704,8 @@ class SasrecTraining {
     DatasetInfo m_info;
     int m_threads = 0;
     torch::Device m_device{torch::kCPU};
-    bool m_bf16 = false;
+    bool m_bf16 = false;      // the output layer's products in bfloat16
+    bool m_bf16Body = false;  // the body's too
 
     InteractionLog m_log;
     std::unique_ptr<Split> m_split;
@@ -784,9 +794,10 @@ SasrecRunResult resumeSasrec(Workspace& ws, int64_t runId,
     const auto recorded = nlohmann::json::parse(run.config, nullptr, false);  // an object: fromJson read it
     if (recorded.contains("precision")) {
         const auto& p = recorded["precision"];
-        if (!p.is_string() || (p != "fp32" && p != "bf16"))
-            throw Error(fmt::format("run {}: its stored config has precision {}, expected fp32 or bf16",
-                                    runId, p.dump()));
+        if (!p.is_string() || (p != "fp32" && p != "bf16" && p != "bf16-all"))
+            throw Error(
+                fmt::format("run {}: its stored config has precision {}, expected fp32, bf16 or bf16-all",
+                            runId, p.dump()));
         config.precision = p.get<std::string>();
     }
     return trainSasrec(ws, config, runId, std::move(state), progress, dp);

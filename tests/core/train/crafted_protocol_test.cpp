@@ -135,5 +135,39 @@ TEST(CraftedProtocol, StoredLossSettingsAreReadBackAndHostileOnesRefusedByName) 
               1048576);
 }
 
+// Issue 18: --valid-users and --precision of a stored run are read back when it is resumed or evaluated; a
+// crafted value is refused naming the field (the sample size never allocates by itself: the evaluator draws
+// min(N, eligible users), but a value outside the documented range is still a corrupt record).
+TEST(CraftedProtocol, StoredValidUsersAndPrecisionAreReadBackAndHostileOnesRefusedByName) {
+    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(R"("valid_users": 3000)")).validUsers, 3000);
+    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(R"("valid_users": 2147483647)")).validUsers,
+              INT32_MAX);
+    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(R"("seed": 1)")).validUsers, 0);  // before the key
+    for (const std::string n :
+         {"1e300", "-1", "2.5", R"("64")", "2147483648", "18446744073709551615", "null", "[1]"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("valid_users": )" + n));
+        EXPECT_NE(error.find("'valid_users' must be an integer in 0..2147483647"), std::string::npos)
+            << n << ": " << error;
+    }
+
+    for (const std::string p : {"auto", "fp32", "bf16", "bf16-all"})
+        EXPECT_EQ(
+            SasrecRunConfig::fromJson(sasrecConfigWith(R"("precision_requested": ")" + p + "\"")).precision,
+            p);
+    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(R"("seed": 1)")).precision,
+              "fp32");  // before the key
+    for (const std::string p : {R"("BF16")", R"("bf16-all; rm -rf /")", R"("")", R"("fp16")"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("precision_requested": )" + p));
+        EXPECT_NE(error.find("sasrec run config: sasrec: precision must be auto, fp32, bf16 or bf16-all"),
+                  std::string::npos)
+            << p << ": " << error;
+    }
+    for (const std::string p : {"7", "null", R"(["bf16"])"}) {
+        const std::string error = refusal(sasrecConfigWith(R"("precision_requested": )" + p));
+        EXPECT_NE(error.find("sasrec run config: a field has the wrong type"), std::string::npos)
+            << p << ": " << error;
+    }
+}
+
 }  // namespace
 }  // namespace tiltbench

@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "common/error.h"
+
 #include "core/eval/eval_fixture.h"
 
 using namespace tiltbench;
@@ -71,4 +73,16 @@ TEST(PolicyDiagnostics, ProxyRewardAndKlMatchAHandComputation) {
     PolicyDiagnostics bare(log, split, EvalSet::Validation, nullptr, nullptr);
     EXPECT_TRUE(std::isnan(bare.measure(policy).kl));
     EXPECT_TRUE(std::isnan(bare.measure(policy).proxyReward));
+
+    // On a subset of the set's targets (--valid-users): each user alone gives its own figures, both give the
+    // whole set's, and an index outside the set is refused.
+    PolicyDiagnostics only1(log, split, EvalSet::Validation, &reference, &reward, 2, {1});
+    const PolicyFigures f1 = only1.measure(policy);
+    EXPECT_NEAR(f1.proxyReward, (12.0 + 11.0) / 2.0, 1e-9);
+    EXPECT_NEAR(f1.kl, kl(p1, q1, {0, 1, 2, 3}), 1e-6);
+    PolicyDiagnostics only0(log, split, EvalSet::Validation, &reference, &reward, 2, {0});
+    EXPECT_NEAR(only0.measure(policy).kl, kl(p0, q0, {2, 3, 4, 5}), 1e-6);
+    PolicyDiagnostics both(log, split, EvalSet::Validation, &reference, &reward, 2, {0, 1});
+    EXPECT_NEAR(both.measure(policy).kl, expectedKl, 1e-6);
+    EXPECT_THROW(PolicyDiagnostics(log, split, EvalSet::Validation, &reference, &reward, 2, {2}), Error);
 }

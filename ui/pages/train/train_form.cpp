@@ -295,7 +295,8 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
                        tr("Bootstrap resamples for the 95 % intervals (0 = none)"));
     m_validUsers = spin(computeBox, "validUsers", 0, std::numeric_limits<int>::max(), d.validUsers,
                         tr("SASRec / HSTU: validate each epoch on a fixed random sample of this many users "
-                           "(drawn from the seed; checkpoint and early stopping are chosen on it). The final "
+                           "(drawn from the seed; checkpoint and early stopping are chosen on it, and a "
+                           "post-training run's proxy reward and KL per epoch cover the same users). The final "
                            "figures rank every user. For 10⁵ users and more"));
     m_validUsers->setSpecialValueText(tr("all users"));
     m_device = new QComboBox(computeBox);

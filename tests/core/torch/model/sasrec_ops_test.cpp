@@ -2,13 +2,14 @@
 // output layer + weighted cross-entropy against autograd's plain chain
 // (matmul → log_softmax → gather), value and both gradients; the fast dropout's
 // mask values, kept share, reproducibility and independence of the thread
-// count.
+// count; the body's products in bfloat16 (--precision bf16-all) against the float body.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "torch/model/sasrec_module.h"
 #include "torch/model/sasrec_ops.h"
 
 using namespace tiltbench;
@@ -118,4 +119,69 @@ TEST(SasrecOps, DropoutGradientIsTheMask) {
     y.sum().backward();
     // d(sum y)/dx = mask = y / x where x ≠ 0.
     EXPECT_TRUE(at::allclose(x.grad(), (y / x).detach(), 1e-5, 1e-6));
+}
+
+// --precision bf16-all: the body's products in bfloat16. Against the float computation of the same weights:
+// close in value and gradient (bfloat16 keeps 8 significant bits), not identical (so the bfloat16 path did
+// run), and without those products at all (bf16 false, or evaluation mode) exactly the float result.
+TEST(SasrecOps, BodyProductsInBfloat16StayCloseToFloat) {
+    at::manual_seed(13);
+    const auto x = at::randn({3, 7, 16}), w = at::randn({24, 16}).mul_(0.3), b = at::randn({24});
+    EXPECT_TRUE(at::equal(bodyLinear(x, w, b, false), at::linear(x, w, b)));
+    const auto lin = bodyLinear(x, w, b, true);
+    EXPECT_EQ(lin.scalar_type(), at::kFloat);
+    EXPECT_LT(maxRelDiff(lin, at::linear(x, w, b)), 0.02);
+    EXPECT_FALSE(at::equal(lin, at::linear(x, w, b)));
+    EXPECT_EQ(bodyLinear(x, w, b, true, true).scalar_type(), at::kBFloat16);
+    const auto a = at::randn({2, 3, 5, 4}), c = at::randn({2, 3, 4, 6});
+    EXPECT_TRUE(at::equal(bodyMatmul(a, c, false), at::matmul(a, c)));
+    EXPECT_LT(maxRelDiff(bodyMatmul(a, c, true), at::matmul(a, c)), 0.02);
+}
+
+TEST(SasrecOps, ABodyInBfloat16TrainsCloseToFloatAndEvaluatesExactlyAsFloat) {
+    for (const Backbone backbone : {Backbone::Sasrec, Backbone::Hstu}) {
+        SCOPED_TRACE(backbone == Backbone::Hstu ? "hstu" : "sasrec");
+        SasrecConfig c;
+        c.backbone = backbone;
+        c.numItems = 30;
+        c.dim = 16;
+        c.heads = 2;
+        c.blocks = 2;
+        c.maxLen = 12;
+        c.dropout = 0.0;  // training mode without randomness: the two modules see the same computation
+        at::manual_seed(17);
+        Sasrec f32(c);
+        SasrecConfig cb = c;
+        cb.bf16Body = true;
+        Sasrec b16(cb);
+        {
+            at::NoGradGuard noGrad;
+            const auto from = f32->named_parameters();
+            for (auto& p : b16->named_parameters())
+                p.value().copy_(from[p.key()]);
+        }
+        const auto inputs = at::randint(1, c.numItems + 1, {5, 12}, at::kLong);
+        const auto lengths = at::tensor({12, 9, 5, 1, 12}, at::kLong);
+        const auto times = at::arange(0, 60, at::kLong).mul_(977).reshape({5, 12});
+        const auto probe = at::randn({5, 12, 16});
+
+        f32->train();
+        b16->train();
+        const auto h32 = f32->hidden(inputs, lengths, times), h16 = b16->hidden(inputs, lengths, times);
+        EXPECT_LT(maxRelDiff(h16, h32), 0.03);
+        EXPECT_FALSE(at::equal(h16, h32));  // the bfloat16 products ran
+        (h32 * probe).sum().backward();
+        (h16 * probe).sum().backward();
+        const auto g32 = f32->named_parameters();
+        for (const auto& p : b16->named_parameters()) {
+            SCOPED_TRACE(p.key());
+            ASSERT_TRUE(p.value().grad().defined());
+            EXPECT_LT(maxRelDiff(p.value().grad(), g32[p.key()].grad()), 0.05);
+        }
+
+        f32->eval();
+        b16->eval();
+        at::NoGradGuard noGrad;
+        EXPECT_TRUE(at::equal(b16->hidden(inputs, lengths, times), f32->hidden(inputs, lengths, times)));
+    }
 }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -376,6 +378,37 @@ TEST(SasrecTrainer, SampledSoftmaxLearnsIsRecordedAndResumesExactly) {
         bad(b);
         EXPECT_THROW(b.validate(), Error);
     }
+}
+
+// --precision bf16-all: the body's products in bfloat16 learn the ring, the run records the precision it
+// used, and a resumed run accepts that record and continues in it, taking the uninterrupted run's steps.
+TEST(SasrecTrainer, ABodyInBfloat16LearnsIsRecordedAndResumesInIt) {
+    TempDir tmp;
+    Workspace ws(tmp.file("ws.sqlite"), OpenMode::CreateIfMissing);
+    addRingDataset(ws);
+    SasrecRunConfig c = tinyRun();
+    c.precision = "bf16-all";
+    const SasrecRunResult learnt = runSasrec(ws, c);
+    EXPECT_EQ(learnt.precision, "bf16-all");
+    EXPECT_LT(learnt.epochs.back().trainLoss, 0.5 * learnt.epochs.front().trainLoss);
+    EXPECT_GE(learnt.test.value("hr@10"), 0.8);
+    RunStore store(ws);
+    EXPECT_EQ(nlohmann::json::parse(store.run(learnt.runId).config).at("precision"), "bf16-all");
+
+    c.epochs = 3;
+    c.dropout = 0.2;
+    const SasrecRunResult whole = runSasrec(ws, c);
+    EXPECT_THROW(runSasrec(ws, c,
+                           [](const TrainProgress& p) {
+                               return !(p.epoch == 2 && p.stage == "training" && p.step == 1);
+                           }),
+                 Cancelled);
+    const SasrecRunResult resumed = resumeSasrec(ws, store.runs().back().id);
+    EXPECT_EQ(resumed.precision, "bf16-all");
+    ASSERT_EQ(resumed.epochs.size(), whole.epochs.size());
+    for (size_t e = 0; e < whole.epochs.size(); ++e)
+        EXPECT_EQ(resumed.epochs[e].trainLoss, whole.epochs[e].trainLoss) << "epoch " << e + 1;
+    EXPECT_EQ(resumed.test.ranks, whole.test.ranks);
 }
 
 TEST(SasrecTrainer, HistoriesLongerThanMaxLenBecomeSeveralWindows) {
