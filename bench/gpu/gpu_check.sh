@@ -9,6 +9,8 @@
 #   train_cuda.json / train_cpu.json         `tiltbench-cli train --json` of each run
 #   train_cuda_sampled.json                   the same on cuda with --loss sampled (issue 18), when time is left
 #   train_cuda_hstu.json                      the same on cuda with -m hstu (issue 18), when time is left
+#   train_cuda_bf16_all.json                  the same on cuda with --precision bf16-all (the body's products in
+#                                             bfloat16), when time is left and GPU_CHECK_PRECISION is unset
 #   train_cuda_dp2.json                       rank 0 of a two-rank data-parallel run on cuda:0 (issue 18)
 #   progress_cuda.jsonl / progress_cpu.jsonl per-epoch progress (kept even when a run is cut short)
 #   gpu_util.csv         nvidia-smi samples during the CUDA run
@@ -24,7 +26,7 @@
 #   GPU_CHECK_BUDGET_S   whole-script budget in seconds, default 480 (every step runs under `timeout`)
 #   GPU_CHECK_EPOCHS     SASRec epochs per device, default 5 (patience off, so every epoch runs)
 #   GPU_CHECK_THREADS    CPU threads for both runs, default all cores up to 16
-#   GPU_CHECK_PRECISION  `train --precision` for both runs (auto, fp32, bf16), default: the CLI's default (auto:
+#   GPU_CHECK_PRECISION  `train --precision` for both runs (auto, fp32, bf16, bf16-all), default: the CLI's default (auto:
 #                        bf16 on CUDA and on CPUs with native bfloat16); the summary shows what each run used
 #   GPU_CHECK_JOBS       build jobs, default all cores
 #   GPU_CHECK_DEBS       folder made by fetch-gpu-debs.sh, default build/gpu-debs
@@ -441,6 +443,12 @@ if [ "$CPU_ONLY" != 1 ] && grep -q -- 'hstu' <<<"$TRAIN_HELP" && [ "$(remaining)
     MODEL=hstu train_cmd cuda cuda_hstu
     step train-cuda-hstu $(($(remaining) - 20)) "${TRAIN[@]}" ||
         { RUN_FAILED=1; say "the CUDA HSTU run failed or was cut short"; }
+fi
+# Issue 18: the body's products in bfloat16 (--precision bf16-all) on the GPU, when this build has it.
+if [ "$CPU_ONLY" != 1 ] && [ -z "$PRECISION" ] && grep -q -- 'bf16-all' <<<"$TRAIN_HELP" && [ "$(remaining)" -gt 60 ]; then
+    train_cmd cuda cuda_bf16_all --precision bf16-all
+    step train-cuda-bf16-all $(($(remaining) - 20)) "${TRAIN[@]}" ||
+        { RUN_FAILED=1; say "the CUDA bf16-all run failed or was cut short"; }
 fi
 # Issue 18: data-parallel training — two ranks sharing the one GPU (--device cuda:0; gradients staged through
 # CPU for Gloo), as one run; rank 0's JSON is train_cuda_dp2.json. Checks that this LibTorch's c10d builds and

@@ -169,7 +169,7 @@ def main():
         "steps": steps,
         "runs": {},
     }
-    for dev in ("cuda", "cpu", "cuda_sampled", "cuda_hstu", "cuda_dp2"):
+    for dev in ("cuda", "cpu", "cuda_sampled", "cuda_hstu", "cuda_bf16_all", "cuda_dp2"):
         r = device_report(args.out, dev)
         if r is not None:
             s["runs"][dev] = r
