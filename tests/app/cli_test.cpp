@@ -16,6 +16,9 @@ using tiltbench::test::pathExists;
 using tiltbench::test::TempDir;
 using tiltbench::test::writeFile;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace cli_test_file {
+
 namespace {
 
 constexpr auto cli = &tiltbench::test::runCli;
@@ -521,3 +524,5 @@ TEST(Cli, ExportTopkCsvReportsProgressAndRefusesBadRequests) {
     EXPECT_FALSE(pathExists(tmp.file("x")));
     EXPECT_FALSE(pathExists(tmp.file("x.pt")));
 }
+
+}  // namespace cli_test_file

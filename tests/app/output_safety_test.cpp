@@ -28,6 +28,9 @@ using tiltbench::test::runCli;
 using tiltbench::test::TempDir;
 using tiltbench::test::writeFile;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace output_safety_test_file {
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -508,3 +511,5 @@ TEST(NewWorkspace, AFailedImportLeavesNoWorkspaceFile) {
     EXPECT_FALSE(pathExists(ws));
     EXPECT_FALSE(pathExists(ws + "-wal"));
 }
+
+}  // namespace output_safety_test_file

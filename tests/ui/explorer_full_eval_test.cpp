@@ -20,6 +20,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace explorer_full_eval_test_file {
+
 namespace {
 constexpr int kWaitMs = 120000;
 
@@ -86,3 +89,5 @@ TEST(ExplorerFullEvalTest, ButtonRecordsTheRunThatRunClosedFormGives) {
     page.reset();
     ws.reset();
 }
+
+}  // namespace explorer_full_eval_test_file

@@ -28,6 +28,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace explorer_page_test_file {
+
 namespace {
 constexpr int kWaitMs = 60000;
 constexpr double kInf = WeightScheme::kInfinity;
@@ -334,3 +337,5 @@ TEST(ExplorerSuggestion, APeakInsideTheNoiseIsNotSuggestedAndTestIsShownBesideVa
         }
     }
 }
+
+}  // namespace explorer_page_test_file

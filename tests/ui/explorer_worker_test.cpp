@@ -11,6 +11,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace explorer_worker_test_file {
+
 namespace {
 constexpr int kWaitMs = 60000;
 
@@ -103,3 +106,5 @@ TEST(ExplorerWorker, MissingDatasetFails) {
     EXPECT_FALSE(out.finished);
     EXPECT_FALSE(out.failure.isEmpty());
 }
+
+}  // namespace explorer_worker_test_file

@@ -30,6 +30,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace export_page_test_file {
+
 namespace {
 constexpr int kWaitMs = 120000;
 
@@ -289,3 +292,5 @@ TEST_F(ExportPageTest, Screenshot) {
     const QString path = QDir(dir).filePath(QStringLiteral("export-page.png"));
     ASSERT_TRUE(window->grab().save(path)) << path.toStdString();
 }
+
+}  // namespace export_page_test_file

@@ -15,6 +15,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace import_dialog_test_file {
+
 namespace {
 constexpr int kWaitMs = 30000;
 }
@@ -107,3 +110,5 @@ TEST(ImportDialog, FailureShowsTheLineAndKeepsTheDialogOpen) {
     EXPECT_FALSE(dialog.isImporting());
     EXPECT_TRUE(Workspace(ws).datasets().empty());
 }
+
+}  // namespace import_dialog_test_file

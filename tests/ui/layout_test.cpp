@@ -41,6 +41,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace layout_test_file {
+
 namespace {
 constexpr int kWaitMs = 120000;
 // What a 1366×768 screen leaves a maximised window under a window manager: a panel and a title bar.
@@ -456,3 +459,5 @@ TEST(Layout, EveryVisibleTextFitsItsBoxOnA1366x768Screen) {
     EXPECT_TRUE(walker.problems.isEmpty()) << walker.problems.size() << " clipped texts:\n  "
                                            << walker.problems.join(QStringLiteral("\n  ")).toStdString();
 }
+
+}  // namespace layout_test_file

@@ -44,6 +44,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace main_window_test_file {
+
 namespace {
 constexpr int kWaitMs = 30000;
 
@@ -413,3 +416,5 @@ TEST(MainWindow, ImportFromTheDataPageSelectsTheDatasetAndReports) {
         << report->informativeText().toStdString();
     EXPECT_TRUE(QTest::qWaitFor([page] { return page->importDialog() == nullptr; }, kWaitMs));
 }
+
+}  // namespace main_window_test_file

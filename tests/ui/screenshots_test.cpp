@@ -24,6 +24,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace screenshots_test_file {
+
 namespace {
 constexpr int kWaitMs = 60000;
 const QSize kWindowSize(1280, 800);
@@ -140,3 +143,5 @@ TEST(Screenshots, ImportDialogAndError) {
     ASSERT_NE(box, nullptr);
     save(box, QStringLiteral("import-error.png"));
 }
+
+}  // namespace screenshots_test_file

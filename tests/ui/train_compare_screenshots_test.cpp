@@ -36,6 +36,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace train_compare_screenshots_test_file {
+
 namespace {
 constexpr int kWaitMs = 900000;
 
@@ -283,3 +286,5 @@ TEST(TrainCompareScreenshots, PpoAgainstARewardModel) {
     QTest::qWait(300);
     save(&w, QStringLiteral("compare-proxy-vs-true.png"));
 }
+
+}  // namespace train_compare_screenshots_test_file

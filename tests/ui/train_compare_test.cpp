@@ -45,6 +45,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace train_compare_test_file {
+
 namespace {
 constexpr int kWaitMs = 120000;
 
@@ -702,6 +705,30 @@ TEST(TrainAndCompare, TheLossSettingsReachTheRequestAndRestWhenTheyDoNotApply) {
     const auto v = sampledArgs.indexOf(QStringLiteral("--valid-users"));
     ASSERT_GE(v, 0);
     EXPECT_EQ(sampledArgs.value(v + 1), QStringLiteral("500"));
+
+    // Precision: the engine's default (auto) unless chosen, every value the engine accepts on offer, the
+    // choice carried to the command line; resting for the closed-form models.
+    auto* precision = train->findChild<QComboBox*>(QStringLiteral("trainPrecision"));
+    ASSERT_NE(precision, nullptr);
+    EXPECT_EQ(precision->currentData().toString().toStdString(), d.precision);
+    EXPECT_EQ(r.run.precision, d.precision);
+    QStringList offered;
+    for (int i = 0; i < precision->count(); ++i)
+        offered << precision->itemData(i).toString();
+    EXPECT_EQ(offered, (QStringList{QStringLiteral("auto"), QStringLiteral("fp32"), QStringLiteral("bf16"),
+                                    QStringLiteral("bf16-all")}));
+    EXPECT_TRUE(precision->isEnabled());
+    pick(precision, QStringLiteral("bf16-all"));
+    r = train->currentRequest();
+    EXPECT_EQ(r.run.precision, "bf16-all");
+    const QStringList precisionArgs = r.cliArguments(QStringLiteral("w.sqlite"));
+    const auto pr = precisionArgs.indexOf(QStringLiteral("--precision"));
+    ASSERT_GE(pr, 0);
+    EXPECT_EQ(precisionArgs.value(pr + 1), QStringLiteral("bf16-all"));
+
     pick(train->findChild<QComboBox*>(QStringLiteral("trainModel")), QStringLiteral("markov"));
     EXPECT_FALSE(validUsers->isEnabled());
+    EXPECT_FALSE(precision->isEnabled());
 }
+
+}  // namespace train_compare_test_file

@@ -33,6 +33,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace train_models_test_file {
+
 namespace {
 constexpr int kWaitMs = 120000;
 
@@ -509,3 +512,5 @@ TEST(CompareData, AParentRunIdIsReadOnlyWhenItIsOne) {
         EXPECT_EQ(run.parentRunId, expected.at(run.id())) << run.record.config;
     }
 }
+
+}  // namespace train_models_test_file

@@ -14,6 +14,9 @@
 using namespace tiltbench;
 using tiltbench::test::WorkerRecorder;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace workers_test_file {
+
 namespace {
 constexpr int kWaitMs = 30000;
 
@@ -161,3 +164,5 @@ TEST(JobHandle, DestroyedWhileRunningCancelsAndWaits) {
     EXPECT_FALSE(Workspace(ws).findDataset("big").has_value());
     EXPECT_FALSE(Workspace(ws).findDataset("second").has_value());
 }
+
+}  // namespace workers_test_file

@@ -12,6 +12,9 @@ using namespace tiltbench;
 using tiltbench::test::makeTargets;
 using tiltbench::test::randomTargets;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace markov_policy_test_file {
+
 namespace {
 
 // User A: 0 (5) → 1 (5) → 2 (1); user B: 0 (1) → 2 (1). Item 3 is never logged.
@@ -148,3 +151,5 @@ TEST(MarkovPolicy, ScoringIsThreadSafe) {
         EXPECT_EQ(r, reference);
     }
 }
+
+}  // namespace markov_policy_test_file

@@ -11,6 +11,9 @@ using namespace tiltbench;
 using tiltbench::test::makeTargets;
 using tiltbench::test::randomTargets;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace popularity_policy_test_file {
+
 namespace {
 
 // Item 0: three 1s; item 1: two 5s; item 2: one 5 and one 1; item 3: never logged.
@@ -88,3 +91,5 @@ TEST(PopularityPolicy, OneItemAndFilter) {
     EXPECT_EQ(f.ranking()[0], 1);
     EXPECT_THROW(PopularityPolicy(table, WeightScheme::exp(-1.0)), Error);
 }
+
+}  // namespace popularity_policy_test_file

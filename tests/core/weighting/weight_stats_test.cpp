@@ -13,6 +13,9 @@ using namespace tiltbench;
 using tiltbench::test::makeTargets;
 using tiltbench::test::randomTargets;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace weight_stats_test_file {
+
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -321,3 +324,5 @@ TEST(WeightStats, LambdaGridAndSuggestion) {
     EXPECT_EQ(smallestLambdaWithEss(table, WeightScheme::exp(1.0), grid, 1.0), kInf);
     EXPECT_THROW(essCurve(table, WeightScheme::exp(1.0), {0.0}), Error);
 }
+
+}  // namespace weight_stats_test_file

@@ -141,6 +141,7 @@ class TrainForm : public QWidget {
     QSpinBox* m_validUsers;  // SASRec/HSTU: users each epoch's validation ranks (0 = all)
     QDoubleSpinBox* m_highThreshold;
     QComboBox* m_device;
+    QComboBox* m_precision;  // SASRec/HSTU: auto | fp32 | bf16 | bf16-all (SasrecRunConfig::precision)
     QLabel* m_runtimeLabel;
     QSpinBox* m_threads;
     QSpinBox* m_seed;

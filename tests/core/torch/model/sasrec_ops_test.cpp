@@ -14,6 +14,9 @@
 
 using namespace tiltbench;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace sasrec_ops_test_file {
+
 namespace {
 
 struct LossCase {
@@ -185,3 +188,5 @@ TEST(SasrecOps, ABodyInBfloat16TrainsCloseToFloatAndEvaluatesExactlyAsFloat) {
         EXPECT_TRUE(at::equal(b16->hidden(inputs, lengths, times), f32->hidden(inputs, lengths, times)));
     }
 }
+
+}  // namespace sasrec_ops_test_file

@@ -25,6 +25,9 @@
 using namespace tiltbench;
 using tiltbench::test::TempDir;
 
+// A namespace of its own: the suite compiles in unity batches (tests/CMakeLists.txt).
+namespace reward_states_test_file {
+
 namespace {
 
 // 20 users, 30 items; histories of 12 (longer than the model's 8 steps, so a user has several windows).
@@ -167,3 +170,5 @@ TEST(RewardHead, ARecordedHeadsFiguresMatchItsStoredFitAndBadStateRunsRecordNoth
     EXPECT_THROW((void)runRewardModel(t.ws, c), Error);  // no states function: the torch-free build
     EXPECT_EQ(runs.lastRunId(), before);
 }
+
+}  // namespace reward_states_test_file
