@@ -92,9 +92,6 @@ void SasrecRunConfig::validate() const {
     if (std::find(kNegativeSamplers.begin(), kNegativeSamplers.end(), negatives) == kNegativeSamplers.end())
         throw Error(fmt::format("sasrec: --negatives must be one of {} (got '{}')",
                                 fmt::join(kNegativeSamplers, ", "), negatives));
-    if (inBatchCorrection != "inclusion" && inBatchCorrection != "popularity")
-        throw Error(fmt::format("sasrec: in_batch_correction must be inclusion or popularity (got '{}')",
-                                inBatchCorrection));
     if (validUsers < 0)
         throw Error(fmt::format("sasrec: --valid-users must be >= 0 (0 = every user; got {})", validUsers));
     if (numNegatives < 1 || numNegatives > limits::kMaxNegatives)
@@ -248,8 +245,7 @@ std::string SasrecRunConfig::toJson() const {
         std::visit([&](auto field) { j[s.key] = this->*field; }, s.field);
     j["optimizer"] = "adam";
     j["threads_requested"] = threads;
-    j["in_batch_capped"] = true;                   // --num-negatives caps in-batch candidates (see fromJson)
-    j["in_batch_correction"] = inBatchCorrection;  // see fromJson
+    j["in_batch_capped"] = true;  // --num-negatives caps in-batch candidates (see fromJson)
     return j.dump();
 }
 
@@ -287,16 +283,6 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
         // batch: the largest cap reproduces that (a batch never has 2^20 distinct targets in practice).
         if (c.negatives == "in-batch" && !j.contains("in_batch_capped"))
             c.numNegatives = limits::kMaxNegatives;
-        // Runs recorded before the in-batch correction became the candidates' inclusion probability corrected
-        // by popularity; a record without the key resumes that way.
-        if (j.contains("in_batch_correction")) {
-            const nlohmann::json& v = j.at("in_batch_correction");
-            if (!v.is_string())
-                throw Error("in_batch_correction must be a string (inclusion or popularity)");
-            c.inBatchCorrection = v.get<std::string>();
-        } else if (c.negatives == "in-batch") {
-            c.inBatchCorrection = "popularity";
-        }
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("sasrec run config: a field has the wrong type ({})", e.what()));
     } catch (const Error& e) {

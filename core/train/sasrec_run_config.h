@@ -61,11 +61,6 @@ struct SasrecRunConfig : RunConfigBase {
     // sampled: candidates per batch — drawn (uniform, popularity), or the most of a batch's distinct targets
     // kept (in-batch)
     int numNegatives = 256;
-    // in-batch: the correction of each item's logit, log of its chance to be a candidate. "inclusion" (every
-    // run since this field): log(1 − (1 − q_j)^N) for a batch of N targets, TensorFlow's expected count of a
-    // unique sampler; "popularity": log q_j, which runs recorded before it used (kept so that they resume
-    // exactly). Not an option: written in the run record (in_batch_correction) and read back.
-    std::string inBatchCorrection = "inclusion";
     // Validation after each epoch ranks a fixed random sample of this many validation users (drawn once from
     // the run's seed, the same users every epoch, so the epochs compare on equal footing; the checkpoint and
     // early stopping are chosen on it); 0 = every user. The final valid and test figures rank every user.

@@ -12,8 +12,8 @@ namespace tiltbench {
 
 NegativeSampler::NegativeSampler(const std::string& kind, int64_t negatives,
                                  const std::vector<int32_t>& targetItems, int32_t numItems,
-                                 c10::Device device, bool inclusion)
-    : m_kind(kind), m_negatives(negatives), m_numItems(numItems), m_device(device), m_inclusion(inclusion) {
+                                 c10::Device device)
+    : m_kind(kind), m_negatives(negatives), m_numItems(numItems), m_device(device) {
     if (kind != "uniform" && kind != "popularity" && kind != "in-batch")
         throw Error(
             fmt::format("sasrec: --negatives must be uniform, popularity or in-batch (got '{}')", kind));
@@ -43,9 +43,6 @@ NegativeSampler::NegativeSampler(const std::string& kind, int64_t negatives,
     m_probCpu = at::from_blob(prob.data(), {numItems}, f).clone();
     m_logQCpu = at::from_blob(logQ.data(), {numItems}, f).clone();
     m_itemLogQ = m_logQCpu.to(m_device);
-    if (kind == "in-batch" &&
-        inclusion)  // q from the same floored counts as log q (never 0, never 1 unless C = 1)
-        m_log1mQ = at::log1p(m_logQCpu.to(at::kDouble).exp().neg());
 }
 
 SampledCandidates NegativeSampler::draw(const std::vector<int64_t>& batchTargets) const {
@@ -69,20 +66,9 @@ SampledCandidates NegativeSampler::draw(const std::vector<int64_t>& batchTargets
         items = at::multinomial(m_probCpu, m_negatives, /*replacement=*/true);
     }
     SampledCandidates c;
-    if (m_kind == "in-batch" && m_inclusion) {
-        // π_j = 1 − (1 − q_j)^N for the batch's N targets, as −expm1(N · log(1 − q_j)): exact for rare items,
-        // and 1 (log 0) for items sure to be in the batch. An item with q_j = 1 (a one-item catalogue) has
-        // log(1 − q) = −inf and π = 1.
-        const auto n = static_cast<double>(
-            std::count_if(batchTargets.begin(), batchTargets.end(), [](int64_t t) { return t >= 0; }));
-        const at::Tensor logPi = m_log1mQ.mul(std::max(n, 1.0)).expm1().neg().log().to(at::kFloat);
-        c.logQ = logPi.index_select(0, items).to(m_device);
-        c.itemLogQ = logPi.to(m_device);
-    } else {
-        c.logQ = m_logQCpu.index_select(0, items).to(m_device);
-        c.itemLogQ = m_itemLogQ;
-    }
+    c.logQ = m_logQCpu.index_select(0, items).to(m_device);
     c.items = items.to(m_device);
+    c.itemLogQ = m_itemLogQ;
     return c;
 }
 

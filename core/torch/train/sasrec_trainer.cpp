@@ -187,8 +187,7 @@ class SasrecTraining {
             for (const auto& seq : m_seqs)
                 positions.insert(positions.end(), seq.items.begin() + 1, seq.items.end());
             m_sampler = std::make_unique<NegativeSampler>(m_config.negatives, m_config.numNegatives,
-                                                          positions, m_split->numItems(), m_device,
-                                                          m_config.inBatchCorrection == "inclusion");
+                                                          positions, m_split->numItems(), m_device);
         }
         m_modelConfig = sasrecModelConfig(m_config, m_split->numItems());
         checkSasrecModelSize(m_modelConfig);

@@ -169,33 +169,5 @@ TEST(CraftedProtocol, StoredValidUsersAndPrecisionAreReadBackAndHostileOnesRefus
     }
 }
 
-// The in-batch correction a run trained with is read back; a record from before the key trained in-batch with
-// log q_j and resumes so; anything but the two names, or no string, is refused by name.
-TEST(CraftedProtocol, StoredInBatchCorrectionIsReadBackAndHostileOnesRefusedByName) {
-    const std::string inBatch = R"("loss": "sampled", "negatives": "in-batch", "in_batch_capped": true)";
-    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(inBatch)).inBatchCorrection, "popularity");
-    EXPECT_EQ(SasrecRunConfig::fromJson(sasrecConfigWith(R"("seed": 1)")).inBatchCorrection, "inclusion");
-    for (const std::string v : {"inclusion", "popularity"})
-        EXPECT_EQ(
-            SasrecRunConfig::fromJson(sasrecConfigWith(inBatch + R"(, "in_batch_correction": ")" + v + "\""))
-                .inBatchCorrection,
-            v);
-    SasrecRunConfig fresh;
-    fresh.dataset = "d";
-    fresh.loss = "sampled";
-    fresh.negatives = "in-batch";
-    EXPECT_EQ(SasrecRunConfig::fromJson(fresh.toJson()).inBatchCorrection, "inclusion");
-    for (const std::string v : {R"("Inclusion")", R"("")", R"("logq; DROP TABLE runs")"}) {
-        const std::string error = refusal(sasrecConfigWith(R"("in_batch_correction": )" + v));
-        EXPECT_NE(error.find("in_batch_correction must be inclusion or popularity"), std::string::npos)
-            << v << ": " << error;
-    }
-    for (const std::string v : {"1", "null", R"(["inclusion"])"}) {
-        const std::string error = refusal(sasrecConfigWith(R"("in_batch_correction": )" + v));
-        EXPECT_NE(error.find("in_batch_correction must be a string"), std::string::npos)
-            << v << ": " << error;
-    }
-}
-
 }  // namespace
 }  // namespace tiltbench

@@ -121,9 +121,6 @@ TEST(NegativeSampler, PopularityDrawsFollowTheTargetCountsAndNeverAnItemWithNone
     EXPECT_TRUE(at::equal(s.draw({0}).items, c.items));
 }
 
-// The batch's distinct targets, each corrected by the log of its chance to be one of a batch of N = 4
-// targets: π_j = 1 − (1 − q_j)^4 by hand (q = 1/8, 2/8, 4/8, 1/8 from the training counts); records from
-// before that correction existed keep log q_j.
 TEST(NegativeSampler, InBatchTakesTheBatchsDistinctTargets) {
     const std::vector<int32_t> targets{0, 1, 1, 2, 2, 2, 2, 3};
     const NegativeSampler s("in-batch", 2, targets, 5, c10::Device(c10::kCPU));  // the cap: not reached
@@ -131,60 +128,13 @@ TEST(NegativeSampler, InBatchTakesTheBatchsDistinctTargets) {
     ASSERT_EQ(c.items.numel(), 2);
     EXPECT_EQ(c.items[0].item<int64_t>(), 1);
     EXPECT_EQ(c.items[1].item<int64_t>(), 3);
-    EXPECT_NEAR(c.logQ[0].item<double>(), std::log(1.0 - 0.31640625), 1e-6);      // 1 − (3/4)^4
-    EXPECT_NEAR(c.logQ[1].item<double>(), std::log(1.0 - 0.586181640625), 1e-6);  // 1 − (7/8)^4
-    EXPECT_NEAR(c.itemLogQ[2].item<double>(), std::log(1.0 - 0.0625), 1e-6);      // 1 − (1/2)^4
-    EXPECT_TRUE(std::isfinite(c.itemLogQ[4].item<double>()));  // never a target: floored, finite
-
-    const NegativeSampler old("in-batch", 2, targets, 5, c10::Device(c10::kCPU), /*inclusion=*/false);
-    const SampledCandidates o = old.draw({3, -1, 1, 3, 1, -1});
-    EXPECT_TRUE(at::equal(o.items, c.items));
-    EXPECT_NEAR(o.logQ[0].item<double>(), std::log(2.0 / 8.0), 1e-6);
-    EXPECT_NEAR(o.logQ[1].item<double>(), std::log(1.0 / 8.0), 1e-6);
-}
-
-// The in-batch correction against a simulation it does not use: batches of N targets drawn from q, the share
-// of batches each item is among the distinct targets of, matches exp(itemLogQ) for N = 3 (where it is close
-// to N·q_j, the popularity correction up to a constant) and N = 400 (where common items are in every batch
-// and the popularity correction would still rank them 60× apart).
-TEST(NegativeSampler, InBatchCorrectionIsTheChanceToBeInTheBatch) {
-    std::vector<int32_t> targets;
-    const std::vector<int> counts{600, 300, 60, 30, 6, 3, 1};  // q from 0.6 down to 0.001
-    for (int32_t i = 0; i < static_cast<int32_t>(counts.size()); ++i)
-        targets.insert(targets.end(), static_cast<size_t>(counts[static_cast<size_t>(i)]), i);
-    const NegativeSampler s("in-batch", 1000, targets, 7, c10::Device(c10::kCPU));
-    std::vector<double> q;
-    for (const int n : counts)
-        q.push_back(n / 1000.0);
-    const at::Tensor probs = at::tensor(q, at::TensorOptions().dtype(at::kDouble));
-    at::manual_seed(11);
-    for (const int64_t n : {3, 400}) {
-        const int batches = 4000;
-        std::vector<int> in(counts.size(), 0);
-        const at::Tensor draws = at::multinomial(probs.expand({batches, 7}), n, /*replacement=*/true);
-        for (int b = 0; b < batches; ++b) {
-            const at::Tensor distinct = std::get<0>(at::_unique(draws[b]));
-            for (int64_t k = 0; k < distinct.numel(); ++k)
-                ++in[static_cast<size_t>(distinct[k].item<int64_t>())];
-        }
-        std::vector<int64_t> batch(static_cast<size_t>(n), 0);  // only N matters for the correction
-        const at::Tensor pi = s.draw(batch).itemLogQ.to(at::kDouble).exp();
-        for (size_t j = 0; j < counts.size(); ++j) {
-            const double p = pi[static_cast<int64_t>(j)].item<double>();
-            EXPECT_NEAR(in[j] / static_cast<double>(batches), p,
-                        5.0 * std::sqrt(p * (1 - p) / batches) + 1e-9)
-                << "N " << n << ", item " << j;
-        }
-        if (n == 3)  // rare items: about N·q_j
-            EXPECT_NEAR(pi[6].item<double>(), 3 * 0.001, 1e-5);
-        else  // common items: sure to be in the batch
-            EXPECT_GT(pi[3].item<double>(), 1.0 - 1e-5);
-    }
+    EXPECT_NEAR(c.logQ[0].item<double>(), std::log(2.0 / 8.0), 1e-6);
+    EXPECT_NEAR(c.logQ[1].item<double>(), std::log(1.0 / 8.0), 1e-6);
 }
 
 // --num-negatives K caps in-batch candidates: a batch with D > K distinct targets keeps K of them, each with
-// probability K / D (uniformly without replacement), distinct, with their own correction (a common factor
-// K / D on every inclusion probability cancels in the loss); reproducible from the seed.
+// probability K / D (uniformly without replacement), distinct, with their own log q (a common factor K / D on
+// every q cancels in the loss); reproducible from the seed.
 TEST(NegativeSampler, InBatchKeepsAtMostKOfTheBatchsDistinctTargetsUniformly) {
     std::vector<int32_t> targets;
     for (int32_t i = 0; i < 10; ++i)
@@ -210,8 +160,7 @@ TEST(NegativeSampler, InBatchKeepsAtMostKOfTheBatchsDistinctTargetsUniformly) {
         EXPECT_NEAR(seen[static_cast<size_t>(i)], draws * p, 5.0 * std::sqrt(draws * p * (1 - p))) << i;
     EXPECT_EQ(seen[10], 0);  // never a target of the batch
     EXPECT_EQ(seen[11], 0);
-    // 13 targets: the kept items' correction is still their chance to be in such a batch.
-    EXPECT_NEAR(s.draw(batch).itemLogQ[9].item<double>(), std::log(1.0 - std::pow(45.0 / 55.0, 13)), 1e-6);
+    EXPECT_NEAR(s.draw(batch).itemLogQ[9].item<double>(), std::log(10.0 / 55.0), 1e-6);
     at::manual_seed(3);
     EXPECT_TRUE(at::equal(s.draw(batch).items, first));
     // K at least the distinct count: every distinct target, as without a cap.
