@@ -39,23 +39,23 @@ at::Tensor SasrecBlockImpl::forward(const at::Tensor& x, const at::Tensor& causa
     const bool train = is_training();
     const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
     at::Tensor ctx;  // [B, T, D], the attention's output
-    if (train) {
-        // One node from the scores to the dropped-out probabilities over the lower triangle (sasrec_ops.h).
-        // With the body in bfloat16, q, k, v, the scores, the probabilities and the context stay in bfloat16
-        // between products (each is rounded to it anyway as an operand); the softmax's arithmetic is float.
-        const auto qkv =
-            (m_bf16Body ? bodyLinear(m_norm1(x), m_qkv->weight, m_qkv->bias, true, true) : m_qkv(m_norm1(x)))
-                .view({b, t, 3, m_heads, dh})
-                .permute({2, 0, 3, 1, 4});  // [3, B, H, T, dh]
-        const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
-        const auto att = causalAttentionProbs(at::matmul(q, k.transpose(-2, -1)), scale, m_dropout);
-        ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
+    if (train && m_bf16Body) {
+        // q, k, v and the context stay in bfloat16 between products (each is rounded to it anyway as an
+        // operand); the attention map is float from the scores to the dropout.
+        const auto qkv = bodyLinear(m_norm1(x), m_qkv->weight, m_qkv->bias, true, true)
+                             .view({b, t, 3, m_heads, dh})
+                             .permute({2, 0, 3, 1, 4});  // [3, B, H, T, dh] bfloat16
+        const at::Tensor q = qkv[0] * scale, k = qkv[1], v = qkv[2];
+        auto att = at::matmul(q, k.transpose(-2, -1)).to(at::kFloat);
+        att = fastDropout(at::softmax(att.add_(causalMask), -1), m_dropout, train);
+        ctx = at::matmul(att.to(at::kBFloat16), v).transpose(1, 2).reshape({b, t, m_dim});
     } else {
         auto qkv =
             m_qkv(m_norm1(x)).view({b, t, 3, m_heads, dh}).permute({2, 0, 3, 1, 4});  // [3, B, H, T, dh]
         const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
         auto att = at::matmul(q, k.transpose(-2, -1)).mul_(scale);
-        att = at::softmax(att.add_(causalMask), -1);  // evaluation: no dropout
+        att = at::softmax(att.add_(causalMask), -1);
+        att = fastDropout(att, m_dropout, train);
         ctx = at::matmul(att, v).transpose(1, 2).reshape({b, t, m_dim});
     }
     const bool bf16 = train && m_bf16Body;

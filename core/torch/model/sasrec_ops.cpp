@@ -5,8 +5,6 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -15,7 +13,6 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
-#include <vector>
 
 namespace tiltbench {
 
@@ -77,163 +74,13 @@ inline uint64_t splitmix64(uint64_t x) {
     return x ^ (x >> 31);
 }
 
-// Four dropout factors from one 64-bit hash: entry l is kept (factor keepScale, else 0) when bits
-// 16l..16l+15, read as a 16-bit uniform, are ≥ threshold. Arithmetic, not a branch: a keep-or-drop branch is
-// mispredicted about p of the time, which cost more than the rest of the mask.
-inline void dropoutFactors(uint64_t h, uint32_t threshold, float keepScale, float* out) {
-    for (int l = 0; l < 4; ++l)
-        out[l] =
-            keepScale * static_cast<float>(static_cast<uint32_t>((h >> (16 * l)) & 0xFFFFu) >= threshold);
-}
-
 uint64_t drawSeed() {
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     return gen.get<at::CPUGeneratorImpl>()->random64();
 }
 
-// ---- causal softmax + dropout (causalAttentionProbs)
-
-// The dropout factors of a row's first n entries (rows of T entries; words of four 16-bit uniforms, a row's
-// words numbered from row · wordsPerRow): the same in the forward and the backward pass. 1 / (1 − p) for a
-// kept entry, 0 for a dropped one; all 1 when threshold is 0 (no dropout).
-struct RowMask {
-    uint64_t seed;
-    uint32_t threshold;  // an entry is kept when its 16-bit uniform is ≥ threshold
-    float keepScale;
-    int64_t wordsPerRow;
-
-    void fill(int64_t row, int64_t n, float* keep) const {
-        if (threshold == 0) {
-            std::fill(keep, keep + n, 1.0f);
-            return;
-        }
-        const uint64_t word0 = static_cast<uint64_t>(row) * static_cast<uint64_t>(wordsPerRow);
-        for (int64_t j = 0; j < n; j += 4)  // keep holds T + 3 entries: the last word is written whole
-            dropoutFactors(
-                splitmix64(seed ^ ((word0 + static_cast<uint64_t>(j / 4)) * 0xD1B54A32D192ED03ull)),
-                threshold, keepScale, keep + j);
-    }
-};
-
-// Rows of T entries in parallel, each with its count of entries at or before the diagonal (row % T + 1).
-template <typename F>
-void forCausalRows(int64_t rows, int64_t t, F&& perRow) {
-    at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, t)),
-                     [&](int64_t b, int64_t e) {
-                         std::vector<float> keep(static_cast<size_t>(t + 3));
-                         for (int64_t r = b; r < e; ++r)
-                             perRow(r, r % t + 1, keep.data());
-                     });
-}
-
-// out = probs · dropout factors in out's type, 0 above the diagonal.
-template <typename Scalar>
-void dropCausal(const float* probs, Scalar* out, int64_t rows, int64_t t, const RowMask& mask) {
-    forCausalRows(rows, t, [&](int64_t r, int64_t n, float* keep) {
-        const float* y = probs + r * t;
-        Scalar* o = out + r * t;
-        mask.fill(r, n, keep);
-        for (int64_t j = 0; j < n; ++j)
-            o[j] = static_cast<Scalar>(y[j] * keep[j]);
-        std::fill(o + n, o + t, static_cast<Scalar>(0.0f));
-    });
-}
-
-// d scores_j = scale · y_j · (g̃_j − Σ_k g̃_k y_k) with g̃ = g · dropout factor: dropout's backward, then
-// softmax's, then the scale's, in one pass; 0 above the diagonal.
-template <typename Scalar>
-void causalBackward(const float* probs, const Scalar* grad, Scalar* out, int64_t rows, int64_t t, float scale,
-                    const RowMask& mask) {
-    forCausalRows(rows, t, [&](int64_t r, int64_t n, float* keep) {
-        const float* y = probs + r * t;
-        const Scalar* g = grad + r * t;
-        Scalar* o = out + r * t;
-        mask.fill(r, n, keep);
-        float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // eight partial sums, so the loop vectorises
-        int64_t j = 0;
-        for (; j + 8 <= n; j += 8)
-            for (int l = 0; l < 8; ++l) {
-                keep[j + l] *= static_cast<float>(g[j + l]);
-                part[l] += keep[j + l] * y[j + l];
-            }
-        for (; j < n; ++j) {
-            keep[j] *= static_cast<float>(g[j]);
-            part[0] += keep[j] * y[j];
-        }
-        const float dot =
-            ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-        for (j = 0; j < n; ++j)
-            o[j] = static_cast<Scalar>(scale * y[j] * (keep[j] - dot));
-        std::fill(o + n, o + t, static_cast<Scalar>(0.0f));
-    });
-}
-
-at::Tensor causalMaskOf(int64_t t, const at::TensorOptions& options) {
-    return at::full({t, t}, -std::numeric_limits<float>::infinity(), options.dtype(at::kFloat)).triu_(1);
-}
-
-// The softmax itself is ATen's (vectorised exp); the node saves its float probabilities (no mask: the
-// backward pass regenerates it) and replaces the dropout, the conversions and softmax's backward with one
-// pass each way.
-class CausalAttentionProbs : public torch::autograd::Function<CausalAttentionProbs> {
-  public:
-    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& scores, double scale, double p) {
-        const int64_t t = scores.size(-1), rows = scores.numel() / std::max<int64_t>(1, t);
-        // causal + scale · scores in one pass (float, whatever the scores' type), then the softmax.
-        const at::Tensor probs =
-            at::softmax(at::add(causalMaskOf(t, scores.options()), scores.to(at::kFloat), scale), -1)
-                .contiguous();
-        RowMask mask{0, 0, 1.0f, (t + 3) / 4};
-        if (p > 0.0) {
-            mask.threshold = static_cast<uint32_t>(p * 65536.0 + 0.5);
-            const float keep = 1.0f - static_cast<float>(mask.threshold) / 65536.0f;
-            mask.keepScale = keep > 0.0f ? 1.0f / keep : 0.0f;
-            mask.seed = drawSeed();
-        }
-        at::Tensor out = at::empty(probs.sizes(), scores.options());
-        if (out.scalar_type() == at::kBFloat16)
-            dropCausal(probs.data_ptr<float>(), out.data_ptr<at::BFloat16>(), rows, t, mask);
-        else
-            dropCausal(probs.data_ptr<float>(), out.data_ptr<float>(), rows, t, mask);
-        ctx->save_for_backward({probs});
-        ctx->saved_data["scale"] = scale;
-        ctx->saved_data["seed"] = static_cast<int64_t>(mask.seed);
-        ctx->saved_data["threshold"] = static_cast<int64_t>(mask.threshold);
-        ctx->saved_data["keepScale"] = static_cast<double>(mask.keepScale);
-        return out;
-    }
-
-    static variable_list backward(AutogradContext* ctx, variable_list grads) {
-        const at::Tensor probs = ctx->get_saved_variables()[0];
-        const at::Tensor g = grads[0].contiguous();
-        const int64_t t = probs.size(-1), rows = probs.numel() / std::max<int64_t>(1, t);
-        const RowMask mask{static_cast<uint64_t>(ctx->saved_data["seed"].toInt()),
-                           static_cast<uint32_t>(ctx->saved_data["threshold"].toInt()),
-                           static_cast<float>(ctx->saved_data["keepScale"].toDouble()), (t + 3) / 4};
-        const auto scale = static_cast<float>(ctx->saved_data["scale"].toDouble());
-        at::Tensor gs = at::empty(probs.sizes(), g.options());
-        if (g.scalar_type() == at::kBFloat16)
-            causalBackward(probs.data_ptr<float>(), g.data_ptr<at::BFloat16>(), gs.data_ptr<at::BFloat16>(),
-                           rows, t, scale, mask);
-        else
-            causalBackward(probs.data_ptr<float>(), g.to(at::kFloat).data_ptr<float>(), gs.data_ptr<float>(),
-                           rows, t, scale, mask);
-        return {gs, at::Tensor(), at::Tensor()};
-    }
-};
-
 }  // namespace
-
-at::Tensor causalAttentionProbs(const at::Tensor& scores, double scale, double p) {
-    const auto type = scores.scalar_type();
-    if (!scores.device().is_cpu() || (type != at::kFloat && type != at::kBFloat16) || referenceKernels()) {
-        const auto probs = at::softmax(
-            at::add(causalMaskOf(scores.size(-1), scores.options()), scores.to(at::kFloat), scale), -1);
-        return (p > 0.0 ? at::dropout(probs, p, true) : probs).to(type);
-    }
-    return CausalAttentionProbs::apply(scores, scale, p);
-}
 
 bool referenceKernels() {
     static const bool reference = [] {
@@ -302,13 +149,9 @@ at::Tensor fastDropout(const at::Tensor& x, double p, bool training) {
         for (int64_t k = begin; k < end; ++k) {
             uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(k) * 0xD1B54A32D192ED03ull));
             const int64_t base = 4 * k;
-            if (base + 4 <= n) {
-                dropoutFactors(r, threshold, scale, m + base);
-            } else {  // the last, partial word
-                float last[4];
-                dropoutFactors(r, threshold, scale, last);
-                std::copy(last, last + (n - base), m + base);
-            }
+            const int64_t count = std::min<int64_t>(4, n - base);
+            for (int64_t j = 0; j < count; ++j, r >>= 16)
+                m[base + j] = (static_cast<uint32_t>(r & 0xFFFFu) >= threshold) ? scale : 0.0f;
         }
     });
     return x * mask;

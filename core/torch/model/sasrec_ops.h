@@ -58,18 +58,6 @@ at::Tensor bodyMatmul(const at::Tensor& a, const at::Tensor& b, bool bf16);
 // !training or p = 0.
 at::Tensor fastDropout(const at::Tensor& x, double p, bool training);
 
-// The attention's probabilities of a causal map during training, as one autograd node: softmax over the keys
-// at or before each query of scale · scores (later keys get probability 0), then inverted dropout with
-// probability p — what at::softmax(scale · scores + causal mask) followed by fastDropout computes, in one
-// pass over the lower triangle each way instead of about a dozen over the whole T × T map. Nothing of size T
-// × T is kept but the scores themselves (already held by the product that made them): the backward pass
-// recomputes the probabilities from them and each row's log-sum-exp, and regenerates the dropout mask from a
-// counter-based hash (as fastDropout, seeded by one draw from torch's CPU generator, so reproducible for a
-// seed and independent of the thread count). scores: [..., T, T] float or bfloat16 on the CPU, the result of
-// the same type (arithmetic in float). On other devices and with TILTBENCH_SASREC_KERNELS=reference: the
-// unfused ATen formulation.
-at::Tensor causalAttentionProbs(const at::Tensor& scores, double scale, double p);
-
 // TILTBENCH_SASREC_KERNELS=reference in the environment switches both back to
 // the plain LibTorch formulation (autograd chain, at::dropout): the baseline
 // that bench/sasrec_speed.sh measures in the same run.

@@ -2,15 +2,12 @@
 // output layer + weighted cross-entropy against autograd's plain chain
 // (matmul → log_softmax → gather), value and both gradients; the fast dropout's
 // mask values, kept share, reproducibility and independence of the thread
-// count; the fused causal softmax + dropout of the attention against softmax, a
-// mask and autograd; the body's products in bfloat16 (--precision bf16-all) against the float body.
+// count; the body's products in bfloat16 (--precision bf16-all) against the float body.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <limits>
-#include <utility>
 
 #include "torch/model/sasrec_module.h"
 #include "torch/model/sasrec_ops.h"
@@ -125,92 +122,6 @@ TEST(SasrecOps, DropoutGradientIsTheMask) {
     y.sum().backward();
     // d(sum y)/dx = mask = y / x where x ≠ 0.
     EXPECT_TRUE(at::allclose(x.grad(), (y / x).detach(), 1e-5, 1e-6));
-}
-
-// causalAttentionProbs against the unfused formulation it replaces: softmax(scale · scores + a −∞ mask above
-// the diagonal), times a dropout mask, with autograd's gradient of that chain. The fused node's mask is read
-// off its output (a kept probability is never 0 here), so the reference uses the very same mask.
-at::Tensor causalMask(int64_t t) {
-    return at::full({t, t}, -std::numeric_limits<float>::infinity()).triu_(1);
-}
-
-struct AttentionCheck {
-    double maxValueDiff, maxGradDiff, keptShare;
-    bool upperZero;
-};
-
-AttentionCheck checkCausalAttention(at::ScalarType type, double p, int64_t t) {
-    at::manual_seed(21);
-    const double scale = 0.37;
-    const auto base = at::randn({3, 2, t, t}).mul_(2.0).to(type);  // [B, H, T, T]
-    const auto upstream = at::randn({3, 2, t, t}).to(type);
-    auto scores = base.clone().requires_grad_(true);
-    const auto out = causalAttentionProbs(scores, scale, p);
-    out.backward(upstream);
-    // The reference, in float from the same (possibly bfloat16-rounded) scores and upstream gradient.
-    auto ref = base.to(at::kFloat).requires_grad_(true);
-    const auto probs = at::softmax(ref.mul(scale).add(causalMask(t)), -1);
-    const auto kept = out.to(at::kFloat).ne(0.0);
-    const double keepScale = 1.0 / (1.0 - std::round(p * 65536.0) / 65536.0);
-    const auto refOut = p > 0.0 ? probs * kept.to(at::kFloat) * keepScale : probs;
-    refOut.backward(upstream.to(at::kFloat));
-    const auto lower = at::ones({t, t}, at::kBool).tril_();
-    AttentionCheck c{};
-    c.maxValueDiff = (out.to(at::kFloat) - refOut).abs().max().item<double>();
-    c.maxGradDiff = (scores.grad().to(at::kFloat) - ref.grad()).abs().max().item<double>() /
-                    std::max(1e-12, ref.grad().abs().max().item<double>());  // T = 1: every gradient is 0
-    c.keptShare = kept.logical_and(lower).to(at::kDouble).sum().item<double>() /
-                  (6.0 * static_cast<double>(t * (t + 1) / 2));
-    c.upperZero = out.masked_select(lower.logical_not()).eq(0).all().item<bool>() &&
-                  scores.grad().masked_select(lower.logical_not()).eq(0).all().item<bool>();
-    return c;
-}
-
-TEST(SasrecOps, CausalAttentionProbsAreTheMaskedSoftmaxAndItsGradient) {
-    for (const int64_t t : {1, 5, 37}) {
-        const auto f = checkCausalAttention(at::kFloat, 0.0, t);
-        EXPECT_LT(f.maxValueDiff, 1e-6) << "T = " << t;
-        EXPECT_LT(f.maxGradDiff, 1e-5) << "T = " << t;
-        EXPECT_DOUBLE_EQ(f.keptShare, 1.0);
-        EXPECT_TRUE(f.upperZero);
-        // bfloat16 in and out: the values rounded once (8 significant bits), the gradient within that
-        // rounding.
-        const auto b = checkCausalAttention(at::kBFloat16, 0.0, t);
-        EXPECT_LT(b.maxValueDiff, 4e-3) << "T = " << t;
-        EXPECT_LT(b.maxGradDiff, 2e-2) << "T = " << t;
-        EXPECT_TRUE(b.upperZero);
-    }
-}
-
-TEST(SasrecOps, CausalAttentionProbsDropTheRightShareAndBackPropagateThroughTheSameMask) {
-    const double p = 0.25;
-    const auto f = checkCausalAttention(at::kFloat, p, 64);  // 6 · 2080 lower-triangle entries
-    EXPECT_LT(f.maxValueDiff, 1e-6);
-    EXPECT_LT(f.maxGradDiff, 1e-5);
-    EXPECT_NEAR(f.keptShare, 1.0 - p, 5.0 * std::sqrt(p * (1.0 - p) / (6.0 * 2080.0)));
-    EXPECT_TRUE(f.upperZero);
-    const auto b = checkCausalAttention(at::kBFloat16, p, 64);
-    EXPECT_LT(b.maxValueDiff, 1e-2);
-    EXPECT_LT(b.maxGradDiff, 2e-2);
-    EXPECT_TRUE(b.upperZero);
-}
-
-TEST(SasrecOps, CausalAttentionProbsAreReproducibleAndIndependentOfThreads) {
-    const auto scores = at::randn({4, 1, 50, 50});
-    const int threads = at::get_num_threads();
-    const auto run = [&](int n, uint64_t seed) {
-        at::set_num_threads(n);
-        at::manual_seed(seed);
-        auto s = scores.clone().requires_grad_(true);
-        const auto out = causalAttentionProbs(s, 0.5, 0.3);
-        out.backward(at::ones_like(out));
-        return std::make_pair(out.detach(), s.grad());
-    };
-    const auto a = run(1, 11), b = run(std::max(2, threads), 11), c = run(1, 12);
-    at::set_num_threads(threads);
-    EXPECT_TRUE(at::equal(a.first, b.first));
-    EXPECT_TRUE(at::equal(a.second, b.second));
-    EXPECT_FALSE(at::equal(a.first, c.first));
 }
 
 // --precision bf16-all: the body's products in bfloat16. Against the float computation of the same weights:
