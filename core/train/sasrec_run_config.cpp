@@ -175,8 +175,8 @@ const std::vector<SasrecSetting>& sasrecSettings() {
          "logQ correction over --num-negatives candidates per batch (scales with the catalogue; evaluation still "
          "ranks every item). The weighted objective only: dpo and ppo keep their own loss", &C::loss, {kLosses.begin(), kLosses.end()}, 0, 0},
         {"--negatives", "negatives",
-         "sasrec: --loss sampled: candidates drawn uniformly, by popularity (count among training targets), or "
-         "the batch's own distinct targets (in-batch)", &C::negatives,
+         "sasrec: --loss sampled: the batch's own distinct targets (in-batch, the default), candidates drawn "
+         "uniformly, or by popularity (count among training targets)", &C::negatives,
          {kNegativeSamplers.begin(), kNegativeSamplers.end()}, 0, 0},
         {"--num-negatives", "num_negatives",
          "sasrec: --loss sampled: candidates per batch (uniform, popularity: drawn with replacement; in-batch: at "
@@ -280,8 +280,10 @@ SasrecRunConfig SasrecRunConfig::fromJson(const std::string& text) {
         }
         c.threads = stored::intField(j, "threads_requested", c.threads, 0, limits::kMaxThreads);
         // Runs recorded before --num-negatives capped in-batch candidates used every distinct target of a
-        // batch: the largest cap reproduces that (a batch never has 2^20 distinct targets in practice).
-        if (c.negatives == "in-batch" && !j.contains("in_batch_capped"))
+        // batch: the largest cap reproduces that (a batch never has 2^20 distinct targets in practice). Only
+        // a record that names in-batch: one without the key predates the sampled softmax and reads back with
+        // today's defaults, which its full softmax never used.
+        if (j.contains("negatives") && c.negatives == "in-batch" && !j.contains("in_batch_capped"))
             c.numNegatives = limits::kMaxNegatives;
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("sasrec run config: a field has the wrong type ({})", e.what()));

@@ -56,11 +56,14 @@ struct SasrecRunConfig : RunConfigBase {
     // The validation metric that picks the best checkpoint and drives early stopping: one of kSelectMetrics.
     // "ndcg_high@10" selects on high-reward targets only (RunConfigBase::highThreshold).
     std::string select = "ndcg@10";
-    std::string loss = "full";             // one of kLosses
-    std::string negatives = "popularity";  // sampled: one of kNegativeSamplers
+    std::string loss = "full";  // one of kLosses
+    // sampled: one of kNegativeSamplers. in-batch with 1,024 is what trained best per epoch and per second in
+    // the measurements (bench/RESULTS.md, "Scale (issue 18)": on ML-100K, ml-latest-small and at ML-1M size
+    // in-batch led popularity and uniform negatives, popularity by far the worst).
+    std::string negatives = "in-batch";
     // sampled: candidates per batch — drawn (uniform, popularity), or the most of a batch's distinct targets
     // kept (in-batch)
-    int numNegatives = 256;
+    int numNegatives = 1024;
     // Validation after each epoch ranks a fixed random sample of this many validation users (drawn once from
     // the run's seed, the same users every epoch, so the epochs compare on equal footing; the checkpoint and
     // early stopping are chosen on it); 0 = every user. The final valid and test figures rank every user.

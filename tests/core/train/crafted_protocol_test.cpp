@@ -91,11 +91,12 @@ TEST(CraftedProtocol, StoredLossSettingsAreReadBackAndHostileOnesRefusedByName) 
     EXPECT_EQ(c.loss, "sampled");
     EXPECT_EQ(c.negatives, "in-batch");
     EXPECT_EQ(c.numNegatives, 64);
-    // A record from before the sampled softmax: the full softmax (its other settings at their defaults).
+    // A record from before the sampled softmax: the full softmax (its other settings at their defaults, the
+    // in-batch sampler's count included: the rule for uncapped in-batch records below needs the key).
     const SasrecRunConfig old = SasrecRunConfig::fromJson(sasrecConfigWith(R"("seed": 1)"));
     EXPECT_EQ(old.loss, "full");
-    EXPECT_EQ(old.negatives, "popularity");
-    EXPECT_EQ(old.numNegatives, 256);
+    EXPECT_EQ(old.negatives, SasrecRunConfig().negatives);
+    EXPECT_EQ(old.numNegatives, SasrecRunConfig().numNegatives);
     // An in-batch run recorded before --num-negatives capped in-batch candidates used every distinct target:
     // read back with the largest cap, so resuming it trains as it did; a new record keeps its cap.
     EXPECT_EQ(SasrecRunConfig::fromJson(

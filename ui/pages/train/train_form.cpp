@@ -235,12 +235,13 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
            "own loss."));
     m_negatives = new QComboBox(m_sasrecBox);
     m_negatives->setObjectName(QStringLiteral("trainNegatives"));
-    m_negatives->addItem(tr("popularity"), QStringLiteral("popularity"));
-    m_negatives->addItem(tr("uniform"), QStringLiteral("uniform"));
     m_negatives->addItem(tr("in-batch"), QStringLiteral("in-batch"));
+    m_negatives->addItem(tr("uniform"), QStringLiteral("uniform"));
+    m_negatives->addItem(tr("popularity"), QStringLiteral("popularity"));
     m_negatives->setToolTip(
-        tr("Sampled softmax: candidates drawn by popularity (count among training "
-           "targets), uniformly, or the batch's own targets (in-batch, at most Candidates of them)"));
+        tr("<p>Sampled softmax: the batch's own targets as candidates (in-batch, at most Candidates of them; "
+           "trained best in the measurements), or candidates drawn uniformly or by popularity (count among "
+           "training targets).</p>"));  // rich text: Qt wraps it
     m_numNegatives =
         spin(m_sasrecBox, "numNegatives", 1, limits::kMaxNegatives, d.numNegatives,
              tr("Sampled softmax: candidates per batch — drawn (popularity, uniform), or the most of a "
