@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "runtime/version.h"
+#include "shared/tooltip_wrap.h"
 #include "shell/main_window.h"
 #include "shell/recent_files.h"
 
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(QString::fromStdString(tiltbench::versionString()));
     QApplication::setDesktopFileName(QStringLiteral("tiltbench"));
 
+    tiltbench::installTooltipWrapping(app);  // long plain tooltips wrapped (ui/shared/tooltip_wrap.h)
     tiltbench::MainWindow window;
     window.show();
     // Opened from the event loop so that an error message box has a visible window to sit on.

@@ -239,9 +239,9 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_negatives->addItem(tr("uniform"), QStringLiteral("uniform"));
     m_negatives->addItem(tr("popularity"), QStringLiteral("popularity"));
     m_negatives->setToolTip(
-        tr("<p>Sampled softmax: the batch's own targets as candidates (in-batch, at most Candidates of them; "
+        tr("Sampled softmax: the batch's own targets as candidates (in-batch, at most Candidates of them; "
            "trained best in the measurements), or candidates drawn uniformly or by popularity (count among "
-           "training targets).</p>"));  // rich text: Qt wraps it
+           "training targets)"));
     m_numNegatives =
         spin(m_sasrecBox, "numNegatives", 1, limits::kMaxNegatives, d.numNegatives,
              tr("Sampled softmax: candidates per batch — drawn (popularity, uniform), or the most of a "
