@@ -215,7 +215,8 @@ at::Tensor batchLoss(Sasrec& module, const SequenceBatch& batch, const torch::De
     const auto& items = module->itemEmbeddings();
     const auto out = items.slice(0, 1, module->config().numItems + 1);
     if (sampled)
-        return sampledSoftmaxLoss(hv, out, tgt, w.div_(static_cast<double>(n)), *sampled);
+        return sampledSoftmaxLoss(hv, out, tgt, w.div_(static_cast<double>(n)), *sampled,
+                                  module->config().bf16);
     return fusedSoftmaxLoss(hv, out, tgt, w.div_(static_cast<double>(n)), module->config().bf16);
 }
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <vector>
 
 namespace tiltbench {
 
@@ -67,6 +68,85 @@ class FusedSoftmaxLoss : public torch::autograd::Function<FusedSoftmaxLoss> {
     }
 };
 
+// Sets logits[i, k] = −∞ wherever candidate k is row i's own target (an "accidental hit"). Candidates may
+// repeat (uniform and popularity draw with replacement). On the CPU a walk over each target's candidate
+// columns (O(N + hits)); elsewhere an [N, K] comparison.
+void maskAccidentalHits(at::Tensor& logits, const at::Tensor& targets, const at::Tensor& items,
+                        int64_t numItems) {
+    const float inf = std::numeric_limits<float>::infinity();
+    if (!logits.device().is_cpu()) {
+        logits.masked_fill_(targets.unsqueeze(1).eq(items.unsqueeze(0)), -inf);
+        return;
+    }
+    const at::Tensor it = items.contiguous(), tg = targets.contiguous();
+    const int64_t k = it.numel(), n = tg.numel();
+    const int64_t* ip = it.data_ptr<int64_t>();
+    const int64_t* tp = tg.data_ptr<int64_t>();
+    std::vector<int64_t> head(static_cast<size_t>(numItems), -1), next(static_cast<size_t>(k), -1);
+    for (int64_t j = k - 1; j >= 0; --j) {
+        const int64_t item = ip[j];
+        TORCH_CHECK(item >= 0 && item < numItems, "sampled softmax: candidate item out of range");
+        next[static_cast<size_t>(j)] = head[static_cast<size_t>(item)];
+        head[static_cast<size_t>(item)] = j;
+    }
+    float* lp = logits.data_ptr<float>();
+    for (int64_t i = 0; i < n; ++i) {
+        TORCH_CHECK(tp[i] >= 0 && tp[i] < numItems, "sampled softmax: target item out of range");
+        for (int64_t j = head[static_cast<size_t>(tp[i])]; j >= 0; j = next[static_cast<size_t>(j)])
+            lp[i * k + j] = -inf;
+    }
+}
+
+// The sampled softmax of sampledSoftmaxLoss as one autograd node, like FusedSoftmaxLoss: the candidates'
+// logits in one [N, K] buffer, turned into unnormalised exponentials in place (their per-row sums kept, so
+// no division pass), into the logit gradient in place in the backward pass; the two big products optionally
+// in bfloat16. The target's own logit (one per row) stays a float dot product.
+class FusedSampledSoftmaxLoss : public torch::autograd::Function<FusedSampledSoftmaxLoss> {
+  public:
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& h, const at::Tensor& w,
+                              const at::Tensor& targets, const at::Tensor& scale, const at::Tensor& items,
+                              const at::Tensor& logQ, const at::Tensor& itemLogQ, bool bf16) {
+        const at::Tensor wc = w.index_select(0, items), wt = w.index_select(0, targets);
+        const at::Tensor hp = productOperand(h, bf16), wcp = productOperand(wc, bf16);
+        at::Tensor p = at::mm(hp, wcp.t());  // [N, K]
+        // The correction, and for bfloat16 the conversion back to float, in one pass.
+        p = p.scalar_type() == at::kFloat ? p.sub_(logQ.unsqueeze(0)) : at::sub(p, logQ.unsqueeze(0));
+        maskAccidentalHits(p, targets, items, w.size(0));
+        const at::Tensor pos = (h * wt).sum(1) - itemLogQ.index_select(0, targets);  // [N]
+        const at::Tensor m = at::maximum(std::get<0>(p.max(1)), pos);
+        p.sub_(m.unsqueeze(1)).exp_();  // exp(s − m); hits are 0
+        const at::Tensor ePos = (pos - m).exp_();
+        const at::Tensor z = p.sum(1).add_(ePos);  // Σ exp(· − m) over the target and the candidates
+        const at::Tensor lse = m + z.log();
+        at::Tensor loss = ((lse - pos) * scale).sum();
+        ctx->save_for_backward({h, hp, wcp, wt, p, z, ePos, targets, items, scale});
+        ctx->saved_data["bf16"] = bf16;
+        ctx->saved_data["rows"] = w.size(0);
+        return loss;
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const at::Tensor &h = saved[0], &hp = saved[1], &wcp = saved[2], &wt = saved[3];
+        at::Tensor g = saved[4];  // exponentials; this node runs backward once, so reuse the buffer
+        const at::Tensor &z = saved[5], &ePos = saved[6], &targets = saved[7], &items = saved[8],
+                         &scale = saved[9];
+        const bool bf16 = ctx->saved_data["bf16"].toBool();
+        const int64_t rows = ctx->saved_data["rows"].toInt();
+        // d/ds of scale_i · CE_i: scale_i · softmax_i over the candidates, scale_i · (softmax_i − 1) at the
+        // target.
+        const at::Tensor coef = scale * grads[0];
+        const at::Tensor gPos = coef * (ePos / z - 1.0);  // [N]
+        at::Tensor gp = bf16 ? at::empty(g.sizes(), g.options().dtype(at::kBFloat16)) : g;
+        at::mul_out(gp, g, (coef / z).unsqueeze(1));  // into the products' precision in the same pass
+        at::Tensor gh = product(gp, wcp).add_(wt * gPos.unsqueeze(1));
+        at::Tensor gw = at::zeros({rows, h.size(1)}, h.options());
+        gw.index_add_(0, items, product(gp.t(), hp));
+        gw.index_add_(0, targets, h * gPos.unsqueeze(1));
+        return {gh, gw, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    }
+};
+
 inline uint64_t splitmix64(uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -102,7 +182,15 @@ at::Tensor fusedSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::
 }
 
 at::Tensor sampledSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
-                              const at::Tensor& scale, const SampledCandidates& candidates) {
+                              const at::Tensor& scale, const SampledCandidates& candidates, bool bf16) {
+    if (referenceKernels())
+        return sampledSoftmaxLossChain(h, w, targets, scale, candidates);
+    return FusedSampledSoftmaxLoss::apply(h, w, targets, scale, candidates.items, candidates.logQ,
+                                          candidates.itemLogQ, bf16);
+}
+
+at::Tensor sampledSoftmaxLossChain(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
+                                   const at::Tensor& scale, const SampledCandidates& candidates) {
     const at::Tensor pos =
         (h * w.index_select(0, targets)).sum(1) - candidates.itemLogQ.index_select(0, targets);
     at::Tensor neg =

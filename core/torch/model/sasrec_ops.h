@@ -1,5 +1,5 @@
 #pragma once
-// Private to core (.cpp files only): the two hand-written pieces of the SASRec
+// Private to core (.cpp files only): the hand-written pieces of the SASRec
 // training step that matter most for its speed on a CPU.
 //
 // - fusedSoftmaxLoss: the output layer and the weighted cross-entropy as one
@@ -10,6 +10,8 @@
 //   and into the logit gradient in place in the backward pass. Optionally its
 //   two big matrix products run in bfloat16 (accumulating in float), which
 //   CPUs with AVX-512 BF16 do about twice as fast; the softmax stays in float.
+// - sampledSoftmaxLoss: the same for the sampled output layer (--loss sampled),
+//   whose autograd chain cost more than the full softmax's node at K ≈ C.
 // - dropout: on a CPU, at::dropout draws every mask element from a serial
 //   Mersenne Twister; this draws them from a counter-based hash (SplitMix64)
 //   seeded by one number from torch's CPU generator, in parallel, so it is
@@ -39,9 +41,18 @@ struct SampledCandidates {
 };
 
 // Σ_i scale_i · CE_i as above. h: [N, D], w: [C, D], targets: [N] int64, scale: [N]. Returns a 0-dim tensor;
-// gradients flow to h and w (to w only through the rows of targets and candidates).
+// gradients flow to h and w (to w only through the rows of targets and candidates). One autograd node like
+// fusedSoftmaxLoss (one [N × K] buffer, reused for the gradient), its two big products [N × D]·[D × K] and
+// the two of the backward pass in bfloat16 when bf16 is set (the output layer's precision, as for the full
+// softmax); the target's own logit and the softmax stay float. TILTBENCH_SASREC_KERNELS=reference runs
+// autograd's chain (gather, mm, masked_fill, cat, logsumexp) in float instead.
 at::Tensor sampledSoftmaxLoss(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
-                              const at::Tensor& scale, const SampledCandidates& candidates);
+                              const at::Tensor& scale, const SampledCandidates& candidates,
+                              bool bf16 = false);
+// The same loss as autograd's chain of ATen operations in float (what sampledSoftmaxLoss ran before it was
+// fused; its reference formulation, and bench/output_layer_bench's baseline).
+at::Tensor sampledSoftmaxLossChain(const at::Tensor& h, const at::Tensor& w, const at::Tensor& targets,
+                                   const at::Tensor& scale, const SampledCandidates& candidates);
 
 // The body's matrix products during training, optionally in bfloat16 (SasrecConfig::bf16Body): the operands
 // are converted, the product accumulates in float inside the kernel and comes back as float, and autograd's

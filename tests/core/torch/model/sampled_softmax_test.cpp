@@ -1,5 +1,6 @@
 // Sampled softmax with the logQ correction (torch/model/sasrec_ops.h) and the candidates it runs over
-// (torch/train/negative_sampler.h), against independent references: with every item a candidate once and a
+// (torch/train/negative_sampler.h), against independent references: the fused node against autograd's chain
+// (repeats, accidental hits, float and bfloat16 products); with every item a candidate once and a
 // uniform q it is the full softmax (value and both gradients, against autograd's plain chain); a small case
 // computed by hand in double precision, with a correction that differs per item and an accidental hit; the
 // samplers' draws (range, frequencies against the counts, the batch's distinct targets, reproducibility).
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "torch/model/sasrec_ops.h"
@@ -80,6 +82,58 @@ TEST(SampledSoftmax, HandComputedCaseWithPerItemCorrectionAndAnAccidentalHit) {
                                                at::from_blob(const_cast<int64_t*>(tv.data()), {2}, l),
                                                at::from_blob(const_cast<float*>(sv.data()), {2}, f), cand);
     EXPECT_NEAR(loss.item<double>(), expected, 1e-5);
+}
+
+// The fused node (the default) against autograd's chain over the same formula, written out here: candidates
+// drawn with replacement (repeats), several accidental hits, one row whose only candidate is its target, a
+// correction that differs per item; value and both gradients, in float tightly and with the products in
+// bfloat16 within bfloat16's precision.
+TEST(SampledSoftmax, FusedNodeMatchesAutogradsChainWithRepeatsAndHits) {
+    at::manual_seed(11);
+    const int64_t n = 29, d = 16, c = 37, k = 24;
+    const at::Tensor h = at::randn({n, d}).mul_(0.7), w = at::randn({c, d}).mul_(0.5);
+    at::Tensor targets = at::randint(0, c, {n}, at::kLong);
+    const at::Tensor scale = at::rand({n}).add_(0.1).div_(static_cast<double>(n));
+    SampledCandidates cand;
+    cand.items = at::randint(0, 12, {k}, at::kLong);            // 24 draws from 12 items: repeats
+    targets.narrow(0, 0, 10).copy_(at::arange(10, at::kLong));  // targets 0..9: hits, some repeated
+    cand.itemLogQ = at::rand({c}).add_(0.05).log_();
+    cand.logQ = cand.itemLogQ.index_select(0, cand.items);
+    ASSERT_GT(targets.unsqueeze(1).eq(cand.items.unsqueeze(0)).sum().item<int64_t>(), 10);
+
+    auto chain = [&](const at::Tensor& hh, const at::Tensor& ww, const at::Tensor& tt,
+                     const SampledCandidates& cc) {
+        const at::Tensor pos = (hh * ww.index_select(0, tt)).sum(1) - cc.itemLogQ.index_select(0, tt);
+        at::Tensor neg = at::mm(hh, ww.index_select(0, cc.items).t()) - cc.logQ.unsqueeze(0);
+        neg = neg.masked_fill(tt.unsqueeze(1).eq(cc.items.unsqueeze(0)),
+                              -std::numeric_limits<float>::infinity());
+        return ((at::logsumexp(at::cat({pos.unsqueeze(1), neg}, 1), 1) - pos) * scale).sum();
+    };
+    for (const bool bf16 : {false, true}) {
+        auto h1 = h.clone().requires_grad_(true), w1 = w.clone().requires_grad_(true);
+        auto h2 = h.clone().requires_grad_(true), w2 = w.clone().requires_grad_(true);
+        const at::Tensor fused = sampledSoftmaxLoss(h1, w1, targets, scale, cand, bf16);
+        const at::Tensor ref = chain(h2, w2, targets, cand);
+        const double tol = bf16 ? 2e-2 : 1e-5;
+        EXPECT_NEAR(fused.item<double>(), ref.item<double>(), tol * std::abs(ref.item<double>())) << bf16;
+        fused.backward();
+        ref.backward();
+        EXPECT_LT(maxRelDiff(h1.grad(), h2.grad()), bf16 ? 3e-2 : 1e-5) << bf16;
+        EXPECT_LT(maxRelDiff(w1.grad(), w2.grad()), bf16 ? 3e-2 : 1e-5) << bf16;
+    }
+
+    // A row whose only candidate is its own target: its softmax is over the target alone, loss 0, no
+    // gradient.
+    SampledCandidates one;
+    one.items = at::full({1}, 3, at::kLong);
+    one.itemLogQ = cand.itemLogQ;
+    one.logQ = one.itemLogQ.index_select(0, one.items);
+    auto h3 = h.narrow(0, 0, 1).clone().requires_grad_(true), w3 = w.clone().requires_grad_(true);
+    const at::Tensor lone = sampledSoftmaxLoss(h3, w3, at::full({1}, 3, at::kLong), at::ones({1}), one);
+    EXPECT_NEAR(lone.item<double>(), 0.0, 1e-7);
+    lone.backward();
+    EXPECT_EQ(h3.grad().abs().max().item<double>(), 0.0);
+    EXPECT_EQ(w3.grad().abs().max().item<double>(), 0.0);
 }
 
 TEST(NegativeSampler, UniformDrawsCoverTheCatalogueEvenly) {
