@@ -13,6 +13,8 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 namespace tiltbench {
@@ -243,6 +245,16 @@ at::Tensor fastDropout(const at::Tensor& x, double p, bool training) {
         }
     });
     return x * mask;
+}
+
+int ownParallelLoopThreads() {
+    std::mutex mutex;
+    std::set<std::thread::id> ids;
+    at::parallel_for(0, 1024, 1, [&](int64_t, int64_t) {
+        std::lock_guard<std::mutex> lock(mutex);
+        ids.insert(std::this_thread::get_id());
+    });
+    return static_cast<int>(ids.size());
 }
 
 bool cpuHasNativeBf16() {

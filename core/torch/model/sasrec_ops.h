@@ -74,6 +74,11 @@ at::Tensor fastDropout(const at::Tensor& x, double p, bool training);
 // that bench/sasrec_speed.sh measures in the same run.
 bool referenceKernels();
 
+// How many threads a loop of this library's own at::parallel_for (fastDropout's) runs on:
+// at::get_num_threads() when the library was compiled with OpenMP as LibTorch's parallel backend needs
+// (core/CMakeLists.txt), 1 when not. For the test that guards the build.
+int ownParallelLoopThreads();
+
 // Whether this CPU runs bfloat16 matrix products natively (AVX-512 BF16 or AMX).
 bool cpuHasNativeBf16();
 

@@ -115,6 +115,15 @@ TEST(SasrecOps, DropoutIsReproducibleAndIndependentOfThreads) {
     EXPECT_FALSE(at::equal(a, b));
 }
 
+// ATen's at::parallel_for runs serially in a TU compiled without OpenMP (its backend is a pragma): the build
+// must compile core's loops with it, or fastDropout runs on one core of two.
+TEST(SasrecOps, OwnParallelLoopsUseEveryThread) {
+    const int before = at::get_num_threads();
+    at::set_num_threads(2);
+    EXPECT_EQ(ownParallelLoopThreads(), 2);
+    at::set_num_threads(before);
+}
+
 TEST(SasrecOps, DropoutGradientIsTheMask) {
     at::manual_seed(5);
     auto x = at::randn({64, 33}).requires_grad_(true);
