@@ -21,7 +21,7 @@ namespace {
 
 using tiltbench::SampledCandidates;
 
-constexpr int64_t kRows = 16384, kDim = 64, kItems = 3706;
+constexpr int64_t kRows = 6400, kDim = 64, kItems = 3706;
 
 struct Setup {
     at::Tensor h, w, targets, scale;
