@@ -324,8 +324,11 @@ OutputGuard Commands::outputGuard() const {
 int Commands::run() {
     try {
         return m_selected ? m_selected() : 2;
-    } catch (const Cancelled&) {
-        std::cerr << "tiltbench-cli: cancelled; the workspace is unchanged\n";
+    } catch (const Cancelled& e) {
+        if (std::string(e.what()) == Cancelled::kByTheUser)
+            std::cerr << "tiltbench-cli: cancelled; the workspace is unchanged\n";
+        else
+            std::cerr << "tiltbench-cli: " << e.what() << "\n";
         return 130;
     } catch (const ImportError& e) {
         if (m_json) {

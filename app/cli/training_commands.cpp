@@ -318,7 +318,13 @@ int Commands::runSasrecTrain() {
 // writes nothing (no run, no progress file); it prints one line (or JSON object) when training ends.
 int Commands::runSasrecTrainRank(const DataParallelOptions& dp) {
     Workspace ws(m_workspace, OpenMode::ReadOnlyStrict);
-    const std::function<bool(const TrainProgress&)> quiet = [](const TrainProgress&) { return true; };
+    // No progress display (rank 0 shows it), but Ctrl-C, SIGTERM and SIGHUP are caught as in rank 0: the
+    // trainer carries the wish to stop to every rank at the next collective, and they stop after the same
+    // step.
+    TerminalProgress signals(1);
+    const std::function<bool(const TrainProgress&)> quiet = [](const TrainProgress&) {
+        return TerminalProgress::interrupts() == 0;
+    };
     SasrecRunResult r;
     SasrecRunConfig config;
     if (m_resume) {

@@ -14,7 +14,10 @@ class Error : public std::runtime_error {
 
 class Cancelled : public Error {
   public:
-    Cancelled() : Error("cancelled by the user") {}
+    static constexpr const char* kByTheUser = "cancelled by the user";
+    Cancelled() : Error(kByTheUser) {}
+    // A cancel that left something the user should know of (a run kept, how to continue it).
+    explicit Cancelled(const std::string& what) : Error(what) {}
 };
 
 }  // namespace tiltbench

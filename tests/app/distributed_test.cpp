@@ -216,6 +216,50 @@ TEST(DataParallel, AKilledRankEndsTheOtherWithAClearErrorAndTheRunResumes) {
     EXPECT_EQ(runs[0]["status"], "done");
 }
 
+// Ctrl-C reaches every rank of a launcher, each at its own point of a step. A stop asked of any rank is
+// decided together at the next collective, so every rank stops after the same step and the run is
+// `cancelled`, not `failed`: the hardest case is the signal reaching one rank only (before, that rank left
+// alone and rank 0 failed in its next all-reduce).
+TEST(DataParallel, CtrlCOnOneRankStopsEveryRankAndTheRunIsCancelled) {
+    TempDir dir;
+    const std::string ws = dir.file("w.sqlite"), progress = dir.file("progress.jsonl");
+    makeToy(ws);
+    std::vector<std::string> args = trainArgs(ws, 40, 4);
+    args.insert(args.end(), {"--dist-timeout", "30", "--progress-jsonl", progress});
+    auto ranks = launch(dir, 2, args, freePort());
+    const auto t0 = Clock::now();
+    bool epochDone = false;
+    while (!epochDone && std::chrono::duration<double>(Clock::now() - t0).count() < 90) {
+        std::ifstream in(progress);
+        for (std::string line; std::getline(in, line);)
+            epochDone = epochDone || line.find("\"event\":\"epoch\"") != std::string::npos;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(epochDone) << test::readFile(ranks[0].err);
+    ::kill(ranks[1].pid, SIGINT);
+    wait(ranks[1], 30);
+    wait(ranks[0], 30);
+    const std::string err0 = test::readFile(ranks[0].err), err1 = test::readFile(ranks[1].err);
+    EXPECT_EQ(ranks[0].exitCode, 130) << err0;
+    EXPECT_EQ(ranks[1].exitCode, 130) << err1;
+    EXPECT_NE(err0.find("run 1 is recorded as cancelled"), std::string::npos) << err0;
+    EXPECT_NE(err0.find("--resume 1"), std::string::npos) << err0;
+    EXPECT_NE(err1.find("rank 1 of 2"), std::string::npos) << err1;
+
+    json runs = test::parseJson(runCli({"runs", "-w", ws, "--json"}))["runs"];
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0]["status"], "cancelled");
+    std::string last;
+    {
+        std::ifstream in(progress);
+        for (std::string line; std::getline(in, line);)
+            last = line;
+    }
+    const json finished = json::parse(last);
+    EXPECT_EQ(finished.value("event", ""), "finished") << last;
+    EXPECT_EQ(finished.value("status", ""), "cancelled") << last;
+}
+
 // The real launcher: Debian's torchrun (python3-torch) starts two ranks with --no_python; its agent serves
 // the TCPStore, which the ranks join as clients (TORCHELASTIC_USE_AGENT_STORE). Skipped where torchrun is
 // absent.

@@ -236,8 +236,10 @@ class SasrecTraining {
             restoreResumedState();
         if (m_bestState.empty())
             m_bestState = m_model->saveState();
-        if (m_dpOptions)
+        if (m_dpOptions) {
             joinRanks();
+            m_stopTogether = true;
+        }
         m_stepsPerEpoch = (static_cast<int64_t>(m_seqs.size()) + m_config.batchSize - 1) / m_config.batchSize;
     }
 
@@ -255,7 +257,9 @@ class SasrecTraining {
             SasrecEpochRecord rec{epoch, p.loss, std::numeric_limits<double>::quiet_NaN(), epochTrain,
                                   secondsSince(tEpoch)};
             m_result.epochs.push_back(rec);
-            m_loop.stoppedEarly = m_dp->sum({0.0}, "waiting for rank 0's validation")[0] > 0.5;
+            const auto decision = m_dp->sum({0.0, stopWanted()}, "waiting for rank 0's validation");
+            m_loop.stoppedEarly = decision[0] > 0.5;
+            stopDecided(decision[1]);
             TrainProgress ep = p;
             ep.stage = "epoch";
             ep.trainSeconds = rec.trainSeconds;
@@ -302,12 +306,14 @@ class SasrecTraining {
         ep.epochSeconds = rec.seconds;
         report(ep);
         tryWriteRecords(p);
-        if (m_dp)  // rank 0's decision reaches the others
-            m_dp->sum({m_loop.stoppedEarly ? 1.0 : 0.0}, "sending the validation's decision");
+        if (m_dp)  // rank 0's decision reaches the others, and any rank's wish to stop all of them
+            stopDecided(m_dp->sum({m_loop.stoppedEarly ? 1.0 : 0.0, stopWanted()},
+                                  "sending the validation's decision")[1]);
     }
 
     SasrecRunResult finish() {
-        if (!writes()) {  // the run's final figures and records are rank 0's
+        m_stopTogether = false;  // rank 0 evaluates alone: a stop now is its own
+        if (!writes()) {         // the run's final figures and records are rank 0's
             m_result.totalSeconds = secondsSince(m_t0);
             return m_result;
         }
@@ -389,6 +395,22 @@ class SasrecTraining {
         }
     }
 
+    // What the caller tells the user: the run is kept, and how to continue it.
+    Cancelled cancelledWithHint() const {
+        if (!m_result.runId)
+            return Cancelled();
+        const std::string resume = fmt::format("continue it with `tiltbench-cli train -w {} --resume {}`",
+                                               m_ws.path(), m_result.runId);
+        if (!writes())
+            return Cancelled(
+                fmt::format("cancelled with the other ranks (this is rank {} of {}): rank 0 "
+                            "records run {} as cancelled with every finished epoch; {}",
+                            m_dpOptions->env.rank, m_dpOptions->env.worldSize, m_result.runId, resume));
+        return Cancelled(
+            fmt::format("cancelled: run {} is recorded as cancelled with every finished epoch; {}",
+                        m_result.runId, resume));
+    }
+
     void recordFailed(const std::string& error) {
         if (!m_result.runId || !writes())
             return;
@@ -446,8 +468,26 @@ class SasrecTraining {
             m_result.runId, m_ws.path()));
     }
 
-    void report(const TrainProgress& p) const {
-        if (m_progress && !m_progress(p))
+    // A progress callback that says stop cancels the run here — except between the ranks' joining and the
+    // end of training, where a stop is only remembered and decided together at the next collective
+    // (stopDecided): Ctrl-C reaches every rank of a launcher, but not at the same step, and a rank that left
+    // on its own would leave the others failing in their next all-reduce and the run recorded as failed.
+    void report(const TrainProgress& p) {
+        if (!m_progress || m_progress(p))
+            return;
+        if (m_stopTogether) {
+            m_stopWanted = true;
+            return;
+        }
+        throw Cancelled();
+    }
+
+    double stopWanted() const { return m_stopWanted ? 1.0 : 0.0; }
+
+    // After a collective that carried every rank's stopWanted() (summed): every rank stops after the same
+    // step.
+    void stopDecided(double wanted) const {
+        if (wanted > 0.5)
             throw Cancelled();
     }
 
@@ -623,9 +663,12 @@ class SasrecTraining {
             } else {
                 batchLossValue = weightedStep(module, batch, n);
             }
-            if (m_dp)  // each rank's loss is its rows' share of the batch's mean loss: the live figure is the
-                       // sum
-                batchLossValue = m_dp->sum({batchLossValue}, "summing the batch's loss")[0];
+            if (m_dp) {  // each rank's loss is its rows' share of the batch's mean loss: the live figure is
+                         // the sum; a stop asked of any rank since the last step stops every rank here
+                const auto sums = m_dp->sum({batchLossValue, stopWanted()}, "summing the batch's loss");
+                batchLossValue = sums[0];
+                stopDecided(sums[1]);
+            }
             lossSum += batchLossValue * static_cast<double>(n);
             positions += n;
             ++m_loop.stepsDone;
@@ -727,6 +770,8 @@ class SasrecTraining {
     std::unique_ptr<NegativeSampler> m_sampler;  // --loss sampled
     SasrecLoopState m_loop;
     std::unique_ptr<DataParallel> m_dp;
+    bool m_stopTogether = false;  // data-parallel training under way: stops are decided together
+    bool m_stopWanted = false;    // a progress callback said stop since the ranks joined
     std::string m_bestState;
     int64_t m_stepsPerEpoch = 0;
 };
@@ -745,7 +790,7 @@ SasrecRunResult trainSasrec(Workspace& ws, const SasrecRunConfig& config, int64_
         return training.finish();
     } catch (const Cancelled&) {
         training.recordCancelled();
-        throw;
+        throw training.cancelledWithHint();
     } catch (const std::exception& e) {
         training.recordFailed(e.what());
         if (dynamic_cast<const Error*>(&e))
