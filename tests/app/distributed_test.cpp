@@ -176,6 +176,43 @@ TEST(DataParallel, TwoRanksOnLoopbackTakeTheStepsOneProcessTakes) {
     EXPECT_EQ(runs[0]["config"]["world_size"], 2);
 }
 
+// Post-training (--init-from an SFT parent, exp weighting) on two ranks takes the steps one process takes:
+// the ranks start from the parent's weights (rank 0 alone keeps the frozen parent for validation's KL).
+TEST(DataParallel, TwoRanksPostTrainTheWayOneProcessDoes) {
+    TempDir dir;
+    const std::string one = dir.file("one.sqlite"), two = dir.file("two.sqlite");
+    for (const std::string& ws : {one, two}) {
+        makeToy(ws);
+        std::vector<std::string> sft = trainArgs(ws, 2, 16);
+        sft.insert(sft.end(), {"--scheme", "uniform"});
+        ASSERT_EQ(test::parseJson(runCli(sft))["run_id"], 1);
+    }
+    auto post = [](const std::string& ws) {
+        std::vector<std::string> args = trainArgs(ws, 3, 16);
+        args.insert(args.end(), {"--init-from", "1", "--scheme", "exp", "--lambda", "0.5"});
+        return args;
+    };
+    const json single = test::parseJson(runCli(post(one)));
+    auto ranks = launch(dir, 2, post(two), freePort());
+    for (auto& r : ranks)
+        wait(r, 120);
+    for (const auto& r : ranks)
+        ASSERT_EQ(r.exitCode, 0) << test::readFile(r.err);
+    const json multi = json::parse(test::readFile(ranks[0].out));
+    ASSERT_EQ(single["epochs"].size(), 3u);
+    ASSERT_EQ(multi["epochs"].size(), 3u);
+    for (size_t e = 0; e < 3; ++e) {
+        const double a = single["epochs"][e]["train_loss"], b = multi["epochs"][e]["train_loss"];
+        EXPECT_NEAR(b, a, 1e-5 * std::abs(a)) << "epoch " << e + 1;
+        const double va = single["epochs"][e]["valid_ndcg@10"], vb = multi["epochs"][e]["valid_ndcg@10"];
+        EXPECT_NEAR(vb, va, 1e-4) << "epoch " << e + 1;
+    }
+    const json runs = test::parseJson(runCli({"runs", "-w", two, "--json"}))["runs"];
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[1]["status"], "done");
+    EXPECT_EQ(runs[1]["config"]["init_from"], 1);
+}
+
 // A rank killed mid-run ends the other at once with an error that names the rank and the way back; the
 // epochs rank 0 finished are in the workspace, and one process continues the run to the end.
 TEST(DataParallel, AKilledRankEndsTheOtherWithAClearErrorAndTheRunResumes) {

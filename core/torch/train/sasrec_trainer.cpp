@@ -193,7 +193,10 @@ class SasrecTraining {
         checkSasrecModelSize(m_modelConfig);
         m_modelConfig.bf16 = m_bf16;
         m_modelConfig.bf16Body = m_bf16Body;
-        if (!parentState.empty()) {  // built before the seed, so the run's random stream is as without it
+        // Post-training's frozen parent serves validation's diagnostics and DPO/PPO, so rank 0 alone builds
+        // it (DPO and PPO are not data-parallel); built before the seed, so the random stream is as without
+        // it.
+        if (!parentState.empty() && writes()) {
             m_reference = std::make_unique<SasrecModel>(m_modelConfig, m_result.device);
             m_reference->loadState(parentState, fmt::format("run {}: checkpoints.blob", m_config.initFrom));
             m_reference->setTraining(false);
