@@ -7,7 +7,8 @@
 #   summary.md / .json   host, GPU, torch and LibTorch versions, ABI, build time, per-device epoch times,
 #                        valid/test NDCG@10 with their bootstrap intervals, CUDA vs CPU within noise or not
 #   train_cuda.json / train_cpu.json         `tiltbench-cli train --json` of each run
-#   train_cuda_sampled.json                   the same on cuda with --loss sampled (issue 18), when time is left
+#   train_cuda_sampled.json                   the same on cuda with --loss sampled (in-batch, 1,024; issue 18), when
+#                                             time is left
 #   train_cuda_hstu.json                      the same on cuda with -m hstu (issue 18), when time is left
 #   train_cuda_bf16_all.json                  the same on cuda with --precision bf16-all (the body's products in
 #                                             bfloat16), when time is left and GPU_CHECK_PRECISION is unset
@@ -431,10 +432,10 @@ if [ "$SKIP_CPU" != 1 ]; then
     train_cmd cpu
     step train-cpu $(($(remaining) - 20)) "${TRAIN[@]}" || { RUN_FAILED=1; say "the CPU run failed or was cut short"; }
 fi
-# Issue 18: the sampled softmax (popularity negatives, the LibTorch multinomial draw and the logQ-corrected loss)
-# on the GPU, when this build has it and time is left.
+# Issue 18: the sampled softmax with its defaults (in-batch candidates capped at 1,024, the logQ correction, the
+# fused node with the accidental-hit mask of non-CPU devices) on the GPU, when this build has it and time is left.
 if [ "$CPU_ONLY" != 1 ] && grep -q -- '--loss' <<<"$TRAIN_HELP" && [ "$(remaining)" -gt 60 ]; then
-    train_cmd cuda cuda_sampled --loss sampled --negatives popularity --num-negatives 256
+    train_cmd cuda cuda_sampled --loss sampled --negatives in-batch --num-negatives 1024
     step train-cuda-sampled $(($(remaining) - 20)) "${TRAIN[@]}" ||
         { RUN_FAILED=1; say "the CUDA sampled-softmax run failed or was cut short"; }
 fi
