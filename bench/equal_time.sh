@@ -17,6 +17,12 @@
 # - Both on this machine's cores (THREADS, default all), one at a time. Results: $OUT/points.jsonl (one JSON
 #   line per point, written as each run finishes), $OUT/equal_time.svg and a markdown table on stdout.
 #   REF_POINTS=FILE reuses the reference's points of an earlier points.jsonl instead of running it again.
+# - SEEDS="1 2 3" (paired mode): both tools run once per seed (the reference through bench/ref_seeded.py, which
+#   imports its model and sampler and trains as its harness.py does, seeded, writing every evaluated user's test
+#   NDCG@10; Tiltbench with --seed), and bench/equal_time_paired.py pairs them user by user at equal time: for
+#   each Tiltbench run, the reference's checkpoint is the best on validation within that run's training seconds,
+#   same seed. Writes $OUT/paired.jsonl and $OUT/paired.md (R = Tiltbench / reference - 1 with a 95 % bootstrap
+#   interval over seeds and users; BOUND, default -0.02, is the "at least the reference's" margin).
 # Skips with a message when ../shared/data or the reference is absent.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -40,13 +46,20 @@ esac
 LOSSES="${LOSSES:-full sampled:in-batch sampled:popularity:256}"
 [ -z "$SRC" ] || [ -f "$SRC" ] || { echo "skipped: $SRC is absent (set TILTBENCH_SHARED_DATA)"; exit 0; }
 [ -n "${REF_POINTS:-}" ] || [ -f "$PEER/harness.py" ] || { echo "skipped: SASRec.pytorch is absent ($PEER)"; exit 0; }
+SEEDS="${SEEDS:-}"
+if [ -n "$SEEDS" ] && [ -n "${REF_POINTS:-}" ]; then
+  echo "SEEDS pairs the two tools user by user and needs the reference's per-user results: unset REF_POINTS" >&2
+  exit 2
+fi
 mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
 # The reference's copy, the data in its format and the workspace live outside the project (their licences
 # forbid copying them into it); only logs and figures are kept in $OUT.
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 POINTS="$OUT/points.jsonl"
 : >"$POINTS"
+REF_USERS="$WORK/ref-users.txt"
 
 WS="$WORK/ws.sqlite"
 rm -f "$WS" "$WS-wal" "$WS-shm"
@@ -69,12 +82,15 @@ else
   if [ "$DATASET" = sim1m ]; then
     # The generated log as Tiltbench stores it (little-endian chunks: int32 user and item indices, int64 times),
     # per user by time with ties in stored order, ids = index + 1.
-    "$PY" - "$WS" "$DATASET" "$WORK/ref/data/$DATASET.txt" <<'EOF'
+    "$PY" - "$WS" "$DATASET" "$WORK/ref/data/$DATASET.txt" "$REF_USERS" <<'EOF'
 import sqlite3, sys
 import numpy as np
-ws, name, dst = sys.argv[1:4]
+ws, name, dst, user_map = sys.argv[1:5]
 db = sqlite3.connect(f"file:{ws}?mode=ro", uri=True)
 (dataset_id,) = db.execute("SELECT id FROM datasets WHERE name = ?", (name,)).fetchone()
+with open(user_map, "w") as f:
+    for idx, external in db.execute("SELECT idx, external_id FROM users WHERE dataset_id = ?", (dataset_id,)):
+        f.write(f"{idx + 1} {external}\n")
 users, items, times = [], [], []
 for u, i, t in db.execute("SELECT user_idx, item_idx, ts FROM interaction_chunks WHERE dataset_id = ? ORDER BY chunk",
                           (dataset_id,)):
@@ -85,9 +101,9 @@ order = np.lexsort((np.arange(len(users)), times, users))
 np.savetxt(dst, np.stack([users[order] + 1, items[order] + 1], axis=1), fmt="%d")
 EOF
   else
-  "$PY" - "$SRC" "$WORK/ref/data/$DATASET.txt" <<'EOF'
+  "$PY" - "$SRC" "$WORK/ref/data/$DATASET.txt" "$REF_USERS" <<'EOF'
 import csv, sys
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, user_map = sys.argv[1:4]
 rows = []
 with open(src, encoding="latin-1") as f:
     if src.endswith(".csv"):
@@ -103,9 +119,33 @@ with open(dst, "w") as out:
     for u in sorted(seqs):
         for _, i in sorted(seqs[u], key=lambda e: e[0]):
             out.write(f"{u} {i}\n")
+with open(user_map, "w") as f:
+    for external, u in users.items():
+        f.write(f"{u} {external}\n")
 EOF
   fi
 
+  if [ -n "$SEEDS" ]; then
+    for seed in $SEEDS; do
+      echo "SASRec.pytorch, seed $seed: $REF_EPOCHS epochs, evaluated every $REF_EVAL ($THREADS threads)" >&2
+      OMP_NUM_THREADS="$THREADS" "$PY" "$REPO/bench/ref_seeded.py" --peer "$WORK/ref" --dataset "$DATASET" \
+        --epochs "$REF_EPOCHS" --eval_every "$REF_EVAL" --threads "$THREADS" --seed "$seed" \
+        --out "$OUT/ref-seed$seed.jsonl" >"$OUT/ref-seed$seed.log" 2>"$OUT/ref-seed$seed.err"
+      # Its curve: at each evaluation, the test NDCG@10 of the best on validation so far.
+      "$PY" - "$OUT/ref-seed$seed.jsonl" "$POINTS" "$seed" <<'EOF'
+import json, sys
+best = None
+with open(sys.argv[2], "a") as out:
+    for line in open(sys.argv[1]):
+        e = json.loads(line)
+        if best is None or e["valid_ndcg10"] > best["valid_ndcg10"]:
+            best = e
+        out.write(json.dumps({"tool": f"SASRec.pytorch (BCE, 1 negative), seed {sys.argv[3]}",
+                              "train_seconds": e["train_seconds"], "epochs": e["epoch"], "best_epoch": best["epoch"],
+                              "valid_ndcg10": best["valid_ndcg10"], "test_ndcg10": best["test_ndcg10"]}) + "\n")
+EOF
+    done
+  else
   echo "SASRec.pytorch: $REF_EPOCHS epochs, evaluated every $REF_EVAL ($THREADS threads)" >&2
   (cd "$WORK/ref" && OMP_NUM_THREADS="$THREADS" "$PY" harness.py --dataset "$DATASET" --epochs "$REF_EPOCHS" \
      --eval_every "$REF_EVAL" --threads "$THREADS" >"$OUT/ref.log" 2>"$OUT/ref.err")
@@ -128,9 +168,10 @@ with open(log) as f, open(points, "a") as out:
                                   "epochs": epoch, "best_epoch": best[2], "valid_ndcg10": best[0],
                                   "test_ndcg10": best[1]}) + "\n")
 EOF
-
+  fi
 fi
 
+[ -z "$SEEDS" ] || : >"$OUT/tilt-runs.jsonl"
 for loss in $LOSSES; do
   IFS=: read -r kind negatives k <<<"$loss"
   args=(--loss "$kind")
@@ -143,12 +184,18 @@ for loss in $LOSSES; do
   fi
   if [ -n "${TILT_PRECISION:-}" ]; then label="$label, $TILT_PRECISION"; fi
   for epochs in $TILT_EPOCHS; do
-    echo "Tiltbench $loss: $epochs epochs" >&2
-    tag="$loss${TILT_PRECISION:+-$TILT_PRECISION}-$epochs"
-    "$CLI" train -w "$WS" -d "$DATASET" -m sasrec --scheme uniform --epochs "$epochs" --patience 0 \
-      --bootstrap 0 --threads "$THREADS" --device cpu "${args[@]}" --json >"$OUT/tilt-$tag.json" \
-      2>"$OUT/tilt-$tag.err"
-    "$PY" - "$OUT/tilt-$tag.json" "$POINTS" "$label" <<'EOF'
+    for seed in ${SEEDS:-default}; do
+      tag="$loss${TILT_PRECISION:+-$TILT_PRECISION}-$epochs"
+      seed_args=()
+      run_label="$label"
+      if [ "$seed" != default ]; then
+        tag="$tag-seed$seed"; seed_args=(--seed "$seed"); run_label="$label, seed $seed"
+      fi
+      echo "Tiltbench $loss: $epochs epochs${seed_args[*]:+, seed $seed}" >&2
+      "$CLI" train -w "$WS" -d "$DATASET" -m sasrec --scheme uniform --epochs "$epochs" --patience 0 \
+        --bootstrap 0 --threads "$THREADS" --device cpu "${args[@]}" "${seed_args[@]}" --json \
+        >"$OUT/tilt-$tag.json" 2>"$OUT/tilt-$tag.err"
+      "$PY" - "$OUT/tilt-$tag.json" "$POINTS" "$run_label" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 seconds = sum(e["train_seconds"] for e in r["epochs"])
@@ -157,6 +204,12 @@ with open(sys.argv[2], "a") as out:
                           "best_epoch": r["best_epoch"], "valid_ndcg10": r["metrics"]["valid"]["ndcg@10"],
                           "test_ndcg10": r["metrics"]["test"]["ndcg@10"]}) + "\n")
 EOF
+      if [ "$seed" != default ]; then
+        "$PY" -c 'import json, sys; print(json.dumps({"label": sys.argv[1], "epochs": int(sys.argv[2]),
+              "seed": int(sys.argv[3]), "json": sys.argv[4]}))' "$label" "$epochs" "$seed" "$OUT/tilt-$tag.json" \
+          >>"$OUT/tilt-runs.jsonl"
+      fi
+    done
   done
 done
 
@@ -173,7 +226,8 @@ xmax = max(p["train_seconds"] for p in points) * 1.05
 ymax = max(p["test_ndcg10"] for p in points) * 1.15
 sx = lambda x: L + (W - L - R) * x / xmax
 sy = lambda y: H - B - (H - T - B) * y / ymax
-colours = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"]
+colours = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf"]
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
        f'<rect width="{W}" height="{H}" fill="white"/>',
        f'<text x="{L}" y="22" font-size="14">{sys.argv[3]}: test NDCG@10 against training seconds (checkpoint chosen on validation)</text>',
@@ -201,3 +255,7 @@ for p in points:
     print(f'| {p["tool"]} | {p["epochs"]} | {p["train_seconds"]:.1f} | {p["best_epoch"]} | {p["test_ndcg10"]:.4f} |')
 EOF
 echo "points: $POINTS; plot: $OUT/equal_time.svg" >&2
+if [ -n "$SEEDS" ]; then
+  "$PY" "$REPO/bench/equal_time_paired.py" "$WS" "$DATASET" "$REF_USERS" "$OUT" | tee "$OUT/paired.md"
+  echo "paired: $OUT/paired.jsonl, $OUT/paired.md" >&2
+fi

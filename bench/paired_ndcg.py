@@ -8,6 +8,19 @@ import sys
 import numpy as np
 
 
+def paired_relative(A, B, draws=2000):
+    """mean(B) / mean(A) - 1 of two [seeds x users] arrays paired cell by cell, with a 95 % percentile interval
+    from a bootstrap that resamples seeds and users (the same rows and columns for both arms)."""
+    rng = np.random.default_rng(1)
+    boot = []
+    for _ in range(draws):
+        si = rng.integers(0, A.shape[0], A.shape[0])
+        ui = rng.integers(0, A.shape[1], A.shape[1])
+        boot.append(B[np.ix_(si, ui)].mean() / A[np.ix_(si, ui)].mean() - 1)
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    return B.mean() / A.mean() - 1, lo, hi
+
+
 def main():
     ws, out = sys.argv[1], sys.argv[2]
     names = {"A": os.environ["A_NAME"], "B": os.environ["B_NAME"]}
@@ -40,14 +53,7 @@ def main():
         pairs.append((b, a))
     B = np.array([[b[u] for u in users] for b, _ in pairs])
     A = np.array([[a[u] for u in users] for _, a in pairs])
-    R = B.mean() / A.mean() - 1
-    rng = np.random.default_rng(1)
-    boot = []
-    for _ in range(2000):
-        si = rng.integers(0, len(seeds), len(seeds))
-        ui = rng.integers(0, len(users), len(users))
-        boot.append(B[np.ix_(si, ui)].mean() / A[np.ix_(si, ui)].mean() - 1)
-    lo, hi = np.percentile(boot, [2.5, 97.5])
+    R, lo, hi = paired_relative(A, B)
     verdict = f"{names['B']} better" if lo > 0 else f"{names['A']} better" if hi < 0 else "not established"
     spe = {arm: (float(np.mean(v)) if v else None) for arm, v in seconds.items()}
     tot = {arm: (spe[arm] or 0.0) * epochs[arm] for arm in spe}
