@@ -135,6 +135,33 @@ void makeToy(const std::string& ws) {
               0);
 }
 
+// Two ranks of a 40-epoch run on the toy data (--dist-timeout 30), returned once rank 0 has reported its
+// first epoch (rank 0 alone writes the progress file); empty, with a failure, when that took over 90 s.
+std::vector<Rank> twoRanksPastTheirFirstEpoch(const TempDir& dir, const std::string& ws,
+                                              const std::string& progress) {
+    makeToy(ws);
+    std::vector<std::string> args = trainArgs(ws, 40, 4);
+    args.insert(args.end(), {"--dist-timeout", "30", "--progress-jsonl", progress});
+    auto ranks = launch(dir, 2, args, freePort());
+    const auto t0 = Clock::now();
+    bool epochDone = false;
+    while (!epochDone && std::chrono::duration<double>(Clock::now() - t0).count() < 90) {
+        std::ifstream in(progress);
+        for (std::string line; std::getline(in, line);)
+            epochDone = epochDone || line.find("\"event\":\"epoch\"") != std::string::npos;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!epochDone) {
+        ADD_FAILURE() << "no epoch within 90 s: " << test::readFile(ranks[0].err);
+        for (auto& r : ranks)
+            ::kill(r.pid, SIGKILL);
+        for (auto& r : ranks)
+            ::waitpid(r.pid, nullptr, 0);
+        return {};
+    }
+    return ranks;
+}
+
 // With dropout 0 and the full softmax, nothing in a step is random: two ranks, each with half of every batch,
 // summing their gradients, take the steps one process takes on the whole batch — the same losses and
 // validation figures epoch by epoch, to float rounding (the sums run in another order). Only rank 0 writes.
@@ -218,20 +245,9 @@ TEST(DataParallel, TwoRanksPostTrainTheWayOneProcessDoes) {
 TEST(DataParallel, AKilledRankEndsTheOtherWithAClearErrorAndTheRunResumes) {
     TempDir dir;
     const std::string ws = dir.file("w.sqlite"), progress = dir.file("progress.jsonl");
-    makeToy(ws);
-    std::vector<std::string> args = trainArgs(ws, 40, 4);
-    args.insert(args.end(), {"--dist-timeout", "30", "--progress-jsonl", progress});
-    auto ranks = launch(dir, 2, args, freePort());
-    // Rank 0 alone writes the progress file (rank 1 has none); kill rank 1 after the first epoch.
-    const auto t0 = Clock::now();
-    bool epochDone = false;
-    while (!epochDone && std::chrono::duration<double>(Clock::now() - t0).count() < 90) {
-        std::ifstream in(progress);
-        for (std::string line; std::getline(in, line);)
-            epochDone = epochDone || line.find("\"event\":\"epoch\"") != std::string::npos;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ASSERT_TRUE(epochDone) << test::readFile(ranks[0].err);
+    auto ranks = twoRanksPastTheirFirstEpoch(dir, ws, progress);
+    ASSERT_EQ(ranks.size(), 2u);
+    // Kill rank 1 after the first epoch.
     ::kill(ranks[1].pid, SIGKILL);
     const auto tKill = Clock::now();
     wait(ranks[1], 30);
@@ -260,19 +276,8 @@ TEST(DataParallel, AKilledRankEndsTheOtherWithAClearErrorAndTheRunResumes) {
 TEST(DataParallel, CtrlCOnOneRankStopsEveryRankAndTheRunIsCancelled) {
     TempDir dir;
     const std::string ws = dir.file("w.sqlite"), progress = dir.file("progress.jsonl");
-    makeToy(ws);
-    std::vector<std::string> args = trainArgs(ws, 40, 4);
-    args.insert(args.end(), {"--dist-timeout", "30", "--progress-jsonl", progress});
-    auto ranks = launch(dir, 2, args, freePort());
-    const auto t0 = Clock::now();
-    bool epochDone = false;
-    while (!epochDone && std::chrono::duration<double>(Clock::now() - t0).count() < 90) {
-        std::ifstream in(progress);
-        for (std::string line; std::getline(in, line);)
-            epochDone = epochDone || line.find("\"event\":\"epoch\"") != std::string::npos;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ASSERT_TRUE(epochDone) << test::readFile(ranks[0].err);
+    auto ranks = twoRanksPastTheirFirstEpoch(dir, ws, progress);
+    ASSERT_EQ(ranks.size(), 2u);
     ::kill(ranks[1].pid, SIGINT);
     wait(ranks[1], 30);
     wait(ranks[0], 30);
